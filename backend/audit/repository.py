@@ -1,0 +1,33 @@
+"""The only code that touches the audit_log collection: insert and read, nothing else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend.audit.models import AuditRecord
+from backend.audit.schemas import AuditQuery
+
+
+async def append(record: AuditRecord, *, session: AsyncClientSession | None = None) -> None:
+    await record.insert(session=session)
+
+
+async def search(query: AuditQuery, *, after: ObjectId | None, limit: int) -> list[AuditRecord]:
+    filters: dict[str, Any] = {}
+    for field in ("entity_type", "entity_id", "actor_uid"):
+        value = getattr(query, field)
+        if value is not None:
+            filters[field] = value
+    at: dict[str, Any] = {}
+    if query.since:
+        at["$gte"] = query.since
+    if query.until:
+        at["$lt"] = query.until
+    if at:
+        filters["at"] = at
+    if after is not None:
+        filters["_id"] = {"$lt": after}
+    return await AuditRecord.find(filters).sort("-_id").limit(limit).to_list()

@@ -1,0 +1,69 @@
+"""Recording and reading the audit trail."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import structlog
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend.audit import repository
+from backend.audit.models import AuditRecord
+from backend.audit.schemas import AuditQuery, AuditRead
+from backend.core.pagination import Page, object_id_cursor
+
+
+class Actor(Protocol):
+    """Who acted: a user, or a named system process."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def role(self) -> Any: ...
+    @property
+    def drc_id(self) -> str | None: ...
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+    """The fields that differ, as (before, after) summaries."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+async def record(
+    *,
+    actor: Actor | None,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    drc_id: str | None = None,
+    session: AsyncClientSession | None = None,
+) -> None:
+    """Append one audit record; pass the session to commit it with the change."""
+    role = getattr(actor, "role", None)
+    await repository.append(
+        AuditRecord(
+            at=datetime.now(UTC),
+            actor_uid=actor.id if actor else None,
+            actor_role=str(role) if role is not None else "system",
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            drc_id=drc_id,
+            before=before,
+            after=after,
+            request_id=structlog.contextvars.get_contextvars().get("request_id"),
+        ),
+        session=session,
+    )
+
+
+async def search(*, query: AuditQuery, cursor: str | None, limit: int) -> Page[AuditRead]:
+    """Newest first, filtered by entity, actor and time range."""
+    rows = await repository.search(query, after=object_id_cursor(cursor), limit=limit + 1)
+    items = [AuditRead(id=str(r.id), **r.model_dump(exclude={"id", "revision_id"}))
+             for r in rows[:limit]]
+    return Page(items=items, next_cursor=str(rows[limit - 1].id) if len(rows) > limit else None)

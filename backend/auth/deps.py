@@ -1,0 +1,60 @@
+"""Who is calling: a verified Firebase ID token, then the DebtX account behind it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import structlog
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from backend.core.errors import AccountDisabled, Forbidden, NotAuthenticated, UnknownUser
+from backend.firebase.tokens import TokenVerifier, VerifiedToken
+from backend.users import service as users
+from backend.users.models import Role, User
+
+_bearer = HTTPBearer(auto_error=False, description="Firebase ID token")
+
+
+def _verifier(request: Request) -> TokenVerifier:
+    return request.app.state.verifier
+
+
+async def verified_token(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> VerifiedToken:
+    if credentials is None or not credentials.credentials.strip():
+        raise NotAuthenticated("Send 'Authorization: Bearer <Firebase ID token>'")
+    return await _verifier(request).verify(credentials.credentials.strip())
+
+
+async def current_user(token: Annotated[VerifiedToken, Depends(verified_token)]) -> User:
+    user = await users.by_uid(token.uid)
+    if user is None:
+        raise UnknownUser("This identity has no DebtX account")
+    if not user.active:
+        raise AccountDisabled("This DebtX account is disabled")
+    structlog.contextvars.bind_contextvars(uid=user.id, role=user.role.value)
+    return user
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require_roles(*roles: Role):
+    """A dependency admitting only the given roles."""
+    allowed = frozenset(roles)
+
+    async def check(user: CurrentUser) -> User:
+        if user.role not in allowed:
+            raise Forbidden(f"This action needs one of: {', '.join(sorted(allowed))}")
+        return user
+
+    return check
+
+
+OperatorStaff = Annotated[User, Depends(require_roles(Role.OPERATOR_ADMIN, Role.OPERATOR_OFFICER))]
+OperatorAdmin = Annotated[User, Depends(require_roles(Role.OPERATOR_ADMIN))]
+StaffWithTeams = Annotated[
+    User, Depends(require_roles(Role.OPERATOR_ADMIN, Role.OPERATOR_OFFICER, Role.DRC_SUPERVISOR))]

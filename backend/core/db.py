@@ -1,0 +1,57 @@
+"""MongoDB through PyMongo's async client and Beanie."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from beanie import init_beanie
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend.core.settings import MongoSettings
+
+
+def make_client(settings: MongoSettings) -> AsyncMongoClient:
+    return AsyncMongoClient(
+        settings.uri.get_secret_value(),
+        serverSelectionTimeoutMS=settings.server_selection_timeout_ms,
+        maxPoolSize=settings.max_pool_size,
+        tz_aware=True,
+        uuidRepresentation="standard",
+    )
+
+
+_client: AsyncMongoClient | None = None
+
+
+async def init_documents(client: AsyncMongoClient, database: str) -> None:
+    """Bind every Beanie document to the database and create its indexes."""
+    from backend.documents import DOCUMENTS
+
+    global _client
+    await init_beanie(database=client[database], document_models=list(DOCUMENTS))
+    _client = client
+
+
+def bound_client() -> AsyncMongoClient:
+    if _client is None:
+        raise RuntimeError("init_documents() has not run in this process")
+    return _client
+
+
+async def is_replica_set(client: AsyncMongoClient) -> bool:
+    """Transactions need a replica set; production refuses anything else."""
+    hello = await client.admin.command("hello")
+    return bool(hello.get("setName"))
+
+
+async def ping(client: AsyncMongoClient) -> None:
+    await client.admin.command("ping")
+
+
+@asynccontextmanager
+async def transaction() -> AsyncIterator[AsyncClientSession]:
+    """A session with a transaction that commits on success, aborts on error."""
+    async with bound_client().start_session() as session, await session.start_transaction():
+        yield session

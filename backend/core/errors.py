@@ -1,0 +1,168 @@
+"""Domain errors and their RFC 9457 rendering.
+
+Every error a client can see is a `DomainError` subclass with a stable `code`;
+the catalogue of them is exported to mobile_contract/errors.json.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class DomainError(Exception):
+    """A failure the caller can act on; rendered as problem details."""
+
+    code: ClassVar[str] = "internal.error"
+    status: ClassVar[int] = 500
+    title: ClassVar[str] = "Internal error"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = extra
+
+    def problem(self, *, instance: str, request_id: str | None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": f"https://debtx.dev/problems/{self.code}",
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            "code": self.code,
+            "instance": instance,
+        }
+        if request_id:
+            body["request_id"] = request_id
+        body.update(self.extra)
+        return body
+
+
+class InternalError(DomainError):
+    code = "internal.error"
+    status = 500
+    title = "Internal error"
+
+
+class BadRequest(DomainError):
+    code = "request.malformed"
+    status = 400
+    title = "Malformed request"
+
+
+class MalformedJson(DomainError):
+    code = "request.malformed_json"
+    status = 400
+    title = "Body is not valid JSON"
+
+
+class ValidationFailed(DomainError):
+    code = "request.invalid"
+    status = 422
+    title = "Request failed validation"
+
+
+class PayloadTooLarge(DomainError):
+    code = "request.too_large"
+    status = 413
+    title = "Request body too large"
+
+
+class UnsupportedMediaType(DomainError):
+    code = "request.unsupported_media_type"
+    status = 415
+    title = "Unsupported content type"
+
+
+class RouteNotFound(DomainError):
+    code = "route.not_found"
+    status = 404
+    title = "No such route"
+
+
+class MethodNotAllowed(DomainError):
+    code = "route.method_not_allowed"
+    status = 405
+    title = "Method not allowed"
+
+
+class NotAuthenticated(DomainError):
+    code = "auth.not_authenticated"
+    status = 401
+    title = "Authentication required"
+
+
+class InvalidToken(DomainError):
+    code = "auth.invalid_token"
+    status = 401
+    title = "Invalid ID token"
+
+
+class AccountDisabled(DomainError):
+    code = "auth.account_disabled"
+    status = 403
+    title = "Account disabled"
+
+
+class UnknownUser(DomainError):
+    code = "auth.unknown_user"
+    status = 403
+    title = "No DebtX account for this identity"
+
+
+class Forbidden(DomainError):
+    code = "auth.forbidden"
+    status = 403
+    title = "Not allowed for your role"
+
+
+class NotFound(DomainError):
+    code = "resource.not_found"
+    status = 404
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    code = "resource.conflict"
+    status = 409
+    title = "Conflicts with the current state"
+
+
+class ServiceUnavailable(DomainError):
+    code = "service.unavailable"
+    status = 503
+    title = "A backing service is unavailable"
+
+
+def _subclasses(cls: type[DomainError]) -> Iterator[type[DomainError]]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def catalogue() -> list[dict[str, Any]]:
+    """Every error code clients may receive, sorted by code."""
+    seen: dict[str, dict[str, Any]] = {}
+    for cls in _subclasses(DomainError):
+        doc = (cls.__doc__ or "").strip().splitlines()
+        seen.setdefault(
+            cls.code,
+            {"code": cls.code, "status": cls.status, "title": cls.title,
+             "description": doc[0] if doc and cls.__doc__ != DomainError.__doc__ else ""},
+        )
+    return sorted(seen.values(), key=lambda e: e["code"])
+
+
+def field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Pydantic error dicts as `{field, reason, type}` with dotted field paths."""
+    out = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ())]
+        if loc and loc[0] in {"body", "query", "path", "header", "cookie"}:
+            where, loc = loc[0], loc[1:]
+        else:
+            where = "body"
+        out.append({"in": where, "field": ".".join(loc), "reason": err.get("msg", ""),
+                    "type": err.get("type", "")})
+    return out

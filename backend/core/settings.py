@@ -1,0 +1,100 @@
+"""One validated settings object, read from DEBTX_* environment variables."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+GOOGLE_SECURETOKEN_CERTS = (
+    "https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com"
+)
+PLACEHOLDER_PREFIX = "dev-insecure-"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class MongoSettings(BaseModel):
+    uri: SecretStr = SecretStr("mongodb://127.0.0.1:27017/?retryWrites=false&directConnection=true")
+    database: str = "debtx"
+    server_selection_timeout_ms: int = Field(default=5000, ge=100)
+    max_pool_size: int = Field(default=100, ge=1)
+
+
+class RedisSettings(BaseModel):
+    url: SecretStr = SecretStr("redis://127.0.0.1:6379/0")
+
+
+class FirebaseSettings(BaseModel):
+    project_id: str = Field(default="debtx-dev", pattern=r"^[a-z][a-z0-9-]{4,61}[a-z0-9]$")
+    cert_url: str = GOOGLE_SECURETOKEN_CERTS
+    credentials_file: Path | None = None
+    firestore_emulator_host: str | None = None
+    clock_skew_seconds: int = Field(default=5, ge=0, le=60)
+    cert_cache_fallback_seconds: int = Field(default=300, ge=0)
+
+
+class AuthSettings(BaseModel):
+    dev_login: bool = False
+    dev_key_dir: Path = Path(".debtx/keys")
+    dev_token_ttl_seconds: int = Field(default=3600, ge=60, le=3600)
+
+
+class HttpSettings(BaseModel):
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_upload_bytes: int = Field(default=256 * 1_048_576, ge=1024)
+    cors_origins: list[str] = []
+
+
+class Settings(BaseSettings):
+    """Every knob DebtX has. Nested groups read as DEBTX_MONGO__URI and so on."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DEBTX_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    env: Environment = Environment.DEVELOPMENT
+    log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR)$")
+    log_json: bool = True
+    public_url: str = "http://127.0.0.1:8000"
+    internal_token: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "internal-token")
+    mongo: MongoSettings = MongoSettings()
+    redis: RedisSettings = RedisSettings()
+    firebase: FirebaseSettings = FirebaseSettings()
+    auth: AuthSettings = AuthSettings()
+    http: HttpSettings = HttpSettings()
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if not self.is_production:
+            return self
+        problems = []
+        if self.auth.dev_login:
+            problems.append("DEBTX_AUTH__DEV_LOGIN must be false in production")
+        if self.internal_token.get_secret_value().startswith(PLACEHOLDER_PREFIX):
+            problems.append("DEBTX_INTERNAL_TOKEN is a placeholder; set a real secret")
+        if len(self.internal_token.get_secret_value()) < 32:
+            problems.append("DEBTX_INTERNAL_TOKEN must be at least 32 characters")
+        if self.firebase.cert_url != GOOGLE_SECURETOKEN_CERTS:
+            problems.append("DEBTX_FIREBASE__CERT_URL must be Google's in production")
+        if self.firebase.firestore_emulator_host:
+            problems.append("DEBTX_FIREBASE__FIRESTORE_EMULATOR_HOST must be unset in production")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

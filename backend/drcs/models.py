@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from beanie import Document
+from pydantic import Field
+
+
+class AssignmentPreference(StrEnum):
+    """How a DRC hands its cases to its officers."""
+
+    MANUAL = "manual"
+    ROUND_ROBIN = "round_robin"
+    LEAST_LOADED = "least_loaded"
+    BY_AREA = "by_area"
+
+
+class Drc(Document):
+    """A Debt Recovery Company. `id` is its short code, e.g. `DRC-ACME`."""
+
+    id: str  # type: ignore[assignment]
+    name: str
+    active: bool = True
+    regions: list[str] = []
+    capacity: int = 1000
+    performance_score: float = 0.5
+    assignment_preference: AssignmentPreference = AssignmentPreference.MANUAL
+    contact_email: str | None = None
+    contact_phone: str | None = None
+    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    updated_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+
+    class Settings:
+        name = "drcs"

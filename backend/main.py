@@ -1,0 +1,80 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from prometheus_client import CollectorRegistry
+from prometheus_fastapi_instrumentator import Instrumentator
+
+from backend import __version__
+from backend.audit.router import router as audit_router
+from backend.auth.router import router as dev_auth_router
+from backend.core.http import EdgeMiddleware, install_error_handlers
+from backend.core.logging import configure_logging, get_logger
+from backend.core.resources import Resources
+from backend.core.settings import Settings, get_settings
+from backend.drcs.router import router as drcs_router
+from backend.firebase.devkeys import SigningKey
+from backend.firebase.tokens import CertificateStore, TokenVerifier
+from backend.ops.router import router as ops_router
+from backend.users.router import router as users_router
+
+log = get_logger("debtx.app")
+
+DOMAIN_ROUTERS = (users_router, drcs_router, audit_router)
+
+
+def _lifespan(settings: Settings):
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        resources = await Resources.open(settings)
+        app.state.resources = resources
+        app.state.verifier = TokenVerifier(
+            CertificateStore(resources.http, settings.firebase.cert_url,
+                             fallback_ttl=settings.firebase.cert_cache_fallback_seconds),
+            project_id=settings.firebase.project_id,
+            skew_seconds=settings.firebase.clock_skew_seconds,
+        )
+        log.info("app.started", env=settings.env.value, database=settings.mongo.database)
+        try:
+            yield
+        finally:
+            await resources.close()
+            log.info("app.stopped")
+
+    return lifespan
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(level=settings.log_level, json=settings.log_json)
+    app = FastAPI(
+        title="DebtX",
+        version=__version__,
+        summary="Telecom debt recovery: cases, field officers' offline sync, collections.",
+        lifespan=_lifespan(settings),
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(ops_router)
+    for router in DOMAIN_ROUTERS:
+        app.include_router(router)
+    if settings.auth.dev_login:
+        app.state.dev_signing_key = SigningKey.load_or_create(settings.auth.dev_key_dir)
+        app.include_router(dev_auth_router)
+    Instrumentator(
+        registry=CollectorRegistry(),
+        excluded_handlers=["/metrics"],
+        should_group_status_codes=False,
+    ).instrument(app, latency_lowr_buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5)
+                 ).expose(app, endpoint="/metrics", include_in_schema=False)
+    if settings.http.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.http.cors_origins,
+                           allow_methods=["*"], allow_headers=["*"])
+    app.add_middleware(EdgeMiddleware, max_body=settings.http.max_body_bytes,
+                       max_upload=settings.http.max_upload_bytes)
+    return app

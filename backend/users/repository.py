@@ -1,0 +1,48 @@
+"""The only code that queries the users collection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError
+
+from backend.users.errors import UserExists
+from backend.users.models import Role, User
+
+
+async def get(uid: str) -> User | None:
+    return await User.get(uid)
+
+
+async def get_by_email(email: str) -> User | None:
+    return await User.find_one({"email": email})
+
+
+async def insert(user: User, *, session: AsyncClientSession | None = None) -> User:
+    try:
+        return await user.insert(session=session)
+    except DuplicateKeyError as exc:
+        raise UserExists(f"User {user.id} or {user.email} already exists") from exc
+
+
+async def set_fields(uid: str, fields: dict[str, Any], *,
+                     session: AsyncClientSession | None = None) -> None:
+    await User.get_pymongo_collection().update_one(
+        {"_id": uid}, {"$set": fields}, session=session)
+
+
+async def list_users(*, drc_id: str | None, role: Role | None, after: str | None,
+                     limit: int) -> list[User]:
+    filters: dict[str, Any] = {}
+    if drc_id is not None:
+        filters["drc_id"] = drc_id
+    if role is not None:
+        filters["role"] = role.value
+    if after is not None:
+        filters["_id"] = {"$gt": after}
+    return await User.find(filters).sort("_id").limit(limit).to_list()
+
+
+async def in_drc(drc_id: str, role: Role) -> list[User]:
+    return await User.find({"drc_id": drc_id, "role": role.value, "active": True}).to_list()
