@@ -1,0 +1,68 @@
+"""The `debtx` command."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import typer
+
+from backend.core.settings import get_settings
+
+app = typer.Typer(help="DebtX: telecom debt recovery backend.", no_args_is_help=True)
+
+
+@app.command()
+def dev(
+    api_port: int = typer.Option(8000, help="HTTP port of the API"),
+    mongodb_port: int = typer.Option(27117, help="Port of the SecantusDB daemon"),
+    redis_port: int = typer.Option(6390, help="Port of Redis"),
+    firestore_port: int = typer.Option(8181, help="Port of the Firestore emulator"),
+) -> None:
+    """Run the whole stack locally with embedded defaults and demo data."""
+    from backend.devstack.stack import Ports, run_stack
+
+    ports = Ports(api=api_port, mongodb=mongodb_port, redis=redis_port, firestore=firestore_port)
+    raise typer.Exit(run_stack(Path.cwd(), ports))
+
+
+async def _with_database(work):
+    from backend.core.resources import Resources
+
+    resources = await Resources.open(get_settings())
+    try:
+        return await work()
+    finally:
+        await resources.close()
+
+
+@app.command()
+def seed() -> None:
+    """Load the demo data into the configured database, once."""
+    from backend.devstack.demo import load_demo_data
+
+    loaded = asyncio.run(_with_database(load_demo_data))
+    typer.echo("demo data loaded" if loaded else "demo data already present")
+
+
+@app.command()
+def token(email: str) -> None:
+    """Print a development ID token for an existing account (dev login only)."""
+    from backend.firebase.devkeys import SigningKey
+    from backend.users import service as users
+
+    settings = get_settings()
+    if not settings.auth.dev_login:
+        typer.echo("development sign-in is off (DEBTX_AUTH__DEV_LOGIN)", err=True)
+        raise typer.Exit(2)
+    user = asyncio.run(_with_database(lambda: users.by_email(email)))
+    if user is None or not user.active:
+        typer.echo(f"no active account {email}", err=True)
+        raise typer.Exit(1)
+    key = SigningKey.load_or_create(settings.auth.dev_key_dir)
+    typer.echo(key.mint(uid=user.id, project_id=settings.firebase.project_id,
+                        ttl_seconds=settings.auth.dev_token_ttl_seconds, email=user.email))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,140 @@
+"""`debtx dev`: the whole stack on this machine, with embedded defaults and demo data."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.panel import Panel
+
+from backend.devstack import components as c
+from backend.devstack.demo import DEMO_DOMAIN
+
+console = Console()
+
+
+@dataclass(frozen=True)
+class Ports:
+    api: int = 8000
+    mongodb: int = 27117
+    redis: int = 6390
+    firestore: int = 8181
+
+
+def stack_env(home: Path, ports: Ports, project_id: str) -> dict[str, str]:
+    """The DEBTX_ settings every child process of the dev stack runs with."""
+    return {
+        "DEBTX_ENV": "development",
+        "DEBTX_MONGO__URI": f"mongodb://127.0.0.1:{ports.mongodb}/?directConnection=true"
+                            "&retryWrites=false",
+        "DEBTX_REDIS__URL": f"redis://127.0.0.1:{ports.redis}/0",
+        "DEBTX_FIREBASE__PROJECT_ID": project_id,
+        "DEBTX_FIREBASE__FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{ports.firestore}",
+        "DEBTX_FIREBASE__CERT_URL": f"http://127.0.0.1:{ports.api}/auth/dev/certs",
+        "DEBTX_AUTH__DEV_LOGIN": "true",
+        "DEBTX_AUTH__DEV_KEY_DIR": str(home / "keys"),
+        "DEBTX_PUBLIC_URL": f"http://127.0.0.1:{ports.api}",
+        "FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{ports.firestore}",
+    }
+
+
+def _app_process(name: str, argv: list[str], port: int, logs: Path, env: dict[str, str],
+                 probe=lambda _: True) -> c.Component:
+    return c.Component(name, [sys.executable, *argv], port, logs / f"{name}.log", probe, env=env)
+
+
+def _celery(name: str, args: list[str], logs: Path, env: dict[str, str]) -> c.Component:
+    component = _app_process(name, ["-m", "celery", "-A", "backend.worker.app:celery_app", *args],
+                             0, logs, env)
+    return component
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _banner(ports: Ports, home: Path) -> Panel:
+    api = f"http://127.0.0.1:{ports.api}"
+    return Panel.fit(
+        f"[bold]DebtX is running[/bold]\n\n"
+        f"API            {api}   (docs: {api}/docs)\n"
+        f"Readiness      {api}/readyz   metrics: {api}/metrics\n"
+        f"MongoDB        mongodb://127.0.0.1:{ports.mongodb}  (SecantusDB, data in {home}/mongo)\n"
+        f"Redis          redis://127.0.0.1:{ports.redis}\n"
+        f"Firestore      http://127.0.0.1:{ports.firestore}  (emulator)\n"
+        f"Logs           {home}/logs/\n\n"
+        f"Sign in (development): POST {api}/auth/dev/sign-in "
+        f'{{"email": "admin@{DEMO_DOMAIN}"}}\n'
+        f"  accounts: admin@, recovery@, supervisor.lanka@, officer1.lanka@ ... @{DEMO_DOMAIN}\n"
+        f"  then send the id_token as 'Authorization: Bearer <id_token>'\n\n"
+        "Ctrl-C stops everything.",
+        title="debtx dev")
+
+
+def _stop_all(running: list[c.Component]) -> None:
+    for component in reversed(running):
+        console.print(f"stopping {component.name}")
+        component.stop()
+
+
+def run_stack(root: Path, ports: Ports, project_id: str = "debtx-dev") -> int:
+    """Start every part, seed once, print how to use it, stop cleanly on Ctrl-C."""
+    home = root / ".debtx"
+    logs = home / "logs"
+    env = stack_env(home, ports, project_id)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    running: list[c.Component] = []
+    try:
+        services = [
+            c.mongodb(home / "mongo", ports.mongodb, logs),
+            c.redis(ports.redis, logs, data_dir=home / "redis"),
+            c.firestore(ports.firestore, logs, project_id=project_id,
+                        rules=root / "firestore.rules"),
+        ]
+        for service in services:
+            running.append(service.start())
+        for service in services:
+            service.wait_ready(timeout=90)
+            console.print(f"[green]ready[/green] {service.name} on {service.address}")
+        child_env = {**os.environ, **env}
+        seeded = subprocess.run([sys.executable, "-m", "backend.cli", "seed"], env=child_env,
+                                check=False)
+        if seeded.returncode != 0:
+            raise c.ComponentMissing("loading demo data failed (see output above)")
+        api = _app_process("api", ["-m", "uvicorn", "--factory", "backend.main:create_app",
+                                   "--host", "127.0.0.1", "--port", str(ports.api)],
+                           ports.api, logs, env,
+                           probe=lambda comp: _ready(f"http://{comp.address}/readyz"))
+        running.append(api.start())
+        running.append(_celery("worker", ["worker", "--loglevel", "INFO", "--concurrency", "2",
+                                          "--hostname", "debtx@%h"], logs, env).start())
+        running.append(_celery("beat", ["beat", "--loglevel", "INFO", "--schedule",
+                                        str(home / "celerybeat-schedule")], logs, env).start())
+        api.wait_ready(timeout=60)
+        console.print(_banner(ports, home))
+        while all(component.running() for component in running):
+            time.sleep(1)
+        dead = [comp for comp in running if not comp.running()]
+        for comp in dead:
+            console.print(f"[red]{comp.name} stopped unexpectedly[/red]; last log lines:\n"
+                          f"{comp.log_tail()}")
+        return 1
+    except c.ComponentMissing as exc:
+        console.print(f"[red]cannot start DebtX:[/red] {exc}")
+        return 2
+    except KeyboardInterrupt:
+        console.print("\nshutting down")
+        return 0
+    finally:
+        _stop_all(running)

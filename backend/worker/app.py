@@ -1,0 +1,54 @@
+"""The Celery application: Redis broker, tasks named `domain.verb`, one beat table."""
+
+from __future__ import annotations
+
+from celery import Celery
+from celery.signals import setup_logging, worker_process_init, worker_process_shutdown
+
+from backend.core.logging import configure_logging
+from backend.core.settings import get_settings
+from backend.worker import runtime
+from backend.worker.schedule import BEAT_SCHEDULE
+
+TASK_MODULES = ["backend.ops.tasks"]
+
+
+def make_celery() -> Celery:
+    settings = get_settings()
+    app = Celery("debtx", include=TASK_MODULES)
+    app.conf.update(
+        broker_url=settings.redis.url.get_secret_value(),
+        broker_connection_retry_on_startup=True,
+        task_ignore_result=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        worker_hijack_root_logger=False,
+        task_serializer="json",
+        accept_content=["json"],
+        timezone="UTC",
+        beat_schedule=BEAT_SCHEDULE,
+    )
+    return app
+
+
+celery_app = make_celery()
+
+
+@setup_logging.connect
+def _logging(**_: object) -> None:
+    """Celery's own lines go through structlog too, as JSON."""
+    settings = get_settings()
+    configure_logging(level=settings.log_level, json=settings.log_json)
+
+
+@worker_process_init.connect
+def _open_resources(**_: object) -> None:
+    settings = get_settings()
+    configure_logging(level=settings.log_level, json=settings.log_json)
+    runtime.start(settings)
+
+
+@worker_process_shutdown.connect
+def _close_resources(**_: object) -> None:
+    runtime.stop()
