@@ -49,8 +49,12 @@ def _is_json(media_type: str) -> bool:
         media_type.startswith("application/") and media_type.endswith("+json"))
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(StarletteHTTPException):
+    """Raised from `receive`; an HTTPException so FastAPI's body parsing lets it through."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"Body exceeds {limit} bytes")
+        self.limit = limit
 
 
 class EdgeMiddleware:
@@ -121,9 +125,7 @@ class EdgeMiddleware:
             return errors.UnsupportedMediaType(
                 f"Content-Type {media_type or '(none)'} is not accepted; send application/json")
         if length is not None and int(length) > self._limit_for(media_type):
-            return errors.PayloadTooLarge(
-                f"Body exceeds {self._limit_for(media_type)} bytes",
-                limit=self._limit_for(media_type))
+            return _too_large(self._limit_for(media_type))
         return None
 
     async def _call_limited(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -137,7 +139,7 @@ class EdgeMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise _BodyTooLarge
+                    raise _BodyTooLarge(limit)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -147,15 +149,25 @@ class EdgeMiddleware:
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except _BodyTooLarge:
+        except _BodyTooLarge as exc:
             if started:
                 raise
-            await self._send_problem(
-                scope, errors.PayloadTooLarge(f"Body exceeds {limit} bytes", limit=limit), send)
+            await self._send_problem(scope, _too_large(exc.limit), send)
+        except Exception:
+            # Starlette re-raises after the 500 handler has logged and answered;
+            # anything else would log the same failure twice.
+            if not started:
+                log.exception("http.unhandled")
+                await self._send_problem(
+                    scope, errors.InternalError("An unexpected error occurred"), send)
 
     async def _send_problem(self, scope: Scope, exc: errors.DomainError, send: Send) -> None:
         response = problem_response(exc, Request(scope))
         await response(scope, _empty_receive, send)
+
+
+def _too_large(limit: int) -> errors.DomainError:
+    return errors.PayloadTooLarge(f"Body exceeds {limit} bytes", limit=limit)
 
 
 async def _empty_receive() -> Message:
@@ -189,7 +201,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        return problem_response(_from_http_exception(exc), request)
+        return problem_response(_from_http_exception(exc, request), request)
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("http.unhandled", error=type(exc).__name__)
@@ -201,7 +213,13 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, unexpected)
 
 
-def _from_http_exception(exc: StarletteHTTPException) -> errors.DomainError:
+def _from_http_exception(exc: StarletteHTTPException, request: Request) -> errors.DomainError:
+    if isinstance(exc, _BodyTooLarge):
+        return _too_large(exc.limit)
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if exc.status_code == 400 and _is_json(media_type):
+        # FastAPI raises a bare 400 when a JSON body is not even text.
+        return errors.MalformedJson("The request body is not valid JSON")
     mapped: dict[int, type[errors.DomainError]] = {
         404: errors.RouteNotFound, 405: errors.MethodNotAllowed, 413: errors.PayloadTooLarge,
         415: errors.UnsupportedMediaType, 401: errors.NotAuthenticated, 403: errors.Forbidden,

@@ -1,0 +1,278 @@
+"""Shared pieces for the benchmarks: a real DebtX stack, a load driver, a results table.
+
+Everything runs on 127.0.0.1. The backing services are started with the project's
+own launchers (backend/devstack/components.py) on free ports in a temporary
+directory, and stopped again when the `with` block ends, whatever happens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+from backend.devstack import components as c
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ID = "debtx-bench"
+LOCALHOST = "127.0.0.1"
+REQUEST_TIMEOUT_SECONDS = 30.0
+
+console = Console()
+
+
+# --------------------------------------------------------------------------- services
+
+
+@dataclass
+class Stack:
+    """A running DebtX API and the environment its processes were started with."""
+
+    base_url: str
+    env: dict[str, str]
+    workdir: Path
+    components: list[c.Component] = field(default_factory=list)
+
+
+def _http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def uvicorn_component(name: str, factory: str, port: int, logs: Path,
+                      env: dict[str, str], ready_path: str) -> c.Component:
+    """One uvicorn worker serving `factory` (module:function), ready when `ready_path` is 200."""
+    argv = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", LOCALHOST,
+            "--port", str(port), "--workers", "1", "--no-access-log"]
+    return c.Component(name, argv, port, logs / f"{name}.log",
+                       lambda comp: _http_ok(f"http://{comp.address}{ready_path}"),
+                       env={**env, "PYTHONPATH": str(ROOT)})
+
+
+def stack_env(workdir: Path, mongodb: c.Component, redis: c.Component,
+              firestore: c.Component, api_port: int) -> dict[str, str]:
+    """The DEBTX_* settings of the API and the seed command (as devstack.stack_env)."""
+    return {
+        "DEBTX_ENV": "development",
+        "DEBTX_MONGO__URI": c.mongo_uri(mongodb),
+        "DEBTX_REDIS__URL": f"redis://{redis.address}/0",
+        "DEBTX_FIREBASE__PROJECT_ID": PROJECT_ID,
+        "DEBTX_FIREBASE__FIRESTORE_EMULATOR_HOST": firestore.address,
+        "DEBTX_FIREBASE__CERT_URL": f"http://{LOCALHOST}:{api_port}/auth/dev/certs",
+        "DEBTX_AUTH__DEV_LOGIN": "true",
+        "DEBTX_AUTH__DEV_KEY_DIR": str(workdir / "keys"),
+        "DEBTX_PUBLIC_URL": f"http://{LOCALHOST}:{api_port}",
+        "DEBTX_LOG_LEVEL": "WARNING",
+        "FIRESTORE_EMULATOR_HOST": firestore.address,
+    }
+
+
+def _start_services(workdir: Path, running: list[c.Component]) -> list[c.Component]:
+    """SecantusDB, Redis and the Firestore emulator, started together, waited on together."""
+    logs = workdir / "logs"
+    services = [
+        c.mongodb(workdir / "mongo", c.free_port(), logs),
+        c.redis(c.free_port(), logs),
+        c.firestore(c.free_port(), logs, project_id=PROJECT_ID,
+                    rules=ROOT / "firestore.rules"),
+    ]
+    for service in services:
+        running.append(service.start())
+    with ThreadPoolExecutor(len(services)) as pool:
+        for future in [pool.submit(s.wait_ready, 120) for s in services]:
+            future.result()
+    return services
+
+
+def _seed(env: dict[str, str]) -> None:
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "backend.cli", "seed"], cwd=ROOT,
+                            env={**os.environ, **env}, capture_output=True, text=True,
+                            timeout=300, check=False)
+    if result.returncode != 0:
+        raise c.ComponentMissing(f"seeding failed:\n{result.stdout}\n{result.stderr}")
+    console.print(f"seed: {result.stdout.strip()} ({time.perf_counter() - started:.1f} s)")
+
+
+def _stop_all(running: list[c.Component]) -> None:
+    for component in reversed(running):
+        component.stop()
+
+
+def _timed_ready(component: c.Component, timeout: float) -> None:
+    started = time.perf_counter()
+    component.wait_ready(timeout)
+    console.print(f"ready: {component.name} on {component.address} "
+                  f"({time.perf_counter() - started:.1f} s)")
+
+
+@contextlib.contextmanager
+def start_stack() -> Iterator[Stack]:
+    """Backing services, demo data and the API (one uvicorn worker); all stopped on exit."""
+    running: list[c.Component] = []
+    with tempfile.TemporaryDirectory(prefix="debtx-bench-") as tmp:
+        workdir = Path(tmp)
+        try:
+            started = time.perf_counter()
+            mongodb, redis, firestore = _start_services(workdir, running)
+            console.print(f"ready: backing services ({time.perf_counter() - started:.1f} s)")
+            api_port = c.free_port()
+            env = stack_env(workdir, mongodb, redis, firestore, api_port)
+            _seed(env)
+            api = uvicorn_component("api", "backend.main:create_app", api_port,
+                                    workdir / "logs", env, "/readyz")
+            running.append(api.start())
+            _timed_ready(api, 90)
+            yield Stack(f"http://{api.address}", env, workdir, list(running))
+        finally:
+            _stop_all(running)
+
+
+@contextlib.contextmanager
+def start_app(name: str, factory: str, ready_path: str = "/") -> Iterator[str]:
+    """Any ASGI app factory under one uvicorn worker on a free port; yields its base URL."""
+    with tempfile.TemporaryDirectory(prefix=f"debtx-bench-{name}-") as tmp:
+        component = uvicorn_component(name, factory, c.free_port(), Path(tmp), {}, ready_path)
+        try:
+            component.start()
+            _timed_ready(component, 60)
+            yield f"http://{component.address}"
+        finally:
+            component.stop()
+
+
+def log_tail(stack: Stack, name: str, lines: int = 20) -> str:
+    """The last lines of one component's log (empty when it has none)."""
+    for component in stack.components:
+        if component.name == name:
+            return component.log_tail(lines)
+    return ""
+
+
+def sign_in(base_url: str, email: str) -> str:
+    """A development ID token for a seeded account."""
+    response = httpx.post(f"{base_url}/auth/dev/sign-in", json={"email": email}, timeout=30)
+    response.raise_for_status()
+    return response.json()["id_token"]
+
+
+# --------------------------------------------------------------------------- load
+
+
+@dataclass
+class LoadResult:
+    """Latencies (ms) of every attempt, error count and wall time of one load run."""
+
+    latencies_ms: list[float]
+    errors: int
+    elapsed_s: float
+    error_kinds: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies_ms)
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+
+async def _client_loop(client: httpx.AsyncClient, url: str, headers: dict[str, str],
+                       count: int, deadline: float, result: LoadResult) -> None:
+    """One simulated user: `count` sequential GETs, stopping early at `deadline`."""
+    for _ in range(count):
+        if time.perf_counter() >= deadline:
+            return
+        started = time.perf_counter()
+        try:
+            response = await client.get(url, headers=headers)
+            kind = None if response.status_code == 200 else f"HTTP {response.status_code}"
+        except httpx.HTTPError as exc:
+            kind = type(exc).__name__
+        result.latencies_ms.append((time.perf_counter() - started) * 1000)
+        if kind is not None:
+            result.errors += 1
+            result.error_kinds[kind] = result.error_kinds.get(kind, 0) + 1
+
+
+async def drive_async(url: str, headers: dict[str, str], concurrency: int,
+                      requests_per_client: int, max_seconds: float = 10.0) -> LoadResult:
+    """`concurrency` users at once, each sending `requests_per_client` requests, time-bounded.
+
+    One pool sized to `concurrency`, so every user holds its own connection and
+    the pool never queues requests.
+    """
+    if not url.startswith(f"http://{LOCALHOST}:"):
+        raise ValueError(f"benchmarks only target {LOCALHOST}: {url}")
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    timeout = httpx.Timeout(REQUEST_TIMEOUT_SECONDS, pool=REQUEST_TIMEOUT_SECONDS)
+    result = LoadResult([], 0, 0.0)
+    async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
+        started = time.perf_counter()
+        deadline = started + max_seconds
+        loops = [_client_loop(client, url, headers, requests_per_client, deadline, result)
+                 for _ in range(concurrency)]
+        await asyncio.wait_for(asyncio.gather(*loops),
+                               max_seconds + REQUEST_TIMEOUT_SECONDS + 5)
+        result.elapsed_s = time.perf_counter() - started
+    return result
+
+
+def drive(url: str, headers: dict[str, str], concurrency: int, requests_per_client: int,
+          max_seconds: float = 10.0) -> LoadResult:
+    """Blocking wrapper around `drive_async`."""
+    return asyncio.run(drive_async(url, headers, concurrency, requests_per_client, max_seconds))
+
+
+# --------------------------------------------------------------------------- report
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Linear-interpolated percentile (pct in 0..100); NaN for no values."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * pct / 100
+    low, high = math.floor(rank), math.ceil(rank)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def summarize(target: str, concurrency: int, result: LoadResult) -> dict[str, object]:
+    """One table row as plain data (also what --json writes)."""
+    lat = result.latencies_ms
+    return {
+        "target": target, "concurrency": concurrency, "requests": result.requests,
+        "errors": result.errors, "error_kinds": result.error_kinds,
+        "elapsed_s": round(result.elapsed_s, 3), "rps": round(result.rate, 1),
+        "p50_ms": round(percentile(lat, 50), 1), "p95_ms": round(percentile(lat, 95), 1),
+        "p99_ms": round(percentile(lat, 99), 1), "max_ms": round(max(lat, default=math.nan), 1),
+    }
+
+
+def print_table(rows: list[dict[str, object]], title: str = "Latency") -> None:
+    table = Table(title=title)
+    for name in ("target", "concurrency", "requests", "errors", "req/s",
+                 "p50 ms", "p95 ms", "p99 ms"):
+        table.add_column(name, justify="left" if name == "target" else "right")
+    for row in rows:
+        table.add_row(str(row["target"]), str(row["concurrency"]), str(row["requests"]),
+                      str(row["errors"]), f"{row['rps']:.1f}", f"{row['p50_ms']:.1f}",
+                      f"{row['p95_ms']:.1f}", f"{row['p99_ms']:.1f}")
+    console.print(table)

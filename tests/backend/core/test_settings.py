@@ -1,0 +1,74 @@
+"""Settings are validated at start; production refuses unsafe defaults."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from backend.core.settings import Settings
+
+REAL_SECRET = "s" * 40
+
+
+def test_defaults_are_a_working_development_setup(monkeypatch):
+    monkeypatch.delenv("DEBTX_ENV", raising=False)
+    settings = Settings(_env_file=None)
+    assert settings.env == "development"
+    assert "retryWrites=false" in settings.mongo.uri.get_secret_value()
+
+
+def test_nested_settings_read_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DEBTX_MONGO__DATABASE", "elsewhere")
+    monkeypatch.setenv("DEBTX_FIREBASE__PROJECT_ID", "telco-prod")
+    settings = Settings(_env_file=None)
+    assert settings.mongo.database == "elsewhere"
+    assert settings.firebase.project_id == "telco-prod"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "complaint"),
+    [
+        ({"auth": {"dev_login": True}, "internal_token": REAL_SECRET}, "DEV_LOGIN"),
+        ({}, "placeholder"),
+        ({"internal_token": "short"}, "at least 32"),
+        ({"internal_token": REAL_SECRET, "firebase": {"cert_url": "http://127.0.0.1/certs"}},
+         "CERT_URL"),
+        ({"internal_token": REAL_SECRET,
+          "firebase": {"firestore_emulator_host": "127.0.0.1:8080"}}, "EMULATOR"),
+    ],
+    ids=["dev_login", "placeholder_secret", "short_secret", "local_certs", "emulator"],
+)
+def test_production_refuses_unsafe_settings(overrides, complaint):
+    with pytest.raises(ValidationError, match=complaint):
+        Settings(_env_file=None, env="production", **overrides)
+
+
+def test_production_accepts_real_settings():
+    settings = Settings(_env_file=None, env="production", internal_token=REAL_SECRET)
+    assert settings.is_production
+
+
+def test_invalid_values_are_refused_at_start():
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, log_level="LOUD")
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, firebase={"project_id": "Bad Project"})
+
+
+async def test_production_refuses_a_mongodb_that_is_not_a_replica_set(tmp_path):
+    """A standalone server has no transactions; production will not start on one."""
+    from backend.core.errors import ServiceUnavailable
+    from backend.core.resources import Resources
+    from backend.devstack import components as c
+
+    standalone = c.mongodb(tmp_path / "m", c.free_port(), tmp_path)
+    standalone.argv.append("--standalone")
+    standalone.start().wait_ready(60)
+    try:
+        settings = Settings(_env_file=None, env="production", internal_token=REAL_SECRET,
+                            mongo={"uri": c.mongo_uri(standalone),
+                                   "server_selection_timeout_ms": 2000})
+        with pytest.raises(ServiceUnavailable, match="replica set"):
+            await Resources.open(settings)
+    finally:
+        standalone.stop()

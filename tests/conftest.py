@@ -1,0 +1,99 @@
+"""Session-wide real services, the app under test, and per-test isolation."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+
+from backend.core import db
+from backend.core.settings import (
+    AuthSettings,
+    Environment,
+    FirebaseSettings,
+    MongoSettings,
+    RedisSettings,
+    Settings,
+)
+from backend.devstack import components as c
+from backend.firebase.devkeys import SigningKey
+from backend.main import create_app
+from tests.harness import CertificateServer, Services, start_services
+
+PROJECT_ID = "debtx-test"
+
+
+@pytest.fixture(scope="session")
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    try:
+        started = start_services(tmp_path_factory.mktemp("services"), project_id=PROJECT_ID)
+    except c.ComponentMissing as exc:
+        pytest.fail(f"A backing service could not start: {exc}", pytrace=False)
+    yield started
+    for component in reversed(started.all()):
+        component.stop()
+
+
+@pytest.fixture(scope="session")
+def signing_key() -> SigningKey:
+    return SigningKey.generate()
+
+
+@pytest.fixture(scope="session")
+def cert_server(signing_key: SigningKey) -> Iterator[CertificateServer]:
+    server = CertificateServer(signing_key)
+    yield server
+    server.close()
+
+
+def make_settings(services: Services, cert_url: str, key_dir: Path, **overrides) -> Settings:
+    return Settings(
+        env=Environment.TEST,
+        log_level="WARNING",
+        mongo=MongoSettings(uri=services.mongo_uri, database="debtx_test"),
+        redis=RedisSettings(url=services.redis_url),
+        firebase=FirebaseSettings(project_id=PROJECT_ID, cert_url=cert_url,
+                                  firestore_emulator_host=services.firestore.address),
+        auth=AuthSettings(dev_login=True, dev_key_dir=key_dir),
+        **overrides,
+    )
+
+
+@pytest.fixture(scope="session")
+def settings(services: Services, cert_server: CertificateServer,
+             tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return make_settings(services, cert_server.url, tmp_path_factory.mktemp("keys"))
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    async with LifespanManager(application, startup_timeout=60):
+        yield application
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://debtx.test") as http:
+        yield http
+
+
+@pytest.fixture(autouse=True)
+async def _isolate(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """Each test that uses the app starts from empty collections, Redis and Firestore."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app: FastAPI = request.getfixturevalue("app")
+    resources = app.state.resources
+    database = db.bound_client()[resources.settings.mongo.database]
+    for name in await database.list_collection_names():
+        await database[name].delete_many({})
+    await resources.redis.flushdb()
+    services: Services = request.getfixturevalue("services")
+    c.clear_firestore(services.firestore.address, PROJECT_ID)
