@@ -64,5 +64,21 @@ def token(email: str) -> None:
                         ttl_seconds=settings.auth.dev_token_ttl_seconds, email=user.email))
 
 
+@app.command()
+def contract(check: bool = typer.Option(False, help="Fail if mobile_contract/ is stale")) -> None:
+    """Regenerate mobile_contract/ (OpenAPI, error catalogue) from the code."""
+    from backend import contract as mobile_contract
+
+    if check:
+        stale = mobile_contract.stale_files()
+        if stale:
+            typer.echo(f"stale: {', '.join(stale)}; run 'debtx contract'", err=True)
+            raise typer.Exit(1)
+        typer.echo("mobile_contract/ is up to date")
+        return
+    changed = mobile_contract.write()
+    typer.echo(f"updated: {', '.join(changed)}" if changed else "nothing changed")
+
+
 if __name__ == "__main__":
     app()

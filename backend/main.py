@@ -13,6 +13,7 @@ from prometheus_fastapi_instrumentator import Instrumentator
 from backend import __version__
 from backend.audit.router import router as audit_router
 from backend.auth.router import router as dev_auth_router
+from backend.core.errors import PROBLEM_JSON, problem_responses
 from backend.core.http import EdgeMiddleware, install_error_handlers
 from backend.core.logging import configure_logging, get_logger
 from backend.core.resources import Resources
@@ -49,6 +50,29 @@ def _lifespan(settings: Settings):
     return lifespan
 
 
+def _problem_media_type(app: FastAPI) -> None:
+    """Error responses are documented as application/problem+json, which is what they are."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        for operation in (op for item in schema["paths"].values() for op in item.values()):
+            for status, response in operation.get("responses", {}).items():
+                body = response.get("content", {}).pop("application/json", None)
+                if body is None or status[0] not in "45":
+                    if body is not None:
+                        response["content"]["application/json"] = body
+                    continue
+                response["content"] = {PROBLEM_JSON: {"schema": {
+                    "$ref": "#/components/schemas/ProblemDetails"}}}
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(level=settings.log_level, json=settings.log_json)
@@ -59,10 +83,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=_lifespan(settings),
     )
     app.state.settings = settings
+    _problem_media_type(app)
     install_error_handlers(app)
     app.include_router(ops_router)
     for router in DOMAIN_ROUTERS:
-        app.include_router(router)
+        app.include_router(router, responses=problem_responses(400, 401, 403, 404, 409, 413,
+                                                               415, 422))
     if settings.auth.dev_login:
         app.state.dev_signing_key = SigningKey.load_or_create(settings.auth.dev_key_dir)
         app.include_router(dev_auth_router)

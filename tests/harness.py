@@ -66,7 +66,7 @@ class CertificateServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            def do_GET(self) -> None:
                 server.hits += 1
                 body = json.dumps(server.certificates).encode()
                 self.send_response(200)

@@ -12,7 +12,8 @@ from pydantic import BaseModel
 from backend.core.errors import ValidationFailed
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
-Cursor = Annotated[str | None, Query(max_length=64, description="Opaque cursor from the previous page")]
+Cursor = Annotated[
+    str | None, Query(max_length=64, description="Opaque cursor from the previous page")]
 
 
 T = TypeVar("T")

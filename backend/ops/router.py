@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from backend.core import db
-from backend.core.errors import PROBLEM_JSON, ServiceUnavailable
+from backend.core.errors import PROBLEM_JSON, ServiceUnavailable, problem_responses
 from backend.core.resources import Resources
 from backend.firebase import firestore
 
@@ -35,7 +35,7 @@ async def _timed(check: Callable[[], Awaitable[object]]) -> dict[str, object]:
 
 
 @router.get("/readyz", summary="MongoDB, Redis and Firestore are reachable",
-            responses={503: {"description": "A backing service is unreachable"}})
+            responses=problem_responses(503))
 async def readyz(request: Request) -> JSONResponse:
     """200 when every backing service answers; 503 problem details naming the ones that don't."""
     resources: Resources = request.app.state.resources

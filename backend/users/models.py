@@ -31,7 +31,7 @@ def _now() -> datetime:
 
 
 class User(Document):
-    """A DebtX account. `id` is the Firebase Auth uid; this record, not the token, holds the role."""
+    """A DebtX account, keyed by Firebase Auth uid. This record, not the token, holds the role."""
 
     id: str  # type: ignore[assignment]
     email: str
