@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from prometheus_client import CollectorRegistry
 from prometheus_fastapi_instrumentator import Instrumentator
@@ -14,7 +14,7 @@ from backend import __version__
 from backend.audit.router import router as audit_router
 from backend.auth.router import router as dev_auth_router
 from backend.core.errors import PROBLEM_JSON, problem_responses
-from backend.core.http import EdgeMiddleware, install_error_handlers
+from backend.core.http import EdgeMiddleware, install_error_handlers, reject_unknown_query
 from backend.core.logging import configure_logging, get_logger
 from backend.core.resources import Resources
 from backend.core.settings import Settings, get_settings
@@ -85,10 +85,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     _problem_media_type(app)
     install_error_handlers(app)
-    app.include_router(ops_router)
+    app.include_router(ops_router, dependencies=[Depends(reject_unknown_query)])
     for router in DOMAIN_ROUTERS:
-        app.include_router(router, responses=problem_responses(400, 401, 403, 404, 409, 413,
-                                                               415, 422))
+        app.include_router(router, dependencies=[Depends(reject_unknown_query)],
+                           responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422))
     if settings.auth.dev_login:
         app.state.dev_signing_key = SigningKey.load_or_create(settings.auth.dev_key_dir)
         app.include_router(dev_auth_router)

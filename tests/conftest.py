@@ -97,3 +97,25 @@ async def _isolate(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     await resources.redis.flushdb()
     services: Services = request.getfixturevalue("services")
     c.clear_firestore(services.firestore.address, PROJECT_ID)
+
+
+@pytest.fixture(scope="session")
+def live_server(app: FastAPI, settings: Settings,
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The API under uvicorn in its own process, on the session's services."""
+    import sys
+
+    from tests.harness import settings_env
+
+    port = c.free_port()
+    server = c.Component(
+        "api", [sys.executable, "-m", "uvicorn", "--factory", "backend.main:create_app",
+                "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
+        port, tmp_path_factory.mktemp("live") / "api.log",
+        probe=lambda comp: True, env=settings_env(settings))
+    try:
+        server.start().wait_ready(60)
+    except c.ComponentMissing as exc:
+        pytest.fail(f"The API did not start under uvicorn: {exc}", pytrace=False)
+    yield f"http://{server.address}"
+    server.stop()

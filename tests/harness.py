@@ -87,3 +87,19 @@ class CertificateServer:
     def close(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+
+
+def settings_env(settings) -> dict[str, str]:
+    """The DEBTX_ environment that reproduces `settings` in a child process."""
+    return {
+        "DEBTX_ENV": settings.env.value,
+        "DEBTX_LOG_LEVEL": settings.log_level,
+        "DEBTX_MONGO__URI": settings.mongo.uri.get_secret_value(),
+        "DEBTX_MONGO__DATABASE": settings.mongo.database,
+        "DEBTX_REDIS__URL": settings.redis.url.get_secret_value(),
+        "DEBTX_FIREBASE__PROJECT_ID": settings.firebase.project_id,
+        "DEBTX_FIREBASE__CERT_URL": settings.firebase.cert_url,
+        "DEBTX_FIREBASE__FIRESTORE_EMULATOR_HOST": settings.firebase.firestore_emulator_host or "",
+        "DEBTX_AUTH__DEV_LOGIN": str(settings.auth.dev_login).lower(),
+        "DEBTX_AUTH__DEV_KEY_DIR": str(settings.auth.dev_key_dir),
+    }

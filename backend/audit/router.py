@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -8,7 +7,8 @@ from fastapi import APIRouter, Query
 from backend.audit import service
 from backend.audit.schemas import AuditQuery, AuditRead
 from backend.auth.deps import OperatorStaff
-from backend.core.pagination import Cursor, Limit, Page
+from backend.core.pagination import Limit, ObjectIdCursor, Page
+from backend.core.schemas import Timestamp
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -16,12 +16,12 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 @router.get("", summary="Search the audit trail")
 async def search_audit(
     _: OperatorStaff,
-    entity_type: Annotated[str | None, Query(max_length=64)] = None,
-    entity_id: Annotated[str | None, Query(max_length=128)] = None,
-    actor_uid: Annotated[str | None, Query(max_length=128)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    cursor: Cursor = None,
+    entity_type: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    entity_id: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
+    actor_uid: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
+    since: Timestamp | None = None,
+    until: Timestamp | None = None,
+    cursor: ObjectIdCursor = None,
     limit: Limit = 100,
 ) -> Page[AuditRead]:
     """Operator staff only; newest first."""

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, EmailStr
+from pydantic import BaseModel
 
+from backend.core.schemas import RequestModel
 from backend.users.models import Role
+from backend.users.schemas import Email
 
 
-class DevSignIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    email: EmailStr
+class DevSignIn(RequestModel):
+    email: Email
 
 
 class DevToken(BaseModel):

@@ -5,13 +5,17 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import structlog
 from fastapi import FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.core import errors
@@ -30,9 +34,12 @@ def request_id_of(request: Request) -> str | None:
     return request.scope.get("state", {}).get("request_id")
 
 
-def problem_response(exc: errors.DomainError, request: Request) -> JSONResponse:
+def problem_response(exc: errors.DomainError, request: Request,
+                     headers: dict[str, str] | None = None) -> JSONResponse:
     body = exc.problem(instance=request.url.path, request_id=request_id_of(request))
-    headers = {"www-authenticate": "Bearer"} if exc.status == 401 else None
+    headers = dict(headers or {})
+    if exc.status == 401:
+        headers["www-authenticate"] = "Bearer"
     return JSONResponse(body, status_code=exc.status, media_type=errors.PROBLEM_JSON,
                         headers=headers)
 
@@ -201,7 +208,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        return problem_response(_from_http_exception(exc, request), request)
+        headers = {k.lower(): v for k, v in (getattr(exc, "headers", None) or {}).items()}
+        if exc.status_code == 405:
+            headers["allow"] = allowed_methods(request)
+        return problem_response(_from_http_exception(exc, request), request, headers=headers)
 
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("http.unhandled", error=type(exc).__name__)
@@ -211,6 +221,63 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation)
     app.add_exception_handler(StarletteHTTPException, http)
     app.add_exception_handler(Exception, unexpected)
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (Starlette names only the first)."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL
+               for route in routes))
+
+
+def _is_sequence(annotation: Any) -> bool:
+    origin = get_origin(annotation)
+    if origin in (list, tuple, set, frozenset):
+        return True
+    return origin in (Union, UnionType, Annotated) and any(
+        _is_sequence(arg) for arg in get_args(annotation))
+
+
+def _query_params(dependant: Dependant) -> dict[str, bool]:
+    """Query parameter names of a route, each with whether it may repeat."""
+    params = {p.alias: _is_sequence(p.field_info.annotation) for p in dependant.query_params}
+    for sub_dependant in dependant.dependencies:
+        params |= _query_params(sub_dependant)
+    return params
+
+
+def _declared_query(route: APIRoute) -> dict[str, bool]:
+    params = getattr(route, "_debtx_query_params", None)
+    if params is None:
+        params = _query_params(route.dependant)
+        route._debtx_query_params = params  # type: ignore[attr-defined]
+    return params
+
+
+def _query_problem(name: str, reason: str, kind: str) -> dict[str, str]:
+    return {"in": "query", "field": name, "reason": reason, "type": kind}
+
+
+async def reject_unknown_query(request: Request) -> None:
+    """A misspelt or repeated filter must not silently change a query: both are refused."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    declared = _declared_query(route)
+    names = [name for name, _ in request.query_params.multi_items()]
+    problems = [_query_problem(n, "not a parameter of this route", "extra_forbidden")
+                for n in sorted(set(names) - set(declared))]
+    problems += [_query_problem(n, "given more than once", "repeated")
+                 for n in sorted({n for n in names if names.count(n) > 1})
+                 if n in declared and not declared[n]]
+    if problems:
+        raise errors.ValidationFailed(
+            f"{len(problems)} query parameter(s) refused", errors=problems)
 
 
 def _from_http_exception(exc: StarletteHTTPException, request: Request) -> errors.DomainError:

@@ -13,7 +13,11 @@ from backend.core.errors import ValidationFailed
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
 Cursor = Annotated[
-    str | None, Query(max_length=64, description="Opaque cursor from the previous page")]
+    str | None, Query(pattern=r"^[A-Za-z0-9_.:-]{1,128}$",
+                      description="Opaque cursor from the previous page")]
+ObjectIdCursor = Annotated[
+    str | None, Query(pattern=r"^[0-9a-f]{24}$",
+                      description="Opaque cursor from the previous page")]
 
 
 T = TypeVar("T")

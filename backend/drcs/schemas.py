@@ -3,37 +3,36 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from backend.core.schemas import JsonNumber, RequestModel, StrictBool
 from backend.drcs.models import AssignmentPreference
-from backend.users.schemas import DrcId, Name, Phone
+from backend.users.schemas import TRIMMED, DrcId, Email, Name, Phone
 
-Region = Annotated[str, StringConstraints(min_length=1, max_length=60, strip_whitespace=True)]
+Region = Annotated[str, StringConstraints(max_length=60, pattern=TRIMMED)]
+Capacity = Annotated[int, Field(ge=0, le=1_000_000), JsonNumber]
+Score = Annotated[float, Field(ge=0, le=1), JsonNumber]
 
 
-class DrcCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DrcCreate(RequestModel):
     id: DrcId
     name: Name
     regions: list[Region] = Field(default_factory=list, max_length=50)
-    capacity: int = Field(default=1000, ge=0, le=1_000_000)
-    performance_score: float = Field(default=0.5, ge=0, le=1)
+    capacity: Capacity = 1000
+    performance_score: Score = 0.5
     assignment_preference: AssignmentPreference = AssignmentPreference.MANUAL
-    contact_email: EmailStr | None = None
+    contact_email: Email | None = None
     contact_phone: Phone | None = None
 
 
-class DrcUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: Name | None = None
-    active: bool | None = None
-    regions: list[Region] | None = Field(default=None, max_length=50)
-    capacity: int | None = Field(default=None, ge=0, le=1_000_000)
-    performance_score: float | None = Field(default=None, ge=0, le=1)
-    assignment_preference: AssignmentPreference | None = None
-    contact_email: EmailStr | None = None
+class DrcUpdate(RequestModel):
+    name: Name = Field(default=None)
+    active: StrictBool = Field(default=None)
+    regions: list[Region] = Field(default=None, max_length=50)
+    capacity: Capacity = Field(default=None)
+    performance_score: Score = Field(default=None)
+    assignment_preference: AssignmentPreference = Field(default=None)
+    contact_email: Email | None = None
     contact_phone: Phone | None = None
 
 

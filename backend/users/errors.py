@@ -15,6 +15,13 @@ class UserExists(Conflict):
     title = "User already exists"
 
 
+class DrcMismatch(ValidationFailed):
+    """DRC staff need a drc_id; operator staff must not have one."""
+
+    code = "user.drc_mismatch"
+    title = "Role and DRC do not agree"
+
+
 class RoleChangeInvalid(ValidationFailed):
     """The role change would move a user between operator staff and a DRC."""
 

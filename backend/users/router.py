@@ -8,7 +8,7 @@ from backend.auth.deps import CurrentUser
 from backend.core.pagination import Cursor, Limit, Page
 from backend.users import service
 from backend.users.models import Role
-from backend.users.schemas import UserCreate, UserRead, UserUpdate
+from backend.users.schemas import DRC_ID_PATTERN, ProfileUpdate, UserCreate, UserRead, UserUpdate
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -19,10 +19,16 @@ async def me(user: CurrentUser) -> UserRead:
     return UserRead.model_validate(user)
 
 
+@router.patch("/me", summary="Update your own profile")
+async def update_me(user: CurrentUser, body: ProfileUpdate) -> UserRead:
+    """Display name and phone; role, DRC and active flag are for managers."""
+    return UserRead.model_validate(await service.update_profile(actor=user, data=body))
+
+
 @router.get("", summary="List users")
 async def list_users(
     actor: CurrentUser,
-    drc_id: Annotated[str | None, Query(max_length=32)] = None,
+    drc_id: Annotated[str | None, Query(pattern=DRC_ID_PATTERN)] = None,
     role: Role | None = None,
     cursor: Cursor = None,
     limit: Limit = 50,

@@ -3,44 +3,48 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from backend.core.schemas import RequestModel, StrictBool
 from backend.users.models import Role
 
 Uid = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=120, strip_whitespace=True)]
+# No leading or trailing blanks; written so Python and ECMA regexes agree on it.
+TRIMMED = r"^[^ \t\r\n](.*[^ \t\r\n])?$"
+Name = Annotated[str, StringConstraints(max_length=120, pattern=TRIMMED)]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9]{7,15}$")]
-DrcId = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9-]{2,32}$")]
+# A plain, documented pattern rather than deliverability rules, so clients can check
+# an address exactly as the server will.
+Email = Annotated[str, StringConstraints(
+    pattern=r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$",
+    max_length=254, to_lower=True)]
+DRC_ID_PATTERN = r"^[A-Z0-9-]{2,32}$"
+DrcId = Annotated[str, StringConstraints(pattern=DRC_ID_PATTERN)]
 
 
-class UserCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class UserCreate(RequestModel):
     uid: Uid
-    email: EmailStr
+    email: Email
     display_name: Name
     role: Role
     drc_id: DrcId | None = None
     phone: Phone | None = None
     area: Name | None = None
 
-    @model_validator(mode="after")
-    def _drc_matches_role(self) -> UserCreate:
-        if self.role.belongs_to_drc and not self.drc_id:
-            raise ValueError(f"{self.role} needs a drc_id")
-        if self.role.is_operator and self.drc_id:
-            raise ValueError(f"{self.role} is operator staff and takes no drc_id")
-        return self
+
+class ProfileUpdate(RequestModel):
+    """What users may change about themselves."""
+
+    display_name: Name = Field(default=None)
+    phone: Phone | None = None
 
 
-class UserUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    display_name: Name | None = None
+class UserUpdate(RequestModel):
+    display_name: Name = Field(default=None)
     phone: Phone | None = None
     area: Name | None = None
-    active: bool | None = None
-    role: Role | None = None
+    active: StrictBool = Field(default=None)
+    role: Role = Field(default=None)
 
 
 class UserRead(BaseModel):

@@ -10,9 +10,9 @@ from backend.core.errors import Forbidden
 from backend.core.pagination import Page
 from backend.drcs import service as drcs
 from backend.users import repository
-from backend.users.errors import RoleChangeInvalid, UserNotFound
+from backend.users.errors import DrcMismatch, RoleChangeInvalid, UserNotFound
 from backend.users.models import Role, User
-from backend.users.schemas import UserCreate, UserRead, UserUpdate
+from backend.users.schemas import ProfileUpdate, UserCreate, UserRead, UserUpdate
 
 _AUDITED = ("email", "display_name", "role", "drc_id", "phone", "area", "active")
 
@@ -45,6 +45,9 @@ async def get_for(*, actor: User, uid: str) -> User:
 
 async def create_user(*, actor: User | None, data: UserCreate) -> User:
     """Create an account; `actor` None is the system (demo data, bootstrap)."""
+    if data.role.belongs_to_drc != (data.drc_id is not None):
+        raise DrcMismatch(f"{data.role} {'needs' if data.role.belongs_to_drc else 'takes no'}"
+                          " drc_id")
     if actor is not None and not can_manage(actor, role=data.role, drc_id=data.drc_id):
         raise Forbidden("You may not create this kind of user")
     if data.drc_id is not None:
@@ -67,7 +70,16 @@ async def update_user(*, actor: User, uid: str, data: UserUpdate) -> User:
         raise Forbidden("You may not change this user")
     if target_role.is_operator != user.role.is_operator:
         raise RoleChangeInvalid("A user cannot move between operator staff and a DRC")
-    changes = data.model_dump(exclude_unset=True)
+    return await _apply(actor, user, data.model_dump(exclude_unset=True))
+
+
+async def update_profile(*, actor: User, data: ProfileUpdate) -> User:
+    """A user's own display name and phone."""
+    return await _apply(actor, actor, data.model_dump(exclude_unset=True))
+
+
+async def _apply(actor: User, user: User, changes: dict) -> User:
+    uid = user.id
     if not changes:
         return user
     before = _summary(user)

@@ -62,7 +62,7 @@ async def test_role_and_drc_must_agree(client, signing_key):
     headers = bearer(signing_key, await make_user(Role.OPERATOR_ADMIN))
     no_drc = await client.post("/users", json=_new("ro-nodrc", Role.RECOVERY_OFFICER, None),
                                headers=headers)
-    assert no_drc.status_code == 422
+    assert no_drc.status_code == 422 and no_drc.json()["code"] == "user.drc_mismatch"
     unknown = await client.post("/users", json=_new("ro-u", Role.RECOVERY_OFFICER, "DRC-NONE"),
                                 headers=headers)
     assert unknown.status_code == 422 and unknown.json()["code"] == "drc.unavailable"

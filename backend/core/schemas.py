@@ -1,0 +1,45 @@
+"""Shapes shared by every domain's API schemas."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Strict
+
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+class RequestModel(BaseModel):
+    """A request body: unknown fields are refused rather than silently dropped.
+
+    In update bodies a field that may be left out but never cleared is written
+    `name: Name = Field(default=None)`: absent means unchanged, and null is refused
+    (the schema says so too). `phone: Phone | None = None` may be cleared with null.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _rfc3339(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _RFC3339.match(value):
+        raise ValueError("expected an RFC 3339 date-time with a UTC offset")
+    return value
+
+
+def _json_number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("expected a JSON number")
+    return value
+
+
+# Numbers and flags are taken as JSON gives them: `false` is not 0 and "3" is not 3,
+# while 186.0 is the integer 186, as JSON Schema says. Put range constraints before
+# JsonNumber in the Annotated metadata, or they vanish from the OpenAPI schema:
+#     Capacity = Annotated[int, Field(ge=0), JsonNumber]
+JsonNumber = BeforeValidator(_json_number)
+StrictBool = Annotated[bool, Strict()]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
