@@ -21,7 +21,7 @@ from _harness import (
     Row,
     console,
     drive,
-    log_tail,
+    log_problems,
     print_table,
     sign_in,
     start_app,
@@ -63,9 +63,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def measure(target: str, url: str, headers: dict[str, str], concurrency: int,
             args: argparse.Namespace) -> Row:
-    """Warm up at the same concurrency, then one measured run."""
-    drive(url, headers, concurrency, WARMUP_REQUESTS_PER_CLIENT, args.max_seconds)
-    result = drive(url, headers, concurrency, args.requests_per_client, args.max_seconds)
+    """Warm up at the same concurrency on the same connections, then one measured run."""
+    result = drive(url, headers, concurrency, args.requests_per_client,
+                   warmup_per_client=WARMUP_REQUESTS_PER_CLIENT, max_seconds=args.max_seconds)
     if result.error_kinds:
         console.print(f"[yellow]{target} @ {concurrency}: errors {result.error_kinds}[/yellow]")
     return summarize(target, concurrency, result)
@@ -96,9 +96,10 @@ def run(args: argparse.Namespace) -> list[Row]:
             rows.append(measure("debtx", f"{stack.base_url}/users/me", headers,
                                 concurrency, args))
             rows.append(measure("bare", f"{bare_url}/", {}, concurrency, args))
-        api_log = log_tail(stack, "api")
-    if api_log.strip():
-        console.print(f"[dim]last lines of the API log:[/dim]\n{api_log}")
+        problems = log_problems(stack, "api")
+    if problems:
+        console.print("[yellow]warnings and errors in the API log:[/yellow]")
+        console.print("\n".join(problems[-20:]), markup=False)
     return rows
 
 
