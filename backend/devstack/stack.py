@@ -18,6 +18,7 @@ from backend.devstack import components as c
 from backend.devstack.demo import DEMO_DOMAIN
 
 console = Console()
+RULES = Path(__file__).resolve().parents[2] / "firestore.rules"
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,7 @@ def run_stack(root: Path, ports: Ports, project_id: str = "debtx-dev") -> int:
         services = [
             c.mongodb(home / "mongo", ports.mongodb, logs),
             c.redis(ports.redis, logs, data_dir=home / "redis"),
-            c.firestore(ports.firestore, logs, project_id=project_id,
-                        rules=root / "firestore.rules"),
+            c.firestore(ports.firestore, logs, project_id=project_id, rules=RULES),
         ]
         for service in services:
             running.append(service.start())
