@@ -60,8 +60,14 @@ def token(email: str) -> None:
         typer.echo(f"no active account {email}", err=True)
         raise typer.Exit(1)
     key = SigningKey.load_or_create(settings.auth.dev_key_dir)
-    typer.echo(key.mint(uid=user.id, project_id=settings.firebase.project_id,
-                        ttl_seconds=settings.auth.dev_token_ttl_seconds, email=user.email))
+    typer.echo(
+        key.mint(
+            uid=user.id,
+            project_id=settings.firebase.project_id,
+            ttl_seconds=settings.auth.dev_token_ttl_seconds,
+            email=user.email,
+        )
+    )
 
 
 @app.command()

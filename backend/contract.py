@@ -36,8 +36,11 @@ def render() -> dict[str, str]:
 
 
 def stale_files(directory: Path = CONTRACT_DIR) -> list[str]:
-    return [name for name, text in render().items()
-            if not (directory / name).exists() or (directory / name).read_text() != text]
+    return [
+        name
+        for name, text in render().items()
+        if not (directory / name).exists() or (directory / name).read_text() != text
+    ]
 
 
 def write(directory: Path = CONTRACT_DIR) -> list[str]:

@@ -35,8 +35,11 @@ def _lifespan(settings: Settings):
         resources = await Resources.open(settings)
         app.state.resources = resources
         app.state.verifier = TokenVerifier(
-            CertificateStore(resources.http, settings.firebase.cert_url,
-                             fallback_ttl=settings.firebase.cert_cache_fallback_seconds),
+            CertificateStore(
+                resources.http,
+                settings.firebase.cert_url,
+                fallback_ttl=settings.firebase.cert_cache_fallback_seconds,
+            ),
             project_id=settings.firebase.project_id,
             skew_seconds=settings.firebase.clock_skew_seconds,
         )
@@ -65,8 +68,9 @@ def _problem_media_type(app: FastAPI) -> None:
                     if body is not None:
                         response["content"]["application/json"] = body
                     continue
-                response["content"] = {PROBLEM_JSON: {"schema": {
-                    "$ref": "#/components/schemas/ProblemDetails"}}}
+                response["content"] = {
+                    PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}
+                }
         app.openapi_schema = schema
         return schema
 
@@ -87,8 +91,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(ops_router, dependencies=[Depends(reject_unknown_query)])
     for router in DOMAIN_ROUTERS:
-        app.include_router(router, dependencies=[Depends(reject_unknown_query)],
-                           responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422))
+        app.include_router(
+            router,
+            dependencies=[Depends(reject_unknown_query)],
+            responses=problem_responses(400, 401, 403, 404, 409, 413, 415, 422),
+        )
     if settings.auth.dev_login:
         app.state.dev_signing_key = SigningKey.load_or_create(settings.auth.dev_key_dir)
         app.include_router(dev_auth_router)
@@ -96,11 +103,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         registry=CollectorRegistry(),
         excluded_handlers=["/metrics"],
         should_group_status_codes=False,
-    ).instrument(app, latency_lowr_buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5)
-                 ).expose(app, endpoint="/metrics", include_in_schema=False)
+    ).instrument(
+        app, latency_lowr_buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5)
+    ).expose(app, endpoint="/metrics", include_in_schema=False)
     if settings.http.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.http.cors_origins,
-                           allow_methods=["*"], allow_headers=["*"])
-    app.add_middleware(EdgeMiddleware, max_body=settings.http.max_body_bytes,
-                       max_upload=settings.http.max_upload_bytes)
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.http.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+    app.add_middleware(
+        EdgeMiddleware,
+        max_body=settings.http.max_body_bytes,
+        max_upload=settings.http.max_upload_bytes,
+    )
     return app

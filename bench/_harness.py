@@ -57,18 +57,37 @@ def _http_ok(url: str) -> bool:
         return False
 
 
-def uvicorn_component(name: str, factory: str, port: int, logs: Path,
-                      env: dict[str, str], ready_path: str) -> c.Component:
+def uvicorn_component(
+    name: str, factory: str, port: int, logs: Path, env: dict[str, str], ready_path: str
+) -> c.Component:
     """One uvicorn worker serving `factory` (module:function), ready when `ready_path` is 200."""
-    argv = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", LOCALHOST,
-            "--port", str(port), "--workers", "1", "--no-access-log"]
-    return c.Component(name, argv, port, logs / f"{name}.log",
-                       lambda comp: _http_ok(f"http://{comp.address}{ready_path}"),
-                       env={**env, "PYTHONPATH": str(ROOT)})
+    argv = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        factory,
+        "--host",
+        LOCALHOST,
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--no-access-log",
+    ]
+    return c.Component(
+        name,
+        argv,
+        port,
+        logs / f"{name}.log",
+        lambda comp: _http_ok(f"http://{comp.address}{ready_path}"),
+        env={**env, "PYTHONPATH": str(ROOT)},
+    )
 
 
-def stack_env(workdir: Path, mongodb: c.Component, redis: c.Component,
-              firestore: c.Component, api_port: int) -> dict[str, str]:
+def stack_env(
+    workdir: Path, mongodb: c.Component, redis: c.Component, firestore: c.Component, api_port: int
+) -> dict[str, str]:
     """The DEBTX_* settings of the API and the seed command (as devstack.stack_env)."""
     return {
         "DEBTX_ENV": "development",
@@ -91,8 +110,7 @@ def _start_services(workdir: Path, running: list[c.Component]) -> list[c.Compone
     services = [
         c.mongodb(workdir / "mongo", c.free_port(), logs),
         c.redis(c.free_port(), logs),
-        c.firestore(c.free_port(), logs, project_id=PROJECT_ID,
-                    rules=ROOT / "firestore.rules"),
+        c.firestore(c.free_port(), logs, project_id=PROJECT_ID, rules=ROOT / "firestore.rules"),
     ]
     for service in services:
         running.append(service.start())
@@ -104,9 +122,15 @@ def _start_services(workdir: Path, running: list[c.Component]) -> list[c.Compone
 
 def _seed(env: dict[str, str]) -> None:
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "backend.cli", "seed"], cwd=ROOT,
-                            env={**os.environ, **env}, capture_output=True, text=True,
-                            timeout=300, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "backend.cli", "seed"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     if result.returncode != 0:
         raise c.ComponentMissing(f"seeding failed:\n{result.stdout}\n{result.stderr}")
     console.print(f"seed: {result.stdout.strip()} ({time.perf_counter() - started:.1f} s)")
@@ -120,8 +144,9 @@ def _stop_all(running: list[c.Component]) -> None:
 def _timed_ready(component: c.Component, timeout: float) -> None:
     started = time.perf_counter()
     component.wait_ready(timeout)
-    console.print(f"ready: {component.name} on {component.address} "
-                  f"({time.perf_counter() - started:.1f} s)")
+    console.print(
+        f"ready: {component.name} on {component.address} ({time.perf_counter() - started:.1f} s)"
+    )
 
 
 @contextlib.contextmanager
@@ -137,8 +162,9 @@ def start_stack() -> Iterator[Stack]:
             api_port = c.free_port()
             env = stack_env(workdir, mongodb, redis, firestore, api_port)
             _seed(env)
-            api = uvicorn_component("api", "backend.main:create_app", api_port,
-                                    workdir / "logs", env, "/readyz")
+            api = uvicorn_component(
+                "api", "backend.main:create_app", api_port, workdir / "logs", env, "/readyz"
+            )
             running.append(api.start())
             _timed_ready(api, 90)
             yield Stack(f"http://{api.address}", env, workdir, list(running))
@@ -211,11 +237,19 @@ def _user_client(ssl_context: ssl.SSLContext) -> httpx.AsyncClient:
     """
     return httpx.AsyncClient(
         limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-        timeout=httpx.Timeout(REQUEST_TIMEOUT_SECONDS), verify=ssl_context)
+        timeout=httpx.Timeout(REQUEST_TIMEOUT_SECONDS),
+        verify=ssl_context,
+    )
 
 
-async def _user_loop(client: httpx.AsyncClient, url: str, headers: dict[str, str],
-                     count: int, deadline: float, result: LoadResult) -> None:
+async def _user_loop(
+    client: httpx.AsyncClient,
+    url: str,
+    headers: dict[str, str],
+    count: int,
+    deadline: float,
+    result: LoadResult,
+) -> None:
     """`count` sequential GETs, stopping early at `deadline`."""
     for _ in range(count):
         if time.perf_counter() >= deadline:
@@ -229,21 +263,33 @@ async def _user_loop(client: httpx.AsyncClient, url: str, headers: dict[str, str
         result.record((time.perf_counter() - started) * 1000, kind)
 
 
-async def _phase(clients: list[httpx.AsyncClient], url: str, headers: dict[str, str],
-                 count: int, max_seconds: float) -> LoadResult:
+async def _phase(
+    clients: list[httpx.AsyncClient],
+    url: str,
+    headers: dict[str, str],
+    count: int,
+    max_seconds: float,
+) -> LoadResult:
     """Every user at once, `count` requests each, cut off after `max_seconds`."""
     result = LoadResult([], 0, 0.0)
     started = time.perf_counter()
-    loops = [_user_loop(client, url, headers, count, started + max_seconds, result)
-             for client in clients]
+    loops = [
+        _user_loop(client, url, headers, count, started + max_seconds, result) for client in clients
+    ]
     await asyncio.wait_for(asyncio.gather(*loops), max_seconds + REQUEST_TIMEOUT_SECONDS + 5)
     result.elapsed_s = time.perf_counter() - started
     return result
 
 
-async def drive_async(url: str, headers: dict[str, str], concurrency: int,
-                      requests_per_client: int, *, warmup_per_client: int = 2,
-                      max_seconds: float = 10.0) -> LoadResult:
+async def drive_async(
+    url: str,
+    headers: dict[str, str],
+    concurrency: int,
+    requests_per_client: int,
+    *,
+    warmup_per_client: int = 2,
+    max_seconds: float = 10.0,
+) -> LoadResult:
     """`concurrency` users at once, each sending `requests_per_client` requests, time-bounded.
 
     Each user has its own client and connection (one shared httpx pool of 100+
@@ -255,19 +301,34 @@ async def drive_async(url: str, headers: dict[str, str], concurrency: int,
         raise ValueError(f"benchmarks only target {LOCALHOST}: {url}")
     ssl_context = ssl.create_default_context()
     async with contextlib.AsyncExitStack() as stack:
-        clients = [await stack.enter_async_context(_user_client(ssl_context))
-                   for _ in range(concurrency)]
+        clients = [
+            await stack.enter_async_context(_user_client(ssl_context)) for _ in range(concurrency)
+        ]
         if warmup_per_client > 0:
             await _phase(clients, url, headers, warmup_per_client, max_seconds)
         return await _phase(clients, url, headers, requests_per_client, max_seconds)
 
 
-def drive(url: str, headers: dict[str, str], concurrency: int, requests_per_client: int,
-          *, warmup_per_client: int = 2, max_seconds: float = 10.0) -> LoadResult:
+def drive(
+    url: str,
+    headers: dict[str, str],
+    concurrency: int,
+    requests_per_client: int,
+    *,
+    warmup_per_client: int = 2,
+    max_seconds: float = 10.0,
+) -> LoadResult:
     """Blocking wrapper around `drive_async`."""
-    return asyncio.run(drive_async(url, headers, concurrency, requests_per_client,
-                                   warmup_per_client=warmup_per_client,
-                                   max_seconds=max_seconds))
+    return asyncio.run(
+        drive_async(
+            url,
+            headers,
+            concurrency,
+            requests_per_client,
+            warmup_per_client=warmup_per_client,
+            max_seconds=max_seconds,
+        )
+    )
 
 
 # --------------------------------------------------------------------------- report
@@ -305,22 +366,43 @@ def summarize(target: str, concurrency: int, result: LoadResult) -> Row:
     """Percentiles and rate of one load run."""
     lat = result.latencies_ms
     return Row(
-        target=target, concurrency=concurrency, requests=result.requests,
-        errors=result.errors, error_kinds=dict(result.error_kinds),
-        elapsed_s=round(result.elapsed_s, 3), rps=round(result.rate, 1),
-        p50_ms=round(percentile(lat, 50), 1), p95_ms=round(percentile(lat, 95), 1),
-        p99_ms=round(percentile(lat, 99), 1), max_ms=round(max(lat, default=math.nan), 1),
+        target=target,
+        concurrency=concurrency,
+        requests=result.requests,
+        errors=result.errors,
+        error_kinds=dict(result.error_kinds),
+        elapsed_s=round(result.elapsed_s, 3),
+        rps=round(result.rate, 1),
+        p50_ms=round(percentile(lat, 50), 1),
+        p95_ms=round(percentile(lat, 95), 1),
+        p99_ms=round(percentile(lat, 99), 1),
+        max_ms=round(max(lat, default=math.nan), 1),
         load_average_1m=round(os.getloadavg()[0], 2),
     )
 
 
 def print_table(rows: list[Row], title: str = "Latency") -> None:
     table = Table(title=title)
-    for name in ("target", "concurrency", "requests", "errors", "req/s",
-                 "p50 ms", "p95 ms", "p99 ms"):
+    for name in (
+        "target",
+        "concurrency",
+        "requests",
+        "errors",
+        "req/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+    ):
         table.add_column(name, justify="left" if name == "target" else "right")
     for row in rows:
-        table.add_row(row.target, str(row.concurrency), str(row.requests), str(row.errors),
-                      f"{row.rps:.1f}", f"{row.p50_ms:.1f}", f"{row.p95_ms:.1f}",
-                      f"{row.p99_ms:.1f}")
+        table.add_row(
+            row.target,
+            str(row.concurrency),
+            str(row.requests),
+            str(row.errors),
+            f"{row.rps:.1f}",
+            f"{row.p50_ms:.1f}",
+            f"{row.p95_ms:.1f}",
+            f"{row.p99_ms:.1f}",
+        )
     console.print(table)

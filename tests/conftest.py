@@ -56,16 +56,20 @@ def make_settings(services: Services, cert_url: str, key_dir: Path, **overrides)
         log_level="WARNING",
         mongo=MongoSettings(uri=services.mongo_uri, database="debtx_test"),
         redis=RedisSettings(url=services.redis_url),
-        firebase=FirebaseSettings(project_id=PROJECT_ID, cert_url=cert_url,
-                                  firestore_emulator_host=services.firestore.address),
+        firebase=FirebaseSettings(
+            project_id=PROJECT_ID,
+            cert_url=cert_url,
+            firestore_emulator_host=services.firestore.address,
+        ),
         auth=AuthSettings(dev_login=True, dev_key_dir=key_dir),
         **overrides,
     )
 
 
 @pytest.fixture(scope="session")
-def settings(services: Services, cert_server: CertificateServer,
-             tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def settings(
+    services: Services, cert_server: CertificateServer, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
     return make_settings(services, cert_server.url, tmp_path_factory.mktemp("keys"))
 
 
@@ -100,8 +104,9 @@ async def _isolate(request: pytest.FixtureRequest) -> AsyncIterator[None]:
 
 
 @pytest.fixture(scope="session")
-def live_server(app: FastAPI, settings: Settings,
-                tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_server(
+    app: FastAPI, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """The API under uvicorn in its own process, on the session's services."""
     import sys
 
@@ -109,10 +114,24 @@ def live_server(app: FastAPI, settings: Settings,
 
     port = c.free_port()
     server = c.Component(
-        "api", [sys.executable, "-m", "uvicorn", "--factory", "backend.main:create_app",
-                "--host", "127.0.0.1", "--port", str(port), "--no-access-log"],
-        port, tmp_path_factory.mktemp("live") / "api.log",
-        probe=lambda comp: True, env=settings_env(settings))
+        "api",
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "backend.main:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        port,
+        tmp_path_factory.mktemp("live") / "api.log",
+        probe=lambda comp: True,
+        env=settings_env(settings),
+    )
     try:
         server.start().wait_ready(60)
     except c.ComponentMissing as exc:

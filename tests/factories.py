@@ -18,18 +18,28 @@ _seq = itertools.count(1)
 
 async def make_drc(drc_id: str | None = None, **fields) -> Drc:
     drc_id = drc_id or f"DRC-T{next(_seq)}"
-    return await drcs.create_drc(actor=None, data=DrcCreate(id=drc_id, name=f"{drc_id} Ltd",
-                                                            **fields))
+    return await drcs.create_drc(
+        actor=None, data=DrcCreate(id=drc_id, name=f"{drc_id} Ltd", **fields)
+    )
 
 
-async def make_user(role: Role = Role.RECOVERY_OFFICER, *, drc_id: str | None = None,
-                    active: bool = True, **fields) -> User:
+async def make_user(
+    role: Role = Role.RECOVERY_OFFICER, *, drc_id: str | None = None, active: bool = True, **fields
+) -> User:
     n = next(_seq)
     if role.belongs_to_drc and drc_id is None:
         drc_id = (await make_drc()).id
-    user = await users.create_user(actor=None, data=UserCreate(
-        uid=f"u{n}-{role.value}", email=f"user{n}@test.debtx.dev",
-        display_name=f"Test {role.value} {n}", role=role, drc_id=drc_id, **fields))
+    user = await users.create_user(
+        actor=None,
+        data=UserCreate(
+            uid=f"u{n}-{role.value}",
+            email=f"user{n}@test.debtx.dev",
+            display_name=f"Test {role.value} {n}",
+            role=role,
+            drc_id=drc_id,
+            **fields,
+        ),
+    )
     if not active:
         from backend.users import repository
 

@@ -39,8 +39,9 @@ def start_services(workdir: Path, *, project_id: str) -> Services:
     services = Services(
         mongodb=c.mongodb(workdir / "mongo", c.free_port(), logs),
         redis=c.redis(c.free_port(), logs),
-        firestore=c.firestore(c.free_port(), logs, project_id=project_id,
-                              rules=ROOT / "firestore.rules"),
+        firestore=c.firestore(
+            c.free_port(), logs, project_id=project_id, rules=ROOT / "firestore.rules"
+        ),
     )
     started = []
     try:

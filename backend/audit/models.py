@@ -24,8 +24,7 @@ class AuditRecord(Document):
     class Settings:
         name = "audit_log"
         indexes = [
-            IndexModel([("entity_type", ASCENDING), ("entity_id", ASCENDING),
-                        ("_id", DESCENDING)]),
+            IndexModel([("entity_type", ASCENDING), ("entity_id", ASCENDING), ("_id", DESCENDING)]),
             IndexModel([("actor_uid", ASCENDING), ("_id", DESCENDING)]),
             IndexModel([("at", DESCENDING)]),
         ]

@@ -25,6 +25,7 @@ async def search_audit(
     limit: Limit = 100,
 ) -> Page[AuditRead]:
     """Operator staff only; newest first."""
-    query = AuditQuery(entity_type=entity_type, entity_id=entity_id, actor_uid=actor_uid,
-                       since=since, until=until)
+    query = AuditQuery(
+        entity_type=entity_type, entity_id=entity_id, actor_uid=actor_uid, since=since, until=until
+    )
     return await service.search(query=query, cursor=cursor, limit=limit)

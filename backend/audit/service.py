@@ -64,6 +64,7 @@ async def record(
 async def search(*, query: AuditQuery, cursor: str | None, limit: int) -> Page[AuditRead]:
     """Newest first, filtered by entity, actor and time range."""
     rows = await repository.search(query, after=object_id_cursor(cursor), limit=limit + 1)
-    items = [AuditRead(id=str(r.id), **r.model_dump(exclude={"id", "revision_id"}))
-             for r in rows[:limit]]
+    items = [
+        AuditRead(id=str(r.id), **r.model_dump(exclude={"id", "revision_id"})) for r in rows[:limit]
+    ]
     return Page(items=items, next_cursor=str(rows[limit - 1].id) if len(rows) > limit else None)

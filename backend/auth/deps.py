@@ -57,4 +57,5 @@ def require_roles(*roles: Role):
 OperatorStaff = Annotated[User, Depends(require_roles(Role.OPERATOR_ADMIN, Role.OPERATOR_OFFICER))]
 OperatorAdmin = Annotated[User, Depends(require_roles(Role.OPERATOR_ADMIN))]
 StaffWithTeams = Annotated[
-    User, Depends(require_roles(Role.OPERATOR_ADMIN, Role.OPERATOR_OFFICER, Role.DRC_SUPERVISOR))]
+    User, Depends(require_roles(Role.OPERATOR_ADMIN, Role.OPERATOR_OFFICER, Role.DRC_SUPERVISOR))
+]

@@ -32,6 +32,10 @@ async def sign_in(request: Request, body: DevSignIn) -> DevToken:
     settings = request.app.state.settings
     ttl = settings.auth.dev_token_ttl_seconds
     token = _signing_key(request).mint(
-        uid=user.id, project_id=settings.firebase.project_id, ttl_seconds=ttl,
-        email=user.email, email_verified=True)
+        uid=user.id,
+        project_id=settings.firebase.project_id,
+        ttl_seconds=ttl,
+        email=user.email,
+        email_verified=True,
+    )
     return DevToken(id_token=token, expires_in=ttl, uid=user.id, role=user.role)

@@ -188,8 +188,12 @@ def catalogue() -> list[dict[str, Any]]:
         doc = (cls.__doc__ or "").strip().splitlines()
         seen.setdefault(
             cls.code,
-            {"code": cls.code, "status": cls.status, "title": cls.title,
-             "description": " ".join(line.strip() for line in doc) if doc else cls.title},
+            {
+                "code": cls.code,
+                "status": cls.status,
+                "title": cls.title,
+                "description": " ".join(line.strip() for line in doc) if doc else cls.title,
+            },
         )
     return sorted(seen.values(), key=lambda e: e["code"])
 
@@ -203,8 +207,14 @@ def field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
             where, loc = loc[0], loc[1:]
         else:
             where = "body"
-        out.append({"in": where, "field": ".".join(loc), "reason": err.get("msg", ""),
-                    "type": err.get("type", "")})
+        out.append(
+            {
+                "in": where,
+                "field": ".".join(loc),
+                "reason": err.get("msg", ""),
+                "type": err.get("type", ""),
+            }
+        )
     return out
 
 
@@ -224,5 +234,6 @@ class ProblemDetails(BaseModel):
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries saying these statuses answer with problem details."""
-    return {status: {"model": ProblemDetails, "description": "Problem details"}
-            for status in statuses}
+    return {
+        status: {"model": ProblemDetails, "description": "Problem details"} for status in statuses
+    }

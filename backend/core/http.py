@@ -34,14 +34,16 @@ def request_id_of(request: Request) -> str | None:
     return request.scope.get("state", {}).get("request_id")
 
 
-def problem_response(exc: errors.DomainError, request: Request,
-                     headers: dict[str, str] | None = None) -> JSONResponse:
+def problem_response(
+    exc: errors.DomainError, request: Request, headers: dict[str, str] | None = None
+) -> JSONResponse:
     body = exc.problem(instance=request.url.path, request_id=request_id_of(request))
     headers = dict(headers or {})
     if exc.status == 401:
         headers["www-authenticate"] = "Bearer"
-    return JSONResponse(body, status_code=exc.status, media_type=errors.PROBLEM_JSON,
-                        headers=headers)
+    return JSONResponse(
+        body, status_code=exc.status, media_type=errors.PROBLEM_JSON, headers=headers
+    )
 
 
 def _media_type(scope: Scope) -> str:
@@ -53,7 +55,8 @@ def _media_type(scope: Scope) -> str:
 
 def _is_json(media_type: str) -> bool:
     return media_type in _JSON_TYPES or (
-        media_type.startswith("application/") and media_type.endswith("+json"))
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
 
 
 class _BodyTooLarge(StarletteHTTPException):
@@ -90,8 +93,7 @@ class EdgeMiddleware:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = [*message["headers"],
-                                      (b"x-request-id", request_id.encode())]
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
         rejection = self._reject_body(scope)
@@ -101,9 +103,13 @@ class EdgeMiddleware:
             else:
                 await self._call_limited(scope, receive, send_with_id)
         finally:
-            log.info("http.request", method=scope["method"], path=scope["path"],
-                     status=status["code"],
-                     duration_ms=round((time.perf_counter() - started) * 1000, 2))
+            log.info(
+                "http.request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status["code"],
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
 
     def _request_id(self, scope: Scope) -> str:
         for name, value in scope["headers"]:
@@ -130,7 +136,8 @@ class EdgeMiddleware:
         media_type = _media_type(scope)
         if not (_is_json(media_type) or media_type in _UPLOAD_TYPES):
             return errors.UnsupportedMediaType(
-                f"Content-Type {media_type or '(none)'} is not accepted; send application/json")
+                f"Content-Type {media_type or '(none)'} is not accepted; send application/json"
+            )
         if length is not None and int(length) > self._limit_for(media_type):
             return _too_large(self._limit_for(media_type))
         return None
@@ -166,7 +173,8 @@ class EdgeMiddleware:
             if not started:
                 log.exception("http.unhandled")
                 await self._send_problem(
-                    scope, errors.InternalError("An unexpected error occurred"), send)
+                    scope, errors.InternalError("An unexpected error occurred"), send
+                )
 
     async def _send_problem(self, scope: Scope, exc: errors.DomainError, send: Send) -> None:
         response = problem_response(exc, Request(scope))
@@ -190,7 +198,8 @@ def _validation_problem(request: Request, exc: RequestValidationError) -> errors
     if body_expected and media_type and not _is_json(media_type):
         return errors.UnsupportedMediaType(f"This route takes application/json, not {media_type}")
     return errors.ValidationFailed(
-        f"{len(details)} field(s) failed validation", errors=errors.field_errors(details))
+        f"{len(details)} field(s) failed validation", errors=errors.field_errors(details)
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -230,9 +239,12 @@ def allowed_methods(request: Request) -> str:
     """Every method some route serves at this path (Starlette names only the first)."""
     routes = request.app.router.routes
     return ", ".join(
-        method for method in _METHODS
-        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL
-               for route in routes))
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    )
 
 
 def _is_sequence(annotation: Any) -> bool:
@@ -240,7 +252,8 @@ def _is_sequence(annotation: Any) -> bool:
     if origin in (list, tuple, set, frozenset):
         return True
     return origin in (Union, UnionType, Annotated) and any(
-        _is_sequence(arg) for arg in get_args(annotation))
+        _is_sequence(arg) for arg in get_args(annotation)
+    )
 
 
 def _query_params(dependant: Dependant) -> dict[str, bool]:
@@ -270,14 +283,19 @@ async def reject_unknown_query(request: Request) -> None:
         return
     declared = _declared_query(route)
     names = [name for name, _ in request.query_params.multi_items()]
-    problems = [_query_problem(n, "not a parameter of this route", "extra_forbidden")
-                for n in sorted(set(names) - set(declared))]
-    problems += [_query_problem(n, "given more than once", "repeated")
-                 for n in sorted({n for n in names if names.count(n) > 1})
-                 if n in declared and not declared[n]]
+    problems = [
+        _query_problem(n, "not a parameter of this route", "extra_forbidden")
+        for n in sorted(set(names) - set(declared))
+    ]
+    problems += [
+        _query_problem(n, "given more than once", "repeated")
+        for n in sorted({n for n in names if names.count(n) > 1})
+        if n in declared and not declared[n]
+    ]
     if problems:
         raise errors.ValidationFailed(
-            f"{len(problems)} query parameter(s) refused", errors=problems)
+            f"{len(problems)} query parameter(s) refused", errors=problems
+        )
 
 
 def _from_http_exception(exc: StarletteHTTPException, request: Request) -> errors.DomainError:
@@ -288,11 +306,16 @@ def _from_http_exception(exc: StarletteHTTPException, request: Request) -> error
         # FastAPI raises a bare 400 when a JSON body is not even text.
         return errors.MalformedJson("The request body is not valid JSON")
     mapped: dict[int, type[errors.DomainError]] = {
-        404: errors.RouteNotFound, 405: errors.MethodNotAllowed, 413: errors.PayloadTooLarge,
-        415: errors.UnsupportedMediaType, 401: errors.NotAuthenticated, 403: errors.Forbidden,
+        404: errors.RouteNotFound,
+        405: errors.MethodNotAllowed,
+        413: errors.PayloadTooLarge,
+        415: errors.UnsupportedMediaType,
+        401: errors.NotAuthenticated,
+        403: errors.Forbidden,
     }
-    cls = mapped.get(exc.status_code, errors.BadRequest if exc.status_code < 500
-                     else errors.InternalError)
+    cls = mapped.get(
+        exc.status_code, errors.BadRequest if exc.status_code < 500 else errors.InternalError
+    )
     detail: Any = exc.detail if isinstance(exc.detail, str) else None
     if cls is errors.RouteNotFound and detail == "Not Found":
         detail = "No route matches this path"

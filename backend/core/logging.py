@@ -44,6 +44,7 @@ def configure_logging(*, level: str = "INFO", json: bool = True) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "celery"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+        logging.getLogger(name).setLevel(level)
     logging.getLogger("httpx").setLevel(max(root.level, logging.WARNING))
     # Access lines are written by our own middleware, with the request id.
     logging.getLogger("uvicorn.access").disabled = True

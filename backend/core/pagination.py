@@ -13,11 +13,12 @@ from backend.core.errors import ValidationFailed
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
 Cursor = Annotated[
-    str | None, Query(pattern=r"^[A-Za-z0-9_.:-]{1,128}$",
-                      description="Opaque cursor from the previous page")]
+    str | None,
+    Query(pattern=r"^[A-Za-z0-9_.:-]{1,128}$", description="Opaque cursor from the previous page"),
+]
 ObjectIdCursor = Annotated[
-    str | None, Query(pattern=r"^[0-9a-f]{24}$",
-                      description="Opaque cursor from the previous page")]
+    str | None, Query(pattern=r"^[0-9a-f]{24}$", description="Opaque cursor from the previous page")
+]
 
 
 T = TypeVar("T")
@@ -37,5 +38,12 @@ def object_id_cursor(cursor: str | None) -> ObjectId | None:
     except (InvalidId, TypeError) as exc:
         raise ValidationFailed(
             "cursor is not one this API issued",
-            errors=[{"in": "query", "field": "cursor", "reason": "invalid cursor",
-                     "type": "cursor_invalid"}]) from exc
+            errors=[
+                {
+                    "in": "query",
+                    "field": "cursor",
+                    "reason": "invalid cursor",
+                    "type": "cursor_invalid",
+                }
+            ],
+        ) from exc

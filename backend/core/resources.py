@@ -49,5 +49,6 @@ class Resources:
             return
         self._closed = True
         self.firestore.close()
-        await asyncio.gather(self.http.aclose(), self.redis.aclose(), self.mongo.close(),
-                             return_exceptions=True)
+        await asyncio.gather(
+            self.http.aclose(), self.redis.aclose(), self.mongo.close(), return_exceptions=True
+        )

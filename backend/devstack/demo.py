@@ -13,15 +13,30 @@ from backend.users.schemas import UserCreate
 DEMO_DOMAIN = "demo.debtx.dev"
 
 DEMO_DRCS = (
-    DrcCreate(id="DRC-LANKA", name="Lanka Recoveries (Pvt) Ltd", regions=["Western", "Southern"],
-              capacity=400, performance_score=0.72,
-              assignment_preference=AssignmentPreference.LEAST_LOADED),
-    DrcCreate(id="DRC-CEYLON", name="Ceylon Collections", regions=["Central", "North Western"],
-              capacity=300, performance_score=0.64,
-              assignment_preference=AssignmentPreference.ROUND_ROBIN),
-    DrcCreate(id="DRC-ISLAND", name="Island Debt Solutions", regions=["Northern", "Eastern"],
-              capacity=200, performance_score=0.58,
-              assignment_preference=AssignmentPreference.BY_AREA),
+    DrcCreate(
+        id="DRC-LANKA",
+        name="Lanka Recoveries (Pvt) Ltd",
+        regions=["Western", "Southern"],
+        capacity=400,
+        performance_score=0.72,
+        assignment_preference=AssignmentPreference.LEAST_LOADED,
+    ),
+    DrcCreate(
+        id="DRC-CEYLON",
+        name="Ceylon Collections",
+        regions=["Central", "North Western"],
+        capacity=300,
+        performance_score=0.64,
+        assignment_preference=AssignmentPreference.ROUND_ROBIN,
+    ),
+    DrcCreate(
+        id="DRC-ISLAND",
+        name="Island Debt Solutions",
+        regions=["Northern", "Eastern"],
+        capacity=200,
+        performance_score=0.58,
+        assignment_preference=AssignmentPreference.BY_AREA,
+    ),
 )
 OFFICER_AREAS = ("Colombo", "Galle", "Kandy")
 
@@ -29,23 +44,42 @@ OFFICER_AREAS = ("Colombo", "Galle", "Kandy")
 def demo_users() -> list[UserCreate]:
     """Two operator staff, then a supervisor and three officers per DRC."""
     people = [
-        UserCreate(uid="op-admin", email=f"admin@{DEMO_DOMAIN}", display_name="Nirmala Perera",
-                   role=Role.OPERATOR_ADMIN),
-        UserCreate(uid="op-officer", email=f"recovery@{DEMO_DOMAIN}",
-                   display_name="Kasun Silva", role=Role.OPERATOR_OFFICER),
+        UserCreate(
+            uid="op-admin",
+            email=f"admin@{DEMO_DOMAIN}",
+            display_name="Nirmala Perera",
+            role=Role.OPERATOR_ADMIN,
+        ),
+        UserCreate(
+            uid="op-officer",
+            email=f"recovery@{DEMO_DOMAIN}",
+            display_name="Kasun Silva",
+            role=Role.OPERATOR_OFFICER,
+        ),
     ]
     for drc in DEMO_DRCS:
         slug = drc.id.removeprefix("DRC-").lower()
-        people.append(UserCreate(
-            uid=f"sup-{slug}", email=f"supervisor.{slug}@{DEMO_DOMAIN}",
-            display_name=f"{drc.name.split()[0]} Supervisor", role=Role.DRC_SUPERVISOR,
-            drc_id=drc.id))
+        people.append(
+            UserCreate(
+                uid=f"sup-{slug}",
+                email=f"supervisor.{slug}@{DEMO_DOMAIN}",
+                display_name=f"{drc.name.split()[0]} Supervisor",
+                role=Role.DRC_SUPERVISOR,
+                drc_id=drc.id,
+            )
+        )
         for n, area in enumerate(OFFICER_AREAS, start=1):
-            people.append(UserCreate(
-                uid=f"ro-{slug}-{n}", email=f"officer{n}.{slug}@{DEMO_DOMAIN}",
-                display_name=f"{area} Officer {n} ({drc.name.split()[0]})",
-                role=Role.RECOVERY_OFFICER, drc_id=drc.id, area=area,
-                phone=f"+9477{len(slug):03d}{n:04d}"))
+            people.append(
+                UserCreate(
+                    uid=f"ro-{slug}-{n}",
+                    email=f"officer{n}.{slug}@{DEMO_DOMAIN}",
+                    display_name=f"{area} Officer {n} ({drc.name.split()[0]})",
+                    role=Role.RECOVERY_OFFICER,
+                    drc_id=drc.id,
+                    area=area,
+                    phone=f"+9477{len(slug):03d}{n:04d}",
+                )
+            )
     return people
 
 

@@ -34,7 +34,7 @@ def stack_env(home: Path, ports: Ports, project_id: str) -> dict[str, str]:
     return {
         "DEBTX_ENV": "development",
         "DEBTX_MONGO__URI": f"mongodb://127.0.0.1:{ports.mongodb}/?directConnection=true"
-                            "&retryWrites=false",
+        "&retryWrites=false",
         "DEBTX_REDIS__URL": f"redis://127.0.0.1:{ports.redis}/0",
         "DEBTX_FIREBASE__PROJECT_ID": project_id,
         "DEBTX_FIREBASE__FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{ports.firestore}",
@@ -46,14 +46,16 @@ def stack_env(home: Path, ports: Ports, project_id: str) -> dict[str, str]:
     }
 
 
-def _app_process(name: str, argv: list[str], port: int, logs: Path, env: dict[str, str],
-                 probe=lambda _: True) -> c.Component:
+def _app_process(
+    name: str, argv: list[str], port: int, logs: Path, env: dict[str, str], probe=lambda _: True
+) -> c.Component:
     return c.Component(name, [sys.executable, *argv], port, logs / f"{name}.log", probe, env=env)
 
 
 def _celery(name: str, args: list[str], logs: Path, env: dict[str, str]) -> c.Component:
-    component = _app_process(name, ["-m", "celery", "-A", "backend.worker.app:celery_app", *args],
-                             0, logs, env)
+    component = _app_process(
+        name, ["-m", "celery", "-A", "backend.worker.app:celery_app", *args], 0, logs, env
+    )
     return component
 
 
@@ -80,7 +82,8 @@ def _banner(ports: Ports, home: Path) -> Panel:
         f"  accounts: admin@, recovery@, supervisor.lanka@, officer1.lanka@ ... @{DEMO_DOMAIN}\n"
         f"  then send the id_token as 'Authorization: Bearer <id_token>'\n\n"
         "Ctrl-C stops everything.",
-        title="debtx dev")
+        title="debtx dev",
+    )
 
 
 def _stop_all(running: list[c.Component]) -> None:
@@ -108,27 +111,54 @@ def run_stack(root: Path, ports: Ports, project_id: str = "debtx-dev") -> int:
             service.wait_ready(timeout=90)
             console.print(f"[green]ready[/green] {service.name} on {service.address}")
         child_env = {**os.environ, **env}
-        seeded = subprocess.run([sys.executable, "-m", "backend.cli", "seed"], env=child_env,
-                                check=False)
+        seeded = subprocess.run(
+            [sys.executable, "-m", "backend.cli", "seed"], env=child_env, check=False
+        )
         if seeded.returncode != 0:
             raise c.ComponentMissing("loading demo data failed (see output above)")
-        api = _app_process("api", ["-m", "uvicorn", "--factory", "backend.main:create_app",
-                                   "--host", "127.0.0.1", "--port", str(ports.api)],
-                           ports.api, logs, env,
-                           probe=lambda comp: _ready(f"http://{comp.address}/readyz"))
+        api = _app_process(
+            "api",
+            [
+                "-m",
+                "uvicorn",
+                "--factory",
+                "backend.main:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(ports.api),
+            ],
+            ports.api,
+            logs,
+            env,
+            probe=lambda comp: _ready(f"http://{comp.address}/readyz"),
+        )
         running.append(api.start())
-        running.append(_celery("worker", ["worker", "--loglevel", "INFO", "--concurrency", "2",
-                                          "--hostname", "debtx@%h"], logs, env).start())
-        running.append(_celery("beat", ["beat", "--loglevel", "INFO", "--schedule",
-                                        str(home / "celerybeat-schedule")], logs, env).start())
+        running.append(
+            _celery(
+                "worker",
+                ["worker", "--loglevel", "INFO", "--concurrency", "2", "--hostname", "debtx@%h"],
+                logs,
+                env,
+            ).start()
+        )
+        running.append(
+            _celery(
+                "beat",
+                ["beat", "--loglevel", "INFO", "--schedule", str(home / "celerybeat-schedule")],
+                logs,
+                env,
+            ).start()
+        )
         api.wait_ready(timeout=60)
         console.print(_banner(ports, home))
         while all(component.running() for component in running):
             time.sleep(1)
         dead = [comp for comp in running if not comp.running()]
         for comp in dead:
-            console.print(f"[red]{comp.name} stopped unexpectedly[/red]; last log lines:\n"
-                          f"{comp.log_tail()}")
+            console.print(
+                f"[red]{comp.name} stopped unexpectedly[/red]; last log lines:\n{comp.log_tail()}"
+            )
         return 1
     except c.ComponentMissing as exc:
         console.print(f"[red]cannot start DebtX:[/red] {exc}")

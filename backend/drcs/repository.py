@@ -22,10 +22,12 @@ async def insert(drc: Drc, *, session: AsyncClientSession | None = None) -> Drc:
         raise DrcExists(f"DRC {drc.id} already exists") from exc
 
 
-async def set_fields(drc_id: str, fields: dict[str, Any], *,
-                     session: AsyncClientSession | None = None) -> None:
+async def set_fields(
+    drc_id: str, fields: dict[str, Any], *, session: AsyncClientSession | None = None
+) -> None:
     await Drc.get_pymongo_collection().update_one(
-        {"_id": drc_id}, {"$set": fields}, session=session)
+        {"_id": drc_id}, {"$set": fields}, session=session
+    )
 
 
 async def list_all(*, only: str | None = None) -> list[Drc]:

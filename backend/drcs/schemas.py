@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from backend.core.schemas import JsonNumber, RequestModel, StrictBool
+from backend.core.schemas import JsonNumber, RequestModel, StrictBool, omittable
 from backend.drcs.models import AssignmentPreference
 from backend.users.schemas import TRIMMED, DrcId, Email, Name, Phone
 
@@ -26,12 +26,12 @@ class DrcCreate(RequestModel):
 
 
 class DrcUpdate(RequestModel):
-    name: Name = Field(default=None)
-    active: StrictBool = Field(default=None)
-    regions: list[Region] = Field(default=None, max_length=50)
-    capacity: Capacity = Field(default=None)
-    performance_score: Score = Field(default=None)
-    assignment_preference: AssignmentPreference = Field(default=None)
+    name: Name = omittable()
+    active: StrictBool = omittable()
+    regions: list[Region] = omittable(max_length=50)
+    capacity: Capacity = omittable()
+    performance_score: Score = omittable()
+    assignment_preference: AssignmentPreference = omittable()
     contact_email: Email | None = None
     contact_phone: Phone | None = None
 

@@ -51,8 +51,15 @@ async def create_drc(*, actor: User | None, data: DrcCreate) -> Drc:
     drc = Drc(**data.model_dump())
     async with db.transaction() as session:
         await repository.insert(drc, session=session)
-        await audit.record(actor=actor, action="drc.create", entity_type="drc", entity_id=drc.id,
-                           after=_summary(drc), drc_id=drc.id, session=session)
+        await audit.record(
+            actor=actor,
+            action="drc.create",
+            entity_type="drc",
+            entity_id=drc.id,
+            after=_summary(drc),
+            drc_id=drc.id,
+            session=session,
+        )
     return drc
 
 
@@ -69,9 +76,17 @@ async def update_drc(*, actor: User, drc_id: str, data: DrcUpdate) -> Drc:
     drc.updated_at = datetime.now(UTC)
     old, new = audit.changes(before, _summary(drc))
     async with db.transaction() as session:
-        await repository.set_fields(drc_id, {**changes, "updated_at": drc.updated_at},
-                                    session=session)
-        await audit.record(actor=actor, action="drc.update", entity_type="drc",
-                           entity_id=drc_id, before=old, after=new, drc_id=drc_id,
-                           session=session)
+        await repository.set_fields(
+            drc_id, {**changes, "updated_at": drc.updated_at}, session=session
+        )
+        await audit.record(
+            actor=actor,
+            action="drc.update",
+            entity_type="drc",
+            entity_id=drc_id,
+            before=old,
+            after=new,
+            drc_id=drc_id,
+            session=session,
+        )
     return drc

@@ -53,15 +53,16 @@ class SigningKey:
 
     def private_pem(self) -> bytes:
         return self.private_key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption())
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
 
     def certificates(self) -> dict[str, str]:
         """The document a certificate URL serves: `{kid: PEM certificate}`."""
         return {self.kid: self.certificate_pem}
 
-    def mint(self, *, uid: str, project_id: str, ttl_seconds: int = 3600,
-             **claims: Any) -> str:
+    def mint(self, *, uid: str, project_id: str, ttl_seconds: int = 3600, **claims: Any) -> str:
         """A Firebase-shaped ID token for `uid`."""
         now = int(time.time())
         payload = {
@@ -76,8 +77,7 @@ class SigningKey:
             "firebase": {"identities": {}, "sign_in_provider": "custom"},
             **claims,
         }
-        return jwt.encode(payload, self.private_key, algorithm="RS256",
-                          headers={"kid": self.kid})
+        return jwt.encode(payload, self.private_key, algorithm="RS256", headers={"kid": self.kid})
 
 
 def _self_signed(key: rsa.RSAPrivateKey) -> x509.Certificate:
@@ -85,7 +85,9 @@ def _self_signed(key: rsa.RSAPrivateKey) -> x509.Certificate:
     now = dt.datetime.now(dt.UTC)
     return (
         x509.CertificateBuilder()
-        .subject_name(name).issuer_name(name).public_key(key.public_key())
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=3650))

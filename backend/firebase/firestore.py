@@ -14,7 +14,8 @@ def make_firestore(settings: FirebaseSettings) -> AsyncClient:
         return AsyncClient(project=settings.project_id, credentials=AnonymousCredentials())
     if settings.credentials_file:
         creds = service_account.Credentials.from_service_account_file(
-            str(settings.credentials_file))
+            str(settings.credentials_file)
+        )
         return AsyncClient(project=settings.project_id, credentials=creds)
     return AsyncClient(project=settings.project_id)
 

@@ -34,8 +34,11 @@ async def _timed(check: Callable[[], Awaitable[object]]) -> dict[str, object]:
     return {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 1)}
 
 
-@router.get("/readyz", summary="MongoDB, Redis and Firestore are reachable",
-            responses=problem_responses(503))
+@router.get(
+    "/readyz",
+    summary="MongoDB, Redis and Firestore are reachable",
+    responses=problem_responses(503),
+)
 async def readyz(request: Request) -> JSONResponse:
     """200 when every backing service answers; 503 problem details naming the ones that don't."""
     resources: Resources = request.app.state.resources
@@ -50,5 +53,6 @@ async def readyz(request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "checks": checks})
     failing = ", ".join(n for n, c in checks.items() if not c["ok"])
     problem = ServiceUnavailable(f"Not ready: {failing}", checks=checks).problem(
-        instance=request.url.path, request_id=request.scope["state"].get("request_id"))
+        instance=request.url.path, request_id=request.scope["state"].get("request_id")
+    )
     return JSONResponse(problem, status_code=503, media_type=PROBLEM_JSON)

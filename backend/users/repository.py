@@ -26,14 +26,15 @@ async def insert(user: User, *, session: AsyncClientSession | None = None) -> Us
         raise UserExists(f"User {user.id} or {user.email} already exists") from exc
 
 
-async def set_fields(uid: str, fields: dict[str, Any], *,
-                     session: AsyncClientSession | None = None) -> None:
-    await User.get_pymongo_collection().update_one(
-        {"_id": uid}, {"$set": fields}, session=session)
+async def set_fields(
+    uid: str, fields: dict[str, Any], *, session: AsyncClientSession | None = None
+) -> None:
+    await User.get_pymongo_collection().update_one({"_id": uid}, {"$set": fields}, session=session)
 
 
-async def list_users(*, drc_id: str | None, role: Role | None, after: str | None,
-                     limit: int) -> list[User]:
+async def list_users(
+    *, drc_id: str | None, role: Role | None, after: str | None, limit: int
+) -> list[User]:
     filters: dict[str, Any] = {}
     if drc_id is not None:
         filters["drc_id"] = drc_id

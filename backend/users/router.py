@@ -34,8 +34,7 @@ async def list_users(
     limit: Limit = 50,
 ) -> Page[UserRead]:
     """Operators see everyone; supervisors their own DRC."""
-    return await service.list_for(actor=actor, drc_id=drc_id, role=role, cursor=cursor,
-                                  limit=limit)
+    return await service.list_for(actor=actor, drc_id=drc_id, role=role, cursor=cursor, limit=limit)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a user")

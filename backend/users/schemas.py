@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from backend.core.schemas import RequestModel, StrictBool
+from backend.core.schemas import RequestModel, StrictBool, omittable
 from backend.users.models import Role
 
 Uid = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -15,9 +15,14 @@ Name = Annotated[str, StringConstraints(max_length=120, pattern=TRIMMED)]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9]{7,15}$")]
 # A plain, documented pattern rather than deliverability rules, so clients can check
 # an address exactly as the server will.
-Email = Annotated[str, StringConstraints(
-    pattern=r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$",
-    max_length=254, to_lower=True)]
+Email = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$",
+        max_length=254,
+        to_lower=True,
+    ),
+]
 DRC_ID_PATTERN = r"^[A-Z0-9-]{2,32}$"
 DrcId = Annotated[str, StringConstraints(pattern=DRC_ID_PATTERN)]
 
@@ -35,16 +40,16 @@ class UserCreate(RequestModel):
 class ProfileUpdate(RequestModel):
     """What users may change about themselves."""
 
-    display_name: Name = Field(default=None)
+    display_name: Name = omittable()
     phone: Phone | None = None
 
 
 class UserUpdate(RequestModel):
-    display_name: Name = Field(default=None)
+    display_name: Name = omittable()
     phone: Phone | None = None
     area: Name | None = None
-    active: StrictBool = Field(default=None)
-    role: Role = Field(default=None)
+    active: StrictBool = omittable()
+    role: Role = omittable()
 
 
 class UserRead(BaseModel):

@@ -25,8 +25,11 @@ def can_manage(actor: User, *, role: Role, drc_id: str | None) -> bool:
     """Operator admins manage everyone; supervisors manage their own DRC's officers."""
     if actor.role is Role.OPERATOR_ADMIN:
         return True
-    return (actor.role is Role.DRC_SUPERVISOR and role is Role.RECOVERY_OFFICER
-            and drc_id == actor.drc_id)
+    return (
+        actor.role is Role.DRC_SUPERVISOR
+        and role is Role.RECOVERY_OFFICER
+        and drc_id == actor.drc_id
+    )
 
 
 def can_see(actor: User, user: User) -> bool:
@@ -46,8 +49,9 @@ async def get_for(*, actor: User, uid: str) -> User:
 async def create_user(*, actor: User | None, data: UserCreate) -> User:
     """Create an account; `actor` None is the system (demo data, bootstrap)."""
     if data.role.belongs_to_drc != (data.drc_id is not None):
-        raise DrcMismatch(f"{data.role} {'needs' if data.role.belongs_to_drc else 'takes no'}"
-                          " drc_id")
+        raise DrcMismatch(
+            f"{data.role} {'needs' if data.role.belongs_to_drc else 'takes no'} drc_id"
+        )
     if actor is not None and not can_manage(actor, role=data.role, drc_id=data.drc_id):
         raise Forbidden("You may not create this kind of user")
     if data.drc_id is not None:
@@ -55,9 +59,15 @@ async def create_user(*, actor: User | None, data: UserCreate) -> User:
     user = User(id=data.uid, **data.model_dump(exclude={"uid"}))
     async with db.transaction() as session:
         await repository.insert(user, session=session)
-        await audit.record(actor=actor, action="user.create", entity_type="user",
-                           entity_id=user.id, after=_summary(user), drc_id=user.drc_id,
-                           session=session)
+        await audit.record(
+            actor=actor,
+            action="user.create",
+            entity_type="user",
+            entity_id=user.id,
+            after=_summary(user),
+            drc_id=user.drc_id,
+            session=session,
+        )
     return user
 
 
@@ -66,7 +76,8 @@ async def update_user(*, actor: User, uid: str, data: UserUpdate) -> User:
     user = await get_for(actor=actor, uid=uid)
     target_role = data.role or user.role
     if not can_manage(actor, role=user.role, drc_id=user.drc_id) or not can_manage(
-            actor, role=target_role, drc_id=user.drc_id):
+        actor, role=target_role, drc_id=user.drc_id
+    ):
         raise Forbidden("You may not change this user")
     if target_role.is_operator != user.role.is_operator:
         raise RoleChangeInvalid("A user cannot move between operator staff and a DRC")
@@ -88,16 +99,25 @@ async def _apply(actor: User, user: User, changes: dict) -> User:
     user.updated_at = datetime.now(UTC)
     old, new = audit.changes(before, _summary(user))
     async with db.transaction() as session:
-        await repository.set_fields(uid, {**changes, "updated_at": user.updated_at},
-                                    session=session)
-        await audit.record(actor=actor, action="user.update", entity_type="user",
-                           entity_id=uid, before=old, after=new, drc_id=user.drc_id,
-                           session=session)
+        await repository.set_fields(
+            uid, {**changes, "updated_at": user.updated_at}, session=session
+        )
+        await audit.record(
+            actor=actor,
+            action="user.update",
+            entity_type="user",
+            entity_id=uid,
+            before=old,
+            after=new,
+            drc_id=user.drc_id,
+            session=session,
+        )
     return user
 
 
-async def list_for(*, actor: User, drc_id: str | None, role: Role | None,
-                   cursor: str | None, limit: int) -> Page[UserRead]:
+async def list_for(
+    *, actor: User, drc_id: str | None, role: Role | None, cursor: str | None, limit: int
+) -> Page[UserRead]:
     """Operators list anyone; supervisors their DRC; officers nobody."""
     if actor.role is Role.DRC_SUPERVISOR:
         drc_id = actor.drc_id

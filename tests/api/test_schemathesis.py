@@ -27,7 +27,8 @@ def schema_valid_data_passes_validation(ctx, response, case):
     if response.status_code in (400, 422):
         code = response.json().get("code")
         assert code not in SCHEMA_LEVEL_CODES, (
-            f"schema-valid request refused by validation: {response.text}")
+            f"schema-valid request refused by validation: {response.text}"
+        )
     return True
 
 
@@ -50,7 +51,9 @@ async def admin_headers(signing_key) -> dict[str, str]:
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_server_errors_and_conformant_responses(case, live_server, admin_headers):
     case.call_and_validate(
-        base_url=live_server, headers=admin_headers, timeout=30,
+        base_url=live_server,
+        headers=admin_headers,
+        timeout=30,
         excluded_checks=[positive_data_acceptance, negative_data_rejection],
-        additional_checks=[schema_valid_data_passes_validation,
-                           schema_violating_data_is_rejected])
+        additional_checks=[schema_valid_data_passes_validation, schema_violating_data_is_rejected],
+    )

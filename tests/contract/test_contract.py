@@ -33,4 +33,7 @@ def test_error_responses_are_documented_as_problem_details():
             for status, response in operation["responses"].items():
                 if status.startswith(("4", "5")):
                     assert list(response["content"]) == ["application/problem+json"], (
-                        path, method, status)
+                        path,
+                        method,
+                        status,
+                    )

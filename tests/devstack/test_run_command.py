@@ -17,12 +17,24 @@ from backend.devstack.demo import DEMO_DOMAIN
 
 
 def _start(workdir, ports: dict[str, int]) -> subprocess.Popen:
-    argv = [sys.executable, "-m", "backend.cli", "dev",
-            *(arg for name, port in ports.items() for arg in (f"--{name}-port", str(port)))]
+    argv = [
+        sys.executable,
+        "-m",
+        "backend.cli",
+        "dev",
+        *(arg for name, port in ports.items() for arg in (f"--{name}-port", str(port))),
+    ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("DEBTX_")}
     env["PYTHONPATH"] = os.pathsep.join(sys.path)
-    return subprocess.Popen(argv, cwd=workdir, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    return subprocess.Popen(
+        argv,
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def _wait_ready(process: subprocess.Popen, api: str, timeout: float = 180) -> None:
@@ -53,8 +65,12 @@ def _sign_in(api: str, email: str) -> dict[str, str]:
 
 
 def test_run_command_serves_stops_cleanly_and_keeps_data(tmp_path):
-    ports = {"api": free_port(), "mongodb": free_port(), "redis": free_port(),
-             "firestore": free_port()}
+    ports = {
+        "api": free_port(),
+        "mongodb": free_port(),
+        "redis": free_port(),
+        "firestore": free_port(),
+    }
     api = f"http://127.0.0.1:{ports['api']}"
     first = _start(tmp_path, ports)
     try:
@@ -62,8 +78,12 @@ def test_run_command_serves_stops_cleanly_and_keeps_data(tmp_path):
         admin = _sign_in(api, f"admin@{DEMO_DOMAIN}")
         drcs = httpx.get(f"{api}/drcs", headers=admin, timeout=10).json()
         assert {d["id"] for d in drcs} >= {"DRC-LANKA", "DRC-CEYLON", "DRC-ISLAND"}
-        created = httpx.post(f"{api}/drcs", headers=admin, timeout=10,
-                             json={"id": "DRC-KEPT", "name": "Survives Restarts"})
+        created = httpx.post(
+            f"{api}/drcs",
+            headers=admin,
+            timeout=10,
+            json={"id": "DRC-KEPT", "name": "Survives Restarts"},
+        )
         assert created.status_code == 201, created.text
     finally:
         output = _stop(first)

@@ -22,8 +22,11 @@ async def trail(client, signing_key):
 
 async def test_filter_by_entity(client, trail):
     _, drc, headers = trail
-    page = (await client.get("/audit", params={"entity_type": "drc", "entity_id": drc.id},
-                             headers=headers)).json()
+    page = (
+        await client.get(
+            "/audit", params={"entity_type": "drc", "entity_id": drc.id}, headers=headers
+        )
+    ).json()
     assert [r["action"] for r in page["items"]] == ["drc.update", "drc.update", "drc.create"]
     assert page["items"][0]["after"] == {"capacity": 20}
     assert page["items"][0]["before"] == {"capacity": 10}
@@ -31,14 +34,16 @@ async def test_filter_by_entity(client, trail):
 
 async def test_filter_by_actor_and_time(client, trail):
     admin, _, headers = trail
-    by_actor = (await client.get("/audit", params={"actor_uid": admin.id},
-                                 headers=headers)).json()["items"]
+    by_actor = (await client.get("/audit", params={"actor_uid": admin.id}, headers=headers)).json()[
+        "items"
+    ]
     assert len(by_actor) == 2 and {r["actor_role"] for r in by_actor} == {"operator_admin"}
     future = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
     later = (await client.get("/audit", params={"since": future}, headers=headers)).json()
     assert later["items"] == []
-    until_now = (await client.get("/audit", params={"until": future, "limit": 2},
-                                  headers=headers)).json()
+    until_now = (
+        await client.get("/audit", params={"until": future, "limit": 2}, headers=headers)
+    ).json()
     assert len(until_now["items"]) == 2 and until_now["next_cursor"]
 
 
@@ -59,4 +64,6 @@ async def test_no_route_changes_it(client, trail, method):
     first = (await client.get("/audit", headers=headers)).json()["items"][0]["id"]
     for path in (f"/audit/{first}",):
         assert (await client.request(method.upper(), path, headers=headers)).status_code in (
-            404, 405)
+            404,
+            405,
+        )

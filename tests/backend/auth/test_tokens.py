@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -11,7 +12,7 @@ import time
 import httpx
 import pytest
 
-from backend.core.errors import PROBLEM_JSON
+from backend.core.errors import PROBLEM_JSON, InvalidToken
 from backend.firebase.devkeys import SigningKey
 from backend.firebase.tokens import CertificateStore
 from backend.users.models import Role
@@ -30,8 +31,15 @@ def _segments(header: dict, payload: dict) -> str:
 
 def _claims(uid: str, **overrides) -> dict:
     now = int(time.time())
-    claims = {"iss": f"https://securetoken.google.com/{PROJECT_ID}", "aud": PROJECT_ID,
-              "sub": uid, "user_id": uid, "iat": now, "exp": now + 3600, "auth_time": now}
+    claims = {
+        "iss": f"https://securetoken.google.com/{PROJECT_ID}",
+        "aud": PROJECT_ID,
+        "sub": uid,
+        "user_id": uid,
+        "iat": now,
+        "exp": now + 3600,
+        "auth_time": now,
+    }
     claims.update(overrides)
     return {k: v for k, v in claims.items() if v is not None}
 
@@ -85,8 +93,9 @@ async def test_forged_tokens_are_refused(client, signing_key, officer, kind):
 
 async def test_unknown_kid_is_refused(client, officer):
     stranger = SigningKey.generate()
-    _assert_refused(await _me(client, f"Bearer {_minted(stranger, officer.id)}"), 401,
-                    "auth.invalid_token")
+    _assert_refused(
+        await _me(client, f"Bearer {_minted(stranger, officer.id)}"), 401, "auth.invalid_token"
+    )
 
 
 @pytest.mark.parametrize(
@@ -101,8 +110,16 @@ async def test_unknown_kid_is_refused(client, officer):
         ({"sub": ""}, "auth.invalid_token"),
         ({"sub": "x" * 129}, "auth.invalid_token"),
     ],
-    ids=["wrong_aud", "wrong_project_iss", "foreign_iss", "expired", "iat_in_future",
-         "auth_time_in_future", "empty_sub", "sub_too_long"],
+    ids=[
+        "wrong_aud",
+        "wrong_project_iss",
+        "foreign_iss",
+        "expired",
+        "iat_in_future",
+        "auth_time_in_future",
+        "empty_sub",
+        "sub_too_long",
+    ],
 )
 async def test_bad_claims_are_refused(client, signing_key, officer, claims, code):
     token = _minted(signing_key, officer.id, **claims)
@@ -110,13 +127,15 @@ async def test_bad_claims_are_refused(client, signing_key, officer, claims, code
 
 
 @pytest.mark.parametrize("missing", ["exp", "iat", "auth_time", "sub", "aud", "iss"])
-async def test_tokens_missing_a_required_claim_are_refused(client, signing_key, officer,
-                                                           missing):
+async def test_tokens_missing_a_required_claim_are_refused(client, signing_key, officer, missing):
     import jwt
 
-    token = jwt.encode({k: v for k, v in _claims(officer.id).items() if k != missing},
-                       signing_key.private_key, algorithm="RS256",
-                       headers={"kid": signing_key.kid})
+    token = jwt.encode(
+        {k: v for k, v in _claims(officer.id).items() if k != missing},
+        signing_key.private_key,
+        algorithm="RS256",
+        headers={"kid": signing_key.kid},
+    )
     _assert_refused(await _me(client, f"Bearer {token}"), 401, "auth.invalid_token")
 
 
@@ -139,8 +158,16 @@ async def test_token_without_kid_is_refused(client, signing_key, officer):
         ("Bearer a.b.c", "auth.invalid_token"),
         ("Bearer eyJhbGciOiJSUzI1NiJ9.e30", "auth.invalid_token"),
     ],
-    ids=["missing", "empty", "scheme_only", "blank_token", "basic", "garbage", "abc",
-         "two_segments"],
+    ids=[
+        "missing",
+        "empty",
+        "scheme_only",
+        "blank_token",
+        "basic",
+        "garbage",
+        "abc",
+        "two_segments",
+    ],
 )
 async def test_missing_or_malformed_authorization_is_refused(client, authorization, code):
     response = await _me(client, authorization)
@@ -150,13 +177,19 @@ async def test_missing_or_malformed_authorization_is_refused(client, authorizati
 
 async def test_disabled_user_gets_403(client, signing_key):
     user = await make_user(Role.DRC_SUPERVISOR, active=False)
-    _assert_refused(await client.get("/users/me", headers=bearer(signing_key, user)), 403,
-                    "auth.account_disabled")
+    _assert_refused(
+        await client.get("/users/me", headers=bearer(signing_key, user)),
+        403,
+        "auth.account_disabled",
+    )
 
 
 async def test_valid_token_of_unknown_identity_gets_403(client, signing_key):
-    _assert_refused(await client.get("/users/me", headers=bearer(signing_key, "nobody")), 403,
-                    "auth.unknown_user")
+    _assert_refused(
+        await client.get("/users/me", headers=bearer(signing_key, "nobody")),
+        403,
+        "auth.unknown_user",
+    )
 
 
 async def test_disabling_takes_effect_on_the_next_request(client, signing_key):
@@ -164,19 +197,22 @@ async def test_disabling_takes_effect_on_the_next_request(client, signing_key):
     officer = await make_user(Role.RECOVERY_OFFICER)
     headers = bearer(signing_key, officer)
     assert (await client.get("/users/me", headers=headers)).status_code == 200
-    patched = await client.patch(f"/users/{officer.id}", json={"active": False},
-                                 headers=bearer(signing_key, admin))
+    patched = await client.patch(
+        f"/users/{officer.id}", json={"active": False}, headers=bearer(signing_key, admin)
+    )
     assert patched.status_code == 200, patched.text
     _assert_refused(await client.get("/users/me", headers=headers), 403, "auth.account_disabled")
 
 
-async def test_certificates_are_cached_as_cache_control_allows(client, signing_key, cert_server,
-                                                               officer):
+async def test_certificates_are_cached_as_cache_control_allows(
+    client, signing_key, cert_server, officer
+):
     await client.get("/users/me", headers=bearer(signing_key, officer))
     hits = cert_server.hits
     for _ in range(5):
-        assert (await client.get("/users/me", headers=bearer(signing_key, officer))
-                ).status_code == 200
+        assert (
+            await client.get("/users/me", headers=bearer(signing_key, officer))
+        ).status_code == 200
     assert cert_server.hits == hits
 
 
@@ -216,3 +252,37 @@ async def test_unreachable_certificates_are_a_503_not_a_401(app, settings):
         store = CertificateStore(http, "http://127.0.0.1:9/certs")
         with pytest.raises(ServiceUnavailable):
             await store.key_for("any")
+
+
+async def test_a_verified_token_is_reused_until_it_expires(signing_key, cert_server):
+    from backend.firebase.tokens import TokenVerifier
+
+    async with httpx.AsyncClient() as http:
+        verifier = TokenVerifier(
+            CertificateStore(http, cert_server.url),
+            project_id=PROJECT_ID,
+            skew_seconds=0,
+            cache_size=2,
+        )
+        token = _minted(signing_key, "u1", exp=int(time.time()) + 2)
+        first = await verifier.verify(token)
+        assert await verifier.verify(token) is first
+        await asyncio.sleep(2.1)
+        with pytest.raises(InvalidToken):
+            await verifier.verify(token)
+
+
+async def test_the_verified_token_cache_is_bounded(signing_key, cert_server):
+    from backend.firebase.tokens import TokenVerifier
+
+    async with httpx.AsyncClient() as http:
+        verifier = TokenVerifier(
+            CertificateStore(http, cert_server.url),
+            project_id=PROJECT_ID,
+            skew_seconds=0,
+            cache_size=2,
+        )
+        tokens = [_minted(signing_key, f"u{i}") for i in range(3)]
+        results = [await verifier.verify(t) for t in tokens]
+        assert await verifier.verify(tokens[0]) is not results[0]
+        assert await verifier.verify(tokens[2]) is results[2]

@@ -40,22 +40,40 @@ GOOD_DRC = {"id": "DRC-NEW", "name": "New Recoveries"}
         (b'{"id": "DRC-NEW", "name": ', "application/json", 400, "request.malformed_json"),
         (b"\xff\xfe\x00", "application/json", 400, "request.malformed_json"),
         (b'{"id": "DRC-NEW", "name": 12}', "application/json", 422, "request.invalid"),
-        (b'{"id": "DRC-NEW", "name": "X", "capacity": "lots"}', "application/json", 422,
-         "request.invalid"),
-        (b'{"id": "DRC-NEW", "name": "X", "owner": "me"}', "application/json", 422,
-         "request.invalid"),
+        (
+            b'{"id": "DRC-NEW", "name": "X", "capacity": "lots"}',
+            "application/json",
+            422,
+            "request.invalid",
+        ),
+        (
+            b'{"id": "DRC-NEW", "name": "X", "owner": "me"}',
+            "application/json",
+            422,
+            "request.invalid",
+        ),
         (b'["DRC-NEW"]', "application/json", 422, "request.invalid"),
         (json.dumps(GOOD_DRC).encode(), "text/plain", 415, "request.unsupported_media_type"),
-        (json.dumps(GOOD_DRC).encode(), "application/xml", 415,
-         "request.unsupported_media_type"),
+        (json.dumps(GOOD_DRC).encode(), "application/xml", 415, "request.unsupported_media_type"),
         (json.dumps(GOOD_DRC).encode(), "", 415, "request.unsupported_media_type"),
         (json.dumps(GOOD_DRC).encode(), "text/csv", 415, "request.unsupported_media_type"),
     ],
-    ids=["truncated", "not_utf8", "wrong_type", "wrong_number", "unknown_field", "array",
-         "text_plain", "xml", "no_content_type", "json_route_given_csv"],
+    ids=[
+        "truncated",
+        "not_utf8",
+        "wrong_type",
+        "wrong_number",
+        "unknown_field",
+        "array",
+        "text_plain",
+        "xml",
+        "no_content_type",
+        "json_route_given_csv",
+    ],
 )
-async def test_bad_bodies_are_refused_and_change_nothing(client, admin_headers, content,
-                                                         content_type, status, code):
+async def test_bad_bodies_are_refused_and_change_nothing(
+    client, admin_headers, content, content_type, status, code
+):
     before = await _stored()
     headers = {**admin_headers, "content-type": content_type} if content_type else admin_headers
     response = await client.post("/drcs", content=content, headers=headers)
@@ -64,8 +82,9 @@ async def test_bad_bodies_are_refused_and_change_nothing(client, admin_headers, 
 
 
 async def test_validation_errors_list_field_paths(client, admin_headers):
-    response = await client.post("/drcs", json={"id": "bad id", "name": "", "regions": [1]},
-                                 headers=admin_headers)
+    response = await client.post(
+        "/drcs", json={"id": "bad id", "name": "", "regions": [1]}, headers=admin_headers
+    )
     body = _problem(response, 422, "request.invalid")
     fields = {e["field"] for e in body["errors"]}
     assert {"id", "name", "regions.0"} <= fields
@@ -89,21 +108,20 @@ async def test_oversized_body_is_refused_before_it_is_read(client, admin_headers
     assert await _stored() == before
 
 
-async def test_oversized_streamed_body_without_length_is_refused(client, admin_headers,
-                                                                 settings):
+async def test_oversized_streamed_body_without_length_is_refused(client, admin_headers, settings):
     async def chunks():
         for _ in range(settings.http.max_body_bytes // 65536 + 2):
             yield b" " * 65536
 
-    response = await client.post("/drcs", content=chunks(),
-                                 headers={**admin_headers, "content-type": "application/json"})
+    response = await client.post(
+        "/drcs", content=chunks(), headers={**admin_headers, "content-type": "application/json"}
+    )
     _problem(response, 413, "request.too_large")
 
 
 async def test_unknown_route_and_method(client, admin_headers):
     _problem(await client.get("/no/such/route", headers=admin_headers), 404, "route.not_found")
-    _problem(await client.delete("/drcs", headers=admin_headers), 405,
-             "route.method_not_allowed")
+    _problem(await client.delete("/drcs", headers=admin_headers), 405, "route.method_not_allowed")
     _problem(await client.put("/healthz"), 405, "route.method_not_allowed")
 
 

@@ -31,10 +31,17 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
         ({"auth": {"dev_login": True}, "internal_token": REAL_SECRET}, "DEV_LOGIN"),
         ({}, "placeholder"),
         ({"internal_token": "short"}, "at least 32"),
-        ({"internal_token": REAL_SECRET, "firebase": {"cert_url": "http://127.0.0.1/certs"}},
-         "CERT_URL"),
-        ({"internal_token": REAL_SECRET,
-          "firebase": {"firestore_emulator_host": "127.0.0.1:8080"}}, "EMULATOR"),
+        (
+            {"internal_token": REAL_SECRET, "firebase": {"cert_url": "http://127.0.0.1/certs"}},
+            "CERT_URL",
+        ),
+        (
+            {
+                "internal_token": REAL_SECRET,
+                "firebase": {"firestore_emulator_host": "127.0.0.1:8080"},
+            },
+            "EMULATOR",
+        ),
     ],
     ids=["dev_login", "placeholder_secret", "short_secret", "local_certs", "emulator"],
 )
@@ -65,9 +72,12 @@ async def test_production_refuses_a_mongodb_that_is_not_a_replica_set(tmp_path):
     standalone.argv.append("--standalone")
     standalone.start().wait_ready(60)
     try:
-        settings = Settings(_env_file=None, env="production", internal_token=REAL_SECRET,
-                            mongo={"uri": c.mongo_uri(standalone),
-                                   "server_selection_timeout_ms": 2000})
+        settings = Settings(
+            _env_file=None,
+            env="production",
+            internal_token=REAL_SECRET,
+            mongo={"uri": c.mongo_uri(standalone), "server_selection_timeout_ms": 2000},
+        )
         with pytest.raises(ServiceUnavailable, match="replica set"):
             await Resources.open(settings)
     finally:

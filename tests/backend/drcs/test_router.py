@@ -7,17 +7,21 @@ from tests.factories import bearer, make_drc, make_user
 
 async def test_admin_registers_and_updates_a_drc(client, signing_key):
     headers = bearer(signing_key, await make_user(Role.OPERATOR_ADMIN))
-    created = await client.post("/drcs", json={"id": "DRC-NORTH", "name": "North Ltd",
-                                               "regions": ["Northern"], "capacity": 50},
-                                headers=headers)
+    created = await client.post(
+        "/drcs",
+        json={"id": "DRC-NORTH", "name": "North Ltd", "regions": ["Northern"], "capacity": 50},
+        headers=headers,
+    )
     assert created.status_code == 201, created.text
-    updated = await client.patch("/drcs/DRC-NORTH", json={"capacity": 75, "active": False},
-                                 headers=headers)
+    updated = await client.patch(
+        "/drcs/DRC-NORTH", json={"capacity": 75, "active": False}, headers=headers
+    )
     assert updated.json()["capacity"] == 75 and updated.json()["active"] is False
     actions = [r.action async for r in AuditRecord.find({"entity_id": "DRC-NORTH"})]
     assert sorted(actions) == ["drc.create", "drc.update"]
-    duplicate = await client.post("/drcs", json={"id": "DRC-NORTH", "name": "Again"},
-                                  headers=headers)
+    duplicate = await client.post(
+        "/drcs", json={"id": "DRC-NORTH", "name": "Again"}, headers=headers
+    )
     assert duplicate.status_code == 409 and duplicate.json()["code"] == "drc.exists"
 
 
@@ -35,6 +39,7 @@ async def test_only_operator_admins_change_drcs(client, signing_key):
     drc = await make_drc()
     for role in (Role.OPERATOR_OFFICER, Role.DRC_SUPERVISOR):
         actor = await make_user(role, drc_id=drc.id if role.belongs_to_drc else None)
-        response = await client.patch(f"/drcs/{drc.id}", json={"capacity": 1},
-                                      headers=bearer(signing_key, actor))
+        response = await client.patch(
+            f"/drcs/{drc.id}", json={"capacity": 1}, headers=bearer(signing_key, actor)
+        )
         assert response.status_code == 403

@@ -19,10 +19,22 @@ from tests.harness import settings_env
 def worker(services, settings, tmp_path):
     log = (tmp_path / "worker.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "backend.worker.app:celery_app", "worker",
-         "--pool", "solo", "--loglevel", "INFO"],
-        env={**__import__("os").environ, **settings_env(settings)}, stdout=log,
-        stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "backend.worker.app:celery_app",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+        ],
+        env={**__import__("os").environ, **settings_env(settings)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     yield process
     process.terminate()
     process.wait(20)
