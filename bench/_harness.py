@@ -16,9 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from backend.devstack import components as c
+from backend.devstack.stack import Ports, stack_env
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT_ID = "debtx-bench"
@@ -49,75 +48,19 @@ class Stack:
     components: list[c.Component] = field(default_factory=list)
 
 
-def _http_ok(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-def uvicorn_component(
-    name: str, factory: str, port: int, logs: Path, env: dict[str, str], ready_path: str
-) -> c.Component:
-    """One uvicorn worker serving `factory` (module:function), ready when `ready_path` is 200."""
-    argv = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        factory,
-        "--host",
-        LOCALHOST,
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-        "--no-access-log",
-    ]
-    return c.Component(
-        name,
-        argv,
-        port,
-        logs / f"{name}.log",
-        lambda comp: _http_ok(f"http://{comp.address}{ready_path}"),
-        env={**env, "PYTHONPATH": str(ROOT)},
+def bench_env(workdir: Path, services: c.BackingServices, api_port: int) -> dict[str, str]:
+    """The run command's settings, pointed at this run's servers, logging only warnings."""
+    ports = Ports(
+        api=api_port,
+        mongodb=services.mongodb.port,
+        redis=services.redis.port,
+        firestore=services.firestore.port,
     )
-
-
-def stack_env(
-    workdir: Path, mongodb: c.Component, redis: c.Component, firestore: c.Component, api_port: int
-) -> dict[str, str]:
-    """The DEBTX_* settings of the API and the seed command (as devstack.stack_env)."""
     return {
-        "DEBTX_ENV": "development",
-        "DEBTX_MONGO__URI": c.mongo_uri(mongodb),
-        "DEBTX_REDIS__URL": f"redis://{redis.address}/0",
-        "DEBTX_FIREBASE__PROJECT_ID": PROJECT_ID,
-        "DEBTX_FIREBASE__FIRESTORE_EMULATOR_HOST": firestore.address,
-        "DEBTX_FIREBASE__CERT_URL": f"http://{LOCALHOST}:{api_port}/auth/dev/certs",
-        "DEBTX_AUTH__DEV_LOGIN": "true",
-        "DEBTX_AUTH__DEV_KEY_DIR": str(workdir / "keys"),
-        "DEBTX_PUBLIC_URL": f"http://{LOCALHOST}:{api_port}",
+        **stack_env(workdir, ports, PROJECT_ID),
         "DEBTX_LOG_LEVEL": "WARNING",
-        "FIRESTORE_EMULATOR_HOST": firestore.address,
+        "PYTHONPATH": str(ROOT),
     }
-
-
-def _start_services(workdir: Path, running: list[c.Component]) -> list[c.Component]:
-    """SecantusDB, Redis and the Firestore emulator, started together, waited on together."""
-    logs = workdir / "logs"
-    services = [
-        c.mongodb(workdir / "mongo", c.free_port(), logs),
-        c.redis(c.free_port(), logs),
-        c.firestore(c.free_port(), logs, project_id=PROJECT_ID, rules=ROOT / "firestore.rules"),
-    ]
-    for service in services:
-        running.append(service.start())
-    with ThreadPoolExecutor(len(services)) as pool:
-        for future in [pool.submit(s.wait_ready, 120) for s in services]:
-            future.result()
-    return services
 
 
 def _seed(env: dict[str, str]) -> None:
@@ -157,14 +100,15 @@ def start_stack() -> Iterator[Stack]:
         workdir = Path(tmp)
         try:
             started = time.perf_counter()
-            mongodb, redis, firestore = _start_services(workdir, running)
+            services = c.start_backing_services(
+                workdir, project_id=PROJECT_ID, rules=ROOT / "firestore.rules"
+            )
+            running += services.all()
             console.print(f"ready: backing services ({time.perf_counter() - started:.1f} s)")
             api_port = c.free_port()
-            env = stack_env(workdir, mongodb, redis, firestore, api_port)
+            env = bench_env(workdir, services, api_port)
             _seed(env)
-            api = uvicorn_component(
-                "api", "backend.main:create_app", api_port, workdir / "logs", env, "/readyz"
-            )
+            api = c.uvicorn("api", "backend.main:create_app", api_port, workdir / "logs", env)
             running.append(api.start())
             _timed_ready(api, 90)
             yield Stack(f"http://{api.address}", env, workdir, list(running))
@@ -176,7 +120,9 @@ def start_stack() -> Iterator[Stack]:
 def start_app(name: str, factory: str, ready_path: str = "/") -> Iterator[str]:
     """Any ASGI app factory under one uvicorn worker on a free port; yields its base URL."""
     with tempfile.TemporaryDirectory(prefix=f"debtx-bench-{name}-") as tmp:
-        component = uvicorn_component(name, factory, c.free_port(), Path(tmp), {}, ready_path)
+        component = c.uvicorn(
+            name, factory, c.free_port(), Path(tmp), {"PYTHONPATH": str(ROOT)}, ready_path
+        )
         try:
             component.start()
             _timed_ready(component, 60)

@@ -22,20 +22,19 @@ from backend.core.settings import (
 from backend.devstack import components as c
 from backend.firebase.devkeys import SigningKey
 from backend.main import create_app
-from tests.harness import CertificateServer, Services, start_services
+from tests.harness import CertificateServer, start_services
 
 PROJECT_ID = "debtx-test"
 
 
 @pytest.fixture(scope="session")
-def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[c.BackingServices]:
     try:
         started = start_services(tmp_path_factory.mktemp("services"), project_id=PROJECT_ID)
     except c.ComponentMissing as exc:
         pytest.fail(f"A backing service could not start: {exc}", pytrace=False)
     yield started
-    for component in reversed(started.all()):
-        component.stop()
+    started.stop()
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +49,9 @@ def cert_server(signing_key: SigningKey) -> Iterator[CertificateServer]:
     server.close()
 
 
-def make_settings(services: Services, cert_url: str, key_dir: Path, **overrides) -> Settings:
+def make_settings(
+    services: c.BackingServices, cert_url: str, key_dir: Path, **overrides
+) -> Settings:
     return Settings(
         env=Environment.TEST,
         log_level="WARNING",
@@ -68,7 +69,9 @@ def make_settings(services: Services, cert_url: str, key_dir: Path, **overrides)
 
 @pytest.fixture(scope="session")
 def settings(
-    services: Services, cert_server: CertificateServer, tmp_path_factory: pytest.TempPathFactory
+    services: c.BackingServices,
+    cert_server: CertificateServer,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Settings:
     return make_settings(services, cert_server.url, tmp_path_factory.mktemp("keys"))
 
@@ -99,7 +102,7 @@ async def _isolate(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     for name in await database.list_collection_names():
         await database[name].delete_many({})
     await resources.redis.flushdb()
-    services: Services = request.getfixturevalue("services")
+    services: c.BackingServices = request.getfixturevalue("services")
     c.clear_firestore(services.firestore.address, PROJECT_ID)
 
 
@@ -108,29 +111,14 @@ def live_server(
     app: FastAPI, settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """The API under uvicorn in its own process, on the session's services."""
-    import sys
-
     from tests.harness import settings_env
 
-    port = c.free_port()
-    server = c.Component(
+    server = c.uvicorn(
         "api",
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "backend.main:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
-        port,
-        tmp_path_factory.mktemp("live") / "api.log",
-        probe=lambda comp: True,
-        env=settings_env(settings),
+        "backend.main:create_app",
+        c.free_port(),
+        tmp_path_factory.mktemp("live"),
+        settings_env(settings),
     )
     try:
         server.start().wait_ready(60)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -15,46 +13,9 @@ from backend.firebase.devkeys import SigningKey
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@dataclass
-class Services:
-    mongodb: c.Component
-    redis: c.Component
-    firestore: c.Component
-
-    @property
-    def mongo_uri(self) -> str:
-        return c.mongo_uri(self.mongodb)
-
-    @property
-    def redis_url(self) -> str:
-        return f"redis://{self.redis.address}/0"
-
-    def all(self) -> list[c.Component]:
-        return [self.mongodb, self.redis, self.firestore]
-
-
-def start_services(workdir: Path, *, project_id: str) -> Services:
-    """Start SecantusDB, Redis and the Firestore emulator concurrently on free ports."""
-    logs = workdir / "logs"
-    services = Services(
-        mongodb=c.mongodb(workdir / "mongo", c.free_port(), logs),
-        redis=c.redis(c.free_port(), logs),
-        firestore=c.firestore(
-            c.free_port(), logs, project_id=project_id, rules=ROOT / "firestore.rules"
-        ),
-    )
-    started = []
-    try:
-        for component in services.all():
-            started.append(component.start())
-        with ThreadPoolExecutor(3) as pool:
-            for future in [pool.submit(comp.wait_ready, 120) for comp in started]:
-                future.result()
-    except BaseException:
-        for component in started:
-            component.stop()
-        raise
-    return services
+def start_services(workdir: Path, *, project_id: str) -> c.BackingServices:
+    """SecantusDB, Redis and the Firestore emulator (rules loaded) on free ports."""
+    return c.start_backing_services(workdir, project_id=project_id, rules=ROOT / "firestore.rules")
 
 
 class CertificateServer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -11,6 +12,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from backend.audit import repository
 from backend.audit.models import AuditRecord
 from backend.audit.schemas import AuditQuery, AuditRead
+from backend.core import db
 from backend.core.pagination import Page, object_id_cursor
 
 
@@ -25,7 +27,7 @@ class Actor(Protocol):
     def drc_id(self) -> str | None: ...
 
 
-def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
     """The fields that differ, as (before, after) summaries."""
     keys = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
@@ -68,3 +70,39 @@ async def search(*, query: AuditQuery, cursor: str | None, limit: int) -> Page[A
         AuditRead(id=str(r.id), **r.model_dump(exclude={"id", "revision_id"})) for r in rows[:limit]
     ]
     return Page(items=items, next_cursor=str(rows[limit - 1].id) if len(rows) > limit else None)
+
+
+Writer = Callable[..., Awaitable[None]]
+
+
+async def update_audited(
+    *,
+    actor: Actor,
+    target: Any,
+    entity_type: str,
+    changes: dict[str, Any],
+    summary: Callable[[Any], dict[str, Any]],
+    write: Writer,
+    drc_id: str | None,
+) -> None:
+    """Apply `changes` to `target`, store them with `write(id, fields, session=)` and
+    audit what actually changed, all in one transaction."""
+    if not changes:
+        return
+    before = summary(target)
+    for name, value in changes.items():
+        setattr(target, name, value)
+    target.updated_at = datetime.now(UTC)
+    old, new = diff(before, summary(target))
+    async with db.transaction() as session:
+        await write(target.id, {**changes, "updated_at": target.updated_at}, session=session)
+        await record(
+            actor=actor,
+            action=f"{entity_type}.update",
+            entity_type=entity_type,
+            entity_id=target.id,
+            before=old,
+            after=new,
+            drc_id=drc_id,
+            session=session,
+        )

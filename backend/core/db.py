@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any, TypeVar
 
-from beanie import init_beanie
+from beanie import Document, init_beanie
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError
 
+from backend.core.errors import DomainError
 from backend.core.settings import MongoSettings
 
 
@@ -21,6 +24,8 @@ def make_client(settings: MongoSettings) -> AsyncMongoClient:
         uuidRepresentation="standard",
     )
 
+
+D = TypeVar("D", bound=Document)
 
 _client: AsyncMongoClient | None = None
 
@@ -55,3 +60,23 @@ async def transaction() -> AsyncIterator[AsyncClientSession]:
     """A session with a transaction that commits on success, aborts on error."""
     async with bound_client().start_session() as session, await session.start_transaction():
         yield session
+
+
+async def insert_new(
+    document: D, *, exists: DomainError, session: AsyncClientSession | None = None
+) -> D:
+    """Insert a document whose key must be new; a duplicate raises `exists`."""
+    try:
+        return await document.insert(session=session)
+    except DuplicateKeyError as exc:
+        raise exists from exc
+
+
+async def set_fields(
+    model: type[Document],
+    key: Any,
+    fields: dict[str, Any],
+    *,
+    session: AsyncClientSession | None = None,
+) -> None:
+    await model.get_pymongo_collection().update_one({"_id": key}, {"$set": fields}, session=session)

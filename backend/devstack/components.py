@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -269,3 +270,100 @@ def clear_firestore(address: str, project_id: str) -> None:
     )
     with urllib.request.urlopen(request, timeout=10):
         pass
+
+
+def http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def uvicorn(
+    name: str,
+    factory: str,
+    port: int,
+    log_dir: Path,
+    env: dict[str, str],
+    ready_path: str = "/readyz",
+) -> Component:
+    """An ASGI app factory (`module:function`) under one uvicorn worker."""
+    argv = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        factory,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+    ]
+    return Component(
+        name,
+        argv,
+        port,
+        log_dir / f"{name}.log",
+        lambda comp: http_ok(f"http://{comp.address}{ready_path}"),
+        env=env,
+    )
+
+
+@dataclass
+class BackingServices:
+    """MongoDB (SecantusDB), Redis and the Firestore emulator, running together."""
+
+    mongodb: Component
+    redis: Component
+    firestore: Component
+
+    @property
+    def mongo_uri(self) -> str:
+        return mongo_uri(self.mongodb)
+
+    @property
+    def redis_url(self) -> str:
+        return f"redis://{self.redis.address}/0"
+
+    def all(self) -> list[Component]:
+        return [self.mongodb, self.redis, self.firestore]
+
+    def stop(self) -> None:
+        for component in reversed(self.all()):
+            component.stop()
+
+
+def start_backing_services(
+    home: Path,
+    *,
+    project_id: str,
+    rules: Path | None,
+    ports: tuple[int, int, int] | None = None,
+    persist_redis: bool = False,
+    timeout: float = 120,
+) -> BackingServices:
+    """Start the three servers concurrently (data and logs under `home`) and wait for all.
+
+    `ports` is (mongodb, redis, firestore); free ports are chosen when it is None.
+    """
+    mongodb_port, redis_port, firestore_port = ports or (free_port(), free_port(), free_port())
+    logs = home / "logs"
+    services = BackingServices(
+        mongodb=mongodb(home / "mongo", mongodb_port, logs),
+        redis=redis(redis_port, logs, data_dir=home / "redis" if persist_redis else None),
+        firestore=firestore(firestore_port, logs, project_id=project_id, rules=rules),
+    )
+    started: list[Component] = []
+    try:
+        for component in services.all():
+            started.append(component.start())
+        with ThreadPoolExecutor(len(started)) as pool:
+            for future in [pool.submit(comp.wait_ready, timeout) for comp in started]:
+                future.result()
+    except BaseException:
+        for component in reversed(started):
+            component.stop()
+        raise
+    return services

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,25 +45,9 @@ def stack_env(home: Path, ports: Ports, project_id: str) -> dict[str, str]:
     }
 
 
-def _app_process(
-    name: str, argv: list[str], port: int, logs: Path, env: dict[str, str], probe=lambda _: True
-) -> c.Component:
-    return c.Component(name, [sys.executable, *argv], port, logs / f"{name}.log", probe, env=env)
-
-
 def _celery(name: str, args: list[str], logs: Path, env: dict[str, str]) -> c.Component:
-    component = _app_process(
-        name, ["-m", "celery", "-A", "backend.worker.app:celery_app", *args], 0, logs, env
-    )
-    return component
-
-
-def _ready(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
+    argv = [sys.executable, "-m", "celery", "-A", "backend.worker.app:celery_app", *args]
+    return c.Component(name, argv, 0, logs / f"{name}.log", lambda _: True, env=env)
 
 
 def _banner(ports: Ports, home: Path) -> Panel:
@@ -100,39 +83,23 @@ def run_stack(root: Path, ports: Ports, project_id: str = "debtx-dev") -> int:
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     running: list[c.Component] = []
     try:
-        services = [
-            c.mongodb(home / "mongo", ports.mongodb, logs),
-            c.redis(ports.redis, logs, data_dir=home / "redis"),
-            c.firestore(ports.firestore, logs, project_id=project_id, rules=RULES),
-        ]
-        for service in services:
-            running.append(service.start())
-        for service in services:
-            service.wait_ready(timeout=90)
+        services = c.start_backing_services(
+            home,
+            project_id=project_id,
+            rules=RULES,
+            persist_redis=True,
+            ports=(ports.mongodb, ports.redis, ports.firestore),
+            timeout=90,
+        )
+        running += services.all()
+        for service in services.all():
             console.print(f"[green]ready[/green] {service.name} on {service.address}")
-        child_env = {**os.environ, **env}
         seeded = subprocess.run(
-            [sys.executable, "-m", "backend.cli", "seed"], env=child_env, check=False
+            [sys.executable, "-m", "backend.cli", "seed"], env={**os.environ, **env}, check=False
         )
         if seeded.returncode != 0:
             raise c.ComponentMissing("loading demo data failed (see output above)")
-        api = _app_process(
-            "api",
-            [
-                "-m",
-                "uvicorn",
-                "--factory",
-                "backend.main:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(ports.api),
-            ],
-            ports.api,
-            logs,
-            env,
-            probe=lambda comp: _ready(f"http://{comp.address}/readyz"),
-        )
+        api = c.uvicorn("api", "backend.main:create_app", ports.api, logs, env)
         running.append(api.start())
         running.append(
             _celery(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError
 
+from backend.core import db
 from backend.drcs.errors import DrcExists
 from backend.drcs.models import Drc
 
@@ -16,18 +16,15 @@ async def get(drc_id: str) -> Drc | None:
 
 
 async def insert(drc: Drc, *, session: AsyncClientSession | None = None) -> Drc:
-    try:
-        return await drc.insert(session=session)
-    except DuplicateKeyError as exc:
-        raise DrcExists(f"DRC {drc.id} already exists") from exc
+    return await db.insert_new(
+        drc, exists=DrcExists(f"DRC {drc.id} already exists"), session=session
+    )
 
 
 async def set_fields(
     drc_id: str, fields: dict[str, Any], *, session: AsyncClientSession | None = None
 ) -> None:
-    await Drc.get_pymongo_collection().update_one(
-        {"_id": drc_id}, {"$set": fields}, session=session
-    )
+    await db.set_fields(Drc, drc_id, fields, session=session)
 
 
 async def list_all(*, only: str | None = None) -> list[Drc]:

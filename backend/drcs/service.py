@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from backend.audit import service as audit
@@ -67,26 +66,13 @@ async def update_drc(*, actor: User, drc_id: str, data: DrcUpdate) -> Drc:
     """Change a DRC's profile, capacity, preference or active flag."""
     _require_admin(actor)
     drc = await get_for(actor=actor, drc_id=drc_id)
-    changes = data.model_dump(exclude_unset=True)
-    if not changes:
-        return drc
-    before = _summary(drc)
-    for name, value in changes.items():
-        setattr(drc, name, value)
-    drc.updated_at = datetime.now(UTC)
-    old, new = audit.changes(before, _summary(drc))
-    async with db.transaction() as session:
-        await repository.set_fields(
-            drc_id, {**changes, "updated_at": drc.updated_at}, session=session
-        )
-        await audit.record(
-            actor=actor,
-            action="drc.update",
-            entity_type="drc",
-            entity_id=drc_id,
-            before=old,
-            after=new,
-            drc_id=drc_id,
-            session=session,
-        )
+    await audit.update_audited(
+        actor=actor,
+        target=drc,
+        entity_type="drc",
+        changes=data.model_dump(exclude_unset=True),
+        summary=_summary,
+        write=repository.set_fields,
+        drc_id=drc_id,
+    )
     return drc

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError
 
+from backend.core import db
 from backend.users.errors import UserExists
 from backend.users.models import Role, User
 
@@ -20,16 +20,15 @@ async def get_by_email(email: str) -> User | None:
 
 
 async def insert(user: User, *, session: AsyncClientSession | None = None) -> User:
-    try:
-        return await user.insert(session=session)
-    except DuplicateKeyError as exc:
-        raise UserExists(f"User {user.id} or {user.email} already exists") from exc
+    return await db.insert_new(
+        user, exists=UserExists(f"User {user.id} or {user.email} already exists"), session=session
+    )
 
 
 async def set_fields(
     uid: str, fields: dict[str, Any], *, session: AsyncClientSession | None = None
 ) -> None:
-    await User.get_pymongo_collection().update_one({"_id": uid}, {"$set": fields}, session=session)
+    await db.set_fields(User, uid, fields, session=session)
 
 
 async def list_users(

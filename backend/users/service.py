@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from backend.audit import service as audit
 from backend.core import db
 from backend.core.errors import Forbidden
@@ -90,28 +88,15 @@ async def update_profile(*, actor: User, data: ProfileUpdate) -> User:
 
 
 async def _apply(actor: User, user: User, changes: dict) -> User:
-    uid = user.id
-    if not changes:
-        return user
-    before = _summary(user)
-    for name, value in changes.items():
-        setattr(user, name, value)
-    user.updated_at = datetime.now(UTC)
-    old, new = audit.changes(before, _summary(user))
-    async with db.transaction() as session:
-        await repository.set_fields(
-            uid, {**changes, "updated_at": user.updated_at}, session=session
-        )
-        await audit.record(
-            actor=actor,
-            action="user.update",
-            entity_type="user",
-            entity_id=uid,
-            before=old,
-            after=new,
-            drc_id=user.drc_id,
-            session=session,
-        )
+    await audit.update_audited(
+        actor=actor,
+        target=user,
+        entity_type="user",
+        changes=changes,
+        summary=_summary,
+        write=repository.set_fields,
+        drc_id=user.drc_id,
+    )
     return user
 
 
