@@ -11,22 +11,48 @@ from prometheus_client import CollectorRegistry
 from prometheus_fastapi_instrumentator import Instrumentator
 
 from backend import __version__
+from backend.allocation.router import router as allocation_router
 from backend.audit.router import router as audit_router
 from backend.auth.router import router as dev_auth_router
+from backend.cases.router import router as cases_router
+from backend.commission.router import router as commission_router
 from backend.core.errors import PROBLEM_JSON, problem_responses
 from backend.core.http import EdgeMiddleware, install_error_handlers, reject_unknown_query
 from backend.core.logging import configure_logging, get_logger
 from backend.core.resources import Resources
 from backend.core.settings import Settings, get_settings
+from backend.cpe.router import router as cpe_router
+from backend.customers.router import router as customers_router
 from backend.drcs.router import router as drcs_router
 from backend.firebase.devkeys import SigningKey
 from backend.firebase.tokens import CertificateStore, TokenVerifier
+from backend.intake.router import router as intake_router
+from backend.mediation.router import router as mediation_router
+from backend.negotiations.router import router as negotiations_router
 from backend.ops.router import router as ops_router
+from backend.payments.router import router as payments_router
+from backend.requests.router import router as requests_router
+from backend.settlements.router import router as settlements_router
 from backend.users.router import router as users_router
 
 log = get_logger("debtx.app")
 
-DOMAIN_ROUTERS = (users_router, drcs_router, audit_router)
+DOMAIN_ROUTERS = (
+    users_router,
+    drcs_router,
+    audit_router,
+    cases_router,
+    customers_router,
+    intake_router,
+    allocation_router,
+    negotiations_router,
+    settlements_router,
+    payments_router,
+    cpe_router,
+    mediation_router,
+    requests_router,
+    commission_router,
+)
 
 
 def _lifespan(settings: Settings):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+import base64
+import binascii
+import json
+from typing import Annotated, Any, Generic, TypeVar
 
 from bson import ObjectId
 from bson.errors import InvalidId
@@ -36,14 +39,31 @@ def object_id_cursor(cursor: str | None) -> ObjectId | None:
     try:
         return ObjectId(cursor)
     except (InvalidId, TypeError) as exc:
-        raise ValidationFailed(
-            "cursor is not one this API issued",
-            errors=[
-                {
-                    "in": "query",
-                    "field": "cursor",
-                    "reason": "invalid cursor",
-                    "type": "cursor_invalid",
-                }
-            ],
-        ) from exc
+        raise _bad_cursor() from exc
+
+
+def encode_keyset(*values: Any) -> str:
+    """An opaque cursor holding the sort key and id of the last item of a page."""
+    raw = json.dumps(values, separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def decode_keyset(cursor: str | None, size: int) -> list[Any] | None:
+    if cursor is None:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, binascii.Error) as exc:
+        raise _bad_cursor() from exc
+    if not isinstance(values, list) or len(values) != size:
+        raise _bad_cursor()
+    return values
+
+
+def _bad_cursor() -> ValidationFailed:
+    return ValidationFailed(
+        "cursor is not one this API issued",
+        errors=[
+            {"in": "query", "field": "cursor", "reason": "invalid cursor", "type": "cursor_invalid"}
+        ],
+    )

@@ -1,0 +1,181 @@
+"""Use cases on cases: who may see and work them, and every legal move between phases.
+
+Other domains change a case only through these functions, inside their own
+transaction (`session`), so their record and the case's new state commit together.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend.audit.service import Actor
+from backend.cases import repository
+from backend.cases.errors import CaseClosed, CaseNotFound, IllegalTransition, NotCaseHolder
+from backend.cases.models import Case, CaseEvent, Outcome, PartStatus
+from backend.cases.phases import Phase, allowed
+from backend.core import db
+from backend.users.models import Role, User
+
+
+def scope_filter(actor: User) -> dict[str, Any]:
+    """The cases an actor may see, as a query: officers theirs, supervisors their DRC's."""
+    if actor.is_operator:
+        return {}
+    if actor.role is Role.DRC_SUPERVISOR:
+        return {"drc_id": actor.drc_id}
+    return {"ro_id": actor.id}
+
+
+def can_see(actor: User, case: Case) -> bool:
+    if actor.is_operator:
+        return True
+    if actor.role is Role.DRC_SUPERVISOR:
+        return case.drc_id is not None and case.drc_id == actor.drc_id
+    return case.ro_id is not None and case.ro_id == actor.id
+
+
+def can_manage(actor: User, case: Case) -> bool:
+    """Operator staff, or the supervisor of the DRC holding the case."""
+    return actor.is_operator or (
+        actor.role is Role.DRC_SUPERVISOR
+        and case.drc_id is not None
+        and case.drc_id == actor.drc_id
+    )
+
+
+async def get_for(*, actor: User, case_id: str, session: AsyncClientSession | None = None) -> Case:
+    """The case if the actor may see it; otherwise CaseNotFound, so ids do not leak."""
+    case = await repository.get(case_id, session=session)
+    if case is None or not can_see(actor, case):
+        raise CaseNotFound(f"No case {case_id}")
+    return case
+
+
+def require_worker(actor: User, case: Case) -> None:
+    """Field work is recorded by the officer holding the case, or their supervisor."""
+    if case.phase is Phase.CLOSED:
+        raise CaseClosed(f"Case {case.id} is closed")
+    if actor.role is Role.RECOVERY_OFFICER and case.ro_id == actor.id:
+        return
+    if actor.role is Role.DRC_SUPERVISOR and case.drc_id == actor.drc_id:
+        return
+    raise NotCaseHolder("Only the officer holding the case or their supervisor may do this")
+
+
+async def open_case(
+    *, actor: Actor | None, case: Case, keys: list[str], session: AsyncClientSession
+) -> Case:
+    """Open a new case in the pool (used by intake)."""
+    case.history = [CaseEvent(action="case.open", actor_uid=_uid(actor), to_phase=case.phase)]
+    return await repository.insert(case, keys, actor=actor, session=session)
+
+
+async def move(
+    *,
+    actor: Actor | None,
+    case: Case,
+    to: Phase,
+    action: str,
+    changes: dict[str, Any] | None = None,
+    note: str | None = None,
+    session: AsyncClientSession,
+) -> Case:
+    """Move the case to another phase, refusing any move the state machine does not allow."""
+    if not allowed(case.phase, to):
+        raise IllegalTransition(
+            f"A {case.phase} case cannot move to {to}", phase=case.phase.value, target=to.value
+        )
+    fields = {**(changes or {}), "phase": to}
+    if to is Phase.CLOSED:
+        fields.setdefault("outcome", Outcome.RECOVERED)
+        fields["closed_at"] = datetime.now(UTC)
+    event = CaseEvent(
+        action=action,
+        actor_uid=_uid(actor),
+        from_phase=case.phase,
+        to_phase=to,
+        drc_id=fields.get("drc_id", case.drc_id),
+        ro_id=fields.get("ro_id", case.ro_id),
+        note=note,
+    )
+    return await repository.apply(
+        case, actor=actor, action=action, changes=fields, event=event, session=session
+    )
+
+
+async def update(
+    *,
+    actor: Actor | None,
+    case: Case,
+    action: str,
+    changes: dict[str, Any],
+    note: str | None = None,
+    session: AsyncClientSession,
+) -> Case:
+    """Change fields of an open case without moving its phase."""
+    if case.phase is Phase.CLOSED:
+        raise CaseClosed(f"Case {case.id} is closed")
+    event = (
+        CaseEvent(
+            action=action,
+            actor_uid=_uid(actor),
+            drc_id=changes.get("drc_id"),
+            ro_id=changes.get("ro_id"),
+            note=note,
+        )
+        if note
+        else None
+    )
+    return await repository.apply(
+        case, actor=actor, action=action, changes=changes, event=event, session=session
+    )
+
+
+async def complete_part(
+    *, actor: Actor | None, case: Case, part: str, session: AsyncClientSession
+) -> Case:
+    """Mark the arrears or the CPE part done; the case closes when nothing is left open."""
+    field = {"arrears": "arrears_status", "cpe": "cpe_status"}[part]
+    case = await update(
+        actor=actor,
+        case=case,
+        action=f"case.{part}_done",
+        changes={field: PartStatus.DONE},
+        session=session,
+    )
+    parts = (case.arrears_status, case.cpe_status)
+    if all(p in (PartStatus.DONE, PartStatus.NOT_REQUIRED) for p in parts):
+        case = await move(
+            actor=actor,
+            case=case,
+            to=Phase.CLOSED,
+            action="case.close",
+            changes={"outcome": Outcome.RECOVERED},
+            note="every part of the case is complete",
+            session=session,
+        )
+    return case
+
+
+async def withdraw(*, actor: User, case_id: str, reason: str) -> Case:
+    """Operator staff withdraw an open case (e.g. settled directly with the operator)."""
+    async with db.transaction() as session:
+        case = await get_for(actor=actor, case_id=case_id, session=session)
+        if not actor.is_operator:
+            raise NotCaseHolder("Only operator staff withdraw cases")
+        return await move(
+            actor=actor,
+            case=case,
+            to=Phase.CLOSED,
+            action="case.withdraw",
+            changes={"outcome": Outcome.WITHDRAWN},
+            note=reason,
+            session=session,
+        )
+
+
+def _uid(actor: Actor | None) -> str | None:
+    return actor.id if actor is not None else None

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from beanie import Document
+from pydantic import BaseModel, Field
+from pymongo import ASCENDING, IndexModel
+
+from backend.core.money import Money
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ContactKind(StrEnum):
+    MOBILE = "mobile"
+    LANDLINE = "landline"
+    EMAIL = "email"
+    ADDRESS = "address"
+
+
+class Language(StrEnum):
+    ENGLISH = "en"
+    SINHALA = "si"
+    TAMIL = "ta"
+
+
+class Contact(BaseModel):
+    kind: ContactKind
+    value: str
+    primary: bool = False
+    verified: bool = False
+    source: str = "bss"
+    updated_at: datetime = Field(default_factory=_now)
+    updated_by: str | None = None
+
+
+class Customer(Document):
+    """A telecom customer as billing knows them. `id` is the CRM customer reference."""
+
+    id: str  # type: ignore[assignment]
+    name: str
+    nic: str | None = None
+    region: str | None = None
+    address: str | None = None
+    language: Language = Language.ENGLISH
+    time_zone: str = "Asia/Colombo"
+    contacts: list[Contact] = []
+    version: int = 1
+    created_at: datetime = Field(default_factory=_now)
+    updated_at: datetime = Field(default_factory=_now)
+
+    class Settings:
+        name = "customers"
+
+
+class ProductStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    DISCONNECTED = "disconnected"
+
+
+class CpeItem(BaseModel):
+    """Equipment at the customer's premises that belongs to the operator."""
+
+    serial: str
+    model: str
+    type: str
+
+
+class Product(BaseModel):
+    id: str
+    type: str
+    status: ProductStatus = ProductStatus.ACTIVE
+    arrears: Money = Money.zero()
+    cpe: list[CpeItem] = []
+
+
+class Account(Document):
+    """A billing account with its products. `id` is the BSS account number."""
+
+    id: str  # type: ignore[assignment]
+    customer_id: str
+    region: str | None = None
+    products: list[Product] = []
+    updated_at: datetime = Field(default_factory=_now)
+
+    class Settings:
+        name = "accounts"
+        indexes = [IndexModel([("customer_id", ASCENDING)])]
+
+    def product(self, product_id: str) -> Product | None:
+        return next((p for p in self.products if p.id == product_id), None)
+
+
+DOCUMENTS = (Customer, Account)
