@@ -60,8 +60,15 @@ def decode_keyset(cursor: str | None, size: int) -> list[Any] | None:
     return values
 
 
+class InvalidCursor(ValidationFailed):
+    """The cursor is well-formed but not one this API issued for this list."""
+
+    code = "request.invalid_cursor"
+    title = "Invalid cursor"
+
+
 def _bad_cursor() -> ValidationFailed:
-    return ValidationFailed(
+    return InvalidCursor(
         "cursor is not one this API issued",
         errors=[
             {"in": "query", "field": "cursor", "reason": "invalid cursor", "type": "cursor_invalid"}
