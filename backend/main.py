@@ -34,6 +34,7 @@ from backend.payments.router import router as payments_router
 from backend.requests.router import router as requests_router
 from backend.settlements.router import router as settlements_router
 from backend.users.router import router as users_router
+from backend.worker.dispatch import bind_broker
 
 log = get_logger("debtx.app")
 
@@ -59,6 +60,7 @@ def _lifespan(settings: Settings):
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         resources = await Resources.open(settings)
+        bind_broker(settings)
         app.state.resources = resources
         app.state.verifier = TokenVerifier(
             CertificateStore(

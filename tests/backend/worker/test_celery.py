@@ -57,3 +57,15 @@ def test_every_scheduled_task_is_registered():
 
     celery_app.loader.import_default_modules()
     assert {entry["task"] for entry in BEAT_SCHEDULE.values()} <= set(celery_app.tasks)
+
+
+async def test_enqueue_reaches_a_worker_on_the_configured_broker(app, services, worker):
+    from backend.worker.dispatch import enqueue
+
+    redis = Redis.from_url(services.redis_url, decode_responses=True)
+    redis.delete(HEARTBEAT_KEY)
+    await enqueue("ops.heartbeat")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and redis.get(HEARTBEAT_KEY) is None:
+        time.sleep(0.2)
+    assert redis.get(HEARTBEAT_KEY) is not None

@@ -1,0 +1,26 @@
+"""Enqueue Celery tasks by name, after the write that needs them has committed."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from backend.core.logging import get_logger
+from backend.core.settings import Settings
+
+log = get_logger("debtx.worker")
+
+
+def bind_broker(settings: Settings) -> None:
+    """Point this process's Celery app at the configured Redis before first use."""
+    from backend.worker.app import celery_app
+
+    celery_app.conf.broker_url = settings.redis.url.get_secret_value()
+
+
+async def enqueue(task: str, **kwargs: Any) -> None:
+    """Send `task` (a `domain.verb` name) with id-only arguments; never blocks the loop."""
+    from backend.worker.app import celery_app
+
+    await asyncio.to_thread(celery_app.send_task, task, kwargs=kwargs)
+    log.info("task.enqueued", task=task)
