@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import time
@@ -67,5 +68,5 @@ async def test_enqueue_reaches_a_worker_on_the_configured_broker(app, services, 
     await enqueue("ops.heartbeat")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and redis.get(HEARTBEAT_KEY) is None:
-        time.sleep(0.2)
+        await asyncio.sleep(0.2)
     assert redis.get(HEARTBEAT_KEY) is not None
