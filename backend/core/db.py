@@ -7,11 +7,12 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from beanie import Document, init_beanie
+from beanie.odm.utils.encoder import Encoder
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from backend.core.errors import DomainError
+from backend.core.errors import Conflict, DomainError
 from backend.core.settings import MongoSettings
 
 
@@ -55,11 +56,33 @@ async def ping(client: AsyncMongoClient) -> None:
     await client.admin.command("ping")
 
 
+class WriteConflict(Conflict):
+    """Another request changed the same data at the same moment; retry the request."""
+
+    code = "resource.write_conflict"
+    title = "Concurrent change; retry"
+
+
 @asynccontextmanager
-async def transaction() -> AsyncIterator[AsyncClientSession]:
-    """A session with a transaction that commits on success, aborts on error."""
-    async with bound_client().start_session() as session, await session.start_transaction():
+async def transaction(
+    session: AsyncClientSession | None = None,
+) -> AsyncIterator[AsyncClientSession]:
+    """A transaction that commits on success and aborts on error.
+
+    Given the caller's `session`, the work joins the caller's transaction instead, so a
+    use case can run alone or inside a larger one (a sync batch, a mediation outcome).
+    A transient conflict with a concurrent transaction becomes `WriteConflict` (409).
+    """
+    if session is not None:
         yield session
+        return
+    try:
+        async with bound_client().start_session() as own, await own.start_transaction():
+            yield own
+    except PyMongoError as exc:
+        if exc.has_error_label("TransientTransactionError") or getattr(exc, "code", None) == 112:
+            raise WriteConflict("The data changed concurrently; retry the request") from exc
+        raise
 
 
 async def insert_new(
@@ -80,3 +103,56 @@ async def set_fields(
     session: AsyncClientSession | None = None,
 ) -> None:
     await model.get_pymongo_collection().update_one({"_id": key}, {"$set": fields}, session=session)
+
+
+Versioned = TypeVar("Versioned", bound=Document)
+
+
+async def update_versioned(
+    document: Versioned,
+    fields: dict[str, Any],
+    *,
+    changed: DomainError,
+    session: AsyncClientSession,
+) -> Versioned:
+    """`$set` fields and bump `version`, only if the stored document is still at the version
+    it was read at; otherwise raise `changed`, so concurrent writers never lose work."""
+    version = document.version  # type: ignore[attr-defined]
+    values = {**fields, "version": version + 1}
+    result = (
+        await type(document)
+        .get_pymongo_collection()
+        .update_one(
+            {"_id": document.id, "version": version},
+            {"$set": Encoder().encode(values)},
+            session=session,
+        )
+    )
+    if result.matched_count == 0:
+        raise changed
+    for name, value in values.items():
+        setattr(document, name, value)
+    return document
+
+
+async def save_versioned(
+    document: Versioned, *, changed: DomainError, session: AsyncClientSession
+) -> Versioned:
+    """Insert a document at version 1, or replace it if still at the version it was read at."""
+    version = document.version  # type: ignore[attr-defined]
+    if version == 0:
+        document.version = 1  # type: ignore[attr-defined]
+        return await insert_new(document, exists=changed, session=session)
+    fields = document.model_dump(mode="python", exclude={"id", "revision_id"})
+    fields["version"] = version + 1
+    result = (
+        await type(document)
+        .get_pymongo_collection()
+        .replace_one(
+            {"_id": document.id, "version": version}, Encoder().encode(fields), session=session
+        )
+    )
+    if result.matched_count == 0:
+        raise changed
+    document.version = version + 1  # type: ignore[attr-defined]
+    return document

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$")
 
 
@@ -48,3 +49,16 @@ def _json_number(value: Any) -> Any:
 JsonNumber = BeforeValidator(_json_number)
 StrictBool = Annotated[bool, Strict()]
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
+
+
+def _iso_day(value: Any) -> Any:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _DAY.match(value):
+        raise ValueError("expected a calendar date, YYYY-MM-DD")
+    return value
+
+
+# A calendar day as JSON gives it: "2025-07-01", never a number or a date-time.
+# Days are UTC days throughout DebtX.
+Day = Annotated[date, BeforeValidator(_iso_day)]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic import BaseModel, Field, SecretStr, StringConstraints, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 GOOGLE_SECURETOKEN_CERTS = (
@@ -53,6 +54,21 @@ class HttpSettings(BaseModel):
     cors_origins: list[str] = []
 
 
+class AllocationSettings(BaseModel):
+    batch_size: int = Field(default=500, ge=1, le=10_000)
+    exclude_previous_drc: bool = True
+    reallocate_on_recall: bool = True
+
+
+class IntakeSettings(BaseModel):
+    datalake_dir: Path | None = None
+    chunk_rows: int = Field(default=500, ge=1, le=5000)
+    max_problems: int = Field(default=1000, ge=0, le=100_000)
+    currencies: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]] = Field(
+        default=["LKR"], min_length=1
+    )
+
+
 class Settings(BaseSettings):
     """Every knob DebtX has. Nested groups read as DEBTX_MONGO__URI and so on."""
 
@@ -70,6 +86,8 @@ class Settings(BaseSettings):
     firebase: FirebaseSettings = FirebaseSettings()
     auth: AuthSettings = AuthSettings()
     http: HttpSettings = HttpSettings()
+    intake: IntakeSettings = IntakeSettings()
+    allocation: AllocationSettings = AllocationSettings()
 
     @property
     def is_production(self) -> bool:
