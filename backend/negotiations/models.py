@@ -1,3 +1,116 @@
+"""Negotiation records (append-only) and the promises to pay they create."""
+
 from __future__ import annotations
 
-DOCUMENTS: tuple = ()
+from datetime import UTC, date, datetime
+from enum import StrEnum
+
+from beanie import Document
+from pydantic import BaseModel, Field
+from pymongo import ASCENDING, DESCENDING, IndexModel
+
+from backend.core.money import Money
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ContactChannel(StrEnum):
+    VISIT = "visit"
+    CALL = "call"
+    SMS = "sms"
+    EMAIL = "email"
+    WHATSAPP = "whatsapp"
+    LETTER = "letter"
+
+
+class ContactResult(StrEnum):
+    """What happened when the officer tried to reach the customer."""
+
+    REACHED = "reached"
+    NO_ANSWER = "no_answer"
+    BUSY = "busy"
+    SWITCHED_OFF = "switched_off"
+    WRONG_NUMBER = "wrong_number"
+    NOT_AT_PREMISES = "not_at_premises"
+    LEFT_MESSAGE = "left_message"
+
+
+class NegotiationOutcome(StrEnum):
+    PROMISE_TO_PAY = "promise_to_pay"
+    SETTLEMENT_AGREED = "settlement_agreed"
+    REFUSED = "refused"
+    UNREACHABLE = "unreachable"
+    DISPUTE_RAISED = "dispute_raised"
+
+
+class PromiseState(StrEnum):
+    OPEN = "open"
+    KEPT = "kept"  # paid in full by its due date
+    BROKEN = "broken"  # its due date passed without full payment
+
+
+class PromiseTerms(BaseModel):
+    amount: Money
+    due_date: date
+
+
+class Negotiation(Document):
+    """One contact with the customer, as the officer recorded it. Never changed."""
+
+    case_id: str
+    drc_id: str | None
+    officer_id: str
+    contacted_at: datetime
+    channel: ContactChannel
+    result: ContactResult
+    outcome: NegotiationOutcome
+    promise: PromiseTerms | None = None
+    promise_id: str | None = None
+    dispute_reason: str | None = None
+    notes: str | None = None
+    next_follow_up: datetime | None = None
+    recorded_at: datetime = Field(default_factory=_now)
+
+    class Settings:
+        name = "negotiations"
+        indexes = [
+            IndexModel([("case_id", ASCENDING), ("contacted_at", DESCENDING), ("_id", DESCENDING)]),
+        ]
+
+
+class Promise(Document):
+    """A promise to pay made in a negotiation; payments by its due date keep it."""
+
+    case_id: str
+    negotiation_id: str
+    officer_id: str
+    drc_id: str | None
+    amount: Money
+    due_date: date
+    paid: Money
+    state: PromiseState = PromiseState.OPEN
+    created_at: datetime = Field(default_factory=_now)
+    updated_at: datetime = Field(default_factory=_now)
+    kept_at: datetime | None = None
+    broken_at: datetime | None = None
+    version: int = 1
+
+    class Settings:
+        name = "promises"
+        indexes = [
+            IndexModel([("case_id", ASCENDING), ("state", ASCENDING), ("due_date", ASCENDING)]),
+            IndexModel([("state", ASCENDING), ("due_date", ASCENDING)]),
+        ]
+
+
+class PromiseShare(BaseModel):
+    """The part of one payment counted towards one promise (kept on the payment)."""
+
+    promise_id: str
+    amount: Money
+    kept: bool
+
+
+DOCUMENTS = (Negotiation, Promise)

@@ -1,0 +1,117 @@
+"""The only code that touches the negotiations and promises collections."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend.core import db
+from backend.negotiations.errors import PromiseChanged
+from backend.negotiations.models import Negotiation, Promise, PromiseState
+
+
+def midnight(day: date) -> datetime:
+    """A UTC day as stored: its first instant."""
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+async def insert_negotiation(record: Negotiation, *, session: AsyncClientSession) -> Negotiation:
+    return await record.insert(session=session)
+
+
+async def insert_promise(promise: Promise, *, session: AsyncClientSession) -> Promise:
+    return await promise.insert(session=session)
+
+
+async def latest_contact(case_id: str, *, session: AsyncClientSession) -> datetime | None:
+    """When the most recent contact already recorded on the case happened."""
+    latest = (
+        await Negotiation.find({"case_id": case_id}, session=session)
+        .sort("-contacted_at")
+        .limit(1)
+        .to_list()
+    )
+    return latest[0].contacted_at if latest else None
+
+
+async def page(
+    case_id: str, *, after: tuple[datetime, ObjectId] | None, limit: int
+) -> list[Negotiation]:
+    """A case's records, most recent contact first."""
+    query: dict[str, Any] = {"case_id": case_id}
+    if after is not None:
+        at, last_id = after
+        query["$or"] = [
+            {"contacted_at": {"$lt": at}},
+            {"contacted_at": at, "_id": {"$lt": last_id}},
+        ]
+    return await Negotiation.find(query).sort("-contacted_at", "-_id").limit(limit).to_list()
+
+
+async def last_contacts(case_ids: list[str]) -> dict[str, Negotiation]:
+    """The most recent record of each case."""
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {"case_id": {"$in": case_ids}}},
+        {"$sort": {"contacted_at": -1, "_id": -1}},
+        {"$group": {"_id": "$case_id", "last": {"$first": "$$ROOT"}}},
+    ]
+    rows = await Negotiation.get_pymongo_collection().aggregate(pipeline)
+    return {row["_id"]: Negotiation.model_validate(row["last"]) async for row in rows}
+
+
+async def get_promise(promise_id: str, *, session: AsyncClientSession) -> Promise | None:
+    if not ObjectId.is_valid(promise_id):
+        return None
+    return await Promise.get(ObjectId(promise_id), session=session)
+
+
+async def promises_by_ids(ids: list[str]) -> dict[str, Promise]:
+    oids = [ObjectId(i) for i in ids if ObjectId.is_valid(i)]
+    if not oids:
+        return {}
+    return {str(p.id): p for p in await Promise.find({"_id": {"$in": oids}}).to_list()}
+
+
+async def open_promises(
+    case_id: str, *, due_on_or_after: date, session: AsyncClientSession
+) -> list[Promise]:
+    """Open promises still in time, soonest due first."""
+    query = {
+        "case_id": case_id,
+        "state": PromiseState.OPEN.value,
+        "due_date": {"$gte": midnight(due_on_or_after)},
+    }
+    return await Promise.find(query, session=session).sort("+due_date", "+_id").to_list()
+
+
+async def promises_of(case_ids: list[str], *, state: PromiseState) -> list[Promise]:
+    query = {"case_id": {"$in": case_ids}, "state": state.value}
+    return await Promise.find(query).sort("+due_date", "+_id").to_list()
+
+
+async def cases_with_open_promises() -> list[str]:
+    return list(
+        await Promise.get_pymongo_collection().distinct(
+            "case_id", {"state": PromiseState.OPEN.value}
+        )
+    )
+
+
+async def overdue_promise_ids(*, before: date, limit: int) -> list[str]:
+    """Open promises whose due day ended before `before`."""
+    query = {"state": PromiseState.OPEN.value, "due_date": {"$lt": midnight(before)}}
+    cursor = Promise.get_pymongo_collection().find(query, {"_id": 1}).sort("_id", 1).limit(limit)
+    return [str(doc["_id"]) async for doc in cursor]
+
+
+async def update_promise(
+    promise: Promise, fields: dict[str, Any], *, session: AsyncClientSession
+) -> Promise:
+    """Write `fields` if the promise is still at the version it was read at."""
+    changed = PromiseChanged(f"Promise {promise.id} changed; retry")
+    return await db.update_versioned(
+        promise, {**fields, "updated_at": datetime.now(UTC)}, changed=changed, session=session
+    )

@@ -1,0 +1,52 @@
+"""The only code that touches the payments collection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend.core import db
+from backend.payments.errors import DuplicateReference, PaymentChanged
+from backend.payments.models import Payment, PaymentChannel
+
+
+async def reference_taken(
+    channel: PaymentChannel, reference: str, *, session: AsyncClientSession
+) -> bool:
+    found = await Payment.get_pymongo_collection().find_one(
+        {"channel": channel.value, "reference": reference}, {"_id": 1}, session=session
+    )
+    return found is not None
+
+
+async def insert(payment: Payment, *, session: AsyncClientSession) -> Payment:
+    """Insert a payment; its channel and reference must be new."""
+    return await db.insert_new(
+        payment,
+        exists=DuplicateReference(
+            f"{payment.channel.value} reference {payment.reference} is already recorded"
+        ),
+        session=session,
+    )
+
+
+async def get(payment_id: str, *, session: AsyncClientSession | None = None) -> Payment | None:
+    if not ObjectId.is_valid(payment_id):
+        return None
+    return await Payment.get(ObjectId(payment_id), session=session)
+
+
+async def of_case(case_id: str, *, before: ObjectId | None, limit: int) -> list[Payment]:
+    """A case's payments, most recently recorded first."""
+    query: dict[str, Any] = {"case_id": case_id}
+    if before is not None:
+        query["_id"] = {"$lt": before}
+    return await Payment.find(query).sort("-_id").limit(limit).to_list()
+
+
+async def save(payment: Payment, fields: dict[str, Any], *, session: AsyncClientSession) -> Payment:
+    """Write `fields` if the payment is still at the version it was read at."""
+    changed = PaymentChanged(f"Payment {payment.id} changed; retry")
+    return await db.update_versioned(payment, fields, changed=changed, session=session)

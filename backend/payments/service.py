@@ -1,0 +1,327 @@
+"""Recording payments and reversing them.
+
+A payment pays the active settlement's oldest unpaid instalments, counts towards open
+promises still in time, reduces the outstanding (never below zero: the rest is credit
+on the payment) and earns the holding DRC its commission, all in one transaction with
+the case change. When nothing is left outstanding the arrears part is done, which
+closes the case unless CPE is still to come back. A completed settlement with a
+discount writes the discount off.
+
+A reversal undoes all of that and claws the commission back. A closed case stays
+closed: the reversal is recorded, the commission clawed back and the payment flagged
+for operator staff, since the case's story has ended and reopening is theirs to decide.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend.audit import service as audit
+from backend.cases import service as cases
+from backend.cases.errors import CaseClosed, CaseNotFound
+from backend.cases.models import Case, PartStatus
+from backend.cases.phases import Phase
+from backend.commission import service as commission
+from backend.commission.models import CommissionEntry, RecoveryType
+from backend.core import db
+from backend.core.errors import Forbidden
+from backend.core.money import Money
+from backend.core.pagination import Page, object_id_cursor
+from backend.negotiations import service as negotiations
+from backend.negotiations.models import PromiseShare
+from backend.payments import repository
+from backend.payments.errors import (
+    AlreadyReversed,
+    AmountInvalid,
+    DuplicateReference,
+    NothingOutstanding,
+    PaidAtInvalid,
+    PaymentNotFound,
+)
+from backend.payments.models import Payment, PaymentStatus, Reversal
+from backend.payments.schemas import PaymentCreate, PaymentRead
+from backend.settlements import service as settlements
+from backend.settlements.models import SettlementKind, SettlementSource
+from backend.users.models import User
+
+CLOCK_SKEW = timedelta(minutes=5)
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def record_payment(
+    *,
+    actor: User,
+    case_id: str,
+    data: PaymentCreate,
+    session: AsyncClientSession | None = None,
+) -> Payment:
+    """Apply a payment to the case: instalments, promises, outstanding, commission."""
+    async with db.transaction(session) as txn:
+        case = await cases.get_for(actor=actor, case_id=case_id, session=txn)
+        _require_recorder(actor, case)
+        payment = _new_payment(actor, case, data)
+        if await repository.reference_taken(payment.channel, payment.reference, session=txn):
+            raise DuplicateReference(
+                f"{payment.channel.value} reference {payment.reference} is already recorded"
+            )
+        await _apply(actor, case, payment, txn)
+        await repository.insert(payment, session=txn)
+        await audit.record(
+            actor=actor,
+            action="payment.record",
+            entity_type="payment",
+            entity_id=str(payment.id),
+            after=_summary(payment),
+            drc_id=payment.drc_id,
+            session=txn,
+        )
+    return payment
+
+
+def _require_recorder(actor: User, case: Case) -> None:
+    """Operator staff record on any open case; DRC staff on the cases they work."""
+    if not actor.is_operator:
+        cases.require_worker(actor, case)
+    elif case.phase is Phase.CLOSED:
+        raise CaseClosed(f"Case {case.id} is closed")
+
+
+def _new_payment(actor: User, case: Case, data: PaymentCreate) -> Payment:
+    """The payment to store, once its amount and time are checked against the case."""
+    if case.arrears_status in (PartStatus.NOT_REQUIRED, PartStatus.DONE) or (
+        case.outstanding.amount == 0
+    ):
+        raise NothingOutstanding(f"Case {case.id} has no arrears outstanding")
+    currency = case.outstanding.currency
+    if data.amount.currency != currency or data.amount.amount == 0:
+        raise AmountInvalid(f"the amount must be above zero and in {currency}")
+    try:
+        paid_at = data.paid_at.astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        raise PaidAtInvalid("paid_at is out of range") from exc
+    if not EARLIEST <= paid_at <= _now() + CLOCK_SKEW:
+        raise PaidAtInvalid("paid_at is in the future or before 2000")
+    applied = Money(amount=min(data.amount.amount, case.outstanding.amount), currency=currency)
+    return Payment(
+        id=ObjectId(),
+        case_id=str(case.id),
+        drc_id=case.drc_id,
+        ro_id=case.ro_id,
+        amount=data.amount,
+        paid_at=paid_at,
+        channel=data.channel,
+        reference=data.reference.upper(),
+        note=data.note,
+        recorded_by=actor.id,
+        recovery_type=RecoveryType.DIRECT_PAYMENT,
+        outstanding_before=case.outstanding,
+        applied=applied,
+        credit=data.amount.minus(applied),
+        waived=Money.zero(currency),
+    )
+
+
+async def _apply(actor: User, case: Case, payment: Payment, session: AsyncClientSession) -> None:
+    """What the payment does to the settlement, promises, the case and commission."""
+    settled = await settlements.apply_payment(
+        actor=actor, case=case, amount=payment.applied, session=session
+    )
+    payment.promises = await negotiations.apply_payment(
+        actor=actor,
+        case_id=payment.case_id,
+        amount=payment.applied,
+        paid_at=payment.paid_at,
+        session=session,
+    )
+    payment.recovery_type = _recovery_type(settled, payment.promises)
+    left = _outstanding_after(case, payment, settled)
+    case = await cases.update(
+        actor=actor,
+        case=case,
+        action="payment.apply",
+        changes={"outstanding": left},
+        note=f"{payment.channel.value} payment {payment.reference} of {payment.amount} applied",
+        session=session,
+    )
+    if left.amount == 0:
+        case = await cases.complete_part(actor=actor, case=case, part="arrears", session=session)
+        payment.arrears_completed = True
+        payment.case_closed = case.phase is Phase.CLOSED
+    entry = await commission.earn(
+        actor=actor,
+        case=case,
+        payment_id=str(payment.id),
+        basis=payment.applied,
+        paid_at=payment.paid_at,
+        recovery_type=payment.recovery_type,
+        session=session,
+    )
+    payment.commission_entry_id = str(entry.id) if entry else None
+
+
+def _outstanding_after(
+    case: Case, payment: Payment, settled: settlements.SettlementPayment | None
+) -> Money:
+    """What is still owed; a paid-off settlement writes off its discount (`waived`)."""
+    left = case.outstanding.minus(payment.applied)
+    if settled is not None:
+        payment.settlement_id = settled.settlement_id
+        payment.instalments = settled.shares
+        payment.settlement_completed = settled.completed
+        if settled.completed:
+            payment.waived, left = left, Money.zero(left.currency)
+    return left
+
+
+def _recovery_type(
+    settled: settlements.SettlementPayment | None, promises: list[PromiseShare]
+) -> RecoveryType:
+    if settled is not None:
+        if settled.source is SettlementSource.MEDIATION:
+            return RecoveryType.MEDIATION_SETTLEMENT
+        if settled.kind is SettlementKind.LUMP_SUM:
+            return RecoveryType.FULL_SETTLEMENT
+        return RecoveryType.INSTALMENT
+    return RecoveryType.PROMISE_PAYMENT if promises else RecoveryType.DIRECT_PAYMENT
+
+
+async def reverse_payment(
+    *,
+    actor: User,
+    payment_id: str,
+    reason: str,
+    session: AsyncClientSession | None = None,
+) -> Payment:
+    """Undo a payment and claw its commission back; on a closed case, record and flag it."""
+    if not actor.is_operator:
+        raise Forbidden("Only operator staff reverse payments")
+    async with db.transaction(session) as txn:
+        payment = await repository.get(payment_id, session=txn)
+        if payment is None:
+            raise PaymentNotFound(f"No payment {payment_id}")
+        if payment.status is PaymentStatus.REVERSED:
+            raise AlreadyReversed(f"Payment {payment_id} was already reversed")
+        case = await cases.get_unscoped(payment.case_id, session=txn)
+        open_case = case is not None and case.phase is not Phase.CLOSED
+        restored = Money.zero(payment.amount.currency)
+        if open_case:
+            assert case is not None
+            restored = await _restore(actor, case, payment, reason, txn)
+        entry = await commission.claw_back(
+            actor=actor, payment_id=payment_id, reason=reason, session=txn
+        )
+        before = _summary(payment)
+        fields = _reversed(actor, payment, reason, restored, entry, open_case)
+        await repository.save(payment, fields, session=txn)
+        old, new = audit.diff(before, _summary(payment))
+        await audit.record(
+            actor=actor,
+            action="payment.reverse",
+            entity_type="payment",
+            entity_id=payment_id,
+            before=old,
+            after={**new, "reason": reason},
+            drc_id=payment.drc_id,
+            session=txn,
+        )
+    return payment
+
+
+def _reversed(
+    actor: User,
+    payment: Payment,
+    reason: str,
+    restored: Money,
+    entry: CommissionEntry | None,
+    open_case: bool,
+) -> dict:
+    fields: dict = {
+        "status": PaymentStatus.REVERSED,
+        "reversal": Reversal(
+            by=actor.id,
+            reason=reason,
+            restored=restored,
+            clawback_entry_id=str(entry.id) if entry else None,
+        ),
+    }
+    if not open_case:
+        fields["flagged"] = True
+        fields["flag_reason"] = (
+            f"reversed after the case closed: {payment.applied} is no longer recovered, "
+            "and the case, its settlement and promises were left as they were"
+        )
+    return fields
+
+
+async def _restore(
+    actor: User, case: Case, payment: Payment, reason: str, session: AsyncClientSession
+) -> Money:
+    """Put back what the payment paid off; returns what went back on the outstanding."""
+    if payment.instalments:
+        await settlements.reverse_payment(actor=actor, shares=payment.instalments, session=session)
+    if payment.promises:
+        await negotiations.reverse_payment(actor=actor, shares=payment.promises, session=session)
+    restored = payment.applied + payment.waived
+    changes: dict = {"outstanding": case.outstanding + restored}
+    if case.arrears_status is PartStatus.DONE:
+        changes["arrears_status"] = PartStatus.OPEN
+    await cases.update(
+        actor=actor,
+        case=case,
+        action="payment.reverse",
+        changes=changes,
+        note=f"{payment.channel.value} payment {payment.reference} reversed: {reason}",
+        session=session,
+    )
+    return restored
+
+
+async def list_payments(
+    *, actor: User, case_id: str, cursor: str | None, limit: int
+) -> Page[PaymentRead]:
+    """A case's payments, most recently recorded first."""
+    await cases.get_for(actor=actor, case_id=case_id)
+    rows = await repository.of_case(case_id, before=object_id_cursor(cursor), limit=limit + 1)
+    shown = rows[:limit]
+    next_cursor = str(shown[-1].id) if len(rows) > limit else None
+    return Page(items=[read_of(p) for p in shown], next_cursor=next_cursor)
+
+
+async def get_payment(*, actor: User, payment_id: str) -> Payment:
+    """A payment on a case the actor may see; otherwise PaymentNotFound."""
+    payment = await repository.get(payment_id)
+    if payment is None:
+        raise PaymentNotFound(f"No payment {payment_id}")
+    try:
+        await cases.get_for(actor=actor, case_id=payment.case_id)
+    except CaseNotFound as exc:
+        raise PaymentNotFound(f"No payment {payment_id}") from exc
+    return payment
+
+
+def _summary(payment: Payment) -> dict:
+    return {
+        "case_id": payment.case_id,
+        "amount": payment.amount.amount,
+        "channel": payment.channel.value,
+        "reference": payment.reference,
+        "applied": payment.applied.amount,
+        "credit": payment.credit.amount,
+        "waived": payment.waived.amount,
+        "recovery_type": payment.recovery_type.value,
+        "status": payment.status.value,
+        "flagged": payment.flagged,
+    }
+
+
+def read_of(payment: Payment) -> PaymentRead:
+    return PaymentRead.model_validate(
+        {**payment.model_dump(exclude={"id", "revision_id"}), "id": str(payment.id)}
+    )
