@@ -1,0 +1,37 @@
+"""The only code that touches the cpe_collections collection.
+
+Writes are version-guarded replaces, so two devices recording items of one case at
+once cannot lose each other's work: the later one gets `cpe.changed` and retries.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend.core import db
+from backend.cpe.errors import CpeChanged
+from backend.cpe.models import CpeCollection
+
+
+async def get(case_id: str, *, session: AsyncClientSession | None = None) -> CpeCollection | None:
+    return await CpeCollection.get(case_id, session=session)
+
+
+async def save(collection: CpeCollection, *, session: AsyncClientSession) -> CpeCollection:
+    """Insert a new record, or replace a stored one still at the version it was read at."""
+    collection.updated_at = datetime.now(UTC)
+    changed = CpeChanged(f"Equipment of case {collection.id} changed; reload and retry")
+    return await db.save_versioned(collection, changed=changed, session=session)
+
+
+async def account_serials(account_id: str) -> set[str]:
+    """Serials of the equipment on the account's products, as billing last sent them."""
+    # customers/ has no service yet; this read moves behind it once it does.
+    from backend.customers.models import Account
+
+    account = await Account.get(account_id)
+    if account is None:
+        return set()
+    return {item.serial for product in account.products for item in product.cpe}

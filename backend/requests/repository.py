@@ -1,0 +1,72 @@
+"""The only code that touches the officer_requests collection."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend.core import db
+from backend.requests.errors import DuplicatePending, RequestAlreadyDecided
+from backend.requests.models import OfficerRequest, RequestDecision, RequestStatus
+
+
+async def get(request_id: str) -> OfficerRequest | None:
+    if not ObjectId.is_valid(request_id):
+        return None
+    return await OfficerRequest.get(ObjectId(request_id))
+
+
+async def insert(request: OfficerRequest, *, session: AsyncClientSession) -> OfficerRequest:
+    """Store a new request; a second pending one of a one-at-a-time type is refused."""
+    exists = DuplicatePending(
+        f"A {request.type} request is already pending on case {request.case_id}",
+        type=request.type.value,
+    )
+    return await db.insert_new(request, exists=exists, session=session)
+
+
+async def decide(
+    request: OfficerRequest,
+    status: RequestStatus,
+    decision: RequestDecision,
+    *,
+    session: AsyncClientSession,
+) -> OfficerRequest:
+    """Record the decision if the request is still pending (a request is decided once)."""
+    now = datetime.now(UTC)
+    fields = {
+        "status": status.value,
+        "decision": decision.model_dump(mode="python"),
+        "pending_key": None,
+        "updated_at": now,
+    }
+    result = await OfficerRequest.get_pymongo_collection().update_one(
+        {"_id": request.id, "status": RequestStatus.PENDING.value},
+        {"$set": fields, "$inc": {"version": 1}},
+        session=session,
+    )
+    if result.matched_count == 0:
+        raise RequestAlreadyDecided(f"Request {request.id} was already decided")
+    request.status, request.decision, request.pending_key = status, decision, None
+    request.updated_at, request.version = now, request.version + 1
+    return request
+
+
+async def page(
+    filters: dict[str, Any], *, after: ObjectId | None, limit: int
+) -> list[OfficerRequest]:
+    """Newest first, after the cursor's id."""
+    if after is not None:
+        filters = {**filters, "_id": {"$lt": after}}
+    return await OfficerRequest.find(filters).sort("-_id").limit(limit).to_list()
+
+
+async def pending_after(after: ObjectId | None, *, limit: int) -> list[OfficerRequest]:
+    """Pending requests in id order, after `after`, for system sweeps."""
+    filters: dict[str, Any] = {"status": RequestStatus.PENDING.value}
+    if after is not None:
+        filters["_id"] = {"$gt": after}
+    return await OfficerRequest.find(filters).sort("_id").limit(limit).to_list()
