@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sys
 from pathlib import Path
 
 import typer
@@ -68,6 +70,32 @@ def token(email: str) -> None:
             email=user.email,
         )
     )
+
+
+@app.command("import-datalake")
+def import_datalake(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+) -> None:
+    """Import a data lake export (CSV or JSON Lines) as incidents and print the report."""
+    from backend.core.errors import DomainError
+    from backend.intake import service as intake
+    from backend.intake.models import IncidentSource
+
+    settings = get_settings()
+    try:
+        # Log lines go to stderr so that stdout is the report alone.
+        with contextlib.redirect_stdout(sys.stderr):
+            batch = asyncio.run(
+                _with_database(
+                    lambda: intake.import_file(
+                        path=path, source=IncidentSource.DATA_LAKE, settings=settings.intake
+                    )
+                )
+            )
+    except DomainError as exc:
+        typer.echo(f"{exc.code}: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(intake.batch_read(batch).model_dump_json(indent=2))
 
 
 @app.command()

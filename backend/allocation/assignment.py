@@ -142,6 +142,8 @@ async def _target_drc(actor: User, drc_id: str | None) -> Drc:
 
 async def distribute(*, actor: User, drc_id: str | None, limit: int) -> DistributionSummary:
     """Assign a DRC's waiting (allocated) cases to its officers by its assignment preference."""
+    if limit < 1:
+        raise ValueError("limit must be at least 1")  # MongoDB reads a limit of 0 as none
     drc = await _target_drc(actor, drc_id)
     summary = DistributionSummary(drc_id=drc.id, preference=drc.assignment_preference)
     if drc.assignment_preference is AssignmentPreference.MANUAL:

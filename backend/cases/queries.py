@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
+from bson.errors import InvalidId
 
 from backend.cases import repository
 from backend.cases.models import Action, Case
-from backend.cases.phases import Phase
+from backend.cases.phases import OPEN_PHASES, Phase
 from backend.cases.schemas import CaseRead, CaseSort, CaseSummary, PhaseCounts
 from backend.cases.service import scope_filter
-from backend.core.pagination import Page, decode_keyset, encode_keyset
+from backend.core.pagination import InvalidCursor, Page, decode_keyset, encode_keyset
 from backend.users.models import User
 
 # sort -> (field, direction); ties broken by _id in the same direction
@@ -24,6 +25,8 @@ SORTS: dict[CaseSort, tuple[str, int]] = {
     CaseSort.FOLLOW_UP: ("next_follow_up", 1),
 }
 _DATES = {"updated_at", "validity_until", "next_follow_up"}
+# Lists read only what a list shows: no history, no CPE detail, no Beanie document.
+SUMMARY_FIELDS = tuple(name for name in CaseSummary.model_fields if name != "id")
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,8 @@ class CaseFilters:
         if self.phases:
             query["phase"] = {"$in": [p.value for p in self.phases]}
         elif self.open_only:
-            query["phase"] = {"$ne": Phase.CLOSED.value}
+            # $in, not $ne: a negation cannot use the (scope, phase, ...) indexes
+            query["phase"] = {"$in": sorted(p.value for p in OPEN_PHASES)}
         if self.follow_up_due:
             query["next_follow_up"] = {"$lte": datetime.now(UTC)}
         # the caller's reach always wins over any filter it sent
@@ -67,13 +71,17 @@ def detail_of(case: Case) -> CaseRead:
 
 def _after(field: str, direction: int, cursor: list[Any]) -> dict[str, Any]:
     value, last_id = cursor
-    if field in _DATES:
-        value = datetime.fromisoformat(value)
+    try:
+        if field in _DATES:
+            value = datetime.fromisoformat(value)
+        last = ObjectId(last_id)
+    except (TypeError, ValueError, InvalidId) as exc:
+        raise InvalidCursor("cursor is not one this API issued for this sort") from exc
     op = "$lt" if direction < 0 else "$gt"
-    return {"$or": [{field: {op: value}}, {field: value, "_id": {op: ObjectId(last_id)}}]}
+    return {"$or": [{field: {op: value}}, {field: value, "_id": {op: last}}]}
 
 
-def _key(case: Case, field: str) -> Any:
+def _key(case: CaseSummary, field: str) -> Any:
     value: Any = case
     for part in field.split("."):
         value = getattr(value, part)
@@ -91,14 +99,12 @@ async def list_cases(
     position = decode_keyset(cursor, 2)
     if position is not None:
         query = {"$and": [query, _after(field, direction, position)]}
-    rows = await repository.find(
-        query, sort=[(field, direction), ("_id", direction)], limit=limit + 1
+    rows = await repository.find_fields(
+        query, fields=SUMMARY_FIELDS, sort=[(field, direction), ("_id", direction)], limit=limit + 1
     )
-    page = rows[:limit]
-    next_cursor = (
-        encode_keyset(_key(page[-1], field), str(page[-1].id)) if len(rows) > limit else None
-    )
-    return Page(items=[summary_of(c) for c in page], next_cursor=next_cursor)
+    items = [CaseSummary.model_validate({**row, "id": str(row["_id"])}) for row in rows[:limit]]
+    next_cursor = encode_keyset(_key(items[-1], field), items[-1].id) if len(rows) > limit else None
+    return Page(items=items, next_cursor=next_cursor)
 
 
 async def phase_counts(*, actor: User, filters: CaseFilters) -> PhaseCounts:

@@ -10,11 +10,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import structlog
+from beanie import PydanticObjectId
+from beanie.odm.utils.encoder import Encoder
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from backend.audit import service as audit
+from backend.audit.models import AuditRecord
 from backend.audit.service import Actor
 from backend.cases.errors import CaseAlreadyOpen, CaseChanged
 from backend.cases.models import Case, CaseEvent, OpenCaseKey, summary
@@ -37,7 +41,7 @@ async def insert(
     case: Case, keys: list[str], *, actor: Actor | None, session: AsyncClientSession
 ) -> Case:
     """Create a case and claim its open keys; a key already held raises CaseAlreadyOpen."""
-    case.id = ObjectId()
+    case.id = PydanticObjectId()
     for key in keys:
         try:
             await OpenCaseKey(id=key, case_id=str(case.id)).insert(session=session)
@@ -56,6 +60,56 @@ async def insert(
     return case
 
 
+async def insert_many_open(
+    cases: list[tuple[Case, list[str]]], *, actor: Actor | None, session: AsyncClientSession
+) -> tuple[list[Case], dict[str, str]]:
+    """Create many cases and claim their keys with one query and three inserts.
+
+    A case whose keys are held (by an open case, or by an earlier case of this call) is
+    skipped; the holders come back as {key: case_id}. Opened cases get their id. A key
+    claimed concurrently after the check fails the transaction with a duplicate key.
+    """
+    wanted = [key for _, keys in cases for key in keys]
+    cursor = OpenCaseKey.get_pymongo_collection().find({"_id": {"$in": wanted}}, session=session)
+    held: dict[str, str] = {doc["_id"]: doc["case_id"] async for doc in cursor}
+    opened: list[Case] = []
+    claims: list[dict[str, str]] = []
+    blocked: dict[str, str] = {}
+    for case, keys in cases:
+        taken = {key: held[key] for key in keys if key in held}
+        if taken:
+            blocked.update(taken)
+            continue
+        case.id = PydanticObjectId()
+        held.update(dict.fromkeys(keys, str(case.id)))
+        claims += [{"_id": key, "case_id": str(case.id)} for key in keys]
+        opened.append(case)
+    if not opened:
+        return opened, blocked
+    # pydantic's own dump: Beanie's per-field encoder costs more than the write itself here
+    dump = {"mode": "python", "by_alias": True, "exclude": {"revision_id"}}
+    await OpenCaseKey.get_pymongo_collection().insert_many(claims, session=session)
+    await Case.get_pymongo_collection().insert_many(
+        [case.model_dump(**dump) for case in opened], session=session
+    )
+    role = getattr(actor, "role", None)
+    base = AuditRecord(  # what audit.record writes, once per case
+        at=datetime.now(UTC),
+        actor_uid=actor.id if actor else None,
+        actor_role=str(role) if role is not None else "system",
+        action="case.open",
+        entity_type="case",
+        entity_id="",
+        request_id=structlog.contextvars.get_contextvars().get("request_id"),
+    ).model_dump(**dump)
+    records = [
+        {**base, "_id": ObjectId(), "entity_id": str(c.id), "after": summary(c), "drc_id": c.drc_id}
+        for c in opened
+    ]
+    await AuditRecord.get_pymongo_collection().insert_many(records, session=session)
+    return opened, blocked
+
+
 async def apply(
     case: Case,
     *,
@@ -69,7 +123,7 @@ async def apply(
     before = summary(case)
     now = datetime.now(UTC)
     fields = {**changes, "version": case.version + 1, "updated_at": now}
-    update: dict[str, Any] = {"$set": _to_mongo(fields)}
+    update: dict[str, Any] = {"$set": Encoder().encode(fields)}
     if event is not None:
         update["$push"] = {"history": event.model_dump(mode="python")}
     result = await Case.get_pymongo_collection().update_one(
@@ -99,23 +153,16 @@ async def apply(
     return case
 
 
-def _to_mongo(fields: dict[str, Any]) -> dict[str, Any]:
-    """Pydantic values (Money, enums, models) as BSON-ready Python values."""
-    return {name: _plain(value) for name, value in fields.items()}
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "model_dump"):
-        return value.model_dump(mode="python")
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if hasattr(value, "value") and isinstance(getattr(value, "value", None), str):
-        return value.value
-    return value
-
-
 async def find(filters: dict[str, Any], *, sort: list[tuple[str, int]], limit: int) -> list[Case]:
-    return await Case.find(filters).sort(sort).limit(limit).to_list()
+    return await Case.find(filters).sort(sort).limit(limit).to_list()  # type: ignore[arg-type]
+
+
+async def find_fields(
+    filters: dict[str, Any], *, fields: tuple[str, ...], sort: list[tuple[str, int]], limit: int
+) -> list[dict[str, Any]]:
+    """Raw documents with only `fields`, for list screens."""
+    cursor = Case.get_pymongo_collection().find(filters, dict.fromkeys(fields, 1))
+    return await cursor.sort(sort).limit(limit).to_list()
 
 
 async def count_by_phase(filters: dict[str, Any]) -> dict[str, int]:
@@ -126,4 +173,25 @@ async def count_by_phase(filters: dict[str, Any]) -> dict[str, int]:
 
 async def ids_where(filters: dict[str, Any], *, limit: int = 10_000) -> list[str]:
     cursor = Case.get_pymongo_collection().find(filters, {"_id": 1}).limit(limit)
+    return [str(doc["_id"]) async for doc in cursor]
+
+
+async def count_open_by(
+    field: str, values: list[str], *, session: AsyncClientSession | None = None
+) -> dict[str, int]:
+    """Open cases per value of `field` (`drc_id` or `ro_id`), for those values only."""
+    if not values:
+        return {}
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {field: {"$in": values}, "phase": {"$ne": Phase.CLOSED.value}}},
+        {"$group": {"_id": f"${field}", "n": {"$sum": 1}}},
+    ]
+    rows = await Case.get_pymongo_collection().aggregate(pipeline, session=session)
+    return {row["_id"]: row["n"] async for row in rows}
+
+
+async def ids_sorted(
+    filters: dict[str, Any], *, sort: list[tuple[str, int]], limit: int
+) -> list[str]:
+    cursor = Case.get_pymongo_collection().find(filters, {"_id": 1}).sort(sort).limit(limit)
     return [str(doc["_id"]) async for doc in cursor]

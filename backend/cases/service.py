@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.audit.service import Actor
 from backend.cases import repository
 from backend.cases.errors import CaseClosed, CaseNotFound, IllegalTransition, NotCaseHolder
 from backend.cases.models import Case, CaseEvent, Outcome, PartStatus
-from backend.cases.phases import Phase, allowed
+from backend.cases.phases import RECALLABLE, Phase, allowed
 from backend.core import db
 from backend.users.models import Role, User
 
@@ -54,6 +55,39 @@ async def get_for(*, actor: User, case_id: str, session: AsyncClientSession | No
     return case
 
 
+async def within_reach(
+    *, actor: User, case_ids: list[str], phase: Phase | None = None
+) -> list[Case]:
+    """The cases among `case_ids` the actor may see, optionally only those in `phase`."""
+    ids = [ObjectId(i) for i in case_ids if ObjectId.is_valid(i)]
+    if not ids:
+        return []
+    filters: dict[str, Any] = {"_id": {"$in": ids}, **scope_filter(actor)}
+    if phase is not None:
+        filters["phase"] = phase.value
+    return await repository.find(filters, sort=[("_id", 1)], limit=len(ids))
+
+
+async def ids_in_phase(*, actor: User, phase: Phase) -> list[str]:
+    """Ids of the cases in `phase` within the actor's reach."""
+    return await repository.ids_where({**scope_filter(actor), "phase": phase.value})
+
+
+async def list_in_reach(
+    *, actor: User, filters: dict[str, Any], sort: list[tuple[str, int]], limit: int
+) -> list[Case]:
+    """Cases matching `filters` within the actor's reach; the reach always wins."""
+    return await repository.find({"$and": [filters, scope_filter(actor)]}, sort=sort, limit=limit)
+
+
+async def closed_ids(case_ids: list[str]) -> set[str]:
+    """Which of `case_ids` are closed; for system upkeep, so no reach check."""
+    ids = [ObjectId(i) for i in case_ids if ObjectId.is_valid(i)]
+    if not ids:
+        return set()
+    return set(await repository.ids_where({"_id": {"$in": ids}, "phase": Phase.CLOSED.value}))
+
+
 def require_worker(actor: User, case: Case) -> None:
     """Field work is recorded by the officer holding the case, or their supervisor."""
     if case.phase is Phase.CLOSED:
@@ -71,6 +105,18 @@ async def open_case(
     """Open a new case in the pool (used by intake)."""
     case.history = [CaseEvent(action="case.open", actor_uid=_uid(actor), to_phase=case.phase)]
     return await repository.insert(case, keys, actor=actor, session=session)
+
+
+async def open_cases(
+    *, actor: Actor | None, cases: list[tuple[Case, list[str]]], session: AsyncClientSession
+) -> tuple[list[Case], dict[str, str]]:
+    """Open many cases at once (bulk intake); those whose keys are held are skipped.
+
+    Returns the opened cases (their ids set) and the held keys as {key: case_id}.
+    """
+    for case, _ in cases:
+        case.history = [CaseEvent(action="case.open", actor_uid=_uid(actor), to_phase=case.phase)]
+    return await repository.insert_many_open(cases, actor=actor, session=session)
 
 
 async def move(
@@ -179,3 +225,44 @@ async def withdraw(*, actor: User, case_id: str, reason: str) -> Case:
 
 def _uid(actor: Actor | None) -> str | None:
     return actor.id if actor is not None else None
+
+
+# Reads for system processes (allocation, recall, distribution). They apply no reach
+# check, so callers acting for a user check `can_see`/`can_manage` themselves.
+
+
+async def get_unscoped(case_id: str, *, session: AsyncClientSession | None = None) -> Case | None:
+    """A case by id with no reach check, for system processes."""
+    return await repository.get(case_id, session=session)
+
+
+async def open_counts(
+    *, field: str, ids: list[str], session: AsyncClientSession | None = None
+) -> dict[str, int]:
+    """Open cases held per DRC (`field="drc_id"`) or per officer (`field="ro_id"`)."""
+    if field not in ("drc_id", "ro_id"):
+        raise ValueError(f"cannot count open cases by {field}")
+    return await repository.count_open_by(field, ids, session=session)
+
+
+async def pool_ids(*, limit: int) -> list[str]:
+    """Ids of the cases in the pool (NEW), oldest first."""
+    return await repository.ids_sorted({"phase": Phase.NEW.value}, sort=[("_id", 1)], limit=limit)
+
+
+async def expired_ids(*, now: datetime, limit: int) -> list[str]:
+    """Ids of cases a DRC holds past their validity period, longest expired first."""
+    filters = {
+        "phase": {"$in": sorted(p.value for p in RECALLABLE)},
+        "validity_until": {"$lte": now},
+    }
+    return await repository.ids_sorted(
+        filters, sort=[("validity_until", 1), ("_id", 1)], limit=limit
+    )
+
+
+async def awaiting_officer(*, drc_id: str, limit: int) -> list[Case]:
+    """A DRC's allocated cases that no officer holds yet, oldest first."""
+    return await repository.find(
+        {"drc_id": drc_id, "phase": Phase.ALLOCATED.value}, sort=[("_id", 1)], limit=limit
+    )

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from beanie import Document
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pymongo import ASCENDING, IndexModel
 
 from backend.core.money import Money
@@ -27,7 +29,15 @@ class Language(StrEnum):
     TAMIL = "ta"
 
 
+def derived_contact_id(kind: str, value: str) -> str:
+    """A stable id for a contact stored without one (it must not change between reads)."""
+    return hashlib.sha1(f"{kind}|{value}".encode(), usedforsecurity=False).hexdigest()[:12]
+
+
 class Contact(BaseModel):
+    """One way to reach the customer; `id` stays the same when the value is corrected."""
+
+    id: str
     kind: ContactKind
     value: str
     primary: bool = False
@@ -35,6 +45,13 @@ class Contact(BaseModel):
     source: str = "bss"
     updated_at: datetime = Field(default_factory=_now)
     updated_by: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _stable_id(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("id") and "kind" in data and "value" in data:
+            return {**data, "id": derived_contact_id(str(data["kind"]), str(data["value"]))}
+        return data
 
 
 class Customer(Document):
@@ -85,6 +102,8 @@ class Account(Document):
     customer_id: str
     region: str | None = None
     products: list[Product] = []
+    version: int = 1
+    created_at: datetime = Field(default_factory=_now)
     updated_at: datetime = Field(default_factory=_now)
 
     class Settings:

@@ -1,5 +1,28 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from backend.auth.deps import CurrentUser
+from backend.cases.deps import CaseForCaller
+from backend.customers import service
+from backend.customers.schemas import REF_PATTERN, ContactsUpdate, CustomerRead
 
 router = APIRouter(tags=["customers"])
+
+CustomerId = Annotated[str, Path(pattern=REF_PATTERN, description="CRM customer reference")]
+
+
+@router.get("/customers/{customer_id}", summary="Customer with contacts and accounts")
+async def get_customer(actor: CurrentUser, customer_id: CustomerId) -> CustomerRead:
+    """Officers see the customers of their cases, supervisors their DRC's, operators all."""
+    return await service.get_for(actor=actor, customer_id=customer_id)
+
+
+@router.patch("/cases/{case_id}/customer/contacts", summary="Update the case's customer contacts")
+async def update_contacts(
+    case: CaseForCaller, actor: CurrentUser, body: ContactsUpdate
+) -> CustomerRead:
+    """Update_Customer_Contacts: the officer holding the case, or their supervisor."""
+    return await service.update_contacts(actor=actor, case=case, data=body)

@@ -86,6 +86,10 @@ async def escalate(*, actor: User, case: Case, data: MediationEscalate) -> Media
         file.next_hearing_at = data.first_hearing_at
         file.recommendation = None
         await _save(actor, case, file, "mediation.escalate", escalation, session=session)
+        if case.phase is Phase.SETTLEMENT:
+            await settlements.supersede_active(
+                actor=actor, case_id=str(case.id), reason=data.reason, session=session
+            )
         case = await cases.move(
             actor=actor,
             case=case,

@@ -34,6 +34,7 @@ class SettlementStatus(StrEnum):
     ACTIVE = "active"
     COMPLETED = "completed"  # every instalment paid
     DEFAULTED = "defaulted"  # too many instalments missed
+    SUPERSEDED = "superseded"  # the case went to the mediation board instead
 
 
 class InstalmentStatus(StrEnum):

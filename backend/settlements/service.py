@@ -305,6 +305,24 @@ async def _sweep_one(
         await _return_case(settlement, reason, session)
 
 
+async def supersede_active(
+    *, actor: User, case_id: str, reason: str, session: AsyncClientSession
+) -> Settlement | None:
+    """End the case's active settlement because the case left it (escalated to the board),
+    so no later payment is applied to terms that no longer hold."""
+    settlement = await repository.active_for(case_id, session=session)
+    if settlement is None:
+        return None
+    before = _summary(settlement)
+    await repository.save(
+        settlement,
+        {"status": SettlementStatus.SUPERSEDED, "default_reason": reason},
+        session=session,
+    )
+    await _audit(actor, "settlement.supersede", before, settlement, session)
+    return settlement
+
+
 async def _return_case(settlement: Settlement, reason: str, session: AsyncClientSession) -> None:
     """A defaulted plan sends its case back to negotiation (or to the board that settled it)."""
     case = await cases.get_unscoped(settlement.case_id, session=session)

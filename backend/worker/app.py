@@ -10,7 +10,14 @@ from backend.core.settings import get_settings
 from backend.worker import runtime
 from backend.worker.schedule import BEAT_SCHEDULE
 
-TASK_MODULES = ["backend.ops.tasks"]
+TASK_MODULES = [
+    "backend.ops.tasks",
+    "backend.intake.tasks",
+    "backend.allocation.tasks",
+    "backend.negotiations.tasks",
+    "backend.settlements.tasks",
+    "backend.requests.tasks",
+]
 
 
 def make_celery() -> Celery:

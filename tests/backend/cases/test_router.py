@@ -87,3 +87,15 @@ async def test_operator_withdraws_a_case(client, signing_key):
         headers=bearer(signing_key, admin),
     )
     assert again.status_code == 409 and again.json()["code"] == "case.illegal_transition"
+
+
+async def test_a_crafted_cursor_is_a_422_not_a_500(client, signing_key):
+    from backend.core.pagination import encode_keyset
+
+    admin = await make_user(Role.OPERATOR_ADMIN)
+    for cursor in (encode_keyset("not-a-date", "zz"), encode_keyset(1, 2, 3), "Zm9v"):
+        response = await client.get(
+            "/cases", params={"cursor": cursor}, headers=bearer(signing_key, admin)
+        )
+        assert response.status_code == 422, response.text
+        assert response.json()["code"] == "request.invalid_cursor"

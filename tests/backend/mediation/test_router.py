@@ -317,3 +317,27 @@ async def test_other_drcs_get_404_before_anything_else(client, signing_key, meth
         if stranger.role is Role.RECOVERY_OFFICER or stranger.drc_id != officer.drc_id:
             assert response.status_code == 404, (stranger.role, response.text)
             assert response.json()["code"] == "case.not_found"
+
+
+async def test_escalating_from_settlement_supersedes_the_active_settlement(client, signing_key):
+    from backend.settlements.models import Settlement, SettlementStatus
+    from tests.backend.payments.helpers import lump_sum, pay, settle
+
+    officer = await make_user(Role.RECOVERY_OFFICER)
+    case = await make_case("negotiation", ro=officer)
+    agreed = await settle(client, signing_key, officer, case, lump_sum(case.outstanding.amount))
+    assert agreed.status_code == 201, agreed.text
+    escalated = await _post(
+        client,
+        signing_key,
+        officer,
+        case,
+        "mediation",
+        {"reason": "the customer walked away from the agreement"},
+    )
+    assert escalated.status_code == 200, escalated.text
+    [settlement] = await Settlement.find({"case_id": str(case.id)}).to_list()
+    assert settlement.status is SettlementStatus.SUPERSEDED
+    paid = await pay(client, signing_key, officer, case, 1_000_00)
+    assert paid.status_code == 201, paid.text
+    assert (await Settlement.get(settlement.id)).instalments[0].paid.amount == 0

@@ -1,4 +1,5 @@
-"""Demo data: DRCs, operator staff, supervisors and officers, loaded once."""
+"""The demo organisation: three DRCs, operator staff, and a supervisor and three officers
+per DRC."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from backend.drcs.errors import DrcExists
 from backend.drcs.models import AssignmentPreference
 from backend.drcs.schemas import DrcCreate
 from backend.users import service as users
-from backend.users.models import Role
+from backend.users.models import Role, User
 from backend.users.schemas import UserCreate
 
 DEMO_DOMAIN = "demo.debtx.dev"
@@ -58,11 +59,11 @@ def demo_users() -> list[UserCreate]:
         ),
     ]
     for drc in DEMO_DRCS:
-        slug = drc.id.removeprefix("DRC-").lower()
+        code = slug(drc.id)
         people.append(
             UserCreate(
-                uid=f"sup-{slug}",
-                email=f"supervisor.{slug}@{DEMO_DOMAIN}",
+                uid=f"sup-{code}",
+                email=f"supervisor.{code}@{DEMO_DOMAIN}",
                 display_name=f"{drc.name.split()[0]} Supervisor",
                 role=Role.DRC_SUPERVISOR,
                 drc_id=drc.id,
@@ -71,20 +72,20 @@ def demo_users() -> list[UserCreate]:
         for n, area in enumerate(OFFICER_AREAS, start=1):
             people.append(
                 UserCreate(
-                    uid=f"ro-{slug}-{n}",
-                    email=f"officer{n}.{slug}@{DEMO_DOMAIN}",
+                    uid=f"ro-{code}-{n}",
+                    email=f"officer{n}.{code}@{DEMO_DOMAIN}",
                     display_name=f"{area} Officer {n} ({drc.name.split()[0]})",
                     role=Role.RECOVERY_OFFICER,
                     drc_id=drc.id,
                     area=area,
-                    phone=f"+9477{len(slug):03d}{n:04d}",
+                    phone=f"+9477{len(code):03d}{n:04d}",
                 )
             )
     return people
 
 
-async def load_demo_data() -> bool:
-    """Load everything once; False when it was already there."""
+async def create_people() -> bool:
+    """Register the DRCs and accounts; False when the first DRC is already there."""
     try:
         await drcs.create_drc(actor=None, data=DEMO_DRCS[0])
     except DrcExists:
@@ -94,3 +95,19 @@ async def load_demo_data() -> bool:
     for person in demo_users():
         await users.create_user(actor=None, data=person)
     return True
+
+
+def slug(drc_id: str) -> str:
+    """`DRC-LANKA` -> `lanka`, as the demo uids spell it."""
+    return drc_id.removeprefix("DRC-").lower()
+
+
+async def accounts() -> dict[str, User]:
+    """Every demo account by uid, to act as."""
+    found = {}
+    for person in demo_users():
+        user = await users.by_uid(person.uid)
+        if user is None:
+            raise RuntimeError(f"demo account {person.uid} is missing")
+        found[user.id] = user
+    return found

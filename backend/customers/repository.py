@@ -1,0 +1,77 @@
+"""The only code that touches the customers and accounts collections."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import ReplaceOne
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend.customers.errors import CustomerChanged
+from backend.customers.models import Account, Contact, Customer
+
+
+async def get(customer_id: str, *, session: AsyncClientSession | None = None) -> Customer | None:
+    return await Customer.get(customer_id, session=session)
+
+
+async def accounts_of(customer_id: str) -> list[Account]:
+    return await Account.find({"customer_id": customer_id}).sort("_id").to_list()
+
+
+async def customers_by_id(
+    ids: list[str], *, session: AsyncClientSession | None = None
+) -> dict[str, Customer]:
+    found = await Customer.find({"_id": {"$in": ids}}, session=session).to_list()
+    return {c.id: c for c in found}
+
+
+async def accounts_by_id(
+    ids: list[str], *, session: AsyncClientSession | None = None
+) -> dict[str, Account]:
+    found = await Account.find({"_id": {"$in": ids}}, session=session).to_list()
+    return {a.id: a for a in found}
+
+
+async def set_contacts(
+    customer: Customer, contacts: list[Contact], *, session: AsyncClientSession
+) -> None:
+    """Store new contacts if the customer is still at the version it was read at."""
+    result = await Customer.get_pymongo_collection().update_one(
+        {"_id": customer.id, "version": customer.version},
+        {
+            "$set": {
+                "contacts": [c.model_dump(mode="python") for c in contacts],
+                "updated_at": customer.updated_at,
+                "version": customer.version + 1,
+            }
+        },
+        session=session,
+    )
+    if result.matched_count == 0:
+        raise CustomerChanged(f"Customer {customer.id} changed; reload and retry")
+
+
+async def write(
+    model: type[Customer] | type[Account],
+    created: list[Any],
+    changed: list[tuple[Any, int]],
+    *,
+    session: AsyncClientSession,
+) -> None:
+    """Insert new documents and replace changed ones still at the version they were read at."""
+    collection = model.get_pymongo_collection()
+    if created:
+        await collection.insert_many([_document(d) for d in created], session=session)
+    if not changed:
+        return
+    result = await collection.bulk_write(
+        [ReplaceOne({"_id": d.id, "version": read_at}, _document(d)) for d, read_at in changed],
+        session=session,
+    )
+    if result.matched_count != len(changed):
+        raise CustomerChanged(f"{model.__name__} records changed concurrently; retry")
+
+
+def _document(document: Customer | Account) -> dict[str, Any]:
+    return document.model_dump(mode="python", by_alias=True, exclude={"revision_id"})

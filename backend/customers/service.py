@@ -1,0 +1,230 @@
+"""Customers and their accounts: read within reach, contacts kept by officers, intake merges.
+
+Intake adds what billing knows (names, products, arrears, contacts) and never removes
+a contact; officers and supervisors change contacts one audited change at a time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend.audit import service as audit
+from backend.audit.service import Actor
+from backend.cases import queries as case_queries
+from backend.cases import service as cases
+from backend.cases.models import Case
+from backend.cases.queries import CaseFilters
+from backend.cases.schemas import CaseSort
+from backend.core import db
+from backend.customers import contacts, repository
+from backend.customers.contacts import ContactBook
+from backend.customers.errors import AccountOwnerMismatch, CustomerChanged, CustomerNotFound
+from backend.customers.models import Account, Customer, Product
+from backend.customers.schemas import (
+    AccountFacts,
+    AccountRead,
+    ContactsUpdate,
+    CustomerFacts,
+    CustomerRead,
+    CustomerRecord,
+    ProductFacts,
+    UpsertSummary,
+)
+from backend.users.models import User
+
+
+async def read_model(customer: Customer) -> CustomerRead:
+    accounts = await repository.accounts_of(customer.id)
+    return CustomerRead.model_validate(
+        {
+            **customer.model_dump(),
+            "accounts": [AccountRead.model_validate(a) for a in accounts],
+        }
+    )
+
+
+async def _within_reach(actor: User, customer_id: str) -> bool:
+    if actor.is_operator:
+        return True
+    page = await case_queries.list_cases(
+        actor=actor,
+        filters=CaseFilters(customer_id=customer_id),
+        sort=CaseSort.UPDATED,
+        cursor=None,
+        limit=1,
+    )
+    return bool(page.items)
+
+
+async def get_for(*, actor: User, customer_id: str) -> CustomerRead:
+    """A customer with contacts and accounts, if the actor may see one of their cases."""
+    customer = await repository.get(customer_id)
+    if customer is None or not await _within_reach(actor, customer_id):
+        raise CustomerNotFound(f"No customer {customer_id}")
+    return await read_model(customer)
+
+
+async def update_contacts(*, actor: User, case: Case, data: ContactsUpdate) -> CustomerRead:
+    """Add, correct or remove contacts of the case's customer; each change audited."""
+    cases.require_worker(actor, case)
+    async with db.transaction() as session:
+        customer = await repository.get(case.customer_id, session=session)
+        if customer is None:
+            raise CustomerNotFound(f"No customer {case.customer_id}")
+        if customer.version != data.base_version:
+            raise CustomerChanged(
+                f"Customer is at version {customer.version}, not {data.base_version}",
+                current_version=customer.version,
+            )
+        book = ContactBook(customer.contacts, actor_uid=actor.id, source="field")
+        for index, change in enumerate(data.changes):
+            book.apply(index, change)
+        if book.events:
+            customer.updated_at = book.now
+            await repository.set_contacts(customer, book.contacts, session=session)
+            await _audit_contacts(actor, customer.id, book, case.drc_id, session)
+            customer.contacts = book.contacts
+            customer.version += 1
+    return await read_model(customer)
+
+
+async def _audit_contacts(
+    actor: Actor,
+    customer_id: str,
+    book: ContactBook,
+    drc_id: str | None,
+    session: AsyncClientSession,
+) -> None:
+    for event in book.events:
+        await audit.record(
+            actor=actor,
+            action=event.action,
+            entity_type="customer",
+            entity_id=customer_id,
+            before=contacts.summary(event.before),
+            after=contacts.summary(event.after),
+            drc_id=drc_id,
+            session=session,
+        )
+
+
+async def upsert_many(
+    *, records: list[CustomerRecord], source: str, session: AsyncClientSession
+) -> UpsertSummary:
+    """Create or refresh customers and accounts from intake, in the caller's transaction."""
+    customer_ids = list(dict.fromkeys(r.customer.id for r in records))
+    account_ids = list(dict.fromkeys(r.account.id for r in records))
+    merge = _Merge(
+        await repository.customers_by_id(customer_ids, session=session),
+        await repository.accounts_by_id(account_ids, session=session),
+        source=source,
+    )
+    for record in records:
+        merge.customer(record.customer)
+        merge.account(record.account)
+    await repository.write(Customer, *merge.split(merge.customers), session=session)
+    await repository.write(Account, *merge.split(merge.accounts), session=session)
+    return merge.summary()
+
+
+class _Merge:
+    """Stored customers and accounts with intake's facts folded in, tracking what changed."""
+
+    def __init__(
+        self, customers: dict[str, Customer], accounts: dict[str, Account], *, source: str
+    ) -> None:
+        self.customers: dict[str, tuple[Customer, int | None]] = {}
+        self.accounts: dict[str, tuple[Account, int | None]] = {}
+        self.stored_customers = customers
+        self.stored_accounts = accounts
+        self.source = source
+        self.now = datetime.now(UTC)
+
+    def customer(self, facts: CustomerFacts) -> None:
+        known = self.customers.get(facts.id)
+        if known is None and facts.id in self.stored_customers:
+            stored = self.stored_customers[facts.id]
+            known = (stored.model_copy(deep=True), stored.version)
+        if known is None:
+            known = (Customer(id=facts.id, name=facts.name, created_at=self.now), None)
+        customer, read_at = known
+        before = customer.model_dump(exclude={"updated_at", "version"})
+        for field in ("name", "nic", "region", "address", "language"):
+            value = getattr(facts, field)
+            if value is not None:
+                setattr(customer, field, value)
+        book = ContactBook(customer.contacts, actor_uid=None, source=self.source)
+        for kind, value in facts.contacts:
+            book.add_known(kind, value)
+        customer.contacts = book.contacts
+        if read_at is None or customer.model_dump(exclude={"updated_at", "version"}) != before:
+            self._touch(customer, read_at)
+        self.customers[facts.id] = (customer, read_at)
+
+    def account(self, facts: AccountFacts) -> None:
+        known = self.accounts.get(facts.id)
+        if known is None and facts.id in self.stored_accounts:
+            stored = self.stored_accounts[facts.id]
+            known = (stored.model_copy(deep=True), stored.version)
+        if known is None:
+            known = (Account(id=facts.id, customer_id=facts.customer_id, created_at=self.now), None)
+        account, read_at = known
+        if account.customer_id != facts.customer_id:
+            raise AccountOwnerMismatch(
+                f"Account {facts.id} belongs to customer {account.customer_id}",
+                account_id=facts.id,
+                field="customer_id",
+            )
+        before = account.model_dump(exclude={"updated_at", "version"})
+        account.region = facts.region or account.region
+        account.products = _merge_products(account.products, facts.products)
+        if read_at is None or account.model_dump(exclude={"updated_at", "version"}) != before:
+            self._touch(account, read_at)
+        self.accounts[facts.id] = (account, read_at)
+
+    def _touch(self, document: Customer | Account, read_at: int | None) -> None:
+        document.updated_at = self.now
+        document.version = 1 if read_at is None else read_at + 1
+
+    @staticmethod
+    def split(known: dict) -> tuple[list, list]:
+        """(documents to insert, (document, version read at) to replace)."""
+        created = [doc for doc, read_at in known.values() if read_at is None]
+        changed = [
+            (doc, read_at)
+            for doc, read_at in known.values()
+            if read_at is not None and doc.version != read_at
+        ]
+        return created, changed
+
+    def summary(self) -> UpsertSummary:
+        customers_new, customers_changed = self.split(self.customers)
+        accounts_new, accounts_changed = self.split(self.accounts)
+        return UpsertSummary(
+            customers_created=[c.id for c in customers_new],
+            customers_updated=[c.id for c, _ in customers_changed],
+            accounts_created=[a.id for a in accounts_new],
+            accounts_updated=[a.id for a, _ in accounts_changed],
+        )
+
+
+def _merge_products(stored: list[Product], incoming: list[ProductFacts]) -> list[Product]:
+    """Billing's view of each product wins; CPE items are added by serial, never dropped."""
+    products = {p.id: p for p in stored}
+    for facts in incoming:
+        current = products.get(facts.id)
+        cpe = {item.serial: item for item in (current.cpe if current else [])}
+        cpe.update({item.serial: item for item in facts.cpe})
+        arrears = facts.arrears
+        if arrears is None and current is not None:
+            arrears = current.arrears
+        products[facts.id] = Product(
+            id=facts.id,
+            type=facts.type,
+            status=facts.status,
+            cpe=list(cpe.values()),
+            **({"arrears": arrears} if arrears is not None else {}),
+        )
+    return list(products.values())
