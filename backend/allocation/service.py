@@ -28,7 +28,7 @@ from backend.cases.phases import RECALLABLE, Phase
 from backend.core import db
 from backend.core.errors import Forbidden
 from backend.core.logging import get_logger
-from backend.drcs import repository as drc_directory
+from backend.drcs import service as drc_directory
 from backend.drcs.models import Drc
 from backend.users.models import User
 
@@ -58,7 +58,6 @@ class _Context:
 
 async def _context() -> _Context:
     rules = await repository.list_rules(include_inactive=False)
-    # drcs.service only lists DRCs for a signed-in user; the engine acts as the system.
     drcs = {d.id: d for d in await drc_directory.list_all()}
     held = await cases.open_counts(field="drc_id", ids=list(drcs))
     return _Context(rules=rules, drcs=drcs, held=held, now=datetime.now(UTC))

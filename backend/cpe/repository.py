@@ -24,14 +24,3 @@ async def save(collection: CpeCollection, *, session: AsyncClientSession) -> Cpe
     collection.updated_at = datetime.now(UTC)
     changed = CpeChanged(f"Equipment of case {collection.id} changed; reload and retry")
     return await db.save_versioned(collection, changed=changed, session=session)
-
-
-async def account_serials(account_id: str) -> set[str]:
-    """Serials of the equipment on the account's products, as billing last sent them."""
-    # customers/ has no service yet; this read moves behind it once it does.
-    from backend.customers.models import Account
-
-    account = await Account.get(account_id)
-    if account is None:
-        return set()
-    return {item.serial for product in account.products for item in product.cpe}

@@ -35,6 +35,7 @@ from backend.cpe.models import (
     ItemStatus,
 )
 from backend.cpe.schemas import CpeApprovalCreate, CpeItemRecord, CpeRead
+from backend.customers import service as customers
 from backend.users.models import User
 
 
@@ -121,7 +122,7 @@ def _require_open_part(case: Case) -> None:
 
 async def _check_serial(case: Case, serial: str) -> None:
     on_case = any(item.serial == serial for item in case.cpe_items)
-    if not on_case or serial not in await repository.account_serials(case.account_id):
+    if not on_case or serial not in await customers.cpe_serials(account_id=case.account_id):
         raise UnknownSerial(f"{serial} is not equipment of this case", serial=serial)
 
 

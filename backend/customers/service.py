@@ -35,6 +35,17 @@ from backend.customers.schemas import (
 from backend.users.models import User
 
 
+async def cpe_serials(*, account_id: str) -> set[str]:
+    """Serials of the equipment on the account's products, as billing last sent them."""
+    accounts = await repository.accounts_by_id([account_id])
+    return {
+        item.serial
+        for account in accounts.values()
+        for product in account.products
+        for item in product.cpe
+    }
+
+
 async def read_model(customer: Customer) -> CustomerRead:
     accounts = await repository.accounts_of(customer.id)
     return CustomerRead.model_validate(

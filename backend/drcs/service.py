@@ -37,6 +37,11 @@ async def list_for(*, actor: User) -> list[Drc]:
     return await repository.list_all(only=None if actor.is_operator else actor.drc_id)
 
 
+async def list_all() -> list[Drc]:
+    """Every DRC, for system work (allocation) that acts for no signed-in user."""
+    return await repository.list_all()
+
+
 async def require_active(drc_id: str) -> Drc:
     drc = await repository.get(drc_id)
     if drc is None or not drc.active:

@@ -213,7 +213,9 @@ def products(n: int, action: str, rng: random.Random) -> list[Product]:
     return found
 
 
-def incident_rows(n: int, region: str, today: date, rng: random.Random) -> list[dict[str, str]]:
+def incident_rows(
+    n: int, region: str, today: date, rng: random.Random
+) -> list[dict[str, str | None]]:
     """The rows of one incident: its customer and account repeated on each row."""
     action = pick(rng, ACTIONS)
     person = customer(n, region, rng)
