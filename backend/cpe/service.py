@@ -14,6 +14,7 @@ from backend.cases import service as cases
 from backend.cases.models import Case, PartStatus
 from backend.commission import service as commission
 from backend.core import db
+from backend.core.clock import require_past
 from backend.core.errors import Forbidden
 from backend.cpe import repository
 from backend.cpe.errors import (
@@ -48,6 +49,7 @@ async def record_item(*, actor: User, case: Case, data: CpeItemRecord) -> CpeRea
     """Record one visit's result for one item, keeping the furthest state it reached."""
     cases.require_worker(actor, case)
     _require_open_part(case)
+    require_past(data.collected_at, what="collected_at")
     await _check_serial(case, data.serial)
     async with db.transaction() as session:
         collection = await _load(case, session=session)

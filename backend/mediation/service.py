@@ -16,6 +16,7 @@ from backend.cases import service as cases
 from backend.cases.models import Case, Outcome
 from backend.cases.phases import Phase
 from backend.core import db
+from backend.core.clock import require_past
 from backend.core.errors import Forbidden
 from backend.mediation import repository
 from backend.mediation.errors import (
@@ -196,6 +197,7 @@ async def upcoming_hearings(*, actor: User, days: int, limit: int) -> list[Upcom
 
 
 def _check_hearing(data: HearingCreate) -> None:
+    require_past(data.held_at, what="held_at")
     failed = data.outcome is HearingOutcome.FAILED
     if failed and (data.recommendation is None or data.justification is None):
         raise RecommendationRequired("A failed hearing needs a recommendation and justification")

@@ -269,3 +269,21 @@ async def test_approved_equipment_earns_the_drc_its_flat_fee(client, signing_key
     [entry] = statement.json()["entries"]
     assert entry["cpe_serial"] == case.cpe_items[0].serial and entry["case_id"] == str(case.id)
     assert entry["amount"] == {"amount": 250_00, "currency": "LKR"}
+
+
+async def test_a_collection_time_in_the_future_is_refused(client, signing_key):
+    from datetime import UTC, datetime, timedelta
+
+    officer, case = await _officer_case()
+    response = await client.post(
+        f"/cases/{case.id}/cpe/items",
+        json={
+            "serial": case.cpe_items[0].serial,
+            "status": "collected",
+            "collected_at": (datetime.now(UTC) + timedelta(hours=2)).isoformat(),
+        },
+        headers=bearer(signing_key, officer),
+    )
+    assert response.status_code == 422 and response.json()["code"] == (
+        "request.device_time_in_future"
+    )

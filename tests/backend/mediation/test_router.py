@@ -341,3 +341,17 @@ async def test_escalating_from_settlement_supersedes_the_active_settlement(clien
     paid = await pay(client, signing_key, officer, case, 1_000_00)
     assert paid.status_code == 201, paid.text
     assert (await Settlement.get(settlement.id)).instalments[0].paid.amount == 0
+
+
+async def test_a_hearing_in_the_future_cannot_be_recorded(client, signing_key):
+    officer, case = await _in_mediation(client, signing_key)
+    response = await _post(
+        client,
+        signing_key,
+        officer,
+        case,
+        "mediation/hearings",
+        {**_hearing("adjourned"), "held_at": _at(2)},
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "request.device_time_in_future"
