@@ -26,6 +26,8 @@ contract: setup       ## Regenerate mobile_contract/ from the code
 
 bench: setup          ## Benchmarks (see bench/README.md)
 	$(BIN)/python bench/read_latency.py
+	$(BIN)/python bench/case_list.py
+	$(BIN)/python bench/intake_throughput.py
 
 setup: $(STAMP)
 	@.ci/system-deps

@@ -15,6 +15,11 @@ async def append(record: AuditRecord, *, session: AsyncClientSession | None = No
     await record.insert(session=session)
 
 
+async def append_many(records: list[dict[str, Any]], *, session: AsyncClientSession) -> None:
+    """Bulk paths: records already dumped for MongoDB, written in one call."""
+    await AuditRecord.get_pymongo_collection().insert_many(records, session=session)
+
+
 async def search(query: AuditQuery, *, after: ObjectId | None, limit: int) -> list[AuditRecord]:
     filters: dict[str, Any] = {}
     for field in ("entity_type", "entity_id", "actor_uid"):

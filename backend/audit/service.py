@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import structlog
+from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.audit import repository
@@ -45,21 +46,47 @@ async def record(
     session: AsyncClientSession | None = None,
 ) -> None:
     """Append one audit record; pass the session to commit it with the change."""
-    role = getattr(actor, "role", None)
     await repository.append(
-        AuditRecord(
-            at=datetime.now(UTC),
-            actor_uid=actor.id if actor else None,
-            actor_role=str(role) if role is not None else "system",
-            action=action,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            drc_id=drc_id,
-            before=before,
-            after=after,
-            request_id=structlog.contextvars.get_contextvars().get("request_id"),
-        ),
+        _record(actor, action, entity_type, entity_id, before=before, after=after, drc_id=drc_id),
         session=session,
+    )
+
+
+async def record_many(
+    *,
+    actor: Actor | None,
+    action: str,
+    entity_type: str,
+    created: list[tuple[str, dict[str, Any], str | None]],
+    session: AsyncClientSession,
+) -> None:
+    """One record per created entity, given as (entity id, summary, DRC), in one write."""
+    # pydantic's own dump: Beanie's per-field encoder costs more than the write itself here
+    base = _record(actor, action, entity_type, "").model_dump(
+        mode="python", by_alias=True, exclude={"id", "revision_id"}
+    )
+    await repository.append_many(
+        [
+            {**base, "_id": ObjectId(), "entity_id": entity_id, "after": after, "drc_id": drc_id}
+            for entity_id, after, drc_id in created
+        ],
+        session=session,
+    )
+
+
+def _record(
+    actor: Actor | None, action: str, entity_type: str, entity_id: str, **fields: Any
+) -> AuditRecord:
+    role = getattr(actor, "role", None)
+    return AuditRecord(
+        at=datetime.now(UTC),
+        actor_uid=actor.id if actor else None,
+        actor_role=str(role) if role is not None else "system",
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        request_id=structlog.contextvars.get_contextvars().get("request_id"),
+        **fields,
     )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import structlog
 from beanie import PydanticObjectId
 from beanie.odm.utils.encoder import Encoder
 from bson import ObjectId
@@ -18,7 +17,6 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from backend.audit import service as audit
-from backend.audit.models import AuditRecord
 from backend.audit.service import Actor
 from backend.cases.errors import CaseAlreadyOpen, CaseChanged
 from backend.cases.models import Case, CaseEvent, OpenCaseKey, summary
@@ -92,21 +90,13 @@ async def insert_many_open(
     await Case.get_pymongo_collection().insert_many(
         [case.model_dump(**dump) for case in opened], session=session
     )
-    role = getattr(actor, "role", None)
-    base = AuditRecord(  # what audit.record writes, once per case
-        at=datetime.now(UTC),
-        actor_uid=actor.id if actor else None,
-        actor_role=str(role) if role is not None else "system",
+    await audit.record_many(
+        actor=actor,
         action="case.open",
         entity_type="case",
-        entity_id="",
-        request_id=structlog.contextvars.get_contextvars().get("request_id"),
-    ).model_dump(**dump)
-    records = [
-        {**base, "_id": ObjectId(), "entity_id": str(c.id), "after": summary(c), "drc_id": c.drc_id}
-        for c in opened
-    ]
-    await AuditRecord.get_pymongo_collection().insert_many(records, session=session)
+        created=[(str(c.id), summary(c), c.drc_id) for c in opened],
+        session=session,
+    )
     return opened, blocked
 
 
