@@ -59,10 +59,6 @@ class CaseFilters:
         return query
 
 
-def summary_of(case: Case) -> CaseSummary:
-    return CaseSummary.model_validate({**case.model_dump(), "id": str(case.id)})
-
-
 def detail_of(case: Case) -> CaseRead:
     return CaseRead.model_validate(
         {**case.model_dump(), "id": str(case.id), "age_days": case.age_days()}

@@ -29,12 +29,6 @@ async def get(case_id: str, *, session: AsyncClientSession | None = None) -> Cas
     return await Case.get(ObjectId(case_id), session=session)
 
 
-async def open_case_for(key: str) -> str | None:
-    """The id of the open case holding an account|product|action key, if any."""
-    held = await OpenCaseKey.get(key)
-    return held.case_id if held else None
-
-
 async def insert(
     case: Case, keys: list[str], *, actor: Actor | None, session: AsyncClientSession
 ) -> Case:
