@@ -19,6 +19,7 @@ from _harness import Row, console, drive, print_table, sign_in, start_app, start
 from bson import ObjectId
 from pymongo import AsyncMongoClient
 
+from backend.cases import repository
 from backend.cases.models import Action, Case, PartStatus
 from backend.cases.phases import Phase
 from backend.core import db
@@ -78,6 +79,8 @@ async def load_cases(mongo_uri: str, count: int) -> float:
                 batch = []
         if batch:
             await collection.insert_many(batch)
+        # raw inserts bypass the case repository: recount as the nightly repair would
+        await repository.rebuild_officer_counts()
     finally:
         await client.close()
     return asyncio.get_running_loop().time() - started

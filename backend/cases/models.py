@@ -128,6 +128,17 @@ class OpenCaseKey(Document):
         name = "open_case_keys"
 
 
+class OfficerCaseCounts(Document):
+    """How many cases an officer holds in each phase, kept by the case repository in the
+    same transaction as every change, so the app's counts are one read. `id` is the uid."""
+
+    id: str  # type: ignore[assignment]
+    phases: dict[str, int] = {}
+
+    class Settings:
+        name = "officer_case_counts"
+
+
 def open_key(account_id: str, product_id: str, action: Action) -> str:
     return f"{account_id}|{product_id}|{action.value}"
 
@@ -145,4 +156,4 @@ def summary(case: Case) -> dict[str, Any]:
     }
 
 
-DOCUMENTS = (Case, OpenCaseKey)
+DOCUMENTS = (Case, OpenCaseKey, OfficerCaseCounts)

@@ -15,7 +15,7 @@ from backend.cases.phases import OPEN_PHASES, Phase
 from backend.cases.schemas import CaseRead, CaseSort, CaseSummary, PhaseCounts
 from backend.cases.service import scope_filter
 from backend.core.pagination import InvalidCursor, Page, decode_keyset, encode_keyset
-from backend.users.models import User
+from backend.users.models import Role, User
 
 # sort -> (field, direction); ties broken by _id in the same direction
 SORTS: dict[CaseSort, tuple[str, int]] = {
@@ -104,6 +104,10 @@ async def list_cases(
 
 
 async def phase_counts(*, actor: User, filters: CaseFilters) -> PhaseCounts:
-    counts = await repository.count_by_phase(filters.query(actor))
+    """An officer's unfiltered counts are one read of their kept counts; the rest aggregate."""
+    if actor.role is Role.RECOVERY_OFFICER and filters == CaseFilters():
+        counts = await repository.officer_counts(actor.id)
+    else:
+        counts = await repository.count_by_phase(filters.query(actor))
     by_phase = {phase: counts.get(phase.value, 0) for phase in Phase}
     return PhaseCounts(counts=by_phase, total=sum(by_phase.values()))

@@ -19,7 +19,7 @@ from pymongo.errors import DuplicateKeyError
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.cases.errors import CaseAlreadyOpen, CaseChanged
-from backend.cases.models import Case, CaseEvent, OpenCaseKey, summary
+from backend.cases.models import Case, CaseEvent, OfficerCaseCounts, OpenCaseKey, summary
 from backend.cases.phases import Phase
 
 
@@ -105,6 +105,7 @@ async def apply(
 ) -> Case:
     """Write `changes` if the case is still at the version it was read at."""
     before = summary(case)
+    held_before = (case.ro_id, case.phase)
     now = datetime.now(UTC)
     fields = {**changes, "version": case.version + 1, "updated_at": now}
     update: dict[str, Any] = {"$set": Encoder().encode(fields)}
@@ -123,6 +124,7 @@ async def apply(
         await OpenCaseKey.get_pymongo_collection().delete_many(
             {"case_id": str(case.id)}, session=session
         )
+    await _recount(held_before, (case.ro_id, case.phase), session=session)
     old, new = audit.diff(before, summary(case))
     await audit.record(
         actor=actor,
@@ -135,6 +137,47 @@ async def apply(
         session=session,
     )
     return case
+
+
+async def _recount(
+    before: tuple[str | None, Phase],
+    after: tuple[str | None, Phase],
+    *,
+    session: AsyncClientSession,
+) -> None:
+    """Move the case between officers' per-phase counts when its holder or phase changed."""
+    if before == after:
+        return
+    counts = OfficerCaseCounts.get_pymongo_collection()
+    for (ro_id, phase), step in ((before, -1), (after, 1)):
+        if ro_id is not None:
+            await counts.update_one(
+                {"_id": ro_id},
+                {"$inc": {f"phases.{phase.value}": step}},
+                upsert=True,
+                session=session,
+            )
+
+
+async def officer_counts(ro_id: str) -> dict[str, int]:
+    held = await OfficerCaseCounts.get(ro_id)
+    return dict(held.phases) if held else {}
+
+
+async def rebuild_officer_counts() -> int:
+    """Recount every officer's cases from the cases themselves (repair after raw loads)."""
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {"ro_id": {"$ne": None}}},
+        {"$group": {"_id": {"ro": "$ro_id", "phase": "$phase"}, "n": {"$sum": 1}}},
+    ]
+    totals: dict[str, dict[str, int]] = {}
+    async for row in await Case.get_pymongo_collection().aggregate(pipeline):
+        totals.setdefault(row["_id"]["ro"], {})[row["_id"]["phase"]] = row["n"]
+    counts = OfficerCaseCounts.get_pymongo_collection()
+    await counts.delete_many({"_id": {"$nin": list(totals)}})
+    for ro_id, phases in totals.items():
+        await counts.replace_one({"_id": ro_id}, {"phases": phases}, upsert=True)
+    return len(totals)
 
 
 async def find(filters: dict[str, Any], *, sort: list[tuple[str, int]], limit: int) -> list[Case]:

@@ -11,6 +11,7 @@ from backend.worker import runtime
 from backend.worker.schedule import BEAT_SCHEDULE
 
 TASK_MODULES = [
+    "backend.cases.tasks",
     "backend.ops.tasks",
     "backend.intake.tasks",
     "backend.allocation.tasks",

@@ -25,4 +25,8 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": crontab(hour=0, minute=20),
     },
     "requests.reject_moot": {"task": "requests.reject_moot", "schedule": 3600.0},
+    "cases.rebuild_officer_counts": {
+        "task": "cases.rebuild_officer_counts",
+        "schedule": crontab(hour=2, minute=0),
+    },
 }
