@@ -28,6 +28,9 @@ bench: setup          ## Benchmarks (see bench/README.md)
 	$(BIN)/python bench/read_latency.py
 	$(BIN)/python bench/case_list.py
 	$(BIN)/python bench/intake_throughput.py
+	$(BIN)/python bench/notify_fanout.py
+	$(BIN)/python bench/sync_push.py
+	$(BIN)/python bench/mirror_lag.py
 
 setup: $(STAMP)
 	@.ci/system-deps

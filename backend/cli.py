@@ -98,6 +98,84 @@ def import_datalake(
     typer.echo(intake.batch_read(batch).model_dump_json(indent=2))
 
 
+@app.command("sync-outbox")
+def sync_outbox(
+    watch: bool = typer.Option(False, help="Keep polling every DEBTX_SYNC__OUTBOX_POLL_SECONDS"),
+) -> None:
+    """Apply the mutations waiting in the Firestore outbox and write their results back."""
+    import json
+
+    from backend.core.resources import Resources
+    from backend.syncing import outbox
+
+    counts_out = sys.stdout
+
+    def report(counts: dict[str, int]) -> None:
+        typer.echo(json.dumps(counts, sort_keys=True), file=counts_out)
+
+    async def work() -> None:
+        resources = await Resources.open(get_settings())
+        try:
+            if watch:
+                await outbox.watch(resources=resources, report=report)
+            else:
+                report(await outbox.poll(resources=resources))
+        finally:
+            await resources.close()
+
+    # Log lines go to stderr so that stdout is the counts alone.
+    with contextlib.redirect_stdout(sys.stderr), contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(work())
+
+
+@app.command("mirror")
+def follow_log(
+    seconds: float = typer.Option(60.0, help="How long to follow the change log"),
+) -> None:
+    """Mirror the change log into Firestore (what the `sync.mirror` task does)."""
+    from backend.core.resources import Resources
+    from backend.syncing import mirror
+
+    async def work() -> int:
+        resources = await Resources.open(get_settings())
+        try:
+            return await mirror.mirror(resources.firestore).run(seconds=seconds)
+        finally:
+            await resources.close()
+
+    typer.echo(f"{asyncio.run(work())} changes mirrored")
+
+
+@app.command("mirror-verify")
+def verify_mirror(
+    uid: str | None = typer.Option(None, help="One officer (default: every officer)"),
+    repair: bool = typer.Option(False, help="Write what is missing or stale, delete extras"),
+) -> None:
+    """Compare officers' Firestore documents with MongoDB; exit 1 when drift remains."""
+    import json
+
+    from backend.core.resources import Resources
+    from backend.syncing import mirror
+
+    async def work() -> list[dict]:
+        resources = await Resources.open(get_settings())
+        try:
+            if uid is not None:
+                drift = await mirror.verify(resources.firestore, uid, repair=repair)
+                drifts = [] if drift.clean else [drift]
+            else:
+                drifts = await mirror.verify_all(resources.firestore, repair=repair)
+            return [d.report() for d in drifts]
+        finally:
+            await resources.close()
+
+    with contextlib.redirect_stdout(sys.stderr):
+        found = asyncio.run(work())
+    typer.echo(json.dumps({"drift": found, "repaired": repair}, indent=2))
+    if found and not repair:
+        raise typer.Exit(1)
+
+
 @app.command()
 def contract(check: bool = typer.Option(False, help="Fail if mobile_contract/ is stale")) -> None:
     """Regenerate mobile_contract/ (OpenAPI, error catalogue) from the code."""

@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pydantic.json_schema import models_json_schema
+
 from backend.core.errors import catalogue
 from backend.core.settings import Settings
 
@@ -27,11 +29,61 @@ def openapi_document() -> dict[str, Any]:
     return app.openapi()
 
 
+def sync_protocol() -> dict[str, Any]:
+    """JSON Schemas of what travels through push and pull (and the Firestore outbox)."""
+    from sync.protocol import Change, Mutation, PullPage, PushBatch, PushResults, Result
+
+    models = (Mutation, PushBatch, Result, PushResults, Change, PullPage)
+    _, schemas = models_json_schema(
+        [(model, "validation") for model in models], ref_template="#/$defs/{model}"
+    )
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "DebtX sync protocol",
+        **schemas,
+    }
+
+
+def sync_mutations() -> dict[str, Any]:
+    """Every mutation the app may send: its conflict policy and its `args` JSON Schema."""
+    from backend.syncing.service import REGISTRY
+
+    return {
+        "mutations": {
+            name: {
+                "summary": spec.summary,
+                "policy": spec.policy.value,
+                "args": spec.args.model_json_schema(),
+            }
+            for name, spec in sorted(REGISTRY.mutations.items())
+        }
+    }
+
+
+def firestore_documents() -> dict[str, dict[str, Any]]:
+    """JSON Schemas of the documents the mirror writes to Firestore, by file stem."""
+    from backend.syncing.projections import DOCUMENTS
+
+    return {
+        stem: {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            **model.model_json_schema(mode="serialization"),
+        }
+        for stem, model in DOCUMENTS.items()
+    }
+
+
 def render() -> dict[str, str]:
     """Every generated contract file, by path relative to mobile_contract/."""
     return {
         "openapi.json": _dump(openapi_document()),
         "errors.json": _dump({"errors": catalogue()}),
+        "sync/protocol.json": _dump(sync_protocol()),
+        "sync/mutations.json": _dump(sync_mutations()),
+        **{
+            f"firestore/{stem}.json": _dump(schema)
+            for stem, schema in firestore_documents().items()
+        },
     }
 
 

@@ -10,10 +10,13 @@ from backend.drcs.models import Drc
 from backend.intake.models import DOCUMENTS as INTAKE
 from backend.mediation.models import DOCUMENTS as MEDIATION
 from backend.negotiations.models import DOCUMENTS as NEGOTIATIONS
+from backend.notifications.models import DOCUMENTS as NOTIFICATIONS
 from backend.payments.models import DOCUMENTS as PAYMENTS
 from backend.requests.models import DOCUMENTS as REQUESTS
 from backend.settlements.models import DOCUMENTS as SETTLEMENTS
 from backend.users.models import User
+from sync.mirror import DOCUMENTS as MIRROR
+from sync.models import DOCUMENTS as SYNC
 
 DOCUMENTS = (
     AuditRecord,
@@ -30,4 +33,7 @@ DOCUMENTS = (
     *MEDIATION,
     *REQUESTS,
     *COMMISSION,
+    *NOTIFICATIONS,
+    *SYNC,
+    *MIRROR,
 )

@@ -29,10 +29,13 @@ from backend.firebase.tokens import CertificateStore, TokenVerifier
 from backend.intake.router import router as intake_router
 from backend.mediation.router import router as mediation_router
 from backend.negotiations.router import router as negotiations_router
+from backend.notifications.router import router as notifications_router
 from backend.ops.router import router as ops_router
 from backend.payments.router import router as payments_router
 from backend.requests.router import router as requests_router
 from backend.settlements.router import router as settlements_router
+from backend.syncing.metrics import MirrorCollector
+from backend.syncing.router import router as sync_router
 from backend.users.router import router as users_router
 from backend.worker.dispatch import bind_broker
 
@@ -53,6 +56,8 @@ DOMAIN_ROUTERS = (
     mediation_router,
     requests_router,
     commission_router,
+    notifications_router,
+    sync_router,
 )
 
 
@@ -127,8 +132,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.auth.dev_login:
         app.state.dev_signing_key = SigningKey.load_or_create(settings.auth.dev_key_dir)
         app.include_router(dev_auth_router)
+    registry = CollectorRegistry()
+    registry.register(MirrorCollector(settings.mongo))
     Instrumentator(
-        registry=CollectorRegistry(),
+        registry=registry,
         excluded_handlers=["/metrics"],
         should_group_status_codes=False,
     ).instrument(

@@ -23,6 +23,7 @@ from backend.core.errors import Forbidden
 from backend.core.logging import get_logger
 from backend.drcs import service as drcs
 from backend.drcs.models import AssignmentPreference, Drc
+from backend.notifications import service as notifications
 from backend.users import service as users
 from backend.users.models import Role, User
 
@@ -59,8 +60,9 @@ async def assign(*, actor: User, case_id: str, ro_id: str) -> Case:
         if case.ro_id == ro_id:
             return case
         officer = await _officer_of(case.drc_id, ro_id)
+        previous = case.ro_id
         if case.phase is Phase.ALLOCATED:
-            return await cases.move(
+            case = await cases.move(
                 actor=actor,
                 case=case,
                 to=Phase.ASSIGNED,
@@ -69,14 +71,20 @@ async def assign(*, actor: User, case_id: str, ro_id: str) -> Case:
                 note=f"Assigned to {officer.id}",
                 session=session,
             )
-        return await cases.update(
-            actor=actor,
-            case=case,
-            action="case.reassign",
-            changes={"ro_id": officer.id},
-            note=f"Reassigned from {case.ro_id} to {officer.id}",
-            session=session,
+        else:
+            case = await cases.update(
+                actor=actor,
+                case=case,
+                action="case.reassign",
+                changes={"ro_id": officer.id},
+                note=f"Reassigned from {case.ro_id} to {officer.id}",
+                session=session,
+            )
+        outbox = await notifications.case_changed_hands(
+            actor=actor, case=case, previous_ro_id=previous, session=session
         )
+    await notifications.dispatch(outbox)
+    return case
 
 
 async def unassign(*, actor: User, case_id: str) -> Case:
@@ -86,7 +94,8 @@ async def unassign(*, actor: User, case_id: str) -> Case:
         _require_manager(actor, case)
         if case.ro_id is None:
             raise NotAssigned(f"Case {case_id} has no officer")
-        return await cases.move(
+        previous = case.ro_id
+        case = await cases.move(
             actor=actor,
             case=case,
             to=Phase.ALLOCATED,
@@ -95,6 +104,11 @@ async def unassign(*, actor: User, case_id: str) -> Case:
             note=f"Unassigned from {case.ro_id}",
             session=session,
         )
+        outbox = await notifications.case_changed_hands(
+            actor=actor, case=case, previous_ro_id=previous, session=session
+        )
+    await notifications.dispatch(outbox)
+    return case
 
 
 def next_in_turn(officers: Sequence[User], last_ro_id: str | None) -> User:
@@ -175,7 +189,7 @@ async def _hand_over(actor: User, case: Case, officer: User, drc: Drc) -> str | 
     """Assign one case as listed; a case that changed since is skipped, not forced."""
     try:
         async with db.transaction() as session:
-            await cases.move(
+            assigned = await cases.move(
                 actor=actor,
                 case=case,
                 to=Phase.ASSIGNED,
@@ -186,6 +200,10 @@ async def _hand_over(actor: User, case: Case, officer: User, drc: Drc) -> str | 
             )
             if drc.assignment_preference is AssignmentPreference.ROUND_ROBIN:
                 await repository.move_round_robin_cursor(drc.id, officer.id, session=session)
+            outbox = await notifications.case_changed_hands(
+                actor=actor, case=assigned, previous_ro_id=None, session=session
+            )
     except (CaseChanged, IllegalTransition, db.WriteConflict):
         return "the case changed since it was listed"
+    await notifications.dispatch(outbox)
     return None

@@ -30,6 +30,7 @@ from backend.core.errors import Forbidden
 from backend.core.logging import get_logger
 from backend.drcs import service as drc_directory
 from backend.drcs.models import Drc
+from backend.notifications import service as notifications
 from backend.users.models import User
 
 log = get_logger("debtx.allocation")
@@ -236,7 +237,8 @@ async def _recall_one(actor: Actor | None, case_id: str, now: datetime) -> tuple
             return False, CaseResult(case_id=case_id, reason=why or "no such case")
         drc_id, until = case.drc_id, case.validity_until
         note = f"Validity period ended {until:%Y-%m-%d %H:%M} UTC; recalled from {drc_id}"
-        await cases.move(
+        previous = case.ro_id
+        case = await cases.move(
             actor=actor,
             case=case,
             to=Phase.NEW,
@@ -246,6 +248,10 @@ async def _recall_one(actor: Actor | None, case_id: str, now: datetime) -> tuple
             session=session,
         )
         await repository.note_recall(case_id, drc_id, reason=note, session=session)
+        outbox = await notifications.case_changed_hands(
+            actor=actor, case=case, previous_ro_id=previous, session=session
+        )
+    await notifications.dispatch(outbox)
     return True, CaseResult(case_id=case_id, drc_id=drc_id, reason=note)
 
 

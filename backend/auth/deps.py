@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Annotated
 
 import structlog
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from backend.core.errors import AccountDisabled, Forbidden, NotAuthenticated, UnknownUser
 from backend.firebase.tokens import TokenVerifier, VerifiedToken
@@ -14,6 +15,12 @@ from backend.users import service as users
 from backend.users.models import Role, User
 
 _bearer = HTTPBearer(auto_error=False, description="Firebase ID token")
+_internal = APIKeyHeader(
+    name="X-DebtX-Internal-Token",
+    auto_error=False,
+    scheme_name="InternalToken",
+    description="DEBTX_INTERNAL_TOKEN; for DebtX's own services (the Cloud Function), not apps",
+)
 
 
 def _verifier(request: Request) -> TokenVerifier:
@@ -59,3 +66,15 @@ OperatorAdmin = Annotated[User, Depends(require_roles(Role.OPERATOR_ADMIN))]
 StaffWithTeams = Annotated[
     User, Depends(require_roles(Role.OPERATOR_ADMIN, Role.OPERATOR_OFFICER, Role.DRC_SUPERVISOR))
 ]
+
+
+async def internal_caller(
+    request: Request, token: Annotated[str | None, Depends(_internal)]
+) -> None:
+    """Admit DebtX's own services: the shared internal token, compared in constant time."""
+    expected = request.app.state.settings.internal_token.get_secret_value().encode()
+    if not token or not hmac.compare_digest(token.encode(), expected):
+        raise NotAuthenticated("Send the internal token in X-DebtX-Internal-Token")
+
+
+InternalCaller = Depends(internal_caller)

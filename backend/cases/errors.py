@@ -20,6 +20,7 @@ class CaseChanged(Conflict):
 
     code = "case.changed"
     title = "Case changed concurrently"
+    retryable = True
 
 
 class CaseAlreadyOpen(Conflict):

@@ -1,8 +1,10 @@
 """The only code that touches the cases and open_case_keys collections.
 
 Every change goes through `apply`: it bumps the version (guarded, so concurrent
-writers cannot lose each other's work), appends history and writes the audit record
-in the caller's transaction.
+writers cannot lose each other's work), appends history, writes the audit record and
+appends to the sync change log, all in the caller's transaction. Records kept beside a
+case (negotiations, the CPE and mediation files, requests, contacts) call `note` when
+they change, so the case's readers hear of them too.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from backend.audit.service import Actor
 from backend.cases.errors import CaseAlreadyOpen, CaseChanged
 from backend.cases.models import Case, CaseEvent, OfficerCaseCounts, OpenCaseKey, summary
 from backend.cases.phases import Phase
+from backend.core import db
+from sync import changelog
 
 
 async def get(case_id: str, *, session: AsyncClientSession | None = None) -> Case | None:
@@ -40,6 +44,7 @@ async def insert(
         except DuplicateKeyError as exc:
             raise CaseAlreadyOpen(f"An open case already covers {key}", key=key) from exc
     await case.insert(session=session)
+    await note(case, "case.open", session=session)
     await audit.record(
         actor=actor,
         action="case.open",
@@ -84,6 +89,7 @@ async def insert_many_open(
     await Case.get_pymongo_collection().insert_many(
         [case.model_dump(**dump) for case in opened], session=session
     )
+    await changelog.append_many([_noted(c, "case.open") for c in opened], session=session)
     await audit.record_many(
         actor=actor,
         action="case.open",
@@ -106,6 +112,7 @@ async def apply(
     """Write `changes` if the case is still at the version it was read at."""
     before = summary(case)
     held_before = (case.ro_id, case.phase)
+    held_before_scope = (case.ro_id, case.drc_id)
     now = datetime.now(UTC)
     fields = {**changes, "version": case.version + 1, "updated_at": now}
     update: dict[str, Any] = {"$set": Encoder().encode(fields)}
@@ -125,6 +132,15 @@ async def apply(
             {"case_id": str(case.id)}, session=session
         )
     await _recount(held_before, (case.ro_id, case.phase), session=session)
+    await changelog.append(
+        entity="case",
+        entity_id=str(case.id),
+        action=action,
+        before=changelog.tokens(*held_before_scope),
+        after=changelog.tokens(case.ro_id, case.drc_id),
+        version=case.version,
+        session=session,
+    )
     old, new = audit.diff(before, summary(case))
     await audit.record(
         actor=actor,
@@ -137,6 +153,23 @@ async def apply(
         session=session,
     )
     return case
+
+
+async def note(case: Case, action: str, *, session: AsyncClientSession) -> None:
+    """Tell the case's readers something kept beside it changed (or that it was opened)."""
+    await changelog.append_many([_noted(case, action)], session=session)
+
+
+def _noted(case: Case, action: str) -> dict:
+    scope = changelog.tokens(case.ro_id, case.drc_id)
+    return changelog.entry(
+        entity="case",
+        entity_id=str(case.id),
+        action=action,
+        before=scope,
+        after=scope,
+        version=case.version,
+    )
 
 
 async def _recount(
@@ -222,3 +255,21 @@ async def ids_sorted(
 ) -> list[str]:
     cursor = Case.get_pymongo_collection().find(filters, {"_id": 1}).sort(sort).limit(limit)
     return [str(doc["_id"]) async for doc in cursor]
+
+
+async def count_by_holder_and_phase(filters: dict[str, Any]) -> dict[str | None, dict[str, int]]:
+    """Cases matching `filters` per officer (None: no officer) and phase, in one aggregation."""
+    pipeline: list[dict[str, Any]] = [
+        {"$match": filters},
+        {"$group": {"_id": {"ro": "$ro_id", "phase": "$phase"}, "n": {"$sum": 1}}},
+    ]
+    counts: dict[str | None, dict[str, int]] = {}
+    async for row in await Case.get_pymongo_collection().aggregate(pipeline):
+        counts.setdefault(row["_id"].get("ro"), {})[row["_id"]["phase"]] = row["n"]
+    return counts
+
+
+async def by_ids(ids: list[ObjectId]) -> list[Case]:
+    """Cases by id, one indexed lookup per id (batches of hundreds: the mirror)."""
+    rows = await db.find_by_keys(Case, "_id", ids, sort={"_id": 1})
+    return [Case.model_validate(row) for row in rows]

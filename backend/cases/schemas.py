@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from backend.cases.models import Action, Allocation, CaseEvent, Outcome, PartStatus
 from backend.cases.phases import Phase
 from backend.core.money import Money
-from backend.core.schemas import RequestModel
+from backend.core.schemas import NOT_BLANK, RequestModel
 from backend.customers.models import CpeItem
 
 
@@ -66,4 +66,4 @@ class PhaseCounts(BaseModel):
 
 
 class CaseWithdraw(RequestModel):
-    reason: str = Field(min_length=3, max_length=500, pattern=r"\S")
+    reason: str = Field(min_length=3, max_length=500, pattern=NOT_BLANK)

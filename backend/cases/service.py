@@ -16,7 +16,7 @@ from backend.audit.service import Actor
 from backend.cases import repository
 from backend.cases.errors import CaseClosed, CaseNotFound, IllegalTransition, NotCaseHolder
 from backend.cases.models import Case, CaseEvent, Outcome, PartStatus
-from backend.cases.phases import RECALLABLE, Phase, allowed
+from backend.cases.phases import OPEN_PHASES, RECALLABLE, Phase, allowed
 from backend.core import db
 from backend.users.models import Role, User
 
@@ -223,6 +223,30 @@ async def withdraw(*, actor: User, case_id: str, reason: str) -> Case:
         )
 
 
+async def touch(
+    case: Case, *, action: str, read_at: int | None = None, session: AsyncClientSession
+) -> None:
+    """Something kept beside the case changed (a contact, a hearing, a request): its
+    officer's app and the mirror must hear of it. When the case itself changed since
+    version `read_at`, its own change already said so."""
+    if read_at is None or case.version == read_at:
+        await repository.note(case, action, session=session)
+
+
+async def touch_id(case_id: str, *, action: str, session: AsyncClientSession) -> None:
+    """`touch` for system sweeps that hold only the case's id."""
+    case = await repository.get(case_id, session=session)
+    if case is not None:
+        await repository.note(case, action, session=session)
+
+
+async def touch_customer(customer_id: str, *, action: str, session: AsyncClientSession) -> None:
+    """The customer's details changed: every open case of theirs shows them."""
+    filters = {"customer_id": customer_id, "phase": {"$in": [p.value for p in OPEN_PHASES]}}
+    for case in await repository.find(filters, sort=[("_id", 1)], limit=1000):
+        await repository.note(case, action, session=session)
+
+
 def _uid(actor: Actor | None) -> str | None:
     return actor.id if actor is not None else None
 
@@ -266,3 +290,62 @@ async def awaiting_officer(*, drc_id: str, limit: int) -> list[Case]:
     return await repository.find(
         {"drc_id": drc_id, "phase": Phase.ALLOCATED.value}, sort=[("_id", 1)], limit=limit
     )
+
+
+async def many_unscoped(case_ids: list[str]) -> list[Case]:
+    """Cases by id with no reach check, for system processes (reminders)."""
+    ids = [ObjectId(i) for i in case_ids if ObjectId.is_valid(i)]
+    if not ids:
+        return []
+    return await repository.find({"_id": {"$in": ids}}, sort=[("_id", 1)], limit=len(ids))
+
+
+async def follow_ups_due(*, until: datetime, limit: int) -> list[Case]:
+    """Open cases an officer holds whose next follow-up falls on or before `until`."""
+    filters = {
+        "phase": {"$ne": Phase.CLOSED.value},
+        "ro_id": {"$ne": None},
+        "next_follow_up": {"$lte": until},
+    }
+    return await repository.find(filters, sort=[("next_follow_up", 1), ("_id", 1)], limit=limit)
+
+
+async def validity_ending(*, now: datetime, until: datetime, limit: int) -> list[Case]:
+    """Held cases whose validity period ends between `now` and `until` (they will be
+    recalled then unless extended)."""
+    filters = {
+        "phase": {"$in": sorted(p.value for p in RECALLABLE)},
+        "validity_until": {"$gt": now, "$lte": until},
+    }
+    return await repository.find(filters, sort=[("validity_until", 1), ("_id", 1)], limit=limit)
+
+
+async def officer_counts(ro_id: str) -> dict[str, int]:
+    """The officer's kept per-phase counts (closed included): one read."""
+    return await repository.officer_counts(ro_id)
+
+
+async def follow_ups_due_count(*, ro_id: str, until: datetime) -> int:
+    """How many of an officer's open cases have their next follow-up on or before `until`."""
+    filters = {
+        "ro_id": ro_id,
+        "phase": {"$in": sorted(p.value for p in OPEN_PHASES)},
+        "next_follow_up": {"$lte": until},
+    }
+    return sum((await repository.count_by_phase(filters)).values())
+
+
+async def drc_counts(drc_id: str) -> dict[str | None, dict[str, int]]:
+    """A DRC's cases per officer (None: not assigned yet) and phase, in one aggregation."""
+    return await repository.count_by_holder_and_phase({"drc_id": drc_id})
+
+
+async def open_case_ids_of(ro_id: str) -> list[str]:
+    """Ids of the open cases an officer holds (for mirror checks; no reach check)."""
+    filters = {"ro_id": ro_id, "phase": {"$in": sorted(p.value for p in OPEN_PHASES)}}
+    return await repository.ids_where(filters)
+
+
+async def many_by_id(case_ids: list[str]) -> list[Case]:
+    """Cases by id with no reach check, for batches of hundreds (the mirror)."""
+    return await repository.by_ids([ObjectId(i) for i in case_ids if ObjectId.is_valid(i)])

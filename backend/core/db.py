@@ -61,6 +61,7 @@ class WriteConflict(Conflict):
 
     code = "resource.write_conflict"
     title = "Concurrent change; retry"
+    retryable = True
 
 
 @asynccontextmanager
@@ -156,3 +157,37 @@ async def save_versioned(
         raise changed
     document.version = version + 1  # type: ignore[attr-defined]
     return document
+
+
+async def find_by_keys(
+    model: type[Document],
+    field: str,
+    keys: list[Any],
+    *,
+    match: dict[str, Any] | None = None,
+    sort: dict[str, int] | None = None,
+) -> list[dict[str, Any]]:
+    """Raw documents of `model` whose `field` equals one of `keys`, in one query.
+
+    A join from the keys ($documents, then $lookup on the indexed `field`) rather than
+    `{field: {$in: keys}}`: SecantusDB checks each returned document against the `$in`
+    list one key at a time, so a 500-key `$in` costs ~30x a 50-key one, while the join
+    looks each key up in the index once. MongoDB (5.1+) answers both from the index.
+    """
+    unique = list(dict.fromkeys(keys))
+    if not unique:
+        return []
+    collection = model.get_pymongo_collection()
+    join = {"from": collection.name, "localField": "key", "foreignField": field, "as": "found"}
+    pipeline: list[dict[str, Any]] = [
+        {"$documents": [{"key": key} for key in unique]},
+        {"$lookup": join},
+        {"$unwind": "$found"},
+        {"$replaceRoot": {"newRoot": "$found"}},
+    ]
+    if match:
+        pipeline.append({"$match": match})
+    if sort:
+        pipeline.append({"$sort": sort})
+    cursor = await collection.database.aggregate(pipeline)
+    return await cursor.to_list()

@@ -20,6 +20,7 @@ class DomainError(Exception):
     code: ClassVar[str] = "internal.error"
     status: ClassVar[int] = 500
     title: ClassVar[str] = "Internal error"
+    retryable: ClassVar[bool] = False  # a race with a concurrent writer: the same call may succeed
 
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
         super().__init__(detail or self.title)

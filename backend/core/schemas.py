@@ -12,6 +12,14 @@ _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$")
 
 
+# Text that is not all blanks. Spelled out rather than `\S` so Python's `re` and the JSON
+# Schema (ECMA 262) pattern agree: Python counts U+001C-U+001F and U+0085 as whitespace,
+# ECMA 262 counts U+FEFF; here all of them are blanks on both sides.
+NOT_BLANK = r"[^\s\x1c-\x1f\x85\ufeff]"
+# A single word: no blank anywhere (tokens, versions).
+NO_BLANKS = rf"^{NOT_BLANK}+$"
+
+
 class RequestModel(BaseModel):
     """A request body: unknown fields are refused rather than silently dropped.
 

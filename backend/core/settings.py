@@ -13,6 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 GOOGLE_SECURETOKEN_CERTS = (
     "https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com"
 )
+GOOGLE_FCM = "https://fcm.googleapis.com"
+GOOGLE_OAUTH_TOKEN = "https://oauth2.googleapis.com/token"
 PLACEHOLDER_PREFIX = "dev-insecure-"
 
 
@@ -69,6 +71,48 @@ class IntakeSettings(BaseModel):
     )
 
 
+HourMinute = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+
+class NotificationSettings(BaseModel):
+    """Push (FCM HTTP v1), the SMS gateway, SMTP, retries and the customer contact policy."""
+
+    fcm_base_url: str = GOOGLE_FCM
+    fcm_token_url: str = GOOGLE_OAUTH_TOKEN
+    fcm_credentials_file: Path | None = None  # unset: DEBTX_FIREBASE__CREDENTIALS_FILE
+    fcm_concurrency: int = Field(default=50, ge=1, le=1000)
+    sms_gateway_url: str | None = None
+    sms_api_key: SecretStr = SecretStr("")
+    sms_sender_id: str = Field(default="DebtX", min_length=1, max_length=11)
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "DebtX <no-reply@debtx.dev>"
+    smtp_username: str | None = None
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = False
+    payment_link_base: str = "https://pay.debtx.dev/"
+    retry_backoff_seconds: int = Field(default=30, ge=1, le=3600)
+    retry_backoff_max_seconds: int = Field(default=3600, ge=1)
+    max_attempts: int = Field(default=6, ge=1, le=20)
+    quiet_hours_start: HourMinute = "20:00"
+    quiet_hours_end: HourMinute = "08:00"
+    sms_cap: int = Field(default=2, ge=0, le=100)
+    email_cap: int = Field(default=3, ge=0, le=100)
+    cap_window_hours: int = Field(default=168, ge=1, le=24 * 90)
+    validity_warning_days: int = Field(default=7, ge=1, le=60)
+
+
+class SyncSettings(BaseModel):
+    # Pushes from an older app or mutation schema get 426 and a problem document.
+    min_app_version: str = Field(default="1.0.0", pattern=r"^\d{1,4}(\.\d{1,4}){0,2}$")
+    min_schema_version: int = Field(default=1, ge=1)
+    retention_days: float = Field(default=30, gt=0)  # change log history kept for pulls
+    outbox_poll_seconds: float = Field(default=2.0, gt=0)
+    outbox_batch: int = Field(default=200, ge=1, le=500)
+    mirror_page: int = Field(default=500, ge=1, le=5000)  # changes the mirror takes at once
+    mirror_window_seconds: float = Field(default=60, gt=0)  # one mirror task's run
+
+
 class Settings(BaseSettings):
     """Every knob DebtX has. Nested groups read as DEBTX_MONGO__URI and so on."""
 
@@ -88,6 +132,8 @@ class Settings(BaseSettings):
     http: HttpSettings = HttpSettings()
     intake: IntakeSettings = IntakeSettings()
     allocation: AllocationSettings = AllocationSettings()
+    sync: SyncSettings = SyncSettings()
+    notifications: NotificationSettings = NotificationSettings()
 
     @property
     def is_production(self) -> bool:
@@ -106,6 +152,10 @@ class Settings(BaseSettings):
             problems.append("DEBTX_INTERNAL_TOKEN must be at least 32 characters")
         if self.firebase.cert_url != GOOGLE_SECURETOKEN_CERTS:
             problems.append("DEBTX_FIREBASE__CERT_URL must be Google's in production")
+        if self.notifications.fcm_base_url != GOOGLE_FCM:
+            problems.append("DEBTX_NOTIFICATIONS__FCM_BASE_URL must be Google's in production")
+        if self.notifications.fcm_token_url != GOOGLE_OAUTH_TOKEN:
+            problems.append("DEBTX_NOTIFICATIONS__FCM_TOKEN_URL must be Google's in production")
         if self.firebase.firestore_emulator_host:
             problems.append("DEBTX_FIREBASE__FIRESTORE_EMULATOR_HOST must be unset in production")
         if problems:

@@ -24,3 +24,9 @@ async def save(collection: CpeCollection, *, session: AsyncClientSession) -> Cpe
     collection.updated_at = datetime.now(UTC)
     changed = CpeChanged(f"Equipment of case {collection.id} changed; reload and retry")
     return await db.save_versioned(collection, changed=changed, session=session)
+
+
+async def many(case_ids: list[str]) -> list[CpeCollection]:
+    """The records of `case_ids`, one indexed lookup per case."""
+    rows = await db.find_by_keys(CpeCollection, "_id", case_ids)
+    return [CpeCollection.model_validate(row) for row in rows]

@@ -45,13 +45,16 @@ async def view(*, case: Case) -> CpeRead:
     return _read(case, await _load(case))
 
 
-async def record_item(*, actor: User, case: Case, data: CpeItemRecord) -> CpeRead:
+async def record_item(
+    *, actor: User, case: Case, data: CpeItemRecord, session: AsyncClientSession | None = None
+) -> CpeRead:
     """Record one visit's result for one item, keeping the furthest state it reached."""
     cases.require_worker(actor, case)
     _require_open_part(case)
     require_past(data.collected_at, what="collected_at")
     await _check_serial(case, data.serial)
-    async with db.transaction() as session:
+    async with db.transaction(session) as session:
+        read_at = case.version
         collection = await _load(case, session=session)
         item = collection.item(data.serial)
         assert item is not None  # _load lists every item of the case
@@ -69,6 +72,7 @@ async def record_item(*, actor: User, case: Case, data: CpeItemRecord) -> CpeRea
             session=session,
         )
         case = await _after_recording(actor, case, collection, session=session)
+        await cases.touch(case, action="cpe.collect_item", read_at=read_at, session=session)
     return _read(case, collection)
 
 
@@ -86,6 +90,7 @@ async def decide(*, actor: User, case: Case, data: CpeApprovalCreate) -> CpeRead
     if rejecting and data.reason is None:
         raise CpeReasonRequired("Say why the returned equipment is rejected")
     async with db.transaction() as session:
+        read_at = case.version
         collection = await _load(case, session=session)
         returned = [i for i in collection.items if i.status in IN_HAND]
         approval = CpeApproval(
@@ -112,6 +117,9 @@ async def decide(*, actor: User, case: Case, data: CpeApprovalCreate) -> CpeRead
             session=session,
         )
         case = await _settle_part(actor, case, approval, session=session)
+        await cases.touch(
+            case, action=f"cpe.{data.decision.value}", read_at=read_at, session=session
+        )
     return _read(case, collection)
 
 
@@ -223,3 +231,10 @@ def _read(case: Case, collection: CpeCollection) -> CpeRead:
         version=collection.version,
         updated_at=collection.updated_at if collection.version else None,
     )
+
+
+async def collections_for(case_ids: list[str]) -> dict[str, CpeCollection]:
+    """The stored equipment records of `case_ids` (those with any), in one query."""
+    if not case_ids:
+        return {}
+    return {c.id: c for c in await repository.many(case_ids)}

@@ -72,11 +72,14 @@ class ContactEvent:
 class ContactBook:
     """A customer's contacts being changed; collects one event per change."""
 
-    def __init__(self, contacts: list[Contact], *, actor_uid: str | None, source: str) -> None:
+    def __init__(
+        self, contacts: list[Contact], *, actor_uid: str | None, source: str, version: int = 0
+    ) -> None:
         self.contacts = [c.model_copy() for c in contacts]
         self.events: list[ContactEvent] = []
         self.actor_uid = actor_uid
         self.source = source
+        self.version = version  # the customer version these changes will be stored at
         self.now = datetime.now(UTC)
 
     def apply(self, index: int, change: ContactChange) -> None:
@@ -114,6 +117,8 @@ class ContactBook:
             source=self.source,
             updated_at=self.now,
             updated_by=self.actor_uid,
+            value_version=self.version,
+            primary_version=self.version,
         )
         if contact.primary:
             self._demote(kind, keep=contact.id)
@@ -150,8 +155,11 @@ class ContactBook:
                 self._replace(position, contact, {"primary": False})
 
     def _replace(self, position: int, current: Contact, fields: dict[str, Any]) -> None:
+        versions = {
+            f"{name}_version": self.version for name in ("value", "primary") if name in fields
+        }
         updated = current.model_copy(
-            update={**fields, "updated_at": self.now, "updated_by": self.actor_uid}
+            update={**fields, **versions, "updated_at": self.now, "updated_by": self.actor_uid}
         )
         self.contacts[position] = updated
         self.events.append(ContactEvent("customer.contact_update", current, updated))

@@ -15,6 +15,13 @@ class CustomerChanged(Conflict):
     title = "Customer changed concurrently"
 
 
+class BaseVersionUnknown(ValidationFailed):
+    """`base_version` is newer than any version of the customer the server has issued."""
+
+    code = "customer.base_version_unknown"
+    title = "Unknown base version"
+
+
 class ContactInvalid(ValidationFailed):
     """A contact value is not valid for its kind (phone number, email address, address)."""
 
@@ -48,3 +55,17 @@ class AccountOwnerMismatch(Conflict):
 
     code = "customer.account_owner_mismatch"
     title = "Account belongs to another customer"
+
+
+class DisputeAlreadyOpen(Conflict):
+    """The customer already has an open dispute; close it before opening another."""
+
+    code = "customer.dispute_open"
+    title = "Dispute already open"
+
+
+class NoOpenDispute(Conflict):
+    """The customer has no open dispute to close."""
+
+    code = "customer.no_dispute"
+    title = "No open dispute"

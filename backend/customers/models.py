@@ -45,6 +45,9 @@ class Contact(BaseModel):
     source: str = "bss"
     updated_at: datetime = Field(default_factory=_now)
     updated_by: str | None = None
+    # The customer version that last changed `value` / `primary` (offline edits merge on them)
+    value_version: int = 0
+    primary_version: int = 0
 
     @model_validator(mode="before")
     @classmethod
@@ -52,6 +55,14 @@ class Contact(BaseModel):
         if isinstance(data, dict) and not data.get("id") and "kind" in data and "value" in data:
             return {**data, "id": derived_contact_id(str(data["kind"]), str(data["value"]))}
         return data
+
+
+class Dispute(BaseModel):
+    """The customer disputes the debt: no collection contact while it is open."""
+
+    reason: str
+    opened_at: datetime = Field(default_factory=_now)
+    opened_by: str | None = None
 
 
 class Customer(Document):
@@ -65,6 +76,7 @@ class Customer(Document):
     language: Language = Language.ENGLISH
     time_zone: str = "Asia/Colombo"
     contacts: list[Contact] = []
+    dispute: Dispute | None = None
     version: int = 1
     created_at: datetime = Field(default_factory=_now)
     updated_at: datetime = Field(default_factory=_now)

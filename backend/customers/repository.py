@@ -7,8 +7,9 @@ from typing import Any
 from pymongo import ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from backend.core import db
 from backend.customers.errors import CustomerChanged
-from backend.customers.models import Account, Contact, Customer
+from backend.customers.models import Account, Contact, Customer, Dispute
 
 
 async def get(customer_id: str, *, session: AsyncClientSession | None = None) -> Customer | None:
@@ -52,6 +53,25 @@ async def set_contacts(
         raise CustomerChanged(f"Customer {customer.id} changed; reload and retry")
 
 
+async def set_dispute(
+    customer: Customer, dispute: Dispute | None, *, session: AsyncClientSession
+) -> None:
+    """Open (or with None, close) the customer's dispute if still at the version read at."""
+    result = await Customer.get_pymongo_collection().update_one(
+        {"_id": customer.id, "version": customer.version},
+        {
+            "$set": {
+                "dispute": dispute.model_dump(mode="python") if dispute else None,
+                "updated_at": customer.updated_at,
+                "version": customer.version + 1,
+            }
+        },
+        session=session,
+    )
+    if result.matched_count == 0:
+        raise CustomerChanged(f"Customer {customer.id} changed; reload and retry")
+
+
 async def write(
     model: type[Customer] | type[Account],
     created: list[Any],
@@ -75,3 +95,15 @@ async def write(
 
 def _document(document: Customer | Account) -> dict[str, Any]:
     return document.model_dump(mode="python", by_alias=True, exclude={"revision_id"})
+
+
+async def many_customers(ids: list[str]) -> dict[str, Customer]:
+    """Customers by id, one indexed lookup per id (batches of hundreds)."""
+    rows = await db.find_by_keys(Customer, "_id", ids)
+    return {row["_id"]: Customer.model_validate(row) for row in rows}
+
+
+async def many_accounts(ids: list[str]) -> dict[str, Account]:
+    """Accounts by id, one indexed lookup per id (batches of hundreds)."""
+    rows = await db.find_by_keys(Account, "_id", ids)
+    return {row["_id"]: Account.model_validate(row) for row in rows}

@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from backend.core.money import Money
-from backend.core.schemas import JsonNumber, RequestModel, StrictBool, omittable
-from backend.customers.models import ContactKind, CpeItem, Language, ProductStatus
+from backend.core.schemas import NOT_BLANK, JsonNumber, RequestModel, StrictBool, omittable
+from backend.customers.models import ContactKind, CpeItem, Dispute, Language, ProductStatus
 
 # Ids from the operator's systems (CRM customer, BSS account and product). No "|":
 # it separates the parts of an open-case key.
@@ -64,10 +64,17 @@ class CustomerRead(BaseModel):
     language: Language
     time_zone: str
     contacts: list[ContactRead]
+    dispute: Dispute | None = None
     accounts: list[AccountRead]
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class DisputeOpen(RequestModel):
+    """Operator staff record that the customer disputes the debt, and why."""
+
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=NOT_BLANK)]
 
 
 class ContactAdd(RequestModel):

@@ -18,13 +18,23 @@ from backend.cases.models import Case
 from backend.cases.queries import CaseFilters
 from backend.cases.schemas import CaseSort
 from backend.core import db
+from backend.core.errors import Forbidden
 from backend.customers import contacts, repository
 from backend.customers.contacts import ContactBook
-from backend.customers.errors import AccountOwnerMismatch, CustomerChanged, CustomerNotFound
-from backend.customers.models import Account, Customer, Product
+from backend.customers.errors import (
+    AccountOwnerMismatch,
+    BaseVersionUnknown,
+    CustomerChanged,
+    CustomerNotFound,
+    DisputeAlreadyOpen,
+    NoOpenDispute,
+)
+from backend.customers.merge import ContactMerge
+from backend.customers.models import Account, Customer, Dispute, Product
 from backend.customers.schemas import (
     AccountFacts,
     AccountRead,
+    ContactChange,
     ContactsUpdate,
     CustomerFacts,
     CustomerRead,
@@ -33,6 +43,7 @@ from backend.customers.schemas import (
     UpsertSummary,
 )
 from backend.users.models import User
+from sync.protocol import Resolution
 
 
 async def cpe_serials(*, account_id: str) -> set[str]:
@@ -69,6 +80,50 @@ async def _within_reach(actor: User, customer_id: str) -> bool:
     return bool(page.items)
 
 
+async def get_unscoped(
+    customer_id: str, *, session: AsyncClientSession | None = None
+) -> Customer | None:
+    """A customer by id with no reach check, for system processes (messages, sweeps)."""
+    return await repository.get(customer_id, session=session)
+
+
+async def open_dispute(*, actor: User, customer_id: str, reason: str) -> CustomerRead:
+    """Operator staff record a dispute: collection contact stops until it is closed."""
+    return await _set_dispute(actor, customer_id, Dispute(reason=reason, opened_by=actor.id))
+
+
+async def close_dispute(*, actor: User, customer_id: str) -> CustomerRead:
+    """Operator staff close the customer's dispute; collection contact may resume."""
+    return await _set_dispute(actor, customer_id, None)
+
+
+async def _set_dispute(actor: User, customer_id: str, dispute: Dispute | None) -> CustomerRead:
+    if not actor.is_operator:
+        raise Forbidden("Only operator staff open and close disputes")
+    async with db.transaction() as session:
+        customer = await repository.get(customer_id, session=session)
+        if customer is None:
+            raise CustomerNotFound(f"No customer {customer_id}")
+        if dispute is not None and customer.dispute is not None:
+            raise DisputeAlreadyOpen(f"Customer {customer_id} already disputes the debt")
+        if dispute is None and customer.dispute is None:
+            raise NoOpenDispute(f"Customer {customer_id} has no open dispute")
+        before = customer.dispute
+        customer.updated_at = datetime.now(UTC)
+        await repository.set_dispute(customer, dispute, session=session)
+        await audit.record(
+            actor=actor,
+            action="customer.dispute_open" if dispute else "customer.dispute_close",
+            entity_type="customer",
+            entity_id=customer_id,
+            before={"dispute": before.model_dump(mode="json") if before else None},
+            after={"dispute": dispute.model_dump(mode="json") if dispute else None},
+            session=session,
+        )
+        customer.dispute, customer.version = dispute, customer.version + 1
+    return await read_model(customer)
+
+
 async def get_for(*, actor: User, customer_id: str) -> CustomerRead:
     """A customer with contacts and accounts, if the actor may see one of their cases."""
     customer = await repository.get(customer_id)
@@ -77,28 +132,75 @@ async def get_for(*, actor: User, customer_id: str) -> CustomerRead:
     return await read_model(customer)
 
 
-async def update_contacts(*, actor: User, case: Case, data: ContactsUpdate) -> CustomerRead:
+async def update_contacts(
+    *, actor: User, case: Case, data: ContactsUpdate, session: AsyncClientSession | None = None
+) -> CustomerRead:
     """Add, correct or remove contacts of the case's customer; each change audited."""
     cases.require_worker(actor, case)
-    async with db.transaction() as session:
-        customer = await repository.get(case.customer_id, session=session)
-        if customer is None:
-            raise CustomerNotFound(f"No customer {case.customer_id}")
+    async with db.transaction(session) as session:
+        customer = await _customer_of(case, session)
         if customer.version != data.base_version:
             raise CustomerChanged(
                 f"Customer is at version {customer.version}, not {data.base_version}",
                 current_version=customer.version,
             )
-        book = ContactBook(customer.contacts, actor_uid=actor.id, source="field")
-        for index, change in enumerate(data.changes):
-            book.apply(index, change)
-        if book.events:
-            customer.updated_at = book.now
-            await repository.set_contacts(customer, book.contacts, session=session)
-            await _audit_contacts(actor, customer.id, book, case.drc_id, session)
-            customer.contacts = book.contacts
-            customer.version += 1
+        await _write_contacts(actor, case, customer, data.changes, session)
     return await read_model(customer)
+
+
+async def merge_contacts(
+    *,
+    actor: User,
+    case: Case,
+    changes: list[ContactChange],
+    base_version: int,
+    device_time: datetime,
+    session: AsyncClientSession,
+) -> tuple[Customer, list[Resolution]]:
+    """Apply contact changes made offline against `base_version`, merging field by field
+    with what changed since (backend/customers/merge.py); returns the clashes settled."""
+    cases.require_worker(actor, case)
+    customer = await _customer_of(case, session)
+    if base_version > customer.version:
+        raise BaseVersionUnknown(
+            f"Customer is at version {customer.version}; {base_version} was never issued",
+            current_version=customer.version,
+        )
+    merged = ContactMerge(
+        customer.contacts, base_version=base_version, device_time=device_time
+    ).add(changes)
+    if merged.changes:
+        await _write_contacts(actor, case, customer, merged.changes, session)
+    return customer, merged.resolutions
+
+
+async def _customer_of(case: Case, session: AsyncClientSession) -> Customer:
+    customer = await repository.get(case.customer_id, session=session)
+    if customer is None:
+        raise CustomerNotFound(f"No customer {case.customer_id}")
+    return customer
+
+
+async def _write_contacts(
+    actor: User,
+    case: Case,
+    customer: Customer,
+    changes: list[ContactChange],
+    session: AsyncClientSession,
+) -> None:
+    book = ContactBook(
+        customer.contacts, actor_uid=actor.id, source="field", version=customer.version + 1
+    )
+    for index, change in enumerate(changes):
+        book.apply(index, change)
+    if not book.events:
+        return
+    customer.updated_at = book.now
+    await repository.set_contacts(customer, book.contacts, session=session)
+    await _audit_contacts(actor, customer.id, book, case.drc_id, session)
+    await cases.touch_customer(customer.id, action="customer.contacts", session=session)
+    customer.contacts = book.contacts
+    customer.version += 1
 
 
 async def _audit_contacts(
@@ -239,3 +341,13 @@ def _merge_products(stored: list[Product], incoming: list[ProductFacts]) -> list
             **({"arrears": arrears} if arrears is not None else {}),
         )
     return list(products.values())
+
+
+async def many_unscoped(
+    *, customer_ids: list[str], account_ids: list[str]
+) -> tuple[dict[str, Customer], dict[str, Account]]:
+    """Customers and accounts by id, one query each, with no reach check (the mirror)."""
+    return (
+        await repository.many_customers(customer_ids),
+        await repository.many_accounts(account_ids),
+    )

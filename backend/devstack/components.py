@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import json
 import os
 import shutil
 import signal
@@ -255,11 +256,31 @@ def firestore(port: int, log_dir: Path, *, project_id: str, rules: Path | None =
     except ComponentMissing:
         if firebase is None:
             raise
-        argv = [firebase, "emulators:start", "--only", "firestore", "--project", project_id]
+        argv = [
+            firebase,
+            "emulators:start",
+            "--only",
+            "firestore",
+            "--project",
+            project_id,
+            "--config",
+            str(_firebase_config(log_dir, port, rules)),
+        ]
     else:
         if rules is not None:
             argv.append(f"--rules={rules}")
     return Component("firestore", argv, port, log_dir / "firestore.log", _firestore_ready)
+
+
+def _firebase_config(directory: Path, port: int, rules: Path | None) -> Path:
+    """A firebase.json for firebase-tools that puts the emulator on `port`."""
+    config: dict = {"emulators": {"firestore": {"host": "127.0.0.1", "port": port}}}
+    if rules is not None:
+        config["firestore"] = {"rules": str(rules.resolve())}
+    path = directory / f"firebase-{port}.json"
+    directory.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(config))
+    return path
 
 
 def clear_firestore(address: str, project_id: str) -> None:

@@ -111,6 +111,24 @@ def run_stack(root: Path, ports: Ports, project_id: str = "debtx-dev") -> int:
         )
         running.append(
             _celery(
+                "mirror",
+                [
+                    "worker",
+                    "--loglevel",
+                    "INFO",
+                    "--queues",
+                    "mirror",
+                    "--concurrency",
+                    "1",
+                    "--hostname",
+                    "debtx-mirror@%h",
+                ],
+                logs,
+                env,
+            ).start()
+        )
+        running.append(
+            _celery(
                 "beat",
                 ["beat", "--loglevel", "INFO", "--schedule", str(home / "celerybeat-schedule")],
                 logs,

@@ -34,3 +34,22 @@ async def with_next_hearing(
     if case_ids is not None:
         filters["_id"] = {"$in": case_ids}
     return await MediationFile.find(filters).sort("next_hearing_at").limit(limit).to_list()
+
+
+async def hearings_between(*, start: datetime, end: datetime, limit: int) -> list[MediationFile]:
+    """Files whose next hearing falls in [start, end), soonest first."""
+    filters = {"next_hearing_at": {"$gte": start, "$lt": end}}
+    return await MediationFile.find(filters).sort("next_hearing_at").limit(limit).to_list()
+
+
+async def many(case_ids: list[str]) -> list[MediationFile]:
+    """The files of `case_ids`, one indexed lookup per case."""
+    rows = await db.find_by_keys(MediationFile, "_id", case_ids)
+    return [MediationFile.model_validate(row) for row in rows]
+
+
+async def soonest_hearing(case_ids: list[str]) -> MediationFile | None:
+    """The file among `case_ids` with the earliest next hearing set."""
+    filters = {"_id": {"$in": case_ids}, "next_hearing_at": {"$ne": None}}
+    found = await MediationFile.find(filters).sort("next_hearing_at").limit(1).to_list()
+    return found[0] if found else None

@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, StringConstraints
 
 from backend.cases.phases import Phase
-from backend.core.schemas import RequestModel, Timestamp
+from backend.core.schemas import NOT_BLANK, RequestModel, Timestamp
 from backend.mediation.models import (
     Attendance,
     Decision,
@@ -22,8 +22,8 @@ from backend.mediation.models import (
 from backend.settlements.schemas import SettlementCreate
 from backend.users.schemas import TRIMMED
 
-Reason = Annotated[str, StringConstraints(min_length=3, max_length=2000, pattern=r"\S")]
-Notes = Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=r"\S")]
+Reason = Annotated[str, StringConstraints(min_length=3, max_length=2000, pattern=NOT_BLANK)]
+Notes = Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=NOT_BLANK)]
 Reference = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=TRIMMED)]
 
 

@@ -68,7 +68,9 @@ async def view(*, case: Case) -> MediationRead:
     return _read(case, await _load(case))
 
 
-async def escalate(*, actor: User, case: Case, data: MediationEscalate) -> MediationRead:
+async def escalate(
+    *, actor: User, case: Case, data: MediationEscalate, session: AsyncClientSession | None = None
+) -> MediationRead:
     """Send a case whose negotiation or settlement failed to the mediation board."""
     cases.require_worker(actor, case)
     if case.phase not in ESCALATABLE:
@@ -81,7 +83,7 @@ async def escalate(*, actor: User, case: Case, data: MediationEscalate) -> Media
         reason=data.reason,
         first_hearing_at=data.first_hearing_at,
     )
-    async with db.transaction() as session:
+    async with db.transaction(session) as session:
         file = await _load(case, session=session)
         file.escalations.append(escalation)
         file.next_hearing_at = data.first_hearing_at
@@ -102,7 +104,9 @@ async def escalate(*, actor: User, case: Case, data: MediationEscalate) -> Media
     return _read(case, file)
 
 
-async def record_hearing(*, actor: User, case: Case, data: HearingCreate) -> MediationRead:
+async def record_hearing(
+    *, actor: User, case: Case, data: HearingCreate, session: AsyncClientSession | None = None
+) -> MediationRead:
     """Append a hearing; settled and failed outcomes move the case on."""
     cases.require_worker(actor, case)
     _require_phase(case, Phase.MEDIATION, NotInMediation)
@@ -111,7 +115,7 @@ async def record_hearing(*, actor: User, case: Case, data: HearingCreate) -> Med
         recorded_by=actor.id,
         **data.model_dump(exclude={"recommendation", "justification", "settlement"}),
     )
-    async with db.transaction() as session:
+    async with db.transaction(session) as session:
         file = await _load(case, session=session)
         file.hearings.append(hearing)
         file.next_hearing_at = hearing.next_hearing_at
@@ -128,7 +132,9 @@ async def record_hearing(*, actor: User, case: Case, data: HearingCreate) -> Med
     return _read(case, file)
 
 
-async def record_submission(*, actor: User, case: Case, data: SubmissionCreate) -> MediationRead:
+async def record_submission(
+    *, actor: User, case: Case, data: SubmissionCreate, session: AsyncClientSession | None = None
+) -> MediationRead:
     """Append a document or statement handed to the board."""
     cases.require_worker(actor, case)
     _require_phase(case, Phase.MEDIATION, NotInMediation)
@@ -139,7 +145,7 @@ async def record_submission(*, actor: User, case: Case, data: SubmissionCreate) 
         submitted_at=data.submitted_at or _now(),
         recorded_by=actor.id,
     )
-    async with db.transaction() as session:
+    async with db.transaction(session) as session:
         file = await _load(case, session=session)
         file.submissions.append(submission)
         await _save(actor, case, file, "mediation.submit", submission, session=session)
@@ -194,6 +200,15 @@ async def upcoming_hearings(*, actor: User, days: int, limit: int) -> list[Upcom
     )
     by_id = {str(c.id): c for c in held}
     return [_upcoming(f, by_id[f.id], now) for f in files if f.id in by_id]
+
+
+async def hearings_between(
+    *, start: datetime, end: datetime, limit: int = 10_000
+) -> list[tuple[str, datetime]]:
+    """(case id, hearing time) of the next hearings in [start, end), for reminders
+    (a system read: no reach check)."""
+    files = await repository.hearings_between(start=start, end=end, limit=limit)
+    return [(f.id, f.next_hearing_at) for f in files if f.next_hearing_at is not None]
 
 
 def _check_hearing(data: HearingCreate) -> None:
@@ -309,6 +324,7 @@ async def _save(
 ) -> None:
     """Store the file and audit the record that changed it, in one transaction."""
     await repository.save(file, session=session)
+    await cases.touch(case, action=action, session=session)
     await audit.record(
         actor=actor,
         action=action,
@@ -350,3 +366,18 @@ def _read(case: Case, file: MediationFile) -> MediationRead:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+async def files_for(case_ids: list[str]) -> dict[str, MediationFile]:
+    """The board files of `case_ids` (those with one), in one query (the mirror)."""
+    if not case_ids:
+        return {}
+    return {f.id: f for f in await repository.many(case_ids)}
+
+
+async def next_hearing_for(case_ids: list[str]) -> tuple[str, datetime] | None:
+    """(case id, time) of the earliest next hearing among `case_ids`, if any is set."""
+    file = await repository.soonest_hearing(case_ids) if case_ids else None
+    if file is None or file.next_hearing_at is None:
+        return None
+    return file.id, file.next_hearing_at

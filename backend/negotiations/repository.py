@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from bson import ObjectId
@@ -100,6 +100,13 @@ async def cases_with_open_promises() -> list[str]:
     )
 
 
+async def open_promises_due(day: date, *, limit: int) -> list[Promise]:
+    """Open promises falling due on `day`."""
+    day_range = {"$gte": midnight(day), "$lt": midnight(day + timedelta(days=1))}
+    query = {"state": PromiseState.OPEN.value, "due_date": day_range}
+    return await Promise.find(query).sort("+_id").limit(limit).to_list()
+
+
 async def overdue_promise_ids(*, before: date, limit: int) -> list[str]:
     """Open promises whose due day ended before `before`."""
     query = {"state": PromiseState.OPEN.value, "due_date": {"$lt": midnight(before)}}
@@ -115,3 +122,36 @@ async def update_promise(
     return await db.update_versioned(
         promise, {**fields, "updated_at": datetime.now(UTC)}, changed=changed, session=session
     )
+
+
+async def histories(
+    case_ids: list[str], *, recent: int
+) -> dict[str, tuple[int, list[Negotiation]]]:
+    """Per case: how many records, and the `recent` latest contacts, newest first."""
+    rows = await db.find_by_keys(
+        Negotiation, "case_id", case_ids, sort={"case_id": 1, "contacted_at": -1, "_id": -1}
+    )
+    counts: dict[str, int] = {}
+    latest: dict[str, list[Negotiation]] = {}
+    for row in rows:
+        case_id = row["case_id"]
+        counts[case_id] = counts.get(case_id, 0) + 1
+        if counts[case_id] <= recent:
+            latest.setdefault(case_id, []).append(Negotiation.model_validate(row))
+    return {case_id: (n, latest.get(case_id, [])) for case_id, n in counts.items()}
+
+
+async def open_promises_of(case_ids: list[str]) -> list[Promise]:
+    """Open promises of `case_ids`, soonest due first, one indexed lookup per case."""
+    match = {"state": PromiseState.OPEN.value}
+    rows = await db.find_by_keys(
+        Promise, "case_id", case_ids, match=match, sort={"due_date": 1, "_id": 1}
+    )
+    return [Promise.model_validate(row) for row in rows]
+
+
+async def count_open_due(case_ids: list[str], day: date) -> int:
+    """Open promises on `case_ids` falling due on `day`."""
+    day_range = {"$gte": midnight(day), "$lt": midnight(day + timedelta(days=1))}
+    query = {"case_id": {"$in": case_ids}, "state": PromiseState.OPEN.value, "due_date": day_range}
+    return await Promise.get_pymongo_collection().count_documents(query)

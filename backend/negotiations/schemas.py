@@ -7,7 +7,7 @@ from pydantic import BaseModel, StringConstraints
 
 from backend.cases.phases import Phase
 from backend.core.money import Money
-from backend.core.schemas import Day, RequestModel, Timestamp
+from backend.core.schemas import NOT_BLANK, Day, RequestModel, Timestamp
 from backend.negotiations.models import (
     ContactChannel,
     ContactResult,
@@ -16,7 +16,7 @@ from backend.negotiations.models import (
 )
 from backend.settlements.schemas import Notes
 
-Reason = Annotated[str, StringConstraints(min_length=3, max_length=500, pattern=r"\S")]
+Reason = Annotated[str, StringConstraints(min_length=3, max_length=500, pattern=NOT_BLANK)]
 
 
 class PromiseIn(RequestModel):

@@ -68,12 +68,18 @@ async def record_negotiation(
     actor: User,
     case_id: str,
     data: NegotiationCreate,
+    case: Case | None = None,
     session: AsyncClientSession | None = None,
 ) -> Negotiation:
-    """Record one contact with the customer; the first moves an assigned case into negotiation."""
+    """Record one contact with the customer; the first moves an assigned case into negotiation.
+
+    `case`, when the caller already loaded it in `session`, saves reading it again.
+    """
     async with db.transaction(session) as txn:
-        case = await cases.get_for(actor=actor, case_id=case_id, session=txn)
+        if case is None:
+            case = await cases.get_for(actor=actor, case_id=case_id, session=txn)
         cases.require_worker(actor, case)
+        read_at = case.version
         if case.phase in _UNASSIGNED:
             raise NotAssigned(f"Case {case_id} has no officer yet")
         record = _new_record(actor, case, data)
@@ -91,6 +97,7 @@ async def record_negotiation(
             session=txn,
         )
         await _advance_case(actor, case, record, latest, txn)
+        await cases.touch(case, action="negotiation.record", read_at=read_at, session=txn)
     return record
 
 
@@ -372,6 +379,11 @@ async def reverse_payment(
         await _audit_promise(actor, "promise.payment_reversed", before, promise, session)
 
 
+async def promises_due(*, day: date, limit: int = 10_000) -> list[PromiseRead]:
+    """Open promises falling due on `day`, for reminders (a system read: no reach check)."""
+    return [promise_read_of(p) for p in await repository.open_promises_due(day, limit=limit)]
+
+
 async def break_overdue_promises(*, today: date | None = None) -> int:
     """Mark open promises whose due day has passed as broken; returns how many."""
     today = today or _now().date()
@@ -387,6 +399,7 @@ async def break_overdue_promises(*, today: date | None = None) -> int:
             fields = {"state": PromiseState.BROKEN, "broken_at": _now()}
             await repository.update_promise(promise, fields, session=session)
             await _audit_promise(None, "promise.break", before, promise, session)
+            await cases.touch_id(promise.case_id, action="promise.break", session=session)
             broken += 1
     return broken
 
@@ -453,3 +466,26 @@ def read_of(record: Negotiation, promises: dict[str, Promise]) -> NegotiationRea
             "promise": promise_read_of(promise) if promise else None,
         }
     )
+
+
+async def summaries_for(
+    case_ids: list[str], *, recent: int = 5
+) -> dict[str, tuple[int, list[Negotiation]]]:
+    """Per case (those with records): the record count and the latest `recent`, newest first."""
+    if not case_ids:
+        return {}
+    return await repository.histories(case_ids, recent=recent)
+
+
+async def open_promises_for(case_ids: list[str]) -> dict[str, list[Promise]]:
+    """Open promises per case (those with any), soonest due first."""
+    found: dict[str, list[Promise]] = {}
+    if case_ids:
+        for promise in await repository.open_promises_of(case_ids):
+            found.setdefault(promise.case_id, []).append(promise)
+    return found
+
+
+async def open_promises_due_count(*, case_ids: list[str], day: date) -> int:
+    """How many open promises on `case_ids` fall due on `day`."""
+    return await repository.count_open_due(case_ids, day) if case_ids else 0

@@ -7,7 +7,7 @@ from pydantic import BaseModel, StringConstraints
 
 from backend.commission.models import RecoveryType
 from backend.core.money import Money
-from backend.core.schemas import RequestModel, Timestamp
+from backend.core.schemas import NOT_BLANK, RequestModel, Timestamp
 from backend.negotiations.models import PromiseShare
 from backend.payments.models import PaymentChannel, PaymentStatus, Reversal
 from backend.settlements.models import InstalmentShare
@@ -17,7 +17,7 @@ Reference = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9/_.:-]{2,63}$"),
 ]
-Reason = Annotated[str, StringConstraints(min_length=3, max_length=500, pattern=r"\S")]
+Reason = Annotated[str, StringConstraints(min_length=3, max_length=500, pattern=NOT_BLANK)]
 
 
 class PaymentCreate(RequestModel):

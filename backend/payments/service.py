@@ -60,11 +60,16 @@ async def record_payment(
     actor: User,
     case_id: str,
     data: PaymentCreate,
+    case: Case | None = None,
     session: AsyncClientSession | None = None,
 ) -> Payment:
-    """Apply a payment to the case: instalments, promises, outstanding, commission."""
+    """Apply a payment to the case: instalments, promises, outstanding, commission.
+
+    `case`, when the caller already loaded it in `session`, saves reading it again.
+    """
     async with db.transaction(session) as txn:
-        case = await cases.get_for(actor=actor, case_id=case_id, session=txn)
+        if case is None:
+            case = await cases.get_for(actor=actor, case_id=case_id, session=txn)
         _require_recorder(actor, case)
         payment = _new_payment(actor, case, data)
         if await repository.reference_taken(payment.channel, payment.reference, session=txn):

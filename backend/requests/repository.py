@@ -70,3 +70,10 @@ async def pending_after(after: ObjectId | None, *, limit: int) -> list[OfficerRe
     if after is not None:
         filters["_id"] = {"$gt": after}
     return await OfficerRequest.find(filters).sort("_id").limit(limit).to_list()
+
+
+async def pending_of_cases(case_ids: list[str]) -> list[OfficerRequest]:
+    """Pending requests of `case_ids`, oldest first, one indexed lookup per case."""
+    match = {"status": RequestStatus.PENDING.value}
+    rows = await db.find_by_keys(OfficerRequest, "case_id", case_ids, match=match, sort={"_id": 1})
+    return [OfficerRequest.model_validate(row) for row in rows]

@@ -5,11 +5,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, StringConstraints
 
-from backend.core.schemas import RequestModel, Timestamp
+from backend.core.schemas import NOT_BLANK, RequestModel, Timestamp
 from backend.requests.models import Decision, RequestDecision, RequestStatus, RequestType
 from backend.users.schemas import TRIMMED
 
-Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=r"\S")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=NOT_BLANK)]
 Reference = Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=TRIMMED)]
 
 

@@ -23,6 +23,7 @@ from backend.cases.models import Case
 from backend.cases.phases import Phase
 from backend.core import db
 from backend.core.pagination import Page, object_id_cursor
+from backend.notifications import service as notifications
 from backend.requests import repository
 from backend.requests.errors import (
     DetailsRequired,
@@ -74,7 +75,13 @@ async def get_for(*, actor: User, request_id: str) -> OfficerRequest:
     return request
 
 
-async def create(*, actor: User, case: Case, data: OfficerRequestCreate) -> OfficerRequestRead:
+async def create(
+    *,
+    actor: User,
+    case: Case,
+    data: OfficerRequestCreate,
+    session: AsyncClientSession | None = None,
+) -> OfficerRequestRead:
     """The holding officer or their supervisor asks for something on an open case."""
     cases.require_worker(actor, case)
     _check_create(case, data)
@@ -90,7 +97,7 @@ async def create(*, actor: User, case: Case, data: OfficerRequestCreate) -> Offi
         requested_by_role=actor.role.value,
         pending_key=f"{case.id}|{data.type.value}" if data.type in ONE_PENDING else None,
     )
-    async with db.transaction() as session:
+    async with db.transaction(session) as session:
         await repository.insert(request, session=session)
         await _audit(actor, request, "request.create", session=session)
     return read(request)
@@ -140,6 +147,16 @@ async def decide(
         await _audit(actor, request, f"request.{data.decision.value}", session=session)
         if approving and request.type is RequestType.VALIDITY_EXTENSION:
             await _extend_validity(actor, case, request, session=session)
+        outbox = await notifications.request_decided(
+            actor=actor,
+            case=case,
+            requested_by=request.requested_by,
+            request_type=request.type.value,
+            approved=approving,
+            note=data.note,
+            session=session,
+        )
+    await notifications.dispatch(outbox)
     return read(request)
 
 
@@ -254,6 +271,7 @@ async def _audit(
         drc_id=request.drc_id,
         session=session,
     )
+    await cases.touch_id(request.case_id, action=action, session=session)
 
 
 def _summary(request: OfficerRequest) -> dict[str, Any]:
@@ -264,3 +282,12 @@ def _summary(request: OfficerRequest) -> dict[str, Any]:
 
 def read(request: OfficerRequest) -> OfficerRequestRead:
     return OfficerRequestRead.model_validate({**request.model_dump(), "id": str(request.id)})
+
+
+async def pending_for(case_ids: list[str]) -> dict[str, list[OfficerRequest]]:
+    """Pending requests per case (those with any), oldest first, in one query (the mirror)."""
+    found: dict[str, list[OfficerRequest]] = {}
+    if case_ids:
+        for request in await repository.pending_of_cases(case_ids):
+            found.setdefault(request.case_id, []).append(request)
+    return found

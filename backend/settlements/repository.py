@@ -66,3 +66,12 @@ async def save(
     return await db.update_versioned(
         settlement, {**fields, "updated_at": datetime.now(UTC)}, changed=changed, session=session
     )
+
+
+async def active_of_cases(case_ids: list[str]) -> list[Settlement]:
+    """Active settlements of `case_ids`, oldest first, one indexed lookup per case."""
+    match = {"status": SettlementStatus.ACTIVE.value}
+    rows = await db.find_by_keys(
+        Settlement, "case_id", case_ids, match=match, sort={"created_at": 1, "_id": 1}
+    )
+    return [Settlement.model_validate(row) for row in rows]

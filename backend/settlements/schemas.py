@@ -6,7 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from backend.core.money import Money
-from backend.core.schemas import Day, JsonNumber, RequestModel
+from backend.core.schemas import NOT_BLANK, Day, JsonNumber, RequestModel
 from backend.settlements.models import (
     DEFAULT_AFTER_MISSED,
     Instalment,
@@ -15,7 +15,7 @@ from backend.settlements.models import (
     SettlementStatus,
 )
 
-Notes = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=r"\S")]
+Notes = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=NOT_BLANK)]
 MissLimit = Annotated[int, Field(ge=1, le=12), JsonNumber]
 
 

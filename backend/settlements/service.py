@@ -23,6 +23,7 @@ from backend.cases.models import Case
 from backend.cases.phases import Phase
 from backend.core import db
 from backend.core.money import Money
+from backend.notifications import service as notifications
 from backend.settlements import repository
 from backend.settlements.errors import (
     CurrencyMismatch,
@@ -79,11 +80,16 @@ async def create_settlement(
     data: SettlementCreate,
     source: SettlementSource = SettlementSource.NEGOTIATION,
     source_ref: str | None = None,
+    case: Case | None = None,
     session: AsyncClientSession | None = None,
 ) -> Settlement:
-    """Agree a lump sum or an instalment plan; the case moves into settlement."""
+    """Agree a lump sum or an instalment plan; the case moves into settlement.
+
+    `case`, when the caller already loaded it in `session`, saves reading it again.
+    """
     async with db.transaction(session) as txn:
-        case = await cases.get_for(actor=actor, case_id=case_id, session=txn)
+        if case is None:
+            case = await cases.get_for(actor=actor, case_id=case_id, session=txn)
         _require_settler(actor, case, source)
         settlement = _new_settlement(actor, case, data, source, source_ref)
         await repository.insert(settlement, session=txn)
@@ -269,22 +275,24 @@ async def check_missed(*, today: date | None = None) -> MissedSweep:
     sweep = MissedSweep()
     for settlement_id in await repository.overdue_ids(before=today, limit=10_000):
         async with db.transaction() as session:
-            await _sweep_one(settlement_id, today, sweep, session)
+            outbox = await _sweep_one(settlement_id, today, sweep, session)
+        await notifications.dispatch(outbox)
     return sweep
 
 
 async def _sweep_one(
     settlement_id: str, today: date, sweep: MissedSweep, session: AsyncClientSession
-) -> None:
+) -> notifications.Outbox:
     settlement = await repository.get(settlement_id, session=session)
     if settlement is None or settlement.status is not SettlementStatus.ACTIVE:
-        return
+        return notifications.Outbox()
     before = _summary(settlement)
-    newly = 0
+    newly: list[Instalment] = []
     for instalment in settlement.instalments:
         was = instalment.status
         instalment.restate(today)
-        newly += instalment.status is InstalmentStatus.MISSED and was is not InstalmentStatus.MISSED
+        if instalment.status is InstalmentStatus.MISSED and was is not InstalmentStatus.MISSED:
+            newly.append(instalment)
     fields: dict = {"instalments": settlement.instalments}
     defaults = settlement.missed >= settlement.misses_allowed
     reason = (
@@ -294,15 +302,34 @@ async def _sweep_one(
     if defaults:
         fields.update(status=SettlementStatus.DEFAULTED, defaulted_at=_now(), default_reason=reason)
     if not (newly or defaults):
-        return
+        return notifications.Outbox()
     await repository.save(settlement, fields, session=session)
     await _audit(
         None, "settlement.default" if defaults else "settlement.missed", before, settlement, session
     )
-    sweep.missed += newly
+    sweep.missed += len(newly)
     if defaults:
         sweep.defaulted.append(settlement_id)
         await _return_case(settlement, reason, session)
+    else:
+        await cases.touch_id(settlement.case_id, action="settlement.missed", session=session)
+    return await _tell_missed(settlement, newly, session)
+
+
+async def _tell_missed(
+    settlement: Settlement, missed: list[Instalment], session: AsyncClientSession
+) -> notifications.Outbox:
+    """The case's officer and the customer hear of each instalment newly missed."""
+    outbox = notifications.Outbox()
+    for instalment in missed:
+        outbox += await notifications.instalment_missed(
+            case_id=settlement.case_id,
+            number=instalment.number,
+            amount=instalment.remaining,
+            due_date=instalment.due_date,
+            session=session,
+        )
+    return outbox
 
 
 async def supersede_active(
@@ -381,3 +408,10 @@ def read_of(settlement: Settlement) -> SettlementRead:
             "paid": settlement.paid,
         }
     )
+
+
+async def active_for_cases(case_ids: list[str]) -> dict[str, Settlement]:
+    """The active settlement of each case that has one, in one query (the mirror)."""
+    if not case_ids:
+        return {}
+    return {s.case_id: s for s in await repository.active_of_cases(case_ids)}

@@ -46,3 +46,8 @@ async def list_users(
 
 async def in_drc(drc_id: str, role: Role) -> list[User]:
     return await User.find({"drc_id": drc_id, "role": role.value, "active": True}).to_list()
+
+
+async def ids_with_role(role: Role) -> list[str]:
+    cursor = User.get_pymongo_collection().find({"role": role.value}, {"_id": 1})
+    return [doc["_id"] async for doc in cursor]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pymongo.asynchronous.client_session import AsyncClientSession
+
 from backend.audit import service as audit
 from backend.core import db
 from backend.core.errors import Forbidden
@@ -11,6 +13,7 @@ from backend.users import repository
 from backend.users.errors import DrcMismatch, RoleChangeInvalid, UserNotFound
 from backend.users.models import Role, User
 from backend.users.schemas import ProfileUpdate, UserCreate, UserRead, UserUpdate
+from sync import changelog
 
 _AUDITED = ("email", "display_name", "role", "drc_id", "phone", "area", "active")
 
@@ -57,6 +60,7 @@ async def create_user(*, actor: User | None, data: UserCreate) -> User:
     user = User(id=data.uid, **data.model_dump(exclude={"uid"}))
     async with db.transaction() as session:
         await repository.insert(user, session=session)
+        await _staff_changed(user.id, session=session)
         await audit.record(
             actor=actor,
             action="user.create",
@@ -94,10 +98,22 @@ async def _apply(actor: User, user: User, changes: dict) -> User:
         entity_type="user",
         changes=changes,
         summary=_summary,
-        write=repository.set_fields,
+        write=_write,
         drc_id=user.drc_id,
     )
     return user
+
+
+async def _write(uid: str, fields: dict, *, session: AsyncClientSession) -> None:
+    await repository.set_fields(uid, fields, session=session)
+    await _staff_changed(uid, session=session)
+
+
+async def _staff_changed(uid: str, *, session: AsyncClientSession) -> None:
+    """Role, DRC and active flag reach Firestore (its security rules read them)."""
+    await changelog.append(
+        entity="user", entity_id=uid, action="user.change", before=[], after=[], session=session
+    )
 
 
 async def list_for(
@@ -124,3 +140,12 @@ async def by_email(email: str) -> User | None:
 
 async def officers_of(drc_id: str) -> list[User]:
     return await repository.in_drc(drc_id, Role.RECOVERY_OFFICER)
+
+
+async def supervisors_of(drc_id: str) -> list[User]:
+    return await repository.in_drc(drc_id, Role.DRC_SUPERVISOR)
+
+
+async def officer_ids() -> list[str]:
+    """Every recovery officer's uid, active or not (for mirror checks)."""
+    return await repository.ids_with_role(Role.RECOVERY_OFFICER)

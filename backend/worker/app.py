@@ -18,6 +18,8 @@ TASK_MODULES = [
     "backend.negotiations.tasks",
     "backend.settlements.tasks",
     "backend.requests.tasks",
+    "backend.notifications.tasks",
+    "backend.syncing.tasks",
 ]
 
 
@@ -36,6 +38,9 @@ def make_celery() -> Celery:
         accept_content=["json"],
         timezone="UTC",
         beat_schedule=BEAT_SCHEDULE,
+        # The Firestore mirror follows the change log for a minute at a time: its own
+        # queue (and worker) keeps it from holding a slot the other tasks need.
+        task_routes={"sync.mirror": {"queue": "mirror"}},
     )
     return app
 

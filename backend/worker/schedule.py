@@ -6,6 +6,10 @@ from typing import Any
 
 from celery.schedules import crontab
 
+from backend.core.settings import get_settings
+
+_OUTBOX_POLL = get_settings().sync.outbox_poll_seconds
+
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "ops.heartbeat": {"task": "ops.heartbeat", "schedule": 30.0},
     # Daily, after the data lake's nightly export has landed in the drop folder.
@@ -25,8 +29,28 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": crontab(hour=0, minute=20),
     },
     "requests.reject_moot": {"task": "requests.reject_moot", "schedule": 3600.0},
+    # Daily reminders at 02:30 UTC (08:00 in Colombo); overdue checks hourly; the outbox
+    # relay every minute (quiet hours ending, lost enqueues).
+    "notifications.send_daily_reminders": {
+        "task": "notifications.send_daily_reminders",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "notifications.check_overdue": {"task": "notifications.check_overdue", "schedule": 3600.0},
+    "notifications.relay": {"task": "notifications.relay", "schedule": 60.0},
     "cases.rebuild_officer_counts": {
         "task": "cases.rebuild_officer_counts",
         "schedule": crontab(hour=2, minute=0),
+    },
+    # The Firestore outbox, for deployments without the Cloud Function (and as its safety
+    # net); a poll still queued after one period is dropped, the next one covers it.
+    # The mirror follows the log in one-minute windows; a lease keeps a single follower,
+    # so the next window waits for (or replaces) the running one.
+    "sync.mirror": {"task": "sync.mirror", "schedule": 30.0, "options": {"expires": 30.0}},
+    "sync.verify_mirror": {"task": "sync.verify_mirror", "schedule": crontab(hour=3, minute=30)},
+    "sync.prune_changes": {"task": "sync.prune_changes", "schedule": crontab(hour=3, minute=0)},
+    "sync.poll_outbox": {
+        "task": "sync.poll_outbox",
+        "schedule": _OUTBOX_POLL,
+        "options": {"expires": _OUTBOX_POLL},
     },
 }

@@ -1,0 +1,1 @@
+"""Offline sync for DebtX: the engine in sync/ with every domain's mutations plugged in."""

@@ -1,0 +1,230 @@
+"""What the change log means in Firestore (mobile_contract/firestore/README.md), and the
+check that Firestore still says what MongoDB says.
+
+`plan` turns a page of changes into document writes for `sync.mirror.Mirror`:
+- a case: its document in the holding officer's tree (`ro/{uid}/cases/{id}`), deleted
+  from an officer it left; the officers' and DRCs' summaries it touches;
+- a mutation's outcome: `ro/{uid}/outcomes/{clientId}:{mutationId}`;
+- a user: `staff/{uid}` (role, DRC, active), which the security rules read.
+Documents are built from the records as they are now, so a page mirrored late still
+writes the newest state; each carries its own `version` (backend/syncing/projections.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from google.cloud.firestore import AsyncClient
+
+from backend.cases import service as cases
+from backend.syncing import projections
+from backend.users import service as users
+from sync.mirror import Mirror, Tally, Write, Writer
+from sync.models import ChangeEntry, MutationRecord
+
+# Repair's deletes win over any stored version: the document should not exist at all.
+ANY_VERSION = 2**62
+# A summary's build stamp, not its content: two builds of the same counts are equal.
+BUILT = frozenset({"version", "updated_at"})
+
+
+def case_path(uid: str, case_id: str) -> str:
+    return f"ro/{uid}/cases/{case_id}"
+
+
+def officer_summary_path(uid: str) -> str:
+    return f"ro/{uid}/meta/summary"
+
+
+def drc_summary_path(drc_id: str) -> str:
+    return f"drc/{drc_id}/meta/summary"
+
+
+@dataclass
+class _Page:
+    """What one page of changes touches, each thing once with its final state."""
+
+    held: dict[tuple[str, str], bool] = field(default_factory=dict)  # (uid, case) -> holds
+    left_at: dict[tuple[str, str], int] = field(default_factory=dict)  # version it left at
+    officers: set[str] = field(default_factory=set)
+    drcs: set[str] = field(default_factory=set)
+    outcomes: dict[str, str] = field(default_factory=dict)  # record id -> uid
+    staff: set[str] = field(default_factory=set)
+
+    def add(self, entry: ChangeEntry) -> None:
+        if entry.entity == "case":
+            self._case(entry)
+        elif entry.entity == "mutation":
+            for token in entry.holders:
+                self.outcomes[entry.entity_id] = token.partition(":")[2]
+        elif entry.entity == "user":
+            self.staff.add(entry.entity_id)
+
+    def _case(self, entry: ChangeEntry) -> None:
+        for token in entry.audience:
+            kind, _, who = token.partition(":")
+            if kind == "drc":
+                self.drcs.add(who)
+                continue
+            self.officers.add(who)
+            key = (who, entry.entity_id)
+            self.held[key] = token in entry.holders
+            if not self.held[key]:
+                self.left_at[key] = entry.version or 0
+
+
+async def plan(entries: list[ChangeEntry]) -> list[Write]:
+    page = _Page()
+    for entry in entries:
+        page.add(entry)
+    writes = await _case_writes(page)
+    for uid in sorted(page.officers):
+        writes.append(_write(officer_summary_path(uid), await projections.officer_summary(uid)))
+    for drc in sorted(page.drcs):
+        writes.append(_write(drc_summary_path(drc), await projections.drc_summary(drc)))
+    writes += await _outcome_writes(page.outcomes)
+    writes += await _staff_writes(page.staff, stamp=entries[-1].id)
+    return writes
+
+
+def _write(path: str, document: Any) -> Write:
+    return Write(path, document.firestore(), document.version)
+
+
+async def _case_writes(page: _Page) -> list[Write]:
+    wanted = sorted({case_id for (_, case_id), holds in page.held.items() if holds})
+    documents = await projections.case_documents(wanted)
+    writes = []
+    for (uid, case_id), holds in page.held.items():
+        if not holds:
+            writes.append(Write(case_path(uid, case_id), None, page.left_at[(uid, case_id)]))
+            continue
+        document = documents.get(case_id)
+        if document is not None and document.ro_id == uid:  # else a later change removes it
+            writes.append(_write(case_path(uid, case_id), document))
+    return writes
+
+
+async def _outcome_writes(outcomes: dict[str, str]) -> list[Write]:
+    if not outcomes:
+        return []
+    records = await MutationRecord.find({"_id": {"$in": list(outcomes)}}).to_list()
+    return [
+        _write(f"ro/{outcomes[r.id]}/outcomes/{r.id}", projections.outcome_document(r))
+        for r in records
+    ]
+
+
+async def _staff_writes(uids: set[str], *, stamp: int) -> list[Write]:
+    """What the security rules read about each user; versioned by the log cursor."""
+    writes = []
+    for uid in sorted(uids):
+        user = await users.by_uid(uid)
+        data = None
+        if user is not None:
+            data = {
+                "role": user.role.value,
+                "drc_id": user.drc_id,
+                "active": user.active,
+                "version": stamp,
+            }
+        writes.append(Write(f"staff/{uid}", data, stamp))
+    return writes
+
+
+def mirror(firestore: AsyncClient, *, page: int = 500, timeout: float = 10.0) -> Mirror:
+    return Mirror(firestore, plan, page=page, timeout=timeout)
+
+
+# ---------------------------------------------------------------- verify and repair
+
+
+@dataclass
+class Drift:
+    """How an officer's Firestore tree differs from what MongoDB says it should hold."""
+
+    uid: str
+    missing: list[str] = field(default_factory=list)  # case ids
+    extra: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    summary_stale: bool = False
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing or self.extra or self.stale or self.summary_stale)
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "uid": self.uid,
+            "missing": self.missing,
+            "extra": self.extra,
+            "stale": self.stale,
+            "summary_stale": self.summary_stale,
+        }
+
+
+async def verify(firestore: AsyncClient, uid: str, *, repair: bool = False) -> Drift:
+    """Compare one officer's mirrored cases and summary with MongoDB; mend it if asked."""
+    expected = await projections.case_documents(await cases.open_case_ids_of(uid))
+    stored = {
+        snap.id: snap.to_dict() or {}
+        async for snap in firestore.collection(f"ro/{uid}/cases").stream()
+    }
+    drift = Drift(uid=uid)
+    drift.missing = sorted(set(expected) - set(stored))
+    drift.extra = sorted(set(stored) - set(expected))
+    drift.stale = sorted(
+        case_id
+        for case_id in set(expected) & set(stored)
+        if _comparable(stored[case_id]) != _comparable(expected[case_id].firestore())
+    )
+    summary = await projections.officer_summary(uid)
+    snap = await firestore.document(officer_summary_path(uid)).get()
+    drift.summary_stale = not snap.exists or _comparable(
+        snap.to_dict() or {}, skip=BUILT
+    ) != _comparable(summary.firestore(), skip=BUILT)
+    if repair and not drift.clean:
+        await _repair(firestore, drift, expected, summary)
+    return drift
+
+
+async def _repair(
+    firestore: AsyncClient, drift: Drift, expected: dict[str, Any], summary: Any
+) -> Tally:
+    uid = drift.uid
+    writes = [
+        _write(case_path(uid, case_id), expected[case_id])
+        for case_id in drift.missing + drift.stale
+    ]
+    writes += [Write(case_path(uid, case_id), None, ANY_VERSION) for case_id in drift.extra]
+    if drift.summary_stale:
+        writes.append(_write(officer_summary_path(uid), summary))
+    return await Writer(firestore).apply(writes)
+
+
+async def verify_all(firestore: AsyncClient, *, repair: bool = False) -> list[Drift]:
+    """Every officer's tree; returns only the officers with drift."""
+    drifts = []
+    for uid in await users.officer_ids():
+        drift = await verify(firestore, uid, repair=repair)
+        if not drift.clean:
+            drifts.append(drift)
+    return drifts
+
+
+def _comparable(document: dict[str, Any], *, skip: frozenset[str] | set[str] = frozenset()):
+    """A document as plain JSON-like values: Firestore's timestamps and Python's datetimes
+    compare equal, key order does not matter."""
+    from datetime import datetime
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.isoformat(timespec="milliseconds")
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in sorted(value.items())}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+
+    return plain({k: v for k, v in document.items() if k not in skip})

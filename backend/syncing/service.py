@@ -1,0 +1,203 @@
+"""Use cases of offline sync: push, pull, outcomes, and the supervisors' review inbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from packaging.version import Version
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend.core import db
+from backend.core.pagination import (
+    InvalidCursor,
+    Page,
+    decode_keyset,
+    encode_keyset,
+    object_id_cursor,
+)
+from backend.core.settings import SyncSettings
+from backend.notifications import service as notifications
+from backend.notifications.service import MutationOutcome
+from backend.syncing import entities, mutations
+from backend.syncing.schemas import InboxRead
+from backend.syncing.schemas import MutationOutcome as OutcomeRead
+from backend.users.models import Role, User
+from sync import inbox
+from sync.engine import Engine, Refusal, Retryable, run
+from sync.errors import ClientOutdated, UnknownMutation
+from sync.models import InboxItem, InboxKind, InboxStatus, MutationRecord, Review
+from sync.protocol import Mutation, PullPage, Result, Status
+from sync.pull import pull as pull_changes
+from sync.registry import AfterCommit, Registry
+
+# A reviewer re-applies against the record as it is now: no field counts as unseen.
+CURRENT = 2**53
+
+
+def _registry() -> Registry:
+    registry = Registry()
+    mutations.register(registry)
+    entities.register(registry)
+    registry.on_review(_tell_officer)
+    return registry
+
+
+async def _tell_officer(item: InboxItem, session: AsyncClientSession) -> AfterCommit:
+    """The officer hears that their mutation was refused or waits for a supervisor."""
+    outcome = (
+        MutationOutcome.REJECTED if item.kind is InboxKind.REJECTED else MutationOutcome.IN_REVIEW
+    )
+    entity, _, entity_id = (item.entity or "").partition(":")
+    stored = await notifications.notify_mutation_outcome(
+        officer_id=item.uid,
+        case_id=entity_id if entity == "case" else None,
+        mutation_id=f"{item.client_id}:{item.mutation_id}",
+        outcome=outcome,
+        reason=item.reason,
+        session=session,
+    )
+    return partial(notifications.dispatch, stored)
+
+
+REGISTRY = _registry()
+ENGINE = Engine(REGISTRY)
+
+
+def token_for(user: User) -> str | None:
+    """The change-log scope of a user: their own cases, their DRC's, or everything."""
+    if user.is_operator:
+        return None
+    if user.role is Role.DRC_SUPERVISOR:
+        return f"drc:{user.drc_id}"
+    return f"ro:{user.id}"
+
+
+def check_client(settings: SyncSettings, batch: list[Mutation]) -> None:
+    """Refuse the whole push when any mutation comes from an app or schema too old."""
+    for mutation in batch:
+        if Version(mutation.app_version) < Version(settings.min_app_version):
+            raise ClientOutdated(
+                f"App {mutation.app_version} is older than {settings.min_app_version}",
+                min_app_version=settings.min_app_version,
+            )
+        if mutation.schema_version < settings.min_schema_version:
+            raise ClientOutdated(
+                f"Mutation schema {mutation.schema_version} is older than "
+                f"{settings.min_schema_version}",
+                min_schema_version=settings.min_schema_version,
+            )
+
+
+async def push(*, actor: User, batch: list[Mutation]) -> list[Result]:
+    return await ENGINE.push(actor, batch)
+
+
+async def pull(*, actor: User, since: str | None, limit: int) -> PullPage:
+    return await pull_changes(REGISTRY, actor, token_for(actor), since, limit)
+
+
+async def outcomes(
+    *, actor: User, client_id: str | None, cursor: str | None, limit: int
+) -> Page[OutcomeRead]:
+    """The caller's own mutations, newest first, with any reviewer's decision."""
+    filters: dict[str, Any] = {"uid": actor.id}
+    if client_id is not None:
+        filters["client_id"] = client_id
+    position = decode_keyset(cursor, 2)
+    if position is not None:
+        at = _instant(position[0])
+        filters["$or"] = [{"at": {"$lt": at}}, {"at": at, "_id": {"$lt": position[1]}}]
+    query = MutationRecord.find(filters).sort("-at", "-_id").limit(limit + 1)
+    rows = await query.to_list()
+    items = [OutcomeRead.of(row) for row in rows[:limit]]
+    last = rows[limit - 1] if len(rows) > limit else None
+    return Page(items=items, next_cursor=encode_keyset(last.at, last.id) if last else None)
+
+
+def _instant(value: Any) -> datetime:
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError as exc:
+        raise InvalidCursor("Cursor was not issued by this server") from exc
+
+
+def _scope(actor: User) -> dict[str, Any]:
+    return {"drc_id": actor.drc_id, "everyone": actor.is_operator}
+
+
+async def review_page(
+    *,
+    actor: User,
+    statuses: list[InboxStatus],
+    kind: InboxKind | None,
+    uid: str | None,
+    cursor: str | None,
+    limit: int,
+) -> Page[InboxRead]:
+    rows = await inbox.page(
+        **_scope(actor),
+        statuses=statuses,
+        kind=kind,
+        uid=uid,
+        before=object_id_cursor(cursor),
+        limit=limit + 1,
+    )
+    items = [InboxRead.of(row) for row in rows[:limit]]
+    return Page(items=items, next_cursor=str(rows[limit - 1].id) if len(rows) > limit else None)
+
+
+async def review_item(*, actor: User, item_id: str) -> InboxItem:
+    return await inbox.get(item_id, **_scope(actor))
+
+
+async def reapply(
+    *, actor: User, item_id: str, args: dict[str, Any] | None, note: str | None
+) -> InboxItem:
+    """Apply a kept mutation as the reviewer, with edited arguments if given.
+
+    It runs against the record as it is now; a refusal comes back to the reviewer as a
+    problem and the item stays as it was.
+    """
+    item = await review_item(actor=actor, item_id=item_id)
+    inbox.require_open(item)
+    spec = REGISTRY.mutations.get(item.name)
+    if spec is None:
+        raise UnknownMutation(f"No mutation {item.name}")
+    mutation = Mutation.model_construct(
+        client_id=item.client_id,
+        mutation_id=item.mutation_id,
+        name=item.name,
+        args=args if args is not None else item.args,
+        base_version=CURRENT,
+        device_time=item.device_time,
+        app_version="0",
+        schema_version=1,
+        depends_on=[],
+    )
+    try:
+        async with db.transaction() as session:
+            applied, entity = await run(spec, actor, mutation, mutation.args, session)
+            result = Result(
+                client_id=item.client_id,
+                mutation_id=item.mutation_id,
+                status=Status.MERGED if applied.resolutions else Status.APPLIED,
+                resolutions=applied.resolutions,
+                entity=entity,
+                server_version=applied.version,
+            )
+            review = Review(status=InboxStatus.REAPPLIED, by=actor.id, note=note, result=result)
+            return await inbox.decide(item, review, session=session)
+    except Refusal as refusal:
+        raise refusal.error from refusal
+    except Retryable as exc:
+        raise db.WriteConflict("The case changed meanwhile; try again") from exc
+
+
+async def dismiss(*, actor: User, item_id: str, reason: str) -> InboxItem:
+    item = await review_item(actor=actor, item_id=item_id)
+    inbox.require_open(item)
+    async with db.transaction() as session:
+        review = Review(status=InboxStatus.DISMISSED, by=actor.id, note=reason)
+        return await inbox.decide(item, review, session=session)

@@ -1,0 +1,675 @@
+"""Firestore mirror: lag from commit to visibility at a steady rate, and throughput.
+
+1. Lag. 20 officers x 50 open cases in negotiation (customers, accounts, earlier
+   negotiations; loaded raw, as bench/case_list.py does, then mirrored once). A real
+   Celery `sync.mirror` worker (queue `mirror`, concurrency 1) follows the change log
+   while the driver records 50 negotiations a second through
+   `negotiations.service.record_negotiation`, spread over every officer's cases. Each
+   change's commit time is taken when the transaction returns; its visibility time when
+   a Firestore `on_snapshot` listener on `ro/{uid}/cases` (the sync client, on its own
+   thread, one per officer, as the app listens) first shows the case at that version.
+2. Throughput. With the follower stopped, `--backlog` case updates (`cases.service.update`);
+   then the same `sync.mirror` task drains them. Baseline, same run, before the drain:
+   the very documents the mirror writes for that backlog (built once with the DebtX
+   plan, page by page as the mirror pages the log) committed with plain `batch().set()`
+   in batches of 500, no version reads, no preconditions.
+
+    .venv/bin/python bench/mirror_lag.py [--officers 20] [--cases-per-officer 50]
+        [--rate 50] [--seconds 60] [--backlog 5000] [--json PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import platform
+import random
+import signal
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from _harness import LOCALHOST, PROJECT_ID, ROOT, bench_env, console, percentile
+from bson import ObjectId
+from rich.table import Table
+
+from backend.devstack import components as c
+
+MIRROR_LOCK = "debtx:sync:mirror"  # backend.syncing.tasks.MIRROR_LOCK
+BATCH = 500
+MAX_IN_FLIGHT = 50  # changes the driver has waiting on the database at most
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Firestore mirror lag and throughput.")
+    parser.add_argument("--officers", type=int, default=20)
+    parser.add_argument("--cases-per-officer", type=int, default=50)
+    parser.add_argument("--rate", type=float, default=50.0, help="changes per second (50)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="steady-rate run (60)")
+    parser.add_argument("--backlog", type=int, default=5000, help="changes to drain (5000)")
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    args = parser.parse_args(argv)
+    if min(args.officers, args.cases_per_officer, args.rate, args.seconds, args.backlog) <= 0:
+        parser.error("every count must be positive")
+    return args
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass
+class World:
+    officers: list[Any]  # backend.users.models.User
+    cases: list[Any]  # backend.cases.models.Case, interleaved across officers
+    by_uid: dict[str, Any] = field(default_factory=dict)
+
+
+async def load_world(officers: int, per_officer: int) -> World:
+    """DRCs and officers through their services; cases and what lies beside them raw."""
+    from backend.cases import repository
+    from backend.cases.models import Action, Case, PartStatus
+    from backend.cases.phases import Phase
+    from backend.core.money import Money
+    from backend.customers.models import Account, Contact, ContactKind, CpeItem, Customer, Product
+    from backend.drcs import service as drcs
+    from backend.drcs.schemas import DrcCreate
+    from backend.negotiations.models import (
+        ContactChannel,
+        ContactResult,
+        Negotiation,
+        NegotiationOutcome,
+    )
+    from backend.users import service as users
+    from backend.users.models import Role
+    from backend.users.schemas import UserCreate
+    from sync import changelog
+    from sync.models import QueuedChange
+
+    rng = random.Random(11)
+    drc_ids = ["DRC-BENCHA", "DRC-BENCHB"]
+    for drc_id in drc_ids:
+        await drcs.create_drc(actor=None, data=DrcCreate(id=drc_id, name=f"{drc_id} Ltd"))
+    people = []
+    for n in range(officers):
+        people.append(
+            await users.create_user(
+                actor=None,
+                data=UserCreate(
+                    uid=f"ro-bench-{n:03d}",
+                    email=f"ro{n}@bench.debtx.dev",
+                    display_name=f"Bench Officer {n}",
+                    role=Role.RECOVERY_OFFICER,
+                    drc_id=drc_ids[n % len(drc_ids)],
+                ),
+            )
+        )
+    now = datetime.now(UTC)
+    customers, accounts, cases, talks = [], [], [], []
+    for n in range(officers * per_officer):
+        officer = people[n % officers]
+        customer_id, account_id = f"CUS-M{n:07d}", f"ACC-M{n:08d}"
+        customers.append(
+            Customer(
+                id=customer_id,
+                name=f"Mirror Customer {n}",
+                region="Western",
+                address=f"{n} Galle Road, Colombo",
+                contacts=[
+                    Contact(kind=ContactKind.MOBILE, value=f"+9477{n:07d}", primary=True),
+                    Contact(kind=ContactKind.EMAIL, value=f"c{n}@example.lk"),
+                ],
+            )
+        )
+        arrears = Money(amount=rng.randint(5_000, 500_000))
+        product = Product(
+            id=f"PM{n}",
+            type="fibre",
+            arrears=arrears,
+            cpe=[CpeItem(serial=f"SNM{n:07d}", model="HG8245H", type="router")],
+        )
+        accounts.append(
+            Account(id=account_id, customer_id=customer_id, region="Western", products=[product])
+        )
+        case = Case(
+            incident_id=f"MIRROR-{n:07d}",
+            customer_id=customer_id,
+            customer_name=f"Mirror Customer {n}",
+            account_id=account_id,
+            product_ids=[product.id],
+            cpe_items=product.cpe,
+            action=Action.ARREARS_AND_CPE,
+            region="Western",
+            arrears=arrears,
+            outstanding=arrears,
+            phase=Phase.NEGOTIATION,
+            arrears_status=PartStatus.OPEN,
+            cpe_status=PartStatus.OPEN,
+            overdue_since=now - timedelta(days=rng.randint(60, 200)),
+            drc_id=officer.drc_id,
+            ro_id=officer.id,
+            validity_until=now + timedelta(days=rng.randint(10, 90)),
+            created_at=now - timedelta(days=30),
+            updated_at=now - timedelta(days=1),
+        )
+        case.id = ObjectId()
+        cases.append(case)
+        for k in range(3):  # earlier contacts, for the history summary
+            talks.append(
+                Negotiation(
+                    case_id=str(case.id),
+                    drc_id=officer.drc_id,
+                    officer_id=officer.id,
+                    contacted_at=now - timedelta(days=20 - 5 * k),
+                    channel=ContactChannel.CALL,
+                    result=ContactResult.NO_ANSWER,
+                    outcome=NegotiationOutcome.UNREACHABLE,
+                    notes="no answer",
+                )
+            )
+    for model, rows in ((Customer, customers), (Account, accounts), (Negotiation, talks)):
+        for start in range(0, len(rows), 1000):
+            await model.insert_many(rows[start : start + 1000])
+    for start in range(0, len(cases), 1000):
+        await Case.insert_many(cases[start : start + 1000])
+    await repository.rebuild_officer_counts()  # raw inserts bypass the repository
+    opened = [
+        changelog.entry(
+            entity="case",
+            entity_id=str(case.id),
+            action="case.open",
+            before=[],
+            after=changelog.tokens(case.ro_id, case.drc_id),
+            version=case.version,
+        )
+        for case in cases
+    ]
+    await QueuedChange.get_pymongo_collection().insert_many(opened)
+    stored = {
+        str(c.id): c for c in await Case.find({"incident_id": {"$regex": "^MIRROR-"}}).to_list()
+    }
+    ordered = [stored[str(c.id)] for c in cases]  # officer 0, 1, ... 19, 0, 1, ...
+    return World(people, ordered, {u.id: u for u in people})
+
+
+# --------------------------------------------------------------------------- the follower
+
+
+def celery_mirror(env: dict[str, str], logs: Path) -> c.Component:
+    """The deployment's mirror worker: its own queue, one process (backend/devstack/stack.py)."""
+    argv = [sys.executable, "-m", "celery", "-A", "backend.worker.app:celery_app", "worker"]
+    argv += ["--loglevel", "WARNING", "--queues", "mirror", "--concurrency", "1"]
+    argv += ["--hostname", "bench-mirror@%h"]
+    return c.Component("mirror", argv, 0, logs / "mirror.log", lambda _: True, env=env)
+
+
+def send_mirror_task(redis_url: str) -> None:
+    from celery import Celery
+
+    app = Celery("bench", broker=redis_url)
+    app.send_task("sync.mirror", queue="mirror")
+    app.close()
+
+
+async def wait_follower(redis: Any, *, running: bool, within: float) -> float:
+    """Wait until the follower holds (or released) its lease; returns when it did."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if bool(await redis.exists(MIRROR_LOCK)) == running:
+            return time.time()
+        await asyncio.sleep(0.02)
+    raise TimeoutError(f"the mirror worker did not {'start' if running else 'stop'}")
+
+
+async def drain_in_process(firestore: Any) -> int:
+    from backend.syncing import mirror
+
+    follower = mirror.mirror(firestore)
+    total = 0
+    while done := await follower.step():
+        total += done
+    return total
+
+
+# --------------------------------------------------------------------------- lag
+
+
+class Watcher:
+    """One on_snapshot listener per officer's case collection, as each phone has."""
+
+    def __init__(self, uids: list[str], emulator: str) -> None:
+        from google.auth.credentials import AnonymousCredentials
+        from google.cloud import firestore
+
+        os.environ["FIRESTORE_EMULATOR_HOST"] = emulator
+        self.client = firestore.Client(project=PROJECT_ID, credentials=AnonymousCredentials())
+        self.seen: dict[str, list[tuple[int, float]]] = {}
+        self.lock = threading.Lock()
+        self.ready = [threading.Event() for _ in uids]
+        self.watches = [
+            self.client.collection(f"ro/{uid}/cases").on_snapshot(self._callback(n))
+            for n, uid in enumerate(uids)
+        ]
+
+    def _callback(self, n: int):
+        def on_snapshot(_docs: Any, changes: Any, _read_time: Any) -> None:
+            now = time.time()
+            with self.lock:
+                for change in changes:
+                    if change.type.name == "REMOVED":
+                        continue
+                    doc = change.document
+                    self.seen.setdefault(doc.id, []).append((doc.get("version"), now))
+            self.ready[n].set()
+
+        return on_snapshot
+
+    def wait_ready(self, timeout: float) -> None:
+        for event in self.ready:
+            if not event.wait(timeout):
+                raise TimeoutError("a Firestore listener got no first snapshot")
+
+    def visible_at(self, case_id: str, version: int) -> float | None:
+        with self.lock:
+            for seen_version, at in self.seen.get(case_id, []):
+                if seen_version is not None and seen_version >= version:
+                    return at
+        return None
+
+    def close(self) -> None:
+        for watch in self.watches:
+            watch.unsubscribe()
+        self.client.close()
+
+
+@dataclass
+class Change:
+    case_id: str
+    version: int
+    committed: float  # time.time() right after the commit returned
+    visible: float | None = None
+
+    @property
+    def lag_ms(self) -> float | None:
+        return None if self.visible is None else (self.visible - self.committed) * 1000
+
+
+@dataclass
+class LagResult:
+    scheduled: int
+    committed: int
+    failed: int
+    seen: int
+    elapsed_s: float
+    rate: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    commit_p50_ms: float
+    commit_p95_ms: float
+    load_average_1m: float
+
+
+async def drive_negotiations(
+    world: World, rate: float, seconds: float
+) -> tuple[list[Change], int, float, list[float]]:
+    """`rate` negotiations a second, open loop, each on the next case (officers in turn)."""
+    from backend.negotiations import service as negotiations
+    from backend.negotiations.models import ContactChannel, ContactResult, NegotiationOutcome
+    from backend.negotiations.schemas import NegotiationCreate
+
+    changes: list[Change] = []
+    commit_ms: list[float] = []
+    failed = 0
+    busy: set[str] = set()
+    targets = itertools.cycle(world.cases)
+
+    async def one(case: Any, n: int) -> None:
+        nonlocal failed
+        now = datetime.now(UTC)
+        data = NegotiationCreate(
+            contacted_at=now,
+            channel=ContactChannel.CALL,
+            result=ContactResult.REACHED,
+            outcome=NegotiationOutcome.REFUSED,
+            notes=f"bench contact {n}",
+            next_follow_up=now + timedelta(days=2, seconds=n),
+        )
+        started = time.perf_counter()
+        try:
+            await negotiations.record_negotiation(
+                actor=world.by_uid[case.ro_id], case_id=str(case.id), data=data, case=case
+            )
+        except Exception as exc:  # counted and shown, the run goes on
+            failed += 1
+            if failed <= 3:
+                console.print(f"[red]change failed[/red]: {type(exc).__name__}: {exc}")
+            from backend.cases import service as cases
+
+            fresh = await cases.get_unscoped(str(case.id))
+            if fresh is not None:
+                case.version = fresh.version
+            return
+        finally:
+            busy.discard(str(case.id))
+        changes.append(Change(str(case.id), case.version, time.time()))
+        commit_ms.append((time.perf_counter() - started) * 1000)
+
+    tasks = []
+    total = int(rate * seconds)
+    start = last = time.perf_counter()
+    for n in range(total):
+        await asyncio.sleep(max(0.0, start + n / rate - time.perf_counter()))
+        if time.perf_counter() - start >= seconds:  # time-bound: what fell behind is dropped
+            break
+        if time.perf_counter() - last >= 5:
+            last = time.perf_counter()
+            console.print(
+                f"  {last - start:4.0f} s: {len(changes):,} committed, {len(busy)} in flight, "
+                f"{failed} failed"
+            )
+        while len(busy) >= MAX_IN_FLIGHT:  # the database fell behind: do not pile on
+            await asyncio.sleep(0.005)
+        if time.perf_counter() - start >= seconds:
+            break
+        case = next(targets)
+        while str(case.id) in busy:  # never two changes of one case in flight
+            case = next(targets)
+        busy.add(str(case.id))
+        tasks.append(asyncio.create_task(one(case, n)))
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - start
+    return changes, failed, elapsed, commit_ms
+
+
+async def measure_lag(world: World, watcher: Watcher, rate: float, seconds: float) -> LagResult:
+    changes, failed, elapsed, commit_ms = await drive_negotiations(world, rate, seconds)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:  # the tail: the last changes still on their way
+        pending = [ch for ch in changes if ch.visible is None]
+        for ch in pending:
+            ch.visible = watcher.visible_at(ch.case_id, ch.version)
+        if all(ch.visible is not None for ch in changes):
+            break
+        await asyncio.sleep(0.1)
+    given_up = time.time()
+    lags = [ch.lag_ms for ch in changes if ch.lag_ms is not None]
+    # a change never seen counts with the lag it had when the wait ended: a lower bound
+    bounded = lags + [(given_up - ch.committed) * 1000 for ch in changes if ch.visible is None]
+    return LagResult(
+        scheduled=int(rate * seconds),
+        committed=len(changes),
+        failed=failed,
+        seen=len(lags),
+        elapsed_s=round(elapsed, 2),
+        rate=round(len(changes) / elapsed, 1),
+        p50_ms=round(percentile(bounded, 50), 1),
+        p95_ms=round(percentile(bounded, 95), 1),
+        p99_ms=round(percentile(bounded, 99), 1),
+        max_ms=round(max(bounded, default=float("nan")), 1),
+        commit_p50_ms=round(percentile(commit_ms, 50), 1),
+        commit_p95_ms=round(percentile(commit_ms, 95), 1),
+        load_average_1m=round(os.getloadavg()[0], 2),
+    )
+
+
+# --------------------------------------------------------------------------- throughput
+
+
+@dataclass
+class Throughput:
+    target: str
+    changes: int
+    documents: int
+    seconds: float
+    load_average_1m: float
+
+    @property
+    def docs_per_s(self) -> float:
+        return self.documents / self.seconds if self.seconds else 0.0
+
+
+async def make_backlog(world: World, count: int, workers: int = 8) -> float:
+    """`count` case updates (a new follow-up each), `workers` at a time, on distinct cases."""
+    from backend.cases import service as cases
+    from backend.core import db
+
+    started = time.perf_counter()
+    counter = itertools.count()
+
+    async def worker(w: int) -> None:
+        while (n := next(counter)) < count:
+            case = world.cases[(n * workers + w) % len(world.cases)]
+            for _ in range(5):
+                try:
+                    async with db.transaction() as session:
+                        await cases.update(
+                            actor=None,
+                            case=case,
+                            action="bench.follow_up",
+                            changes={"next_follow_up": datetime.now(UTC) + timedelta(days=3)},
+                            session=session,
+                        )
+                    break
+                except Exception:  # a clash: reload, retry
+                    fresh = await cases.get_unscoped(str(case.id))
+                    if fresh is not None:
+                        case.version = fresh.version
+
+    await asyncio.gather(*(worker(w) for w in range(workers)))
+    return time.perf_counter() - started
+
+
+async def planned_writes() -> tuple[int, list[Any]]:
+    """What the mirror will write for the queued backlog, planned page by page as it will
+    page the log (the queue, not yet sequenced, numbered from the mirror's cursor)."""
+    from backend.syncing import mirror
+    from sync.mirror import MirrorState
+    from sync.models import ChangeEntry, QueuedChange
+
+    state = await MirrorState.get("firestore") or MirrorState()
+    queued = await QueuedChange.get_pymongo_collection().find({}).sort("_id", 1).to_list(None)
+    writes: list[Any] = []
+    for start in range(0, len(queued), BATCH):
+        page = [
+            ChangeEntry.model_validate({**doc, "_id": state.cursor + start + i + 1})
+            for i, doc in enumerate(queued[start : start + BATCH])
+        ]
+        newest: dict[str, Any] = {}  # the mirror writes each path of a page once
+        for write in await mirror.plan(page):
+            newest[write.path] = write
+        writes += newest.values()
+    return len(queued), writes
+
+
+async def raw_commit(firestore: Any, writes: list[Any]) -> float:
+    started = time.perf_counter()
+    for start in range(0, len(writes), BATCH):
+        batch = firestore.batch()
+        for write in writes[start : start + BATCH]:
+            ref = firestore.document(write.path)
+            if write.data is None:
+                batch.delete(ref)
+            else:
+                batch.set(ref, write.data)
+        await batch.commit()
+    return time.perf_counter() - started
+
+
+async def drain_by_worker(redis: Any, redis_url: str) -> tuple[int, int, float]:
+    """Send one `sync.mirror` task and time it until its cursor reaches the log's head."""
+    from sync import changelog
+    from sync.mirror import MirrorState
+    from sync.models import QueuedChange
+
+    before = await MirrorState.get("firestore") or MirrorState()
+    send_mirror_task(redis_url)
+    started = await wait_follower(redis, running=True, within=30)  # lease taken: it starts
+    while True:
+        await asyncio.sleep(0.05)
+        state = await MirrorState.get("firestore")
+        _, head = await changelog.bounds()
+        queued = await QueuedChange.get_pymongo_collection().estimated_document_count()
+        if state is not None and state.cursor >= head > before.cursor and not queued:
+            break
+        if not await redis.exists(MIRROR_LOCK):  # its window ended first: the next task
+            send_mirror_task(redis_url)
+            await wait_follower(redis, running=True, within=30)
+    saved = state.updated_at  # the last page's save
+    finished = (saved if saved.tzinfo else saved.replace(tzinfo=UTC)).timestamp()
+    return state.cursor - before.cursor, state.written - before.written, finished - started
+
+
+# --------------------------------------------------------------------------- run
+
+
+async def measure(
+    args: argparse.Namespace, env: dict[str, str], mirror_worker: c.Component
+) -> dict:
+    from backend.core.resources import Resources
+    from backend.core.settings import get_settings
+
+    resources = await Resources.open(get_settings())
+    redis_url = env["DEBTX_REDIS__URL"]
+    results: dict[str, Any] = {}
+    try:
+        started = time.perf_counter()
+        world = await load_world(args.officers, args.cases_per_officer)
+        mirrored = await drain_in_process(resources.firestore)
+        console.print(
+            f"loaded {len(world.cases):,} cases for {len(world.officers)} officers and mirrored "
+            f"{mirrored:,} changes in {time.perf_counter() - started:.1f} s"
+        )
+        watcher = await asyncio.to_thread(
+            Watcher, [u.id for u in world.officers], env["FIRESTORE_EMULATOR_HOST"]
+        )
+        try:
+            await asyncio.to_thread(watcher.wait_ready, 60)
+            send_mirror_task(redis_url)
+            await wait_follower(resources.redis, running=True, within=60)
+            lag = await measure_lag(world, watcher, args.rate, args.seconds)
+        finally:
+            watcher.close()
+        results["lag"] = asdict(lag)
+        console.print("waiting for the mirror task's window to end (the follower stops)")
+        await wait_follower(resources.redis, running=False, within=args.seconds + 120)
+        behind = await drain_in_process(resources.firestore)  # so the backlog is all new
+        if behind:
+            console.print(f"the follower stopped {behind:,} changes behind; mirrored them first")
+
+        made = await make_backlog(world, args.backlog)
+        console.print(f"backlog: {args.backlog:,} case updates in {made:.1f} s, follower stopped")
+        changes, writes = await planned_writes()
+        raw_s = await raw_commit(resources.firestore, writes)
+        raw = Throughput("raw batch.set()", changes, len(writes), raw_s, os.getloadavg()[0])
+        covered, written, mirror_s = await drain_by_worker(resources.redis, redis_url)
+        ours = Throughput("DebtX mirror", covered, written, mirror_s, os.getloadavg()[0])
+        results["throughput"] = [asdict(ours) | {"docs_per_s": ours.docs_per_s}]
+        results["throughput"].append(asdict(raw) | {"docs_per_s": raw.docs_per_s})
+        results["ratio"] = ours.docs_per_s / raw.docs_per_s
+        print_results(lag, ours, raw, args)
+    finally:
+        mirror_worker.stop()
+        await resources.close()
+    return results
+
+
+def machine() -> str:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "?",
+    )
+    return (
+        f"{os.cpu_count()} cores ({model}), shared by SecantusDB, Redis, the Firestore "
+        f"emulator, the mirror worker and this load generator; Python {platform.python_version()}"
+    )
+
+
+def print_results(lag: LagResult, ours: Throughput, raw: Throughput, args) -> None:
+    table = Table(title=f"Commit to Firestore visibility at {args.rate:g} changes/s (on_snapshot)")
+    for name in ("changes", "seen", "failed", "rate/s", "p50 ms", "p95 ms", "p99 ms", "max ms"):
+        table.add_column(name, justify="right")
+    table.add_row(
+        f"{lag.committed:,}",
+        f"{lag.seen:,}",
+        str(lag.failed),
+        f"{lag.rate:.1f}",
+        f"{lag.p50_ms:.0f}",
+        f"{lag.p95_ms:.0f}",
+        f"{lag.p99_ms:.0f}",
+        f"{lag.max_ms:.0f}",
+    )
+    console.print(table)
+    console.print(
+        f"commit itself (record_negotiation): p50 {lag.commit_p50_ms:.0f} ms, "
+        f"p95 {lag.commit_p95_ms:.0f} ms; load average {lag.load_average_1m}"
+    )
+    if lag.seen < lag.committed:
+        console.print(
+            f"{lag.committed - lag.seen:,} changes not visible 15 s after the run; they count "
+            "with the lag they had then, so the percentiles are lower bounds"
+        )
+    verdict = "yes" if lag.p95_ms < 1000 and lag.seen == lag.committed else "NO"
+    console.print(f"p95 lag {lag.p95_ms:.0f} ms (< 1 s, every change seen: {verdict})")
+    table = Table(title=f"Mirroring a backlog of {args.backlog:,} changes vs raw batched writes")
+    for name in ("target", "changes", "documents", "seconds", "docs/s", "load 1m"):
+        table.add_column(name, justify="left" if name == "target" else "right")
+    for row in (ours, raw):
+        table.add_row(
+            row.target,
+            f"{row.changes:,}",
+            f"{row.documents:,}",
+            f"{row.seconds:.2f}",
+            f"{row.docs_per_s:,.0f}",
+            f"{row.load_average_1m:.2f}",
+        )
+    console.print(table)
+    ratio = ours.docs_per_s / raw.docs_per_s
+    console.print(f"throughput ratio {ratio:.2f} (>= 0.7: {'yes' if ratio >= 0.7 else 'NO'})")
+    console.print(f"machine: {machine()}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # a SIGTERM (timeout, CI) still runs the `finally`s that stop every server
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="debtx-bench-mirror-") as tmp:
+        work = Path(tmp)
+        services = c.start_backing_services(
+            work, project_id=PROJECT_ID, rules=ROOT / "firestore.rules"
+        )
+        try:
+            console.print(f"ready: backing services ({time.perf_counter() - started:.1f} s)")
+            env = bench_env(work, services, c.free_port())
+            # one task follows the log for the whole steady-rate run, then stops
+            env["DEBTX_SYNC__MIRROR_WINDOW_SECONDS"] = str(args.seconds + 35)
+            assert env["DEBTX_MONGO__URI"].startswith(f"mongodb://{LOCALHOST}:")
+            os.environ.update(env)
+            worker = celery_mirror(env, work / "logs").start()
+            results = asyncio.run(measure(args, env, worker))
+        finally:
+            services.stop()
+    console.print(f"total {time.perf_counter() - started:.0f} s")
+    if args.json:
+        results |= {"machine": machine(), "args": {k: str(v) for k, v in vars(args).items()}}
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+        console.print(f"results written to {args.json}")
+    ok = results["lag"]["p95_ms"] < 1000 and results["ratio"] >= 0.7
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,145 @@
+"""The change log: every committed change, in an order no reader can miss a change by.
+
+Writers append to a queue inside their own transaction, so a change exists exactly when
+its transaction committed. A sequencer then gives queued changes their cursors in one
+short transaction of its own, always above every cursor handed out before. A change
+that commits late (its transaction began early) therefore still gets a cursor above
+what any reader has already seen: "writes committed out of order" cannot be skipped,
+which a cursor taken at write time (a timestamp, an ObjectId) could not promise.
+
+Scope tokens say who sees a change: "ro:<uid>" for the holding officer, "drc:<id>" for
+the DRC's supervisors; operator staff see everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend.core import db
+from sync.models import ChangeEntry, LogState, QueuedChange
+
+SEQUENCE_BATCH = 1000
+
+
+def tokens(ro_id: str | None, drc_id: str | None) -> list[str]:
+    """The scope tokens of an entity held by `ro_id` within `drc_id`."""
+    found = []
+    if ro_id:
+        found.append(f"ro:{ro_id}")
+    if drc_id:
+        found.append(f"drc:{drc_id}")
+    return found
+
+
+def entry(
+    *,
+    entity: str,
+    entity_id: str,
+    action: str,
+    before: Iterable[str],
+    after: Iterable[str],
+    version: int | None = None,
+) -> dict:
+    """One change; `before`/`after` are the scope tokens that saw it before and see it now."""
+    holders = list(dict.fromkeys(after))
+    return {
+        "entity": entity,
+        "entity_id": entity_id,
+        "version": version,
+        "audience": list(dict.fromkeys([*before, *holders])),
+        "holders": holders,
+        "action": action,
+        "at": datetime.now(UTC),
+    }
+
+
+async def append(*, session: AsyncClientSession, **change: Any) -> None:
+    """Record one change (see `entry`) in the caller's transaction."""
+    await QueuedChange.get_pymongo_collection().insert_one(entry(**change), session=session)
+
+
+async def append_many(changes: list[dict], *, session: AsyncClientSession) -> None:
+    """Record many changes made with `entry`, in the caller's transaction."""
+    if changes:
+        await QueuedChange.get_pymongo_collection().insert_many(changes, session=session)
+
+
+async def sequence_pending(limit: int = SEQUENCE_BATCH) -> int:
+    """Give queued changes their cursors; 0 when none waited or another sequencer ran.
+
+    Two sequencers racing both bump the counter; one transaction loses and the other's
+    work stands, so cursors stay gap-free and increasing.
+    """
+    queue = QueuedChange.get_pymongo_collection()
+    try:
+        async with db.transaction() as session:
+            waiting = await queue.find({}, session=session).sort("_id", ASCENDING).to_list(limit)
+            if not waiting:
+                return 0
+            state = await LogState.get_pymongo_collection().find_one_and_update(
+                {"_id": "changes"},
+                {"$inc": {"last": len(waiting)}, "$setOnInsert": {"floor": 0}},
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+                session=session,
+            )
+            assert state is not None  # upserted
+            first = state["last"] - len(waiting) + 1
+            now = datetime.now(UTC)
+            entries = [
+                {**{k: v for k, v in change.items() if k != "_id"}, "_id": first + i}
+                | {"sequenced_at": now}
+                for i, change in enumerate(waiting)
+            ]
+            await ChangeEntry.get_pymongo_collection().insert_many(entries, session=session)
+            await queue.delete_many({"_id": {"$in": [c["_id"] for c in waiting]}}, session=session)
+    except db.WriteConflict:
+        return 0
+    return len(waiting)
+
+
+async def sequence_all() -> int:
+    """Sequence until the queue is empty (tests, the mirror's catch-up)."""
+    total = 0
+    while done := await sequence_pending():
+        total += done
+    return total
+
+
+async def bounds() -> tuple[int, int]:
+    """(floor, head): cursors below `floor` were pruned; `head` is the last handed out."""
+    state = await LogState.get_pymongo_collection().find_one({"_id": "changes"})
+    if state is None:
+        return 0, 0
+    return state["floor"], state["last"]
+
+
+async def read(*, since: int, token: str | None, limit: int) -> list[ChangeEntry]:
+    """Changes after `since` that `token` may see (None: all), in cursor order."""
+    filters: dict = {"_id": {"$gt": since}}
+    if token is not None:
+        filters["audience"] = token
+    cursor = ChangeEntry.get_pymongo_collection().find(filters).sort("_id", ASCENDING)
+    return [ChangeEntry.model_validate(doc) for doc in await cursor.to_list(limit)]
+
+
+async def prune(*, older_than: timedelta) -> int:
+    """Drop history sequenced before `older_than` ago; readers behind it get a reset."""
+    cutoff = datetime.now(UTC) - older_than
+    changes = ChangeEntry.get_pymongo_collection()
+    last = await changes.find_one(
+        {"sequenced_at": {"$lt": cutoff}}, sort=[("sequenced_at", -1), ("_id", -1)]
+    )
+    if last is None:
+        return 0
+    async with db.transaction() as session:
+        await LogState.get_pymongo_collection().update_one(
+            {"_id": "changes"}, {"$max": {"floor": last["_id"]}}, session=session
+        )
+        result = await changes.delete_many({"_id": {"$lte": last["_id"]}}, session=session)
+    return result.deleted_count

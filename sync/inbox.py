@@ -1,0 +1,128 @@
+"""The review inbox: mutations a person should look at, and what they decided.
+
+Rejected and quarantined mutations wait here `open`; conflicts a field's rule settled
+are kept `resolved`, with both values, so a supervisor can still override them. A
+reviewer re-applies an item (optionally with edited arguments) as themselves, or
+dismisses it with a reason. The sending officer sees the decision as a change of the
+mutation's outcome in their pull.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from sync import changelog
+from sync.errors import ReviewClosed, ReviewNotFound
+from sync.models import InboxItem, InboxKind, InboxStatus, MutationRecord, Review
+from sync.protocol import Mutation, Resolution
+
+DECIDABLE = frozenset({InboxStatus.OPEN, InboxStatus.RESOLVED})
+
+
+async def open_item(
+    sender: Any,
+    mutation: Mutation,
+    *,
+    kind: InboxKind,
+    status: InboxStatus,
+    code: str,
+    reason: str,
+    entity: str | None,
+    resolutions: list[Resolution] | None = None,
+    session: AsyncClientSession,
+) -> InboxItem:
+    item = InboxItem(
+        kind=kind,
+        status=status,
+        client_id=mutation.client_id,
+        mutation_id=mutation.mutation_id,
+        uid=sender.id,
+        drc_id=getattr(sender, "drc_id", None),
+        name=mutation.name,
+        args=mutation.args,
+        base_version=mutation.base_version,
+        device_time=mutation.device_time,
+        entity=entity,
+        code=code,
+        reason=reason,
+        resolutions=resolutions or [],
+    )
+    await item.insert(session=session)
+    return item
+
+
+async def get(item_id: str, *, drc_id: str | None, everyone: bool) -> InboxItem:
+    """The item if the reviewer's scope covers it: their DRC's, or all for operators."""
+    item = await InboxItem.get(ObjectId(item_id)) if ObjectId.is_valid(item_id) else None
+    if item is None or not (everyone or (drc_id is not None and item.drc_id == drc_id)):
+        raise ReviewNotFound(f"No review item {item_id}")
+    return item
+
+
+async def page(
+    *,
+    drc_id: str | None,
+    everyone: bool,
+    statuses: list[InboxStatus],
+    kind: InboxKind | None,
+    uid: str | None,
+    before: ObjectId | None,
+    limit: int,
+) -> list[InboxItem]:
+    """Newest first; supervisors see their DRC's items, operator staff all."""
+    filters: dict[str, Any] = {"status": {"$in": [s.value for s in statuses]}}
+    if not everyone:
+        filters["drc_id"] = drc_id
+    if kind is not None:
+        filters["kind"] = kind.value
+    if uid is not None:
+        filters["uid"] = uid
+    if before is not None:
+        filters["_id"] = {"$lt": before}
+    cursor = InboxItem.find(filters).sort("-_id").limit(limit)
+    return await cursor.to_list()
+
+
+def require_open(item: InboxItem) -> None:
+    if item.status not in DECIDABLE:
+        raise ReviewClosed(f"Item {item.id} is already {item.status}", status=item.status.value)
+
+
+async def decide(
+    item: InboxItem,
+    review: Review,
+    *,
+    session: AsyncClientSession,
+) -> InboxItem:
+    """Record the decision on the item and on the mutation's outcome, and tell the officer."""
+    closed = await InboxItem.get_pymongo_collection().update_one(
+        {"_id": item.id, "status": {"$in": [s.value for s in DECIDABLE]}},
+        {"$set": {"status": review.status, "review": review.model_dump(mode="python")}},
+        session=session,
+    )
+    if closed.modified_count != 1:
+        raise ReviewClosed(f"Item {item.id} was decided meanwhile")
+    item.status, item.review = InboxStatus(review.status), review
+    record = f"{item.client_id}:{item.mutation_id}"
+    await MutationRecord.get_pymongo_collection().update_one(
+        {"_id": record}, {"$set": {"review": review.model_dump(mode="python")}}, session=session
+    )
+    await changelog.append(
+        entity="mutation",
+        entity_id=record,
+        action=f"review.{review.status}",
+        before=[],
+        after=changelog.tokens(item.uid, None),
+        session=session,
+    )
+    return item
+
+
+def outcome_of(record: MutationRecord) -> dict[str, Any]:
+    """What the officer's app shows for one mutation: its result and any review."""
+    data: dict[str, Any] = {"result": record.result.model_dump(mode="json")}
+    data["review"] = record.review.model_dump(mode="json") if record.review else None
+    return data

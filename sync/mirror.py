@@ -1,0 +1,300 @@
+"""The mirror: keeps Firestore in step with the change log, for the app to read offline.
+
+One worker at a time (a Redis lock) follows the log from its saved cursor. For each
+page of changes the domain's `Plan` says which documents to write or delete, built from
+the records as they are now; the mirror writes them in batches of at most 500 and then
+saves its cursor, so a crash repeats a page and never skips one.
+
+No write replaces a newer document: every document carries a `version`, the mirror reads
+the stored versions of a batch first (one round trip), leaves out what is older, and
+commits the rest with each document's update time as a precondition, so a concurrent
+writer (a repair, a second worker after a lost lock) makes the batch fail and be read
+again rather than be overwritten.
+
+Failures: Firestore unreachable or overloaded stops the page; the worker backs off and
+resumes from its cursor, so it catches up when Firestore returns. A write Firestore keeps
+refusing on its own merits goes to the dead-letter list (`mirror_dead_letters`) with an
+error log line, and the page goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from beanie import Document
+from google.api_core import exceptions as gexc
+from google.cloud.firestore import AsyncClient
+from pydantic import Field
+
+from backend.core.logging import get_logger
+from sync import changelog
+from sync.models import ChangeEntry
+
+log = get_logger("debtx.mirror")
+
+BATCH = 500  # Firestore's most writes per commit
+ATTEMPTS = 5
+TRANSIENT = (
+    gexc.ServiceUnavailable,
+    gexc.DeadlineExceeded,
+    gexc.InternalServerError,
+    gexc.RetryError,
+    gexc.TooManyRequests,
+    gexc.ResourceExhausted,
+    ConnectionError,
+    OSError,
+)
+RACED = (gexc.FailedPrecondition, gexc.Aborted, gexc.Conflict, gexc.AlreadyExists, gexc.NotFound)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Write:
+    """One document to set (`data`) or delete (`data` None), at `version`."""
+
+    path: str
+    data: dict[str, Any] | None
+    version: int
+
+
+# The domain's part: what the given changes mean in Firestore documents.
+Plan = Callable[[list[ChangeEntry]], Awaitable[list[Write]]]
+
+
+class MirrorState(Document):
+    """Where the mirror is in the log, and how far behind."""
+
+    id: str = "firestore"  # type: ignore[assignment]
+    cursor: int = 0
+    backlog: int = 0
+    lag_seconds: float = 0.0  # commit to Firestore, for the last page written
+    written: int = 0
+    dead_letters: int = 0
+    last_error: str | None = None
+    updated_at: datetime = Field(default_factory=_now)
+
+    class Settings:
+        name = "mirror_state"
+
+
+class DeadLetter(Document):
+    """A write Firestore kept refusing; repair (or a person) takes it from here."""
+
+    path: str
+    data: dict[str, Any] | None
+    version: int
+    error: str
+    attempts: int
+    at: datetime = Field(default_factory=_now)
+
+    class Settings:
+        name = "mirror_dead_letters"
+
+
+DOCUMENTS = (MirrorState, DeadLetter)
+
+
+class Unavailable(Exception):
+    """Firestore cannot be reached now; try the same page again later."""
+
+
+@dataclass
+class Tally:
+    written: int = 0
+    skipped: int = 0  # a newer version is stored
+    dead: int = 0
+    paths: list[str] = field(default_factory=list)
+
+    def add(self, other: Tally) -> None:
+        self.written += other.written
+        self.skipped += other.skipped
+        self.dead += other.dead
+        self.paths += other.paths
+
+
+class Writer:
+    """Guarded batch writes: never an older version over a newer one."""
+
+    def __init__(self, firestore: AsyncClient, *, timeout: float = 10.0) -> None:
+        self.firestore = firestore
+        # per Firestore call, without the client's own retries (the mirror retries pages):
+        # a hung server counts as unavailable after `timeout`
+        self.timeout = timeout
+
+    async def apply(self, writes: Iterable[Write]) -> Tally:
+        """Write each path's last write unless the stored document has a higher version.
+
+        An equal version is written: records kept beside a case change its document
+        without changing its version, and repair mends content that drifted."""
+        newest: dict[str, Write] = {}
+        for write in writes:
+            newest[write.path] = write
+        pending = list(newest.values())
+        tally = Tally()
+        for start in range(0, len(pending), BATCH):
+            tally.add(await self._chunk(pending[start : start + BATCH]))
+        return tally
+
+    async def _chunk(self, writes: list[Write]) -> Tally:
+        for attempt in range(ATTEMPTS):
+            try:
+                return await self._commit(writes)
+            except RACED:
+                await asyncio.sleep(0.05 * 2**attempt)  # someone wrote meanwhile: read again
+            except TRANSIENT as exc:
+                raise Unavailable(str(exc)) from exc
+            except gexc.GoogleAPICallError:
+                return await self._one_by_one(writes)
+        raise Unavailable("documents kept changing under the mirror")
+
+    async def _commit(self, writes: list[Write]) -> Tally:
+        refs = [self.firestore.document(w.path) for w in writes]
+        stored = {
+            snap.reference.path: snap
+            async for snap in self.firestore.get_all(
+                refs, field_paths=["version"], retry=None, timeout=self.timeout
+            )
+        }
+        batch = self.firestore.batch()
+        tally = Tally()
+        for ref, write in zip(refs, writes, strict=True):
+            snap = stored.get(ref.path)
+            exists = snap is not None and snap.exists
+            version = (snap.to_dict() or {}).get("version") if snap and snap.exists else None
+            current = version is None or write.version >= version
+            if write.data is None:
+                if exists and current:
+                    batch.delete(ref, option=self._unchanged(snap))
+                    tally.written += 1
+                    tally.paths.append(ref.path)
+                continue
+            if not exists:
+                batch.create(ref, write.data)
+            elif current:
+                # every mirrored document has a fixed set of top-level fields, so an update of
+                # all of them replaces it (`set` takes no precondition)
+                batch.update(ref, write.data, option=self._unchanged(snap))
+            else:
+                tally.skipped += 1
+                continue
+            tally.written += 1
+            tally.paths.append(ref.path)
+        if tally.written:
+            await batch.commit(retry=None, timeout=self.timeout)
+        return tally
+
+    def _unchanged(self, snap: Any) -> Any:
+        return self.firestore.write_option(last_update_time=snap.update_time)
+
+    async def _one_by_one(self, writes: list[Write]) -> Tally:
+        """A batch Firestore refuses as such: find the writes it refuses, dead-letter them."""
+        tally = Tally()
+        for write in writes:
+            error = ""
+            for attempt in range(ATTEMPTS):
+                try:
+                    tally.add(await self._commit([write]))
+                    break
+                except TRANSIENT as exc:
+                    raise Unavailable(str(exc)) from exc
+                except gexc.GoogleAPICallError as exc:
+                    error = str(exc)
+                    await asyncio.sleep(0.02 * 2**attempt)
+            else:
+                await _dead_letter(write, error)
+                tally.dead += 1
+        return tally
+
+
+async def _dead_letter(write: Write, error: str) -> None:
+    await DeadLetter(
+        path=write.path, data=write.data, version=write.version, error=error, attempts=ATTEMPTS
+    ).insert()
+    log.error("mirror.dead_letter", path=write.path, version=write.version, error=error)
+
+
+class Mirror:
+    """Follows the change log into Firestore; `step` is one page, `run` a worker's loop."""
+
+    def __init__(
+        self, firestore: AsyncClient, plan: Plan, *, page: int = BATCH, timeout: float = 10.0
+    ) -> None:
+        self.writer = Writer(firestore, timeout=timeout)
+        self.plan = plan
+        self.page = page
+
+    async def step(self) -> int:
+        """Mirror the next page of the log; the number of changes it covered."""
+        await changelog.sequence_pending()
+        state = await MirrorState.get("firestore") or MirrorState()
+        entries = await changelog.read(since=state.cursor, token=None, limit=self.page)
+        if not entries:
+            await self._save(state, [], Tally())
+            return 0
+        tally = await self.writer.apply(await self.plan(entries))
+        await self._save(state, entries, tally)
+        return len(entries)
+
+    async def _save(self, state: MirrorState, entries: list[ChangeEntry], tally: Tally) -> None:
+        _, head = await changelog.bounds()
+        now = _now()
+        if entries:
+            state.cursor = entries[-1].id
+            state.lag_seconds = (now - _aware(entries[-1].at)).total_seconds()
+        else:
+            state.lag_seconds = 0.0
+        state.backlog = max(0, head - state.cursor)
+        state.written += tally.written
+        state.dead_letters += tally.dead
+        state.last_error, state.updated_at = None, now
+        await state.save()
+
+    async def run(
+        self,
+        *,
+        seconds: float,
+        idle: float = 0.1,
+        max_backoff: float = 5.0,
+        keepalive: Callable[[], Awaitable[bool]] | None = None,
+    ) -> int:
+        """Follow the log for `seconds` (or until `keepalive` says the lease was lost);
+        back off while Firestore is unavailable."""
+        deadline = time.monotonic() + seconds
+        covered, backoff = 0, idle
+        while time.monotonic() < deadline:
+            if keepalive is not None and not await keepalive():
+                break
+            try:
+                done = await self.step()
+            except Unavailable as exc:
+                await _note_error(str(exc))
+                log.warning("mirror.unavailable", error=str(exc), retry_in=backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(max_backoff, backoff * 2)
+                continue
+            covered += done
+            backoff = idle
+            if done < self.page:
+                await asyncio.sleep(idle)
+        return covered
+
+
+async def _note_error(error: str) -> None:
+    """Firestore is away: say so, and how far behind the mirror is falling."""
+    _, head = await changelog.bounds()
+    state = await MirrorState.get("firestore") or MirrorState()
+    state.backlog = max(0, head - state.cursor)
+    state.last_error, state.updated_at = error[:500], _now()
+    await state.save()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

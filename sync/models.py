@@ -1,0 +1,153 @@
+"""What the engine stores: each client's ledger, each mutation's result, the review
+inbox and the change log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from beanie import Document
+from pydantic import BaseModel, Field
+from pymongo import ASCENDING, DESCENDING, IndexModel
+
+from sync.protocol import Resolution, Result
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SyncClient(Document):
+    """One app installation of one user: the last mutation applied from it."""
+
+    id: str  # type: ignore[assignment]  # client_id
+    uid: str
+    last_mutation_id: int = 0
+    updated_at: datetime = Field(default_factory=_now)
+
+    class Settings:
+        name = "sync_clients"
+        indexes = [IndexModel([("uid", ASCENDING)])]
+
+
+class Review(BaseModel):
+    """What a reviewer did with a mutation kept in the inbox."""
+
+    status: str  # reapplied | dismissed
+    by: str
+    at: datetime = Field(default_factory=_now)
+    note: str | None = None
+    result: Result | None = None  # the outcome of re-applying
+
+
+class MutationRecord(Document):
+    """The answer given to one mutation, returned again on every replay."""
+
+    id: str  # type: ignore[assignment]  # "<client_id>:<mutation_id>"
+    client_id: str
+    mutation_id: int
+    uid: str
+    name: str
+    result: Result
+    review: Review | None = None
+    at: datetime = Field(default_factory=_now)
+
+    class Settings:
+        name = "sync_mutations"
+        indexes = [
+            IndexModel([("uid", ASCENDING), ("at", DESCENDING)]),
+            IndexModel([("at", ASCENDING)]),
+        ]
+
+
+class InboxKind(StrEnum):
+    REJECTED = "rejected"
+    QUARANTINED = "quarantined"
+    CONFLICT = "conflict"
+
+
+class InboxStatus(StrEnum):
+    OPEN = "open"  # waits for a reviewer
+    RESOLVED = "resolved"  # a conflict settled by its field's rule; kept to see and override
+    REAPPLIED = "reapplied"
+    DISMISSED = "dismissed"
+
+
+class InboxItem(Document):
+    """A mutation a supervisor should see: its payload, why, and both values."""
+
+    kind: InboxKind
+    status: InboxStatus
+    client_id: str
+    mutation_id: int
+    uid: str  # the officer who sent it
+    drc_id: str | None  # the sender's DRC; its supervisors review the item
+    name: str
+    args: dict[str, Any]
+    base_version: int | None
+    device_time: datetime
+    entity: str | None = None
+    code: str
+    reason: str
+    resolutions: list[Resolution] = []
+    review: Review | None = None
+    created_at: datetime = Field(default_factory=_now)
+
+    class Settings:
+        name = "sync_inbox"
+        indexes = [
+            IndexModel([("drc_id", ASCENDING), ("status", ASCENDING), ("_id", DESCENDING)]),
+            IndexModel([("status", ASCENDING), ("_id", DESCENDING)]),
+            IndexModel([("client_id", ASCENDING), ("mutation_id", ASCENDING)]),
+        ]
+
+
+class QueuedChange(Document):
+    """A change committed with its transaction, waiting for its place in the log."""
+
+    entity: str
+    entity_id: str
+    version: int | None = None
+    audience: list[str]  # scope tokens that saw the entity before or see it after
+    holders: list[str]  # scope tokens that see it after; the others get a removal
+    action: str
+    at: datetime = Field(default_factory=_now)
+
+    class Settings:
+        name = "sync_change_queue"
+
+
+class ChangeEntry(Document):
+    """A change with its place in the log: `id` is the cursor, gap-free and increasing."""
+
+    id: int  # type: ignore[assignment]
+    entity: str
+    entity_id: str
+    version: int | None = None
+    audience: list[str]
+    holders: list[str]
+    action: str
+    at: datetime
+    sequenced_at: datetime = Field(default_factory=_now)
+
+    class Settings:
+        name = "sync_changes"
+        indexes = [
+            IndexModel([("audience", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("sequenced_at", ASCENDING)]),
+        ]
+
+
+class LogState(Document):
+    """The log's counters: the last cursor handed out and the oldest still kept."""
+
+    id: str = "changes"  # type: ignore[assignment]
+    last: int = 0
+    floor: int = 0  # entries up to this one were pruned: older cursors get a reset
+
+    class Settings:
+        name = "sync_log_state"
+
+
+DOCUMENTS = (SyncClient, MutationRecord, InboxItem, QueuedChange, ChangeEntry, LogState)

@@ -1,0 +1,249 @@
+"""The Firestore mirror against the real emulator: documents follow MongoDB, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from collections.abc import AsyncIterator
+
+import pytest
+from google.auth.credentials import AnonymousCredentials
+from google.cloud.firestore import AsyncClient
+
+from backend.allocation import assignment
+from backend.cases import service as cases
+from backend.core import db
+from backend.devstack import components as c
+from backend.syncing import mirror
+from backend.users.models import Role
+from sync import changelog
+from sync.mirror import DeadLetter, MirrorState, Write, Writer
+from tests.backend.syncing.helpers import Device, push_ok
+from tests.conftest import PROJECT_ID
+from tests.factories import make_case, make_user
+
+
+async def drain(follower) -> int:
+    total = 0
+    while done := await follower.step():
+        total += done
+    return total
+
+
+@pytest.fixture
+def firestore(app) -> AsyncClient:
+    return app.state.resources.firestore
+
+
+async def _doc(firestore: AsyncClient, path: str) -> dict | None:
+    snap = await firestore.document(path).get()
+    return snap.to_dict() if snap.exists else None
+
+
+async def test_a_pushed_mutation_reaches_the_officers_document(client, signing_key, firestore):
+    officer = await make_user(Role.RECOVERY_OFFICER)
+    case = await make_case("assigned", ro=officer)
+    follower = mirror.mirror(firestore)
+    await drain(follower)
+    path = mirror.case_path(officer.id, str(case.id))
+    assert (await _doc(firestore, path))["phase"] == "assigned"
+    phone = Device(officer)
+    [result] = await push_ok(client, signing_key, officer, [phone.negotiation(str(case.id))])
+    await drain(follower)
+    document = await _doc(firestore, path)
+    assert document["phase"] == "negotiation"
+    assert document["version"] == result["server_version"]
+    assert document["negotiations"]["count"] == 1
+    outcome = await _doc(firestore, f"ro/{officer.id}/outcomes/{phone.client_id}:1")
+    assert outcome["status"] == "applied"
+    summary = await _doc(firestore, mirror.officer_summary_path(officer.id))
+    assert summary["counts"]["negotiation"] == 1
+    drc = await _doc(firestore, mirror.drc_summary_path(officer.drc_id))
+    assert drc["counts"]["negotiation"] == 1
+    staff = await _doc(firestore, f"staff/{officer.id}")
+    assert staff == {**staff, "role": "recovery_officer", "drc_id": officer.drc_id, "active": True}
+
+
+async def test_a_reassigned_case_moves_between_officers_trees(firestore):
+    officer = await make_user(Role.RECOVERY_OFFICER)
+    other = await make_user(Role.RECOVERY_OFFICER, drc_id=officer.drc_id)
+    supervisor = await make_user(Role.DRC_SUPERVISOR, drc_id=officer.drc_id)
+    case = await make_case("negotiation", ro=officer)
+    follower = mirror.mirror(firestore)
+    await drain(follower)
+    await assignment.assign(actor=supervisor, case_id=str(case.id), ro_id=other.id)
+    await drain(follower)
+    assert await _doc(firestore, mirror.case_path(officer.id, str(case.id))) is None
+    moved = await _doc(firestore, mirror.case_path(other.id, str(case.id)))
+    assert moved["ro_id"] == other.id
+    old = await _doc(firestore, mirror.officer_summary_path(officer.id))
+    assert old["open"] == 0
+    # And back: the first officer gets it again at a higher version.
+    await assignment.assign(actor=supervisor, case_id=str(case.id), ro_id=officer.id)
+    await drain(follower)
+    assert (await _doc(firestore, mirror.case_path(officer.id, str(case.id))))[
+        "ro_id"
+    ] == officer.id
+    assert await _doc(firestore, mirror.case_path(other.id, str(case.id))) is None
+
+
+async def test_an_older_version_never_replaces_a_newer_one(firestore):
+    writer = Writer(firestore)
+    path = "ro/u-order/cases/c1"
+    await writer.apply([Write(path, {"version": 5, "phase": "settlement"}, 5)])
+    late = await writer.apply([Write(path, {"version": 4, "phase": "negotiation"}, 4)])
+    assert late.skipped == 1 and (await _doc(firestore, path))["phase"] == "settlement"
+    await writer.apply([Write(path, None, 4)])  # a removal from before it came back
+    assert (await _doc(firestore, path))["version"] == 5
+    # Delivered in any order, a batch ends at the newest of each document.
+    batch = [Write(path, {"version": v, "phase": f"p{v}"}, v) for v in (7, 6, 8)]
+    for write in batch:
+        await writer.apply([write])
+    assert (await _doc(firestore, path))["phase"] == "p8"
+    await writer.apply([Write(path, None, 8)])
+    assert await _doc(firestore, path) is None
+
+
+async def test_mirroring_the_whole_log_again_changes_nothing(firestore):
+    officer = await make_user(Role.RECOVERY_OFFICER)
+    cases_ = [await make_case("negotiation", ro=officer) for _ in range(3)]
+    follower = mirror.mirror(firestore)
+    await drain(follower)
+    before = {
+        snap.id: snap.to_dict()
+        async for snap in firestore.collection(f"ro/{officer.id}/cases").stream()
+    }
+    await MirrorState.get_pymongo_collection().update_one(
+        {"_id": "firestore"}, {"$set": {"cursor": 0}}
+    )
+    await drain(follower)
+    after = {
+        snap.id: snap.to_dict()
+        async for snap in firestore.collection(f"ro/{officer.id}/cases").stream()
+    }
+    assert sorted(after) == sorted(str(c.id) for c in cases_)
+    assert {k: v["version"] for k, v in after.items()} == {
+        k: v["version"] for k, v in before.items()
+    }
+
+
+async def test_verify_finds_and_repairs_drift(firestore):
+    officer = await make_user(Role.RECOVERY_OFFICER)
+    kept, lost, changed = [await make_case("negotiation", ro=officer) for _ in range(3)]
+    follower = mirror.mirror(firestore)
+    await drain(follower)
+    assert (await mirror.verify(firestore, officer.id)).clean
+    await firestore.document(mirror.case_path(officer.id, str(lost.id))).delete()
+    await firestore.document(mirror.case_path(officer.id, str(changed.id))).update(
+        {"outstanding": {"amount": 1, "currency": "LKR"}}
+    )
+    await firestore.document(mirror.case_path(officer.id, "0" * 24)).set({"version": 1})
+    await firestore.document(mirror.officer_summary_path(officer.id)).update({"open": 99})
+    drift = await mirror.verify(firestore, officer.id)
+    assert drift.report() == {
+        "uid": officer.id,
+        "missing": [str(lost.id)],
+        "extra": ["0" * 24],
+        "stale": [str(changed.id)],
+        "summary_stale": True,
+    }
+    await mirror.verify(firestore, officer.id, repair=True)
+    assert (await mirror.verify(firestore, officer.id)).clean
+    assert [d.uid for d in await mirror.verify_all(firestore)] == []
+    assert (await _doc(firestore, mirror.case_path(officer.id, str(kept.id))))[
+        "ro_id"
+    ] == officer.id
+
+
+async def test_a_write_firestore_refuses_goes_to_the_dead_letters(firestore):
+    writer = Writer(firestore)
+    good, bad = "ro/u-dead/cases/ok", "ro/u-dead/cases/bad"
+    tally = await writer.apply(
+        [
+            Write(good, {"version": 1}, 1),
+            Write(bad, {"version": 1, "blob": "x" * 1_100_000}, 1),  # over the 1 MiB limit
+        ]
+    )
+    assert (tally.written, tally.dead) == (1, 1)
+    assert await _doc(firestore, good) == {"version": 1}
+    [letter] = await DeadLetter.find_all().to_list()
+    assert letter.path == bad and letter.error
+
+
+# ----------------------------------------------------------- Firestore away for a while
+
+
+@pytest.fixture
+async def own_emulator(tmp_path) -> AsyncIterator[tuple[c.Component, AsyncClient]]:
+    """An emulator this test may pause without disturbing the others."""
+    emulator = c.firestore(c.free_port(), tmp_path, project_id=PROJECT_ID).start()
+    emulator.wait_ready(timeout=90)
+    previous = os.environ.get("FIRESTORE_EMULATOR_HOST")
+    os.environ["FIRESTORE_EMULATOR_HOST"] = emulator.address
+    try:
+        client = AsyncClient(project=PROJECT_ID, credentials=AnonymousCredentials())
+    finally:
+        if previous is not None:
+            os.environ["FIRESTORE_EMULATOR_HOST"] = previous
+    yield emulator, client
+    client.close()
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(emulator.process.pid, signal.SIGCONT)
+    emulator.stop()
+
+
+async def test_the_mirror_catches_up_after_firestore_returns(app, own_emulator):
+    emulator, firestore = own_emulator
+    officer = await make_user(Role.RECOVERY_OFFICER)
+    held = [await make_case("negotiation", ro=officer) for _ in range(4)]
+    await drain(mirror.mirror(firestore))  # a cold emulator answers its first calls slowly
+    follower = mirror.mirror(firestore, timeout=1.0)
+
+    async def steady_changes(first: int, count: int) -> None:
+        for n in range(first, first + count):
+            case = held[n % len(held)]
+            async with db.transaction() as session:
+                fresh = await cases.get_unscoped(str(case.id), session=session)
+                await cases.update(
+                    actor=None,
+                    case=fresh,
+                    action="test.follow_up",
+                    changes={"region": f"Region {n}"},
+                    session=session,
+                )
+            await asyncio.sleep(0.05)
+
+    running = asyncio.create_task(follower.run(seconds=25, idle=0.05, max_backoff=1.0))
+    os.killpg(emulator.process.pid, signal.SIGSTOP)  # Firestore hangs, like a lost network
+    await steady_changes(0, 40)
+    await asyncio.sleep(2)
+    state = await MirrorState.get("firestore")
+    assert state.backlog > 0 and state.last_error
+    os.killpg(emulator.process.pid, signal.SIGCONT)
+    await steady_changes(40, 10)
+    for _ in range(200):
+        await changelog.sequence_pending()
+        state = await MirrorState.get("firestore")
+        _, head = await changelog.bounds()
+        if state.cursor == head:
+            break
+        await asyncio.sleep(0.1)
+    running.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await running
+    assert state.cursor == head and state.backlog == 0
+    drift = await mirror.verify(firestore, officer.id)
+    assert drift.clean, drift.report()
+    stored = await _doc(firestore, mirror.case_path(officer.id, str(held[1].id)))
+    assert stored["region"] == "Region 49"
+
+
+async def test_lag_and_backlog_are_on_the_metrics_page(client, firestore):
+    officer = await make_user(Role.RECOVERY_OFFICER)
+    await make_case("negotiation", ro=officer)
+    await drain(mirror.mirror(firestore))
+    page = (await client.get("/metrics")).text
+    assert "debtx_mirror_backlog 0.0" in page
+    assert "debtx_mirror_lag_seconds" in page and "debtx_mirror_dead_letters_total 0.0" in page
