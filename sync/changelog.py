@@ -76,6 +76,8 @@ async def sequence_pending(limit: int = SEQUENCE_BATCH) -> int:
     work stands, so cursors stay gap-free and increasing.
     """
     queue = QueuedChange.get_pymongo_collection()
+    if await queue.find_one({}, {"_id": 1}) is None:
+        return 0  # nothing waits: no transaction needed
     try:
         async with db.transaction() as session:
             waiting = await queue.find({}, session=session).sort("_id", ASCENDING).to_list(limit)

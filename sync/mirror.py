@@ -20,10 +20,11 @@ error log line, and the page goes on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from beanie import Document
@@ -38,6 +39,7 @@ from sync.models import ChangeEntry
 log = get_logger("debtx.mirror")
 
 BATCH = 500  # Firestore's most writes per commit
+REPORT = timedelta(seconds=10)  # how often an idle mirror refreshes its saved state
 ATTEMPTS = 5
 TRANSIENT = (
     gexc.ServiceUnavailable,
@@ -233,17 +235,19 @@ class Mirror:
 
     async def step(self) -> int:
         """Mirror the next page of the log; the number of changes it covered."""
-        await changelog.sequence_pending()
         state = await MirrorState.get("firestore") or MirrorState()
-        entries = await changelog.read(since=state.cursor, token=None, limit=self.page)
-        if not entries:
-            await self._save(state, [], Tally())
-            return 0
-        tally = await self.writer.apply(await self.plan(entries))
-        await self._save(state, entries, tally)
+        entries, writes = await self._plan_after(state.cursor)
+        await self._write(state, entries, writes)
         return len(entries)
 
-    async def _save(self, state: MirrorState, entries: list[ChangeEntry], tally: Tally) -> None:
+    async def _plan_after(self, cursor: int) -> tuple[list[ChangeEntry], list[Write]]:
+        await changelog.sequence_pending()
+        entries = await changelog.read(since=cursor, token=None, limit=self.page)
+        return entries, (await self.plan(entries) if entries else [])
+
+    async def _write(self, state: MirrorState, entries: list[ChangeEntry], writes: list[Write]):
+        """Write a planned page, then move the saved cursor past it."""
+        tally = await self.writer.apply(writes)
         _, head = await changelog.bounds()
         now = _now()
         if entries:
@@ -266,24 +270,45 @@ class Mirror:
         keepalive: Callable[[], Awaitable[bool]] | None = None,
     ) -> int:
         """Follow the log for `seconds` (or until `keepalive` says the lease was lost);
-        back off while Firestore is unavailable."""
+        back off while Firestore is unavailable.
+
+        The next page is planned (MongoDB reads) while the previous one is written
+        (Firestore), one page ahead at most; pages are written in order, and a failed
+        write sends the follower back to the last saved cursor.
+        """
         deadline = time.monotonic() + seconds
         covered, backoff = 0, idle
+        state = await MirrorState.get("firestore") or MirrorState()
+        cursor, writing = state.cursor, None
         while time.monotonic() < deadline:
             if keepalive is not None and not await keepalive():
                 break
             try:
-                done = await self.step()
+                entries, writes = await self._plan_after(cursor)
+                if writing is not None:
+                    await writing
+                writing = None
+                if entries:
+                    writing = asyncio.create_task(self._write(state, entries, writes))
+                    cursor = entries[-1].id
+                    covered += len(entries)
+                elif state.backlog or state.lag_seconds or _now() - state.updated_at > REPORT:
+                    await self._write(state, [], [])  # caught up: say so, now and then
             except Unavailable as exc:
+                writing = None
+                state = await MirrorState.get("firestore") or MirrorState()
+                cursor = state.cursor  # what was not saved is planned again
                 await _note_error(str(exc))
                 log.warning("mirror.unavailable", error=str(exc), retry_in=backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(max_backoff, backoff * 2)
                 continue
-            covered += done
             backoff = idle
-            if done < self.page:
+            if len(entries) < self.page:
                 await asyncio.sleep(idle)
+        if writing is not None:
+            with contextlib.suppress(Unavailable):
+                await writing
         return covered
 
 

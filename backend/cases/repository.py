@@ -22,7 +22,7 @@ from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.cases.errors import CaseAlreadyOpen, CaseChanged
 from backend.cases.models import Case, CaseEvent, OfficerCaseCounts, OpenCaseKey, summary
-from backend.cases.phases import Phase
+from backend.cases.phases import OPEN_PHASES, Phase
 from backend.core import db
 from sync import changelog
 
@@ -257,19 +257,19 @@ async def ids_sorted(
     return [str(doc["_id"]) async for doc in cursor]
 
 
-async def count_by_holder_and_phase(filters: dict[str, Any]) -> dict[str | None, dict[str, int]]:
-    """Cases matching `filters` per officer (None: no officer) and phase, in one aggregation."""
-    pipeline: list[dict[str, Any]] = [
-        {"$match": filters},
-        {"$group": {"_id": {"ro": "$ro_id", "phase": "$phase"}, "n": {"$sum": 1}}},
-    ]
-    counts: dict[str | None, dict[str, int]] = {}
-    async for row in await Case.get_pymongo_collection().aggregate(pipeline):
-        counts.setdefault(row["_id"].get("ro"), {})[row["_id"]["phase"]] = row["n"]
-    return counts
-
-
 async def by_ids(ids: list[ObjectId]) -> list[Case]:
     """Cases by id, one indexed lookup per id (batches of hundreds: the mirror)."""
     rows = await db.find_by_keys(Case, "_id", ids, sort={"_id": 1})
     return [Case.model_validate(row) for row in rows]
+
+
+async def officer_counts_of(ro_ids: list[str]) -> dict[str, dict[str, int]]:
+    cursor = OfficerCaseCounts.get_pymongo_collection().find({"_id": {"$in": ro_ids}})
+    return {doc["_id"]: dict(doc.get("phases", {})) async for doc in cursor}
+
+
+async def open_follow_ups_of(ro_ids: list[str]) -> list[dict[str, Any]]:
+    """(_id, ro_id, next_follow_up) of every open case the officers hold."""
+    filters = {"ro_id": {"$in": ro_ids}, "phase": {"$in": sorted(p.value for p in OPEN_PHASES)}}
+    cursor = Case.get_pymongo_collection().find(filters, {"ro_id": 1, "next_follow_up": 1})
+    return await cursor.to_list()

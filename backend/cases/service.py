@@ -6,6 +6,7 @@ transaction (`session`), so their record and the case's new state commit togethe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from backend.cases.errors import CaseClosed, CaseNotFound, IllegalTransition, No
 from backend.cases.models import Case, CaseEvent, Outcome, PartStatus
 from backend.cases.phases import OPEN_PHASES, RECALLABLE, Phase, allowed
 from backend.core import db
+from backend.users import service as users
 from backend.users.models import Role, User
 
 
@@ -320,24 +322,21 @@ async def validity_ending(*, now: datetime, until: datetime, limit: int) -> list
     return await repository.find(filters, sort=[("validity_until", 1), ("_id", 1)], limit=limit)
 
 
-async def officer_counts(ro_id: str) -> dict[str, int]:
-    """The officer's kept per-phase counts (closed included): one read."""
-    return await repository.officer_counts(ro_id)
-
-
-async def follow_ups_due_count(*, ro_id: str, until: datetime) -> int:
-    """How many of an officer's open cases have their next follow-up on or before `until`."""
-    filters = {
-        "ro_id": ro_id,
-        "phase": {"$in": sorted(p.value for p in OPEN_PHASES)},
-        "next_follow_up": {"$lte": until},
-    }
-    return sum((await repository.count_by_phase(filters)).values())
-
-
 async def drc_counts(drc_id: str) -> dict[str | None, dict[str, int]]:
-    """A DRC's cases per officer (None: not assigned yet) and phase, in one aggregation."""
-    return await repository.count_by_holder_and_phase({"drc_id": drc_id})
+    """A DRC's cases per officer (None: allocated, no officer yet) and phase.
+
+    From the officers' kept counters and one indexed count, not a pass over the DRC's
+    cases: the mirror rebuilds this on every page that touches the DRC.
+    """
+    officers = await users.officer_ids_of(drc_id)
+    held = await repository.officer_counts_of(officers)
+    counts: dict[str | None, dict[str, int]] = {
+        uid: phases for uid, phases in held.items() if any(phases.values())
+    }
+    waiting = await repository.count_by_phase({"drc_id": drc_id, "phase": Phase.ALLOCATED.value})
+    if waiting:
+        counts[None] = waiting
+    return counts
 
 
 async def open_case_ids_of(ro_id: str) -> list[str]:
@@ -349,3 +348,28 @@ async def open_case_ids_of(ro_id: str) -> list[str]:
 async def many_by_id(case_ids: list[str]) -> list[Case]:
     """Cases by id with no reach check, for batches of hundreds (the mirror)."""
     return await repository.by_ids([ObjectId(i) for i in case_ids if ObjectId.is_valid(i)])
+
+
+@dataclass(frozen=True)
+class OfficerLoad:
+    """What an officer's summary counts: kept phase counts, open case ids, follow-ups due."""
+
+    counts: dict[str, int]
+    open_ids: list[str]
+    follow_ups_due: int
+
+
+async def officer_loads(ro_ids: list[str], *, until: datetime) -> dict[str, OfficerLoad]:
+    """`OfficerLoad` of many officers in two queries (the mirror's summaries)."""
+    counts = await repository.officer_counts_of(ro_ids)
+    open_ids: dict[str, list[str]] = {uid: [] for uid in ro_ids}
+    due: dict[str, int] = dict.fromkeys(ro_ids, 0)
+    for row in await repository.open_follow_ups_of(ro_ids):
+        open_ids[row["ro_id"]].append(str(row["_id"]))
+        follow_up = row.get("next_follow_up")
+        due[row["ro_id"]] += follow_up is not None and _aware(follow_up) <= until
+    return {uid: OfficerLoad(counts.get(uid, {}), open_ids[uid], due[uid]) for uid in ro_ids}
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -111,6 +111,7 @@ class SyncSettings(BaseModel):
     outbox_batch: int = Field(default=200, ge=1, le=500)
     mirror_page: int = Field(default=500, ge=1, le=5000)  # changes the mirror takes at once
     mirror_window_seconds: float = Field(default=60, gt=0)  # one mirror task's run
+    mirror_idle_seconds: float = Field(default=0.1, gt=0, le=10)  # pause when caught up
 
 
 class Settings(BaseSettings):

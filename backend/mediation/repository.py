@@ -46,10 +46,3 @@ async def many(case_ids: list[str]) -> list[MediationFile]:
     """The files of `case_ids`, one indexed lookup per case."""
     rows = await db.find_by_keys(MediationFile, "_id", case_ids)
     return [MediationFile.model_validate(row) for row in rows]
-
-
-async def soonest_hearing(case_ids: list[str]) -> MediationFile | None:
-    """The file among `case_ids` with the earliest next hearing set."""
-    filters = {"_id": {"$in": case_ids}, "next_hearing_at": {"$ne": None}}
-    found = await MediationFile.find(filters).sort("next_hearing_at").limit(1).to_list()
-    return found[0] if found else None

@@ -375,9 +375,7 @@ async def files_for(case_ids: list[str]) -> dict[str, MediationFile]:
     return {f.id: f for f in await repository.many(case_ids)}
 
 
-async def next_hearing_for(case_ids: list[str]) -> tuple[str, datetime] | None:
-    """(case id, time) of the earliest next hearing among `case_ids`, if any is set."""
-    file = await repository.soonest_hearing(case_ids) if case_ids else None
-    if file is None or file.next_hearing_at is None:
-        return None
-    return file.id, file.next_hearing_at
+async def next_hearings_for(case_ids: list[str]) -> dict[str, datetime]:
+    """The next hearing set on each of `case_ids` that has one."""
+    files = await files_for(case_ids)
+    return {i: f.next_hearing_at for i, f in files.items() if f.next_hearing_at is not None}

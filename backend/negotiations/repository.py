@@ -148,10 +148,3 @@ async def open_promises_of(case_ids: list[str]) -> list[Promise]:
         Promise, "case_id", case_ids, match=match, sort={"due_date": 1, "_id": 1}
     )
     return [Promise.model_validate(row) for row in rows]
-
-
-async def count_open_due(case_ids: list[str], day: date) -> int:
-    """Open promises on `case_ids` falling due on `day`."""
-    day_range = {"$gte": midnight(day), "$lt": midnight(day + timedelta(days=1))}
-    query = {"case_id": {"$in": case_ids}, "state": PromiseState.OPEN.value, "due_date": day_range}
-    return await Promise.get_pymongo_collection().count_documents(query)

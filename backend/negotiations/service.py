@@ -486,6 +486,11 @@ async def open_promises_for(case_ids: list[str]) -> dict[str, list[Promise]]:
     return found
 
 
-async def open_promises_due_count(*, case_ids: list[str], day: date) -> int:
-    """How many open promises on `case_ids` fall due on `day`."""
-    return await repository.count_open_due(case_ids, day) if case_ids else 0
+async def open_promises_due_by_case(*, case_ids: list[str], day: date) -> dict[str, int]:
+    """Open promises falling due on `day`, per case, among `case_ids`."""
+    wanted = set(case_ids)
+    due: dict[str, int] = {}
+    for promise in await repository.open_promises_due(day, limit=100_000):
+        if promise.case_id in wanted:
+            due[promise.case_id] = due.get(promise.case_id, 0) + 1
+    return due

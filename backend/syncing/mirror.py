@@ -79,8 +79,8 @@ async def plan(entries: list[ChangeEntry]) -> list[Write]:
     for entry in entries:
         page.add(entry)
     writes = await _case_writes(page)
-    for uid in sorted(page.officers):
-        writes.append(_write(officer_summary_path(uid), await projections.officer_summary(uid)))
+    summaries = await projections.officer_summaries(sorted(page.officers))
+    writes += [_write(officer_summary_path(uid), doc) for uid, doc in summaries.items()]
     for drc in sorted(page.drcs):
         writes.append(_write(drc_summary_path(drc), await projections.drc_summary(drc)))
     writes += await _outcome_writes(page.outcomes)

@@ -491,28 +491,36 @@ class OfficerSummary(MirrorModel):
 
 
 async def officer_summary(uid: str, *, now: datetime | None = None) -> OfficerSummary:
-    """The officer's summary document, in five reads."""
+    """One officer's summary document."""
+    return (await officer_summaries([uid], now=now))[uid]
+
+
+async def officer_summaries(
+    uids: list[str], *, now: datetime | None = None
+) -> dict[str, OfficerSummary]:
+    """Many officers' summary documents in four queries, however many officers."""
     now = now or datetime.now(UTC)
-    held, open_ids, due = await asyncio.gather(
-        cases.officer_counts(uid),
-        cases.open_case_ids_of(uid),
-        cases.follow_ups_due_count(ro_id=uid, until=now),
+    loads = await cases.officer_loads(uids, until=now)
+    every_case = [case_id for load in loads.values() for case_id in load.open_ids]
+    promised, hearings = await asyncio.gather(
+        negotiations.open_promises_due_by_case(case_ids=every_case, day=now.date()),
+        mediation.next_hearings_for(every_case),
     )
-    promised, hearing = await asyncio.gather(
-        negotiations.open_promises_due_count(case_ids=open_ids, day=now.date()),
-        mediation.next_hearing_for(open_ids),
-    )
-    counts = _by_phase(held)
-    return OfficerSummary(
-        uid=uid,
-        counts=counts,
-        open=_open(counts),
-        follow_ups_due=due,
-        promises_due_today=promised,
-        next_hearing=NextHearing(case_id=hearing[0], at=hearing[1]) if hearing else None,
-        version=_stamp(now),
-        updated_at=now,
-    )
+    summaries = {}
+    for uid, load in loads.items():
+        counts = _by_phase(load.counts)
+        soonest = min(((hearings[i], i) for i in load.open_ids if i in hearings), default=None)
+        summaries[uid] = OfficerSummary(
+            uid=uid,
+            counts=counts,
+            open=_open(counts),
+            follow_ups_due=load.follow_ups_due,
+            promises_due_today=sum(promised.get(i, 0) for i in load.open_ids),
+            next_hearing=NextHearing(case_id=soonest[1], at=soonest[0]) if soonest else None,
+            version=_stamp(now),
+            updated_at=now,
+        )
+    return summaries
 
 
 class PhaseTally(MirrorModel):

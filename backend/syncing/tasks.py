@@ -47,8 +47,11 @@ async def run_mirror(seconds: float) -> int:
     async with lease(resources.redis, MIRROR_LOCK, seconds=MIRROR_LEASE_SECONDS) as held:
         if not held.held:
             return 0
-        follower = mirror.mirror(resources.firestore, page=get_settings().sync.mirror_page)
-        return await follower.run(seconds=seconds, keepalive=held.renew)
+        settings = get_settings().sync
+        follower = mirror.mirror(resources.firestore, page=settings.mirror_page)
+        return await follower.run(
+            seconds=seconds, idle=settings.mirror_idle_seconds, keepalive=held.renew
+        )
 
 
 @celery_app.task(name="sync.mirror")

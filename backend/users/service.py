@@ -149,3 +149,8 @@ async def supervisors_of(drc_id: str) -> list[User]:
 async def officer_ids() -> list[str]:
     """Every recovery officer's uid, active or not (for mirror checks)."""
     return await repository.ids_with_role(Role.RECOVERY_OFFICER)
+
+
+async def officer_ids_of(drc_id: str) -> list[str]:
+    """The uids of a DRC's recovery officers, active or not."""
+    return [user.id for user in await repository.in_drc(drc_id, Role.RECOVERY_OFFICER)]
