@@ -108,20 +108,38 @@ async def _set_dispute(actor: User, customer_id: str, dispute: Dispute | None) -
             raise DisputeAlreadyOpen(f"Customer {customer_id} already disputes the debt")
         if dispute is None and customer.dispute is None:
             raise NoOpenDispute(f"Customer {customer_id} has no open dispute")
-        before = customer.dispute
-        customer.updated_at = datetime.now(UTC)
-        await repository.set_dispute(customer, dispute, session=session)
-        await audit.record(
-            actor=actor,
-            action="customer.dispute_open" if dispute else "customer.dispute_close",
-            entity_type="customer",
-            entity_id=customer_id,
-            before={"dispute": before.model_dump(mode="json") if before else None},
-            after={"dispute": dispute.model_dump(mode="json") if dispute else None},
-            session=session,
-        )
-        customer.dispute, customer.version = dispute, customer.version + 1
+        await _store_dispute(actor, customer, dispute, session)
     return await read_model(customer)
+
+
+async def hold_for_field_dispute(
+    *, actor: User, customer_id: str, reason: str, session: AsyncClientSession
+) -> None:
+    """The customer disputed the debt to an officer: hold collection contact (as an
+    operator's dispute does) until operator staff close it; one already open stays."""
+    customer = await repository.get(customer_id, session=session)
+    if customer is not None and customer.dispute is None:
+        dispute = Dispute(reason=f"raised to the officer: {reason}", opened_by=actor.id)
+        await _store_dispute(actor, customer, dispute, session)
+
+
+async def _store_dispute(
+    actor: User, customer: Customer, dispute: Dispute | None, session: AsyncClientSession
+) -> None:
+    before = customer.dispute
+    customer.updated_at = datetime.now(UTC)
+    await repository.set_dispute(customer, dispute, session=session)
+    await audit.record(
+        actor=actor,
+        action="customer.dispute_open" if dispute else "customer.dispute_close",
+        entity_type="customer",
+        entity_id=customer.id,
+        before={"dispute": before.model_dump(mode="json") if before else None},
+        after={"dispute": dispute.model_dump(mode="json") if dispute else None},
+        session=session,
+    )
+    await cases.touch_customer(customer.id, action="customer.dispute", session=session)
+    customer.dispute, customer.version = dispute, customer.version + 1
 
 
 async def get_for(*, actor: User, customer_id: str) -> CustomerRead:

@@ -20,6 +20,7 @@ from backend.cases.phases import Phase
 from backend.core import db
 from backend.core.money import Money
 from backend.core.pagination import InvalidCursor, Page, decode_keyset, encode_keyset
+from backend.customers import service as customers
 from backend.negotiations import repository
 from backend.negotiations.errors import (
     ContactTimeInvalid,
@@ -97,6 +98,11 @@ async def record_negotiation(
             session=txn,
         )
         await _advance_case(actor, case, record, latest, txn)
+        if record.outcome is NegotiationOutcome.DISPUTE_RAISED:
+            assert record.dispute_reason is not None  # _check_outcome
+            await customers.hold_for_field_dispute(
+                actor=actor, customer_id=case.customer_id, reason=record.dispute_reason, session=txn
+            )
         await cases.touch(case, action="negotiation.record", read_at=read_at, session=txn)
     return record
 

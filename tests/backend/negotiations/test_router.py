@@ -303,3 +303,20 @@ async def _promise(client, key, actor, case, negotiation_id):
         "items"
     ]
     return next(i for i in items if i["id"] == negotiation_id)["promise"]
+
+
+async def test_a_dispute_raised_in_the_field_holds_collection_contact(client, signing_key):
+    from backend.customers.models import Customer
+
+    officer = await make_user(Role.RECOVERY_OFFICER)
+    case = await make_case("negotiation", ro=officer)
+    body = contact(outcome="dispute_raised", dispute_reason="says the router was returned")
+    response = await record(client, signing_key, officer, case, body)
+    assert response.status_code == 201, response.text
+    customer = await Customer.get(case.customer_id)
+    assert customer.dispute is not None and customer.dispute.opened_by == officer.id
+    assert "router was returned" in customer.dispute.reason
+    # A second report keeps the first dispute as it is.
+    again = contact(outcome="dispute_raised", dispute_reason="again")
+    assert (await record(client, signing_key, officer, case, again)).status_code == 201
+    assert (await Customer.get(case.customer_id)).dispute.reason == customer.dispute.reason
