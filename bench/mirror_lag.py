@@ -9,7 +9,9 @@
    a Firestore `on_snapshot` listener on `ro/{uid}/cases` (the sync client, on its own
    thread, one per officer, as the app listens) first shows the case at that version.
 2. Throughput. With the follower stopped, `--backlog` case updates (`cases.service.update`);
-   then the same `sync.mirror` task drains them. Baseline, same run, before the drain:
+   the change log gives them their cursors (timed and shown apart: that is the log's
+   work, which pull shares), then the same `sync.mirror` task drains them. Baseline,
+   same run, before the drain:
    the very documents the mirror writes for that backlog (built once with the DebtX
    plan, page by page as the mirror pages the log) committed with plain `batch().set()`
    in batches of 500, no version reads, no preconditions.
@@ -468,26 +470,30 @@ async def make_backlog(world: World, count: int, workers: int = 8) -> float:
     return time.perf_counter() - started
 
 
+async def sequence_backlog() -> float:
+    from sync import changelog
+
+    started = time.perf_counter()
+    await changelog.sequence_all()
+    return time.perf_counter() - started
+
+
 async def planned_writes() -> tuple[int, list[Any]]:
-    """What the mirror will write for the queued backlog, planned page by page as it will
-    page the log (the queue, not yet sequenced, numbered from the mirror's cursor)."""
+    """What the mirror will write for the backlog, planned page by page as it will page
+    the log from its cursor."""
     from backend.syncing import mirror
+    from sync import changelog
     from sync.mirror import MirrorState
-    from sync.models import ChangeEntry, QueuedChange
 
     state = await MirrorState.get("firestore") or MirrorState()
-    queued = await QueuedChange.get_pymongo_collection().find({}).sort("_id", 1).to_list(None)
-    writes: list[Any] = []
-    for start in range(0, len(queued), BATCH):
-        page = [
-            ChangeEntry.model_validate({**doc, "_id": state.cursor + start + i + 1})
-            for i, doc in enumerate(queued[start : start + BATCH])
-        ]
+    cursor, changes, writes = state.cursor, 0, []
+    while page := await changelog.read(since=cursor, token=None, limit=BATCH):
         newest: dict[str, Any] = {}  # the mirror writes each path of a page once
         for write in await mirror.plan(page):
             newest[write.path] = write
         writes += newest.values()
-    return len(queued), writes
+        cursor, changes = page[-1].id, changes + len(page)
+    return changes, writes
 
 
 async def raw_commit(firestore: Any, writes: list[Any]) -> float:
@@ -567,6 +573,12 @@ async def measure(
 
         made = await make_backlog(world, args.backlog)
         console.print(f"backlog: {args.backlog:,} case updates in {made:.1f} s, follower stopped")
+        sequenced = await sequence_backlog()
+        console.print(
+            f"the change log gave them cursors in {sequenced:.1f} s (the log's work, shared "
+            "with pull; not counted for either side below)"
+        )
+        results["sequencing_s"] = sequenced
         changes, writes = await planned_writes()
         raw_s = await raw_commit(resources.firestore, writes)
         raw = Throughput("raw batch.set()", changes, len(writes), raw_s, os.getloadavg()[0])

@@ -7,9 +7,9 @@ saves its cursor, so a crash repeats a page and never skips one.
 
 No write replaces a newer document: every document carries a `version`, the mirror reads
 the stored versions of a batch first (one round trip), leaves out what is older, and
-commits the rest with each document's update time as a precondition, so a concurrent
-writer (a repair, a second worker after a lost lock) makes the batch fail and be read
-again rather than be overwritten.
+commits the rest as whole-document writes with each document's update time (or its
+absence) as a precondition, so a concurrent writer (a repair, a second worker after a
+lost lock) makes the batch fail and be read again rather than be overwritten.
 
 Failures: Firestore unreachable or overloaded stops the page; the worker backs off and
 resumes from its cursor, so it catches up when Firestore returns. A write Firestore keeps
@@ -33,7 +33,7 @@ from google.cloud.firestore import AsyncClient
 from pydantic import Field
 
 from backend.core.logging import get_logger
-from sync import changelog
+from sync import changelog, documents
 from sync.models import ChangeEntry
 
 log = get_logger("debtx.mirror")
@@ -165,36 +165,30 @@ class Writer:
                 refs, field_paths=["version"], retry=None, timeout=self.timeout
             )
         }
-        batch = self.firestore.batch()
+        staged: list[Any] = []
         tally = Tally()
         for ref, write in zip(refs, writes, strict=True):
             snap = stored.get(ref.path)
             exists = snap is not None and snap.exists
             version = (snap.to_dict() or {}).get("version") if snap and snap.exists else None
             current = version is None or write.version >= version
+            seen = snap.update_time if snap is not None and snap.exists else None
             if write.data is None:
                 if exists and current:
-                    batch.delete(ref, option=self._unchanged(snap))
-                    tally.written += 1
+                    staged.append(documents.delete(ref._document_path, update_time=seen))
                     tally.paths.append(ref.path)
                 continue
-            if not exists:
-                batch.create(ref, write.data)
-            elif current:
-                # every mirrored document has a fixed set of top-level fields, so an update of
-                # all of them replaces it (`set` takes no precondition)
-                batch.update(ref, write.data, option=self._unchanged(snap))
-            else:
+            if not current:
                 tally.skipped += 1
                 continue
-            tally.written += 1
+            staged.append(documents.replace(ref._document_path, write.data, update_time=seen))
             tally.paths.append(ref.path)
-        if tally.written:
+        tally.written = len(staged)
+        if staged:
+            batch = self.firestore.batch()
+            batch._add_write_pbs(staged)  # built on raw protobufs: sync/documents.py
             await batch.commit(retry=None, timeout=self.timeout)
         return tally
-
-    def _unchanged(self, snap: Any) -> Any:
-        return self.firestore.write_option(last_update_time=snap.update_time)
 
     async def _one_by_one(self, writes: list[Write]) -> Tally:
         """A batch Firestore refuses as such: find the writes it refuses, dead-letter them."""
