@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -113,13 +113,11 @@ class Tally:
     written: int = 0
     skipped: int = 0  # a newer version is stored
     dead: int = 0
-    paths: list[str] = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
         self.written += other.written
         self.skipped += other.skipped
         self.dead += other.dead
-        self.paths += other.paths
 
 
 class Writer:
@@ -169,20 +167,14 @@ class Writer:
         tally = Tally()
         for ref, write in zip(refs, writes, strict=True):
             snap = stored.get(ref.path)
-            exists = snap is not None and snap.exists
-            version = (snap.to_dict() or {}).get("version") if snap and snap.exists else None
-            current = version is None or write.version >= version
-            seen = snap.update_time if snap is not None and snap.exists else None
-            if write.data is None:
-                if exists and current:
-                    staged.append(documents.delete(ref._document_path, update_time=seen))
-                    tally.paths.append(ref.path)
-                continue
-            if not current:
+            seen = snap.update_time if snap is not None and snap.exists else None  # None: absent
+            version = (snap.to_dict() or {}).get("version") if snap and seen else None
+            if version is not None and write.version < version:
                 tally.skipped += 1
-                continue
-            staged.append(documents.replace(ref._document_path, write.data, update_time=seen))
-            tally.paths.append(ref.path)
+            elif write.data is not None:
+                staged.append(documents.replace(ref._document_path, write.data, update_time=seen))
+            elif seen is not None:
+                staged.append(documents.delete(ref._document_path, update_time=seen))
         tally.written = len(staged)
         if staged:
             batch = self.firestore.batch()

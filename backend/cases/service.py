@@ -90,6 +90,16 @@ async def closed_ids(case_ids: list[str]) -> set[str]:
     return set(await repository.ids_where({"_id": {"$in": ids}, "phase": Phase.CLOSED.value}))
 
 
+async def loaded_or_get(
+    *, actor: User, case_id: str, case: Case | None, session: AsyncClientSession
+) -> Case:
+    """`case` when the caller already loaded it in `session` (the sync engine does), else
+    the case by id if the actor may see it."""
+    if case is not None:
+        return case
+    return await get_for(actor=actor, case_id=case_id, session=session)
+
+
 def require_worker(actor: User, case: Case) -> None:
     """Field work is recorded by the officer holding the case, or their supervisor."""
     if case.phase is Phase.CLOSED:

@@ -77,8 +77,7 @@ async def record_negotiation(
     `case`, when the caller already loaded it in `session`, saves reading it again.
     """
     async with db.transaction(session) as txn:
-        if case is None:
-            case = await cases.get_for(actor=actor, case_id=case_id, session=txn)
+        case = await cases.loaded_or_get(actor=actor, case_id=case_id, case=case, session=txn)
         cases.require_worker(actor, case)
         read_at = case.version
         if case.phase in _UNASSIGNED:

@@ -68,8 +68,7 @@ async def record_payment(
     `case`, when the caller already loaded it in `session`, saves reading it again.
     """
     async with db.transaction(session) as txn:
-        if case is None:
-            case = await cases.get_for(actor=actor, case_id=case_id, session=txn)
+        case = await cases.loaded_or_get(actor=actor, case_id=case_id, case=case, session=txn)
         _require_recorder(actor, case)
         payment = _new_payment(actor, case, data)
         if await repository.reference_taken(payment.channel, payment.reference, session=txn):

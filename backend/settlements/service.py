@@ -88,8 +88,7 @@ async def create_settlement(
     `case`, when the caller already loaded it in `session`, saves reading it again.
     """
     async with db.transaction(session) as txn:
-        if case is None:
-            case = await cases.get_for(actor=actor, case_id=case_id, session=txn)
+        case = await cases.loaded_or_get(actor=actor, case_id=case_id, case=case, session=txn)
         _require_settler(actor, case, source)
         settlement = _new_settlement(actor, case, data, source, source_ref)
         await repository.insert(settlement, session=txn)

@@ -13,6 +13,7 @@ writes the newest state; each carries its own `version` (backend/syncing/project
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from google.cloud.firestore import AsyncClient
@@ -216,7 +217,6 @@ async def verify_all(firestore: AsyncClient, *, repair: bool = False) -> list[Dr
 def _comparable(document: dict[str, Any], *, skip: frozenset[str] | set[str] = frozenset()):
     """A document as plain JSON-like values: Firestore's timestamps and Python's datetimes
     compare equal, key order does not matter."""
-    from datetime import datetime
 
     def plain(value: Any) -> Any:
         if isinstance(value, datetime):
