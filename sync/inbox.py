@@ -9,9 +9,12 @@ mutation's outcome in their pull.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import bson
 from bson import ObjectId
+from bson.errors import InvalidDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from sync import changelog
@@ -42,7 +45,7 @@ async def open_item(
         uid=sender.id,
         drc_id=getattr(sender, "drc_id", None),
         name=mutation.name,
-        args=mutation.args,
+        args=_storable(mutation.args),
         base_version=mutation.base_version,
         device_time=mutation.device_time,
         entity=entity,
@@ -84,6 +87,17 @@ async def page(
         filters["_id"] = {"$lt": before}
     cursor = InboxItem.find(filters).sort("-_id").limit(limit)
     return await cursor.to_list()
+
+
+def _storable(args: dict[str, Any]) -> dict[str, Any]:
+    """The payload as MongoDB can keep it. Arguments a refused mutation carried may not be
+    storable as they are (a NUL in a key, a 100-bit integer, a lone surrogate): those are
+    kept whole as escaped JSON text under `unstorable_json`, never dropped."""
+    try:
+        bson.encode({"args": args})
+    except (InvalidDocument, OverflowError, UnicodeEncodeError):
+        return {"unstorable_json": json.dumps(args, ensure_ascii=True)}
+    return args
 
 
 def require_open(item: InboxItem) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from backend.core.schemas import JsonNumber, Timestamp
 
@@ -57,23 +57,6 @@ class Resolution(BaseModel):
     server_value: Any = None
 
 
-def _storable(value: Any) -> Any:
-    """Strings MongoDB can store: JSON's \\u escapes can spell lone surrogates, UTF-8 cannot."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise ValueError("text must be valid Unicode (no lone surrogates)") from exc
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _storable(key)
-            _storable(item)
-    elif isinstance(value, list):
-        for item in value:
-            _storable(item)
-    return value
-
-
 class Mutation(BaseModel):
     """One named business action the app recorded, possibly long before it is sent."""
 
@@ -82,7 +65,7 @@ class Mutation(BaseModel):
     client_id: ClientId
     mutation_id: MutationId
     name: Name
-    args: Annotated[dict[str, Any], AfterValidator(_storable)]
+    args: dict[str, Any]
     base_version: Annotated[int, Field(ge=0, le=2**53), JsonNumber] | None = None
     device_time: Timestamp
     app_version: Version

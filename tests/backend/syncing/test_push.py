@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from backend.allocation import assignment
@@ -155,3 +156,23 @@ async def test_unknown_names_and_bad_arguments_are_rejected_and_kept(client, sig
     )
     assert [r["code"] for r in results] == ["sync.unknown_mutation", "request.invalid"]
     assert await InboxItem.find({"client_id": phone.client_id}).count() == 2
+
+
+async def test_arguments_mongodb_cannot_store_are_kept_as_text(client, signing_key):
+    officer = await make_user(Role.RECOVERY_OFFICER)
+    phone = Device(officer)
+    odd = {"\u0000key": [2**80], "note": "\ud800"}
+    body = json.dumps({"mutations": [phone.mutation("case.odd", odd)]})  # escapes the surrogate
+    response = await client.post(
+        "/sync/push",
+        content=body,
+        headers={**bearer(signing_key, officer), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 200, response.text
+    [result] = response.json()["results"]
+    assert result["status"] == "rejected" and result["code"] == "sync.unknown_mutation"
+    item = await InboxItem.get(result["review_id"])
+    assert (
+        set(item.args) == {"unstorable_json"}
+        and "1208925819614629174706176" in item.args["unstorable_json"]
+    )
