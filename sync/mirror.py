@@ -67,7 +67,8 @@ class Write:
     version: int
 
 
-# The domain's part: what the given changes mean in Firestore documents.
+# The domain's part: what the given changes mean in Firestore documents. It is asked with
+# an empty page too, whenever the log has nothing new, and may return writes it held back.
 Plan = Callable[[list[ChangeEntry]], Awaitable[list[Write]]]
 
 
@@ -227,9 +228,11 @@ class Mirror:
         return len(entries)
 
     async def _plan_after(self, cursor: int) -> tuple[list[ChangeEntry], list[Write]]:
+        """The next page and its writes; an empty page still asks the plan, which may have
+        writes it held back."""
         await changelog.sequence_pending()
         entries = await changelog.read(since=cursor, token=None, limit=self.page)
-        return entries, (await self.plan(entries) if entries else [])
+        return entries, await self.plan(entries)
 
     async def _write(self, state: MirrorState, entries: list[ChangeEntry], writes: list[Write]):
         """Write a planned page, then move the saved cursor past it."""
@@ -274,9 +277,9 @@ class Mirror:
                 if writing is not None:
                     await writing
                 writing = None
-                if entries:
+                if entries or writes:
                     writing = asyncio.create_task(self._write(state, entries, writes))
-                    cursor = entries[-1].id
+                    cursor = entries[-1].id if entries else cursor
                     covered += len(entries)
                 elif state.backlog or state.lag_seconds or _now() - state.updated_at > REPORT:
                     await self._write(state, [], [])  # caught up: say so, now and then

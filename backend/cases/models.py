@@ -104,6 +104,7 @@ class Case(Document):
         name = "cases"
         indexes = [
             IndexModel([("ro_id", ASCENDING), ("phase", ASCENDING), ("updated_at", DESCENDING)]),
+            IndexModel([("ro_id", ASCENDING), ("next_follow_up", ASCENDING)]),
             IndexModel([("drc_id", ASCENDING), ("phase", ASCENDING), ("updated_at", DESCENDING)]),
             IndexModel([("phase", ASCENDING), ("validity_until", ASCENDING)]),
             IndexModel([("account_id", ASCENDING)]),

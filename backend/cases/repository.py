@@ -268,8 +268,20 @@ async def officer_counts_of(ro_ids: list[str]) -> dict[str, dict[str, int]]:
     return {doc["_id"]: dict(doc.get("phases", {})) async for doc in cursor}
 
 
-async def open_follow_ups_of(ro_ids: list[str]) -> list[dict[str, Any]]:
-    """(_id, ro_id, next_follow_up) of every open case the officers hold."""
-    filters = {"ro_id": {"$in": ro_ids}, "phase": {"$in": sorted(p.value for p in OPEN_PHASES)}}
-    cursor = Case.get_pymongo_collection().find(filters, {"ro_id": 1, "next_follow_up": 1})
-    return await cursor.to_list()
+async def follow_ups_due_of(ro_id: str, *, until: datetime) -> int:
+    """Open cases `ro_id` holds whose next follow-up falls on or before `until`: a range of
+    the (ro_id, next_follow_up) index, not a pass over the officer's cases."""
+    filters = {
+        "ro_id": ro_id,
+        "next_follow_up": {"$lte": until},
+        "phase": {"$in": sorted(p.value for p in OPEN_PHASES)},
+    }
+    cursor = Case.get_pymongo_collection().find(filters, {"_id": 1})
+    return len(await cursor.to_list())
+
+
+async def open_holders(ids: list[ObjectId]) -> dict[str, str]:
+    """The officer holding each open, held case among `ids`."""
+    match = {"phase": {"$in": sorted(p.value for p in OPEN_PHASES)}}
+    rows = await db.find_by_keys(Case, "_id", ids, match=match, projection={"ro_id": 1})
+    return {str(row["_id"]): row["ro_id"] for row in rows if row.get("ro_id")}

@@ -6,6 +6,8 @@ transaction (`session`), so their record and the case's new state commit togethe
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -362,24 +364,21 @@ async def many_by_id(case_ids: list[str]) -> list[Case]:
 
 @dataclass(frozen=True)
 class OfficerLoad:
-    """What an officer's summary counts: kept phase counts, open case ids, follow-ups due."""
+    """What an officer's summary counts: kept phase counts and follow-ups due."""
 
     counts: dict[str, int]
-    open_ids: list[str]
     follow_ups_due: int
 
 
 async def officer_loads(ro_ids: list[str], *, until: datetime) -> dict[str, OfficerLoad]:
-    """`OfficerLoad` of many officers in two queries (the mirror's summaries)."""
+    """`OfficerLoad` of many officers (the mirror's summaries): the kept counters, and one
+    index range per officer for the follow-ups due."""
     counts = await repository.officer_counts_of(ro_ids)
-    open_ids: dict[str, list[str]] = {uid: [] for uid in ro_ids}
-    due: dict[str, int] = dict.fromkeys(ro_ids, 0)
-    for row in await repository.open_follow_ups_of(ro_ids):
-        open_ids[row["ro_id"]].append(str(row["_id"]))
-        follow_up = row.get("next_follow_up")
-        due[row["ro_id"]] += follow_up is not None and _aware(follow_up) <= until
-    return {uid: OfficerLoad(counts.get(uid, {}), open_ids[uid], due[uid]) for uid in ro_ids}
+    due = await asyncio.gather(*(repository.follow_ups_due_of(u, until=until) for u in ro_ids))
+    return {uid: OfficerLoad(counts.get(uid, {}), n) for uid, n in zip(ro_ids, due, strict=True)}
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+async def open_holders(case_ids: Iterable[str]) -> dict[str, str]:
+    """The officer holding each open, held case among `case_ids` (no reach check)."""
+    ids = [ObjectId(i) for i in dict.fromkeys(case_ids) if ObjectId.is_valid(i)]
+    return await repository.open_holders(ids) if ids else {}

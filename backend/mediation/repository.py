@@ -42,6 +42,19 @@ async def hearings_between(*, start: datetime, end: datetime, limit: int) -> lis
     return await MediationFile.find(filters).sort("next_hearing_at").limit(limit).to_list()
 
 
+async def next_hearings() -> dict[str, datetime]:
+    """Every file's next hearing, by case id, for files that have one set.
+
+    A range from the epoch rather than `$ne: None`, so the next_hearing_at index answers."""
+    filters = {"next_hearing_at": {"$gte": datetime(1970, 1, 1, tzinfo=UTC)}}
+    cursor = MediationFile.get_pymongo_collection().find(filters, {"next_hearing_at": 1})
+    return {doc["_id"]: _aware(doc["next_hearing_at"]) async for doc in cursor}
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 async def many(case_ids: list[str]) -> list[MediationFile]:
     """The files of `case_ids`, one indexed lookup per case."""
     rows = await db.find_by_keys(MediationFile, "_id", case_ids)

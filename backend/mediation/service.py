@@ -375,7 +375,6 @@ async def files_for(case_ids: list[str]) -> dict[str, MediationFile]:
     return {f.id: f for f in await repository.many(case_ids)}
 
 
-async def next_hearings_for(case_ids: list[str]) -> dict[str, datetime]:
-    """The next hearing set on each of `case_ids` that has one."""
-    files = await files_for(case_ids)
-    return {i: f.next_hearing_at for i, f in files.items() if f.next_hearing_at is not None}
+async def next_hearings() -> dict[str, datetime]:
+    """The next hearing of every case that has one set, by case id (officer summaries)."""
+    return await repository.next_hearings()

@@ -491,11 +491,9 @@ async def open_promises_for(case_ids: list[str]) -> dict[str, list[Promise]]:
     return found
 
 
-async def open_promises_due_by_case(*, case_ids: list[str], day: date) -> dict[str, int]:
-    """Open promises falling due on `day`, per case, among `case_ids`."""
-    wanted = set(case_ids)
+async def open_promises_due_by_case(day: date) -> dict[str, int]:
+    """Open promises falling due on `day`, counted per case."""
     due: dict[str, int] = {}
     for promise in await repository.open_promises_due(day, limit=100_000):
-        if promise.case_id in wanted:
-            due[promise.case_id] = due.get(promise.case_id, 0) + 1
+        due[promise.case_id] = due.get(promise.case_id, 0) + 1
     return due

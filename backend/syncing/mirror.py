@@ -12,6 +12,9 @@ writes the newest state; each carries its own `version` (backend/syncing/project
 
 from __future__ import annotations
 
+import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,6 +22,7 @@ from typing import Any
 from google.cloud.firestore import AsyncClient
 
 from backend.cases import service as cases
+from backend.drcs import service as drcs
 from backend.syncing import projections
 from backend.users import service as users
 from sync.mirror import Mirror, Tally, Write, Writer
@@ -75,18 +79,62 @@ class _Page:
                 self.left_at[key] = entry.version or 0
 
 
-async def plan(entries: list[ChangeEntry]) -> list[Write]:
-    page = _Page()
-    for entry in entries:
-        page.add(entry)
-    writes = await _case_writes(page)
-    summaries = await projections.officer_summaries(sorted(page.officers))
-    writes += [_write(officer_summary_path(uid), doc) for uid, doc in summaries.items()]
-    for drc in sorted(page.drcs):
-        writes.append(_write(drc_summary_path(drc), await projections.drc_summary(drc)))
-    writes += await _outcome_writes(page.outcomes)
-    writes += await _staff_writes(page.staff, stamp=entries[-1].id)
-    return writes
+class Planner:
+    """Turns pages of changes into writes; summaries at most once every `summary_every`.
+
+    A busy officer's summary (counts over all their cases) would otherwise be rebuilt on
+    every page, a few times a second; changes within `summary_every` of its last build
+    are gathered into the next one, written on a later page or, with no more changes,
+    when the mirror next polls an empty log. Case documents are never held back. A new
+    planner (each mirror task's window, a restarted worker) rebuilds every summary first,
+    so nothing a lost planner held back stays stale, and counts that move with the clock
+    alone (follow-ups falling due) are refreshed at least once a window.
+    """
+
+    def __init__(self, *, summary_every: float = 0.0) -> None:
+        self.summary_every = summary_every
+        self.officers: set[str] = set()  # summaries waiting to be rebuilt
+        self.drcs: set[str] = set()
+        self.built: dict[str, float] = {}  # summary path -> monotonic time of its build
+        self.fresh = summary_every > 0  # nothing built yet: every summary is suspect
+
+    async def __call__(self, entries: list[ChangeEntry]) -> list[Write]:
+        page = _Page()
+        for entry in entries:
+            page.add(entry)
+        if self.fresh:
+            self.fresh = False
+            page.officers.update(await users.officer_ids())
+            page.drcs.update(drc.id for drc in await drcs.list_all())
+        writes = await _case_writes(page)
+        writes += await self._summaries(page)
+        writes += await _outcome_writes(page.outcomes)
+        if entries:
+            writes += await _staff_writes(page.staff, stamp=entries[-1].id)
+        return writes
+
+    async def _summaries(self, page: _Page) -> list[Write]:
+        self.officers |= page.officers
+        self.drcs |= page.drcs
+        officers = self._due(self.officers, officer_summary_path)
+        drc_ids = self._due(self.drcs, drc_summary_path)
+        self.officers -= set(officers)
+        self.drcs -= set(drc_ids)
+        summaries = await projections.officer_summaries(officers) if officers else {}
+        writes = [_write(officer_summary_path(uid), doc) for uid, doc in summaries.items()]
+        for drc in drc_ids:
+            writes.append(_write(drc_summary_path(drc), await projections.drc_summary(drc)))
+        return writes
+
+    def _due(self, waiting: set[str], path: Callable[[str], str]) -> list[str]:
+        now = time.monotonic()
+        due = sorted(
+            key
+            for key in waiting
+            if now - self.built.get(path(key), -math.inf) >= self.summary_every
+        )
+        self.built.update((path(key), now) for key in due)
+        return due
 
 
 def _write(path: str, document: Any) -> Write:
@@ -134,8 +182,12 @@ async def _staff_writes(uids: set[str], *, stamp: int) -> list[Write]:
     return writes
 
 
-def mirror(firestore: AsyncClient, *, page: int = 500, timeout: float = 10.0) -> Mirror:
-    return Mirror(firestore, plan, page=page, timeout=timeout)
+def mirror(
+    firestore: AsyncClient, *, page: int = 500, timeout: float = 10.0, summary_every: float = 0.0
+) -> Mirror:
+    """The follower; with `summary_every` 0 (tests, commands) every page writes the
+    summaries it touches, and a page of no changes writes nothing."""
+    return Mirror(firestore, Planner(summary_every=summary_every), page=page, timeout=timeout)
 
 
 # ---------------------------------------------------------------- verify and repair

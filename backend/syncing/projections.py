@@ -498,24 +498,29 @@ async def officer_summary(uid: str, *, now: datetime | None = None) -> OfficerSu
 async def officer_summaries(
     uids: list[str], *, now: datetime | None = None
 ) -> dict[str, OfficerSummary]:
-    """Many officers' summary documents in four queries, however many officers."""
+    """Many officers' summary documents, without a pass over their cases: the kept phase
+    counters, an index range per officer for follow-ups due, and today's promises and the
+    set hearings matched to their holders."""
     now = now or datetime.now(UTC)
-    loads = await cases.officer_loads(uids, until=now)
-    every_case = [case_id for load in loads.values() for case_id in load.open_ids]
-    promised, hearings = await asyncio.gather(
-        negotiations.open_promises_due_by_case(case_ids=every_case, day=now.date()),
-        mediation.next_hearings_for(every_case),
+    loads, promised, hearings = await asyncio.gather(
+        cases.officer_loads(uids, until=now),
+        negotiations.open_promises_due_by_case(now.date()),
+        mediation.next_hearings(),
     )
+    held_by: dict[str, list[str]] = {}
+    for case_id, holder in (await cases.open_holders([*promised, *hearings])).items():
+        held_by.setdefault(holder, []).append(case_id)
     summaries = {}
     for uid, load in loads.items():
         counts = _by_phase(load.counts)
-        soonest = min(((hearings[i], i) for i in load.open_ids if i in hearings), default=None)
+        held = held_by.get(uid, [])
+        soonest = min(((hearings[i], i) for i in held if i in hearings), default=None)
         summaries[uid] = OfficerSummary(
             uid=uid,
             counts=counts,
             open=_open(counts),
             follow_ups_due=load.follow_ups_due,
-            promises_due_today=sum(promised.get(i, 0) for i in load.open_ids),
+            promises_due_today=sum(promised.get(i, 0) for i in held),
             next_hearing=NextHearing(case_id=soonest[1], at=soonest[0]) if soonest else None,
             version=_stamp(now),
             updated_at=now,

@@ -48,7 +48,11 @@ async def run_mirror(seconds: float) -> int:
         if not held.held:
             return 0
         settings = get_settings().sync
-        follower = mirror.mirror(resources.firestore, page=settings.mirror_page)
+        follower = mirror.mirror(
+            resources.firestore,
+            page=settings.mirror_page,
+            summary_every=settings.mirror_summary_seconds,
+        )
         return await follower.run(
             seconds=seconds, idle=settings.mirror_idle_seconds, keepalive=held.renew
         )
