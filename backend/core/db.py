@@ -159,9 +159,6 @@ async def save_versioned(
     return document
 
 
-IN_LIST_LIMIT = 32
-
-
 async def find_by_keys(
     model: type[Document],
     field: str,
@@ -173,20 +170,15 @@ async def find_by_keys(
 ) -> list[dict[str, Any]]:
     """Raw documents of `model` whose `field` equals one of `keys`, in one query.
 
-    Up to `IN_LIST_LIMIT` keys, `{field: {$in: keys}}`. More keys, a join from the keys
-    ($documents, then $lookup on the indexed `field`): SecantusDB checks each found
-    document against an `$in` list one key at a time, so a 500-key `$in` costs ~30x a
-    50-key one, while the join looks each key up in the index once (MongoDB 5.1+ answers
-    both from the index). A short `$in` is the cheaper of the two, most of all when few
-    keys have documents.
+    A join from the keys ($documents, then $lookup on the indexed `field`) rather than
+    `{field: {$in: keys}}`: SecantusDB checks each found document against an `$in` list
+    one key at a time, so a 500-key `$in` costs ~30x a 50-key one, while the join looks
+    each key up in the index once. MongoDB (5.1+) answers both from the index.
     """
     unique = list(dict.fromkeys(keys))
     if not unique:
         return []
     collection = model.get_pymongo_collection()
-    if len(unique) <= IN_LIST_LIMIT:
-        cursor = collection.find({field: {"$in": unique}, **(match or {})}, projection)
-        return await (cursor.sort(list(sort.items())) if sort else cursor).to_list()
     join = {"from": collection.name, "localField": "key", "foreignField": field, "as": "found"}
     pipeline: list[dict[str, Any]] = [
         {"$documents": [{"key": key} for key in unique]},
