@@ -241,7 +241,7 @@ class Mirror:
         now = _now()
         if entries:
             state.cursor = entries[-1].id
-            state.lag_seconds = (now - _aware(entries[-1].at)).total_seconds()
+            state.lag_seconds = (now - entries[-1].at).total_seconds()
         else:
             state.lag_seconds = 0.0
         state.backlog = max(0, head - state.cursor)
@@ -308,7 +308,3 @@ async def _note_error(error: str) -> None:
     state.backlog = max(0, head - state.cursor)
     state.last_error, state.updated_at = error[:500], _now()
     await state.save()
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -17,6 +17,7 @@ class Phase(StrEnum):
 
 
 OPEN_PHASES = frozenset(Phase) - {Phase.CLOSED}
+OPEN_VALUES = sorted(p.value for p in OPEN_PHASES)  # for `{"phase": {"$in": ...}}`
 # Phases a DRC holds the case in; its validity period runs only in these. Settlement
 # plans and mediation have their own clocks, so they are not recalled.
 RECALLABLE = frozenset({Phase.ALLOCATED, Phase.ASSIGNED, Phase.NEGOTIATION})

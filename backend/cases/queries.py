@@ -11,7 +11,7 @@ from bson.errors import InvalidId
 
 from backend.cases import repository
 from backend.cases.models import Action, Case
-from backend.cases.phases import OPEN_PHASES, Phase
+from backend.cases.phases import OPEN_VALUES, Phase
 from backend.cases.schemas import CaseRead, CaseSort, CaseSummary, PhaseCounts
 from backend.cases.service import scope_filter
 from backend.core.pagination import InvalidCursor, Page, decode_keyset, encode_keyset
@@ -51,7 +51,7 @@ class CaseFilters:
             query["phase"] = {"$in": [p.value for p in self.phases]}
         elif self.open_only:
             # $in, not $ne: a negation cannot use the (scope, phase, ...) indexes
-            query["phase"] = {"$in": sorted(p.value for p in OPEN_PHASES)}
+            query["phase"] = {"$in": OPEN_VALUES}
         if self.follow_up_due:
             query["next_follow_up"] = {"$lte": datetime.now(UTC)}
         # the caller's reach always wins over any filter it sent

@@ -22,7 +22,7 @@ from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.cases.errors import CaseAlreadyOpen, CaseChanged
 from backend.cases.models import Case, CaseEvent, OfficerCaseCounts, OpenCaseKey, summary
-from backend.cases.phases import OPEN_PHASES, Phase
+from backend.cases.phases import OPEN_VALUES, Phase
 from backend.core import db
 from sync import changelog
 
@@ -274,7 +274,7 @@ async def follow_ups_due_of(ro_id: str, *, until: datetime) -> int:
     filters = {
         "ro_id": ro_id,
         "next_follow_up": {"$lte": until},
-        "phase": {"$in": sorted(p.value for p in OPEN_PHASES)},
+        "phase": {"$in": OPEN_VALUES},
     }
     cursor = Case.get_pymongo_collection().find(filters, {"_id": 1})
     return len(await cursor.to_list())
@@ -282,6 +282,6 @@ async def follow_ups_due_of(ro_id: str, *, until: datetime) -> int:
 
 async def open_holders(ids: list[ObjectId]) -> dict[str, str]:
     """The officer holding each open, held case among `ids`."""
-    match = {"phase": {"$in": sorted(p.value for p in OPEN_PHASES)}}
+    match = {"phase": {"$in": OPEN_VALUES}}
     rows = await db.find_by_keys(Case, "_id", ids, match=match, projection={"ro_id": 1})
     return {str(row["_id"]): row["ro_id"] for row in rows if row.get("ro_id")}

@@ -19,7 +19,7 @@ from backend.audit.service import Actor
 from backend.cases import repository
 from backend.cases.errors import CaseClosed, CaseNotFound, IllegalTransition, NotCaseHolder
 from backend.cases.models import Case, CaseEvent, Outcome, PartStatus
-from backend.cases.phases import OPEN_PHASES, RECALLABLE, Phase, allowed
+from backend.cases.phases import OPEN_VALUES, RECALLABLE, Phase, allowed
 from backend.core import db
 from backend.users import service as users
 from backend.users.models import Role, User
@@ -256,7 +256,7 @@ async def touch_id(case_id: str, *, action: str, session: AsyncClientSession) ->
 
 async def touch_customer(customer_id: str, *, action: str, session: AsyncClientSession) -> None:
     """The customer's details changed: every open case of theirs shows them."""
-    filters = {"customer_id": customer_id, "phase": {"$in": [p.value for p in OPEN_PHASES]}}
+    filters = {"customer_id": customer_id, "phase": {"$in": OPEN_VALUES}}
     for case in await repository.find(filters, sort=[("_id", 1)], limit=1000):
         await repository.note(case, action, session=session)
 
@@ -353,7 +353,7 @@ async def drc_counts(drc_id: str) -> dict[str | None, dict[str, int]]:
 
 async def open_case_ids_of(ro_id: str) -> list[str]:
     """Ids of the open cases an officer holds (for mirror checks; no reach check)."""
-    filters = {"ro_id": ro_id, "phase": {"$in": sorted(p.value for p in OPEN_PHASES)}}
+    filters = {"ro_id": ro_id, "phase": {"$in": OPEN_VALUES}}
     return await repository.ids_where(filters)
 
 

@@ -48,11 +48,7 @@ async def next_hearings() -> dict[str, datetime]:
     A range from the epoch rather than `$ne: None`, so the next_hearing_at index answers."""
     filters = {"next_hearing_at": {"$gte": datetime(1970, 1, 1, tzinfo=UTC)}}
     cursor = MediationFile.get_pymongo_collection().find(filters, {"next_hearing_at": 1})
-    return {doc["_id"]: _aware(doc["next_hearing_at"]) async for doc in cursor}
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return {doc["_id"]: doc["next_hearing_at"] async for doc in cursor}
 
 
 async def many(case_ids: list[str]) -> list[MediationFile]:

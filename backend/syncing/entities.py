@@ -7,7 +7,7 @@ from typing import Any
 from bson import ObjectId
 
 from backend.cases import service as cases
-from backend.cases.phases import OPEN_PHASES
+from backend.cases.phases import OPEN_VALUES
 from backend.cases.queries import detail_of
 from backend.users.models import User
 from sync.registry import Registry
@@ -23,7 +23,7 @@ async def snapshot_cases(
     caller: User, after: str | None, limit: int
 ) -> list[tuple[str, int | None, dict[str, Any]]]:
     """One page of the caller's open cases in id order: the initial sync."""
-    filters: dict[str, Any] = {"phase": {"$in": sorted(p.value for p in OPEN_PHASES)}}
+    filters: dict[str, Any] = {"phase": {"$in": OPEN_VALUES}}
     if after is not None and ObjectId.is_valid(after):
         filters["_id"] = {"$gt": ObjectId(after)}
     page = await cases.list_in_reach(actor=caller, filters=filters, sort=[("_id", 1)], limit=limit)
