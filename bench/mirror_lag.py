@@ -6,15 +6,15 @@
    while the driver records 50 negotiations a second through
    `negotiations.service.record_negotiation`, spread over every officer's cases. Each
    change's commit time is taken when the transaction returns; its visibility time when
-   a Firestore `on_snapshot` listener on the officers' case documents (the sync client,
-   in a process of its own; see `Watcher`) first shows the case at that version.
-2. Throughput. With the follower stopped, `--backlog` case updates (`cases.service.update`);
-   the change log gives them their cursors (timed and shown apart: that is the log's
-   work, which pull shares), then the same `sync.mirror` task drains them. Baseline,
-   same run, before the drain:
-   the very documents the mirror writes for that backlog (built once with the DebtX
-   plan, page by page as the mirror pages the log) committed with plain `batch().set()`
-   in batches of 500, no version reads, no preconditions.
+   a Firestore Listen stream over the officers' case documents (in a process of its
+   own; see `Watcher`) first shows the case at that version.
+2. Throughput. With the follower stopped, `--backlog` recorded contacts (as above); the
+   change log gives them their cursors (timed and shown apart: that is the log's work,
+   which pull shares), then the same `sync.mirror` task drains them. Baseline, same run,
+   before the drain: the very writes the mirror makes for that backlog (built once with
+   the DebtX plan, page by page as the mirror pages the log: the sections a contact
+   changed) committed with plain `batch().update()` (`set()` for whole documents) in
+   batches of 500, no version reads, no preconditions.
 
     .venv/bin/python bench/mirror_lag.py [--officers 20] [--cases-per-officer 50]
         [--rate 50] [--seconds 60] [--backlog 5000] [--json PATH]
@@ -377,14 +377,38 @@ class LagResult:
     load_average_1m: float
 
 
-async def drive_negotiations(
-    world: World, rate: float, seconds: float
-) -> tuple[list[Change], int, float, list[float]]:
-    """`rate` negotiations a second, open loop, each on the next case (officers in turn)."""
+async def record_contact(world: World, case: Any, n: int) -> None:
+    """The officer holding `case` records a refusal with a new follow-up (the case's
+    version moves); a failure reloads the case's version and raises."""
+    from backend.cases import service as cases
     from backend.negotiations import service as negotiations
     from backend.negotiations.models import ContactChannel, ContactResult, NegotiationOutcome
     from backend.negotiations.schemas import NegotiationCreate
 
+    now = datetime.now(UTC)
+    data = NegotiationCreate(
+        contacted_at=now,
+        channel=ContactChannel.CALL,
+        result=ContactResult.REACHED,
+        outcome=NegotiationOutcome.REFUSED,
+        notes=f"bench contact {n}",
+        next_follow_up=now + timedelta(days=2, seconds=n),
+    )
+    try:
+        await negotiations.record_negotiation(
+            actor=world.by_uid[case.ro_id], case_id=str(case.id), data=data, case=case
+        )
+    except Exception:
+        fresh = await cases.get_unscoped(str(case.id))
+        if fresh is not None:
+            case.version = fresh.version
+        raise
+
+
+async def drive_negotiations(
+    world: World, rate: float, seconds: float
+) -> tuple[list[Change], int, float, list[float]]:
+    """`rate` negotiations a second, open loop, each on the next case (officers in turn)."""
     changes: list[Change] = []
     commit_ms: list[float] = []
     failed = 0
@@ -393,29 +417,13 @@ async def drive_negotiations(
 
     async def one(case: Any, n: int) -> None:
         nonlocal failed
-        now = datetime.now(UTC)
-        data = NegotiationCreate(
-            contacted_at=now,
-            channel=ContactChannel.CALL,
-            result=ContactResult.REACHED,
-            outcome=NegotiationOutcome.REFUSED,
-            notes=f"bench contact {n}",
-            next_follow_up=now + timedelta(days=2, seconds=n),
-        )
         started = time.perf_counter()
         try:
-            await negotiations.record_negotiation(
-                actor=world.by_uid[case.ro_id], case_id=str(case.id), data=data, case=case
-            )
+            await record_contact(world, case, n)
         except Exception as exc:  # counted and shown, the run goes on
             failed += 1
             if failed <= 3:
                 console.print(f"[red]change failed[/red]: {type(exc).__name__}: {exc}")
-            from backend.cases import service as cases
-
-            fresh = await cases.get_unscoped(str(case.id))
-            if fresh is not None:
-                case.version = fresh.version
             return
         finally:
             busy.discard(str(case.id))
@@ -497,10 +505,8 @@ class Throughput:
 
 
 async def make_backlog(world: World, count: int, workers: int = 8) -> float:
-    """`count` case updates (a new follow-up each), `workers` at a time, on distinct cases."""
-    from backend.cases import service as cases
-    from backend.core import db
-
+    """`count` recorded contacts (as in the lag phase), `workers` at a time, on distinct
+    cases."""
     started = time.perf_counter()
     counter = itertools.count()
 
@@ -509,19 +515,10 @@ async def make_backlog(world: World, count: int, workers: int = 8) -> float:
             case = world.cases[(n * workers + w) % len(world.cases)]
             for _ in range(5):
                 try:
-                    async with db.transaction() as session:
-                        await cases.update(
-                            actor=None,
-                            case=case,
-                            action="bench.follow_up",
-                            changes={"next_follow_up": datetime.now(UTC) + timedelta(days=3)},
-                            session=session,
-                        )
+                    await record_contact(world, case, n)
                     break
-                except Exception:  # a clash: reload, retry
-                    fresh = await cases.get_unscoped(str(case.id))
-                    if fresh is not None:
-                        case.version = fresh.version
+                except Exception:  # a clash: the case was reloaded, retry
+                    continue
 
     await asyncio.gather(*(worker(w) for w in range(workers)))
     return time.perf_counter() - started
@@ -562,6 +559,8 @@ async def raw_commit(firestore: Any, writes: list[Any]) -> float:
             ref = firestore.document(write.path)
             if write.data is None:
                 batch.delete(ref)
+            elif write.partial:
+                batch.update(ref, write.data)
             else:
                 batch.set(ref, write.data)
         await batch.commit()
@@ -630,7 +629,9 @@ async def measure(
             console.print(f"the follower stopped {behind:,} changes behind; mirrored them first")
 
         made = await make_backlog(world, args.backlog)
-        console.print(f"backlog: {args.backlog:,} case updates in {made:.1f} s, follower stopped")
+        console.print(
+            f"backlog: {args.backlog:,} recorded contacts in {made:.1f} s, follower stopped"
+        )
         sequenced = await sequence_backlog()
         console.print(
             f"the change log gave them cursors in {sequenced:.1f} s (the log's work, shared "
@@ -668,7 +669,7 @@ def machine() -> str:
 
 
 def print_results(lag: LagResult, ours: Throughput, raw: Throughput, args) -> None:
-    table = Table(title=f"Commit to Firestore visibility at {args.rate:g} changes/s (on_snapshot)")
+    table = Table(title=f"Commit to Firestore visibility at {args.rate:g} changes/s (Listen)")
     for name in ("changes", "seen", "failed", "rate/s", "p50 ms", "p95 ms", "p99 ms", "max ms"):
         table.add_column(name, justify="right")
     table.add_row(

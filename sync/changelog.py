@@ -44,8 +44,13 @@ def entry(
     before: Iterable[str],
     after: Iterable[str],
     version: int | None = None,
+    sections: Iterable[str] | None = None,
 ) -> dict:
-    """One change; `before`/`after` are the scope tokens that saw it before and see it now."""
+    """One change; `before`/`after` are the scope tokens that saw it before and see it now.
+
+    `sections` names the parts of the entity's read model the change touched, so a reader
+    (the mirror) can rebuild only those; None says any part may have changed.
+    """
     holders = list(dict.fromkeys(after))
     return {
         "entity": entity,
@@ -54,6 +59,7 @@ def entry(
         "audience": list(dict.fromkeys([*before, *holders])),
         "holders": holders,
         "action": action,
+        "sections": sorted(set(sections)) if sections is not None else None,
         "at": datetime.now(UTC),
     }
 

@@ -18,6 +18,7 @@ _Value = document.Value.pb()
 _Document = document.Document.pb()
 _Write = write.Write.pb()
 _Precondition = common.Precondition.pb()
+_Mask = common.DocumentMask.pb()
 
 
 def value(plain: Any) -> Any:
@@ -56,13 +57,29 @@ def _precondition(update_time: Any | None) -> Any:
     return _Precondition(update_time=update_time.timestamp_pb())
 
 
-def replace(path: str, data: dict[str, Any], *, update_time: Any | None) -> write.Write:
-    """Write the whole document at `path`: it must not exist (`update_time` None) or
-    must still be as last read (its update time)."""
+def _document(path: str, data: dict[str, Any]) -> Any:
     fields = _Document(name=path)
     for key, item in data.items():
         fields.fields[key].CopyFrom(value(item))
-    return write.Write.wrap(_Write(update=fields, current_document=_precondition(update_time)))
+    return fields
+
+
+def replace(path: str, data: dict[str, Any], *, update_time: Any | None) -> write.Write:
+    """Write the whole document at `path`: it must not exist (`update_time` None) or
+    must still be as last read (its update time)."""
+    pb = _Write(update=_document(path, data), current_document=_precondition(update_time))
+    return write.Write.wrap(pb)
+
+
+def update(path: str, data: dict[str, Any], *, update_time: Any) -> write.Write:
+    """Set the top-level fields in `data` of the stored document at `path`, leaving the
+    others as they are, if it is still as last read (its update time)."""
+    pb = _Write(
+        update=_document(path, data),
+        update_mask=_Mask(field_paths=list(data)),
+        current_document=_precondition(update_time),
+    )
+    return write.Write.wrap(pb)
 
 
 def delete(path: str, *, update_time: Any) -> write.Write:

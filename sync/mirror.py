@@ -7,9 +7,11 @@ saves its cursor, so a crash repeats a page and never skips one.
 
 No write replaces a newer document: every document carries a `version`, the mirror reads
 the stored versions of a batch first (one round trip), leaves out what is older, and
-commits the rest as whole-document writes with each document's update time (or its
-absence) as a precondition, so a concurrent writer (a repair, a second worker after a
-lost lock) makes the batch fail and be read again rather than be overwritten.
+commits the rest with each document's update time (or its absence) as a precondition, so
+a concurrent writer (a repair, a second worker after a lost lock) makes the batch fail
+and be read again rather than be overwritten. A write is a whole document, or a partial
+one (some top-level fields, when a change touched only part of a document); a partial
+write whose document is not stored yet is completed into a whole one by the domain.
 
 Failures: Firestore unreachable or overloaded stops the page; the worker backs off and
 resumes from its cursor, so it catches up when Firestore returns. A write Firestore keeps
@@ -60,16 +62,21 @@ def _now() -> datetime:
 
 @dataclass(frozen=True)
 class Write:
-    """One document to set (`data`) or delete (`data` None), at `version`."""
+    """One document to set (`data`) or delete (`data` None), at `version`; a `partial`
+    write sets only the top-level fields in `data` and keeps the others."""
 
     path: str
     data: dict[str, Any] | None
     version: int
+    partial: bool = False
 
 
 # The domain's part: what the given changes mean in Firestore documents. It is asked with
 # an empty page too, whenever the log has nothing new, and may return writes it held back.
 Plan = Callable[[list[ChangeEntry]], Awaitable[list[Write]]]
+# Whole documents for partial writes whose documents are not stored (a new holder, a
+# document lost); a path left out of the answer should not exist.
+Complete = Callable[[list[Write]], Awaitable[list[Write]]]
 
 
 class MirrorState(Document):
@@ -124,8 +131,11 @@ class Tally:
 class Writer:
     """Guarded batch writes: never an older version over a newer one."""
 
-    def __init__(self, firestore: AsyncClient, *, timeout: float = 10.0) -> None:
+    def __init__(
+        self, firestore: AsyncClient, *, timeout: float = 10.0, complete: Complete | None = None
+    ) -> None:
         self.firestore = firestore
+        self.complete = complete
         # per Firestore call, without the client's own retries (the mirror retries pages):
         # a hung server counts as unavailable after `timeout`
         self.timeout = timeout
@@ -165,23 +175,41 @@ class Writer:
             )
         }
         staged: list[Any] = []
+        absent: list[Write] = []  # partial writes with nothing stored to add to
         tally = Tally()
         for ref, write in zip(refs, writes, strict=True):
             snap = stored.get(ref.path)
             seen = snap.update_time if snap is not None and snap.exists else None  # None: absent
             version = (snap.to_dict() or {}).get("version") if snap and seen else None
+            name = ref._document_path
             if version is not None and write.version < version:
                 tally.skipped += 1
-            elif write.data is not None:
-                staged.append(documents.replace(ref._document_path, write.data, update_time=seen))
+            elif write.data is None:
+                if seen is not None:
+                    staged.append(documents.delete(name, update_time=seen))
+            elif not write.partial:
+                staged.append(documents.replace(name, write.data, update_time=seen))
             elif seen is not None:
-                staged.append(documents.delete(ref._document_path, update_time=seen))
+                staged.append(documents.update(name, write.data, update_time=seen))
+            else:
+                absent.append(write)
+        for whole in await self._wholes(absent):
+            name = self.firestore.document(whole.path)._document_path
+            staged.append(documents.replace(name, whole.data or {}, update_time=None))
         tally.written = len(staged)
         if staged:
             batch = self.firestore.batch()
             batch._add_write_pbs(staged)  # built on raw protobufs: sync/documents.py
             await batch.commit(retry=None, timeout=self.timeout)
         return tally
+
+    async def _wholes(self, partial: list[Write]) -> list[Write]:
+        if not partial:
+            return []
+        if self.complete is None:
+            raise TypeError(f"{partial[0].path} is not stored and nothing completes it")
+        wanted = {write.path for write in partial}
+        return [w for w in await self.complete(partial) if w.path in wanted and w.data]
 
     async def _one_by_one(self, writes: list[Write]) -> Tally:
         """A batch Firestore refuses as such: find the writes it refuses, dead-letter them."""
@@ -214,9 +242,15 @@ class Mirror:
     """Follows the change log into Firestore; `step` is one page, `run` a worker's loop."""
 
     def __init__(
-        self, firestore: AsyncClient, plan: Plan, *, page: int = BATCH, timeout: float = 10.0
+        self,
+        firestore: AsyncClient,
+        plan: Plan,
+        *,
+        complete: Complete | None = None,
+        page: int = BATCH,
+        timeout: float = 10.0,
     ) -> None:
-        self.writer = Writer(firestore, timeout=timeout)
+        self.writer = Writer(firestore, timeout=timeout, complete=complete)
         self.plan = plan
         self.page = page
 

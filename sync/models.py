@@ -112,6 +112,7 @@ class QueuedChange(Document):
     audience: list[str]  # scope tokens that saw the entity before or see it after
     holders: list[str]  # scope tokens that see it after; the others get a removal
     action: str
+    sections: list[str] | None = None  # what of the entity's read model changed; None: any
     at: datetime = Field(default_factory=_now)
 
     class Settings:
@@ -128,6 +129,7 @@ class ChangeEntry(Document):
     audience: list[str]
     holders: list[str]
     action: str
+    sections: list[str] | None = None
     at: datetime
     sequenced_at: datetime = Field(default_factory=_now)
 

@@ -9,6 +9,7 @@ they change, so the case's readers hear of them too.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ from backend.audit.service import Actor
 from backend.cases.errors import CaseAlreadyOpen, CaseChanged
 from backend.cases.models import Case, CaseEvent, OfficerCaseCounts, OpenCaseKey, summary
 from backend.cases.phases import OPEN_VALUES, Phase
+from backend.cases.sections import Section
 from backend.core import db
 from sync import changelog
 
@@ -44,7 +46,7 @@ async def insert(
         except DuplicateKeyError as exc:
             raise CaseAlreadyOpen(f"An open case already covers {key}", key=key) from exc
     await case.insert(session=session)
-    await note(case, "case.open", session=session)
+    await note(case, "case.open", sections=None, session=session)
     await audit.record(
         actor=actor,
         action="case.open",
@@ -107,9 +109,13 @@ async def apply(
     action: str,
     changes: dict[str, Any],
     event: CaseEvent | None,
+    sections: Iterable[Section] | None = None,
     session: AsyncClientSession,
 ) -> Case:
-    """Write `changes` if the case is still at the version it was read at."""
+    """Write `changes` if the case is still at the version it was read at.
+
+    `sections`: what of the case's read model the caller changed, its own fields aside
+    (records beside the case in the same transaction); None: anything may have."""
     before = summary(case)
     held_before = (case.ro_id, case.phase)
     held_before_scope = (case.ro_id, case.drc_id)
@@ -139,6 +145,7 @@ async def apply(
         before=changelog.tokens(*held_before_scope),
         after=changelog.tokens(case.ro_id, case.drc_id),
         version=case.version,
+        sections=_with_own(sections),
         session=session,
     )
     old, new = audit.diff(before, summary(case))
@@ -155,12 +162,15 @@ async def apply(
     return case
 
 
-async def note(case: Case, action: str, *, session: AsyncClientSession) -> None:
-    """Tell the case's readers something kept beside it changed (or that it was opened)."""
-    await changelog.append_many([_noted(case, action)], session=session)
+async def note(
+    case: Case, action: str, *, sections: Iterable[Section] | None, session: AsyncClientSession
+) -> None:
+    """Tell the case's readers something kept beside it changed (or that it was opened):
+    the `sections` of its read model (None: any)."""
+    await changelog.append_many([_noted(case, action, sections)], session=session)
 
 
-def _noted(case: Case, action: str) -> dict:
+def _noted(case: Case, action: str, sections: Iterable[Section] | None = None) -> dict:
     scope = changelog.tokens(case.ro_id, case.drc_id)
     return changelog.entry(
         entity="case",
@@ -169,7 +179,13 @@ def _noted(case: Case, action: str) -> dict:
         before=scope,
         after=scope,
         version=case.version,
+        sections=_with_own(sections),
     )
+
+
+def _with_own(sections: Iterable[Section] | None) -> list[str] | None:
+    """The sections a change names: the case's own fields always, for its version."""
+    return None if sections is None else [Section.CASE, *sections]
 
 
 async def _recount(

@@ -20,6 +20,7 @@ from backend.cases import repository
 from backend.cases.errors import CaseClosed, CaseNotFound, IllegalTransition, NotCaseHolder
 from backend.cases.models import Case, CaseEvent, Outcome, PartStatus
 from backend.cases.phases import OPEN_VALUES, RECALLABLE, Phase, allowed
+from backend.cases.sections import Section
 from backend.core import db
 from backend.users import service as users
 from backend.users.models import Role, User
@@ -141,9 +142,12 @@ async def move(
     action: str,
     changes: dict[str, Any] | None = None,
     note: str | None = None,
+    sections: Iterable[Section] | None = None,
     session: AsyncClientSession,
 ) -> Case:
-    """Move the case to another phase, refusing any move the state machine does not allow."""
+    """Move the case to another phase, refusing any move the state machine does not allow.
+
+    `sections`: what the caller changed beside the case (`repository.apply`)."""
     if not allowed(case.phase, to):
         raise IllegalTransition(
             f"A {case.phase} case cannot move to {to}", phase=case.phase.value, target=to.value
@@ -162,7 +166,13 @@ async def move(
         note=note,
     )
     return await repository.apply(
-        case, actor=actor, action=action, changes=fields, event=event, session=session
+        case,
+        actor=actor,
+        action=action,
+        changes=fields,
+        event=event,
+        sections=sections,
+        session=session,
     )
 
 
@@ -173,9 +183,10 @@ async def update(
     action: str,
     changes: dict[str, Any],
     note: str | None = None,
+    sections: Iterable[Section] | None = None,
     session: AsyncClientSession,
 ) -> Case:
-    """Change fields of an open case without moving its phase."""
+    """Change fields of an open case without moving its phase (`sections` as for `move`)."""
     if case.phase is Phase.CLOSED:
         raise CaseClosed(f"Case {case.id} is closed")
     event = (
@@ -190,7 +201,13 @@ async def update(
         else None
     )
     return await repository.apply(
-        case, actor=actor, action=action, changes=changes, event=event, session=session
+        case,
+        actor=actor,
+        action=action,
+        changes=changes,
+        event=event,
+        sections=sections,
+        session=session,
     )
 
 
@@ -238,27 +255,35 @@ async def withdraw(*, actor: User, case_id: str, reason: str) -> Case:
 
 
 async def touch(
-    case: Case, *, action: str, read_at: int | None = None, session: AsyncClientSession
+    case: Case,
+    *,
+    action: str,
+    sections: Iterable[Section],
+    read_at: int | None = None,
+    session: AsyncClientSession,
 ) -> None:
     """Something kept beside the case changed (a contact, a hearing, a request): its
-    officer's app and the mirror must hear of it. When the case itself changed since
-    version `read_at`, its own change already said so."""
+    officer's app and the mirror must hear of it, and which `sections` of the case's
+    read model it changed. When the case itself changed since version `read_at`, its own
+    change already said so: the caller passed it these sections, or none (anything)."""
     if read_at is None or case.version == read_at:
-        await repository.note(case, action, session=session)
+        await repository.note(case, action, sections=sections, session=session)
 
 
-async def touch_id(case_id: str, *, action: str, session: AsyncClientSession) -> None:
+async def touch_id(
+    case_id: str, *, action: str, sections: Iterable[Section], session: AsyncClientSession
+) -> None:
     """`touch` for system sweeps that hold only the case's id."""
     case = await repository.get(case_id, session=session)
     if case is not None:
-        await repository.note(case, action, session=session)
+        await repository.note(case, action, sections=sections, session=session)
 
 
 async def touch_customer(customer_id: str, *, action: str, session: AsyncClientSession) -> None:
     """The customer's details changed: every open case of theirs shows them."""
     filters = {"customer_id": customer_id, "phase": {"$in": OPEN_VALUES}}
     for case in await repository.find(filters, sort=[("_id", 1)], limit=1000):
-        await repository.note(case, action, session=session)
+        await repository.note(case, action, sections=[Section.CUSTOMER], session=session)
 
 
 def _uid(actor: Actor | None) -> str | None:

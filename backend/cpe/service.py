@@ -12,6 +12,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from backend.audit import service as audit
 from backend.cases import service as cases
 from backend.cases.models import Case, PartStatus
+from backend.cases.sections import Section
 from backend.commission import service as commission
 from backend.core import db
 from backend.core.clock import require_past
@@ -72,7 +73,13 @@ async def record_item(
             session=session,
         )
         case = await _after_recording(actor, case, collection, session=session)
-        await cases.touch(case, action="cpe.collect_item", read_at=read_at, session=session)
+        await cases.touch(
+            case,
+            action="cpe.collect_item",
+            sections=[Section.CPE_ITEMS],
+            read_at=read_at,
+            session=session,
+        )
     return _read(case, collection)
 
 
@@ -118,7 +125,11 @@ async def decide(*, actor: User, case: Case, data: CpeApprovalCreate) -> CpeRead
         )
         case = await _settle_part(actor, case, approval, session=session)
         await cases.touch(
-            case, action=f"cpe.{data.decision.value}", read_at=read_at, session=session
+            case,
+            action=f"cpe.{data.decision.value}",
+            sections=[Section.CPE_ITEMS],
+            read_at=read_at,
+            session=session,
         )
     return _read(case, collection)
 

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,10 +70,15 @@ def _banner(ports: Ports, home: Path) -> Panel:
     )
 
 
-def _stop_all(running: list[c.Component]) -> None:
-    for component in reversed(running):
-        console.print(f"stopping {component.name}")
-        component.stop()
+def _stop_all(servers: list[c.Component], apps: list[c.Component]) -> None:
+    """Stop the API and workers together, then the servers they used, together: each
+    may take its grace period (a worker finishing its task), and those add up when
+    stopped one after another."""
+    for group in (apps, servers):
+        for component in group:
+            console.print(f"stopping {component.name}")
+        with ThreadPoolExecutor(max_workers=max(1, len(group))) as pool:
+            list(pool.map(lambda component: component.stop(), group))
 
 
 def run_stack(root: Path, ports: Ports, project_id: str = "debtx-dev") -> int:
@@ -81,7 +87,8 @@ def run_stack(root: Path, ports: Ports, project_id: str = "debtx-dev") -> int:
     logs = home / "logs"
     env = stack_env(home, ports, project_id)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    running: list[c.Component] = []
+    servers: list[c.Component] = []
+    apps: list[c.Component] = []
     try:
         services = c.start_backing_services(
             home,
@@ -91,7 +98,7 @@ def run_stack(root: Path, ports: Ports, project_id: str = "debtx-dev") -> int:
             ports=(ports.mongodb, ports.redis, ports.firestore),
             timeout=90,
         )
-        running += services.all()
+        servers += services.all()
         for service in services.all():
             console.print(f"[green]ready[/green] {service.name} on {service.address}")
         seeded = subprocess.run(
@@ -100,8 +107,8 @@ def run_stack(root: Path, ports: Ports, project_id: str = "debtx-dev") -> int:
         if seeded.returncode != 0:
             raise c.ComponentMissing("loading demo data failed (see output above)")
         api = c.uvicorn("api", "backend.main:create_app", ports.api, logs, env)
-        running.append(api.start())
-        running.append(
+        apps.append(api.start())
+        apps.append(
             _celery(
                 "worker",
                 ["worker", "--loglevel", "INFO", "--concurrency", "2", "--hostname", "debtx@%h"],
@@ -109,7 +116,7 @@ def run_stack(root: Path, ports: Ports, project_id: str = "debtx-dev") -> int:
                 env,
             ).start()
         )
-        running.append(
+        apps.append(
             _celery(
                 "mirror",
                 [
@@ -127,7 +134,7 @@ def run_stack(root: Path, ports: Ports, project_id: str = "debtx-dev") -> int:
                 env,
             ).start()
         )
-        running.append(
+        apps.append(
             _celery(
                 "beat",
                 ["beat", "--loglevel", "INFO", "--schedule", str(home / "celerybeat-schedule")],
@@ -137,6 +144,7 @@ def run_stack(root: Path, ports: Ports, project_id: str = "debtx-dev") -> int:
         )
         api.wait_ready(timeout=60)
         console.print(_banner(ports, home))
+        running = servers + apps
         while all(component.running() for component in running):
             time.sleep(1)
         dead = [comp for comp in running if not comp.running()]
@@ -152,4 +160,4 @@ def run_stack(root: Path, ports: Ports, project_id: str = "debtx-dev") -> int:
         console.print("\nshutting down")
         return 0
     finally:
-        _stop_all(running)
+        _stop_all(servers, apps)

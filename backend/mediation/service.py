@@ -15,6 +15,7 @@ from backend.audit import service as audit
 from backend.cases import service as cases
 from backend.cases.models import Case, Outcome
 from backend.cases.phases import Phase
+from backend.cases.sections import Section
 from backend.core import db
 from backend.core.clock import require_past
 from backend.core.errors import Forbidden
@@ -324,7 +325,7 @@ async def _save(
 ) -> None:
     """Store the file and audit the record that changed it, in one transaction."""
     await repository.save(file, session=session)
-    await cases.touch(case, action=action, session=session)
+    await cases.touch(case, action=action, sections=[Section.MEDIATION], session=session)
     await audit.record(
         actor=actor,
         action=action,

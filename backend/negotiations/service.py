@@ -17,6 +17,7 @@ from backend.audit import service as audit
 from backend.cases import service as cases
 from backend.cases.models import Case
 from backend.cases.phases import Phase
+from backend.cases.sections import CONTACT, Section
 from backend.core import db
 from backend.core.money import Money
 from backend.core.pagination import InvalidCursor, Page, decode_keyset, encode_keyset
@@ -102,7 +103,9 @@ async def record_negotiation(
             await customers.hold_for_field_dispute(
                 actor=actor, customer_id=case.customer_id, reason=record.dispute_reason, session=txn
             )
-        await cases.touch(case, action="negotiation.record", read_at=read_at, session=txn)
+        await cases.touch(
+            case, action="negotiation.record", sections=CONTACT, read_at=read_at, session=txn
+        )
     return record
 
 
@@ -214,11 +217,17 @@ async def _advance_case(
             action="negotiation.start",
             changes=changes,
             note=f"first contact recorded: {record.outcome.value}",
+            sections=CONTACT,
             session=session,
         )
     elif changes:
         await cases.update(
-            actor=actor, case=case, action="negotiation.follow_up", changes=changes, session=session
+            actor=actor,
+            case=case,
+            action="negotiation.follow_up",
+            changes=changes,
+            sections=CONTACT,
+            session=session,
         )
 
 
@@ -404,7 +413,12 @@ async def break_overdue_promises(*, today: date | None = None) -> int:
             fields = {"state": PromiseState.BROKEN, "broken_at": _now()}
             await repository.update_promise(promise, fields, session=session)
             await _audit_promise(None, "promise.break", before, promise, session)
-            await cases.touch_id(promise.case_id, action="promise.break", session=session)
+            await cases.touch_id(
+                promise.case_id,
+                action="promise.break",
+                sections=[Section.PROMISES],
+                session=session,
+            )
             broken += 1
     return broken
 

@@ -21,6 +21,7 @@ from backend.cases import service as cases
 from backend.cases.errors import CaseClosed, CaseNotFound
 from backend.cases.models import Case
 from backend.cases.phases import Phase
+from backend.cases.sections import Section
 from backend.core import db
 from backend.core.pagination import Page, object_id_cursor
 from backend.notifications import service as notifications
@@ -271,7 +272,9 @@ async def _audit(
         drc_id=request.drc_id,
         session=session,
     )
-    await cases.touch_id(request.case_id, action=action, session=session)
+    await cases.touch_id(
+        request.case_id, action=action, sections=[Section.REQUESTS], session=session
+    )
 
 
 def _summary(request: OfficerRequest) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from backend.cases import service as cases
 from backend.cases.errors import CaseClosed
 from backend.cases.models import Case
 from backend.cases.phases import Phase
+from backend.cases.sections import Section
 from backend.core import db
 from backend.core.money import Money
 from backend.notifications import service as notifications
@@ -311,7 +312,12 @@ async def _sweep_one(
         sweep.defaulted.append(settlement_id)
         await _return_case(settlement, reason, session)
     else:
-        await cases.touch_id(settlement.case_id, action="settlement.missed", session=session)
+        await cases.touch_id(
+            settlement.case_id,
+            action="settlement.missed",
+            sections=[Section.SETTLEMENT],
+            session=session,
+        )
     return await _tell_missed(settlement, newly, session)
 
 

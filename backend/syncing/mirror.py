@@ -8,6 +8,10 @@ check that Firestore still says what MongoDB says.
 - a user: `staff/{uid}` (role, DRC, active), which the security rules read.
 Documents are built from the records as they are now, so a page mirrored late still
 writes the newest state; each carries its own `version` (backend/syncing/projections.py).
+A case change that names the sections it touched (backend/cases/sections.py) rebuilds
+and writes only those, with the case's own fields; a hand-over, or a change that does
+not say, rebuilds the whole document, as does a partial write whose document is missing
+(`complete`).
 """
 
 from __future__ import annotations
@@ -22,8 +26,10 @@ from typing import Any
 from google.cloud.firestore import AsyncClient
 
 from backend.cases import service as cases
+from backend.cases.sections import Section
 from backend.drcs import service as drcs
 from backend.syncing import projections
+from backend.syncing.projections import EVERY_SECTION
 from backend.users import service as users
 from sync.mirror import Mirror, Tally, Write, Writer
 from sync.models import ChangeEntry, MutationRecord
@@ -52,6 +58,7 @@ class _Page:
 
     held: dict[tuple[str, str], bool] = field(default_factory=dict)  # (uid, case) -> holds
     left_at: dict[tuple[str, str], int] = field(default_factory=dict)  # version it left at
+    sections: dict[str, frozenset[Section]] = field(default_factory=dict)  # case -> changed
     officers: set[str] = field(default_factory=set)
     drcs: set[str] = field(default_factory=set)
     outcomes: dict[str, str] = field(default_factory=dict)  # record id -> uid
@@ -67,6 +74,10 @@ class _Page:
             self.staff.add(entry.entity_id)
 
     def _case(self, entry: ChangeEntry) -> None:
+        changed = EVERY_SECTION  # a hand-over: the new holder may have nothing yet
+        if entry.sections is not None and set(entry.audience) == set(entry.holders):
+            changed = frozenset(Section(name) for name in entry.sections)
+        self.sections[entry.entity_id] = self.sections.get(entry.entity_id, frozenset()) | changed
         for token in entry.audience:
             kind, _, who = token.partition(":")
             if kind == "drc":
@@ -142,17 +153,40 @@ def _write(path: str, document: Any) -> Write:
 
 
 async def _case_writes(page: _Page) -> list[Write]:
-    wanted = sorted({case_id for (_, case_id), holds in page.held.items() if holds})
-    documents = await projections.case_documents(wanted)
-    writes = []
-    for (uid, case_id), holds in page.held.items():
-        if not holds:
-            writes.append(Write(case_path(uid, case_id), None, page.left_at[(uid, case_id)]))
-            continue
-        document = documents.get(case_id)
-        if document is not None and document.ro_id == uid:  # else a later change removes it
-            writes.append(_write(case_path(uid, case_id), document))
+    held = [key for key, holds in page.held.items() if holds]
+    writes = await _held_case_writes({case_id: page.sections[case_id] for _, case_id in held}, held)
+    writes += [
+        Write(case_path(uid, case_id), None, page.left_at[(uid, case_id)])
+        for (uid, case_id), holds in page.held.items()
+        if not holds
+    ]
     return writes
+
+
+async def _held_case_writes(
+    wanted: dict[str, frozenset[Section]], holders: list[tuple[str, str]]
+) -> list[Write]:
+    """The changed sections of each held case's document, written where it is held; a
+    case now held by someone else is left to the change that moved it."""
+    built = await projections.case_sections(wanted)
+    writes = []
+    for uid, case_id in holders:
+        part = built.get(case_id)
+        if part is not None and part.ro_id == uid:
+            path = case_path(uid, case_id)
+            writes.append(Write(path, part.firestore(), part.version, partial=not part.whole))
+    return writes
+
+
+async def complete(writes: list[Write]) -> list[Write]:
+    """Whole case documents for partial writes whose documents are not stored."""
+    holders = [_holder_and_case(write.path) for write in writes]
+    return await _held_case_writes(dict.fromkeys((c for _, c in holders), EVERY_SECTION), holders)
+
+
+def _holder_and_case(path: str) -> tuple[str, str]:
+    _, uid, _, case_id = path.split("/")  # case_path
+    return uid, case_id
 
 
 async def _outcome_writes(outcomes: dict[str, str]) -> list[Write]:
@@ -187,7 +221,13 @@ def mirror(
 ) -> Mirror:
     """The follower; with `summary_every` 0 (tests, commands) every page writes the
     summaries it touches, and a page of no changes writes nothing."""
-    return Mirror(firestore, Planner(summary_every=summary_every), page=page, timeout=timeout)
+    return Mirror(
+        firestore,
+        Planner(summary_every=summary_every),
+        complete=complete,
+        page=page,
+        timeout=timeout,
+    )
 
 
 # ---------------------------------------------------------------- verify and repair

@@ -13,6 +13,7 @@ against the moment they are built (follow-ups due now, promises due today).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum, StrEnum
@@ -23,6 +24,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from backend.cases import service as cases
 from backend.cases.models import Action, Case, PartStatus
 from backend.cases.phases import OPEN_PHASES, Phase
+from backend.cases.sections import Section
 from backend.core.money import Money
 from backend.cpe import service as cpe
 from backend.cpe.models import CpeCollection, ItemStatus
@@ -79,9 +81,10 @@ class MirrorModel(BaseModel):
     # Every field is always written, defaults included, so the schema requires them all.
     model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
-    def firestore(self) -> dict[str, Any]:
-        """The Firestore document: JSON values, except date-times stay `datetime`."""
-        stored: dict[str, Any] = _stored(self.model_dump(mode="python"))
+    def firestore(self, *, include: set[str] | None = None) -> dict[str, Any]:
+        """The Firestore document (or the fields in `include`): JSON values, except
+        date-times stay `datetime`."""
+        stored: dict[str, Any] = _stored(self.model_dump(mode="python", include=include))
         return stored
 
 
@@ -232,7 +235,9 @@ class CaseDocument(MirrorModel):
     updated_at: AwareDatetime
 
 
-def _customer(customer: Customer) -> CustomerPart:
+def _customer(customer: Customer | None) -> CustomerPart | None:
+    if customer is None:
+        return None
     return CustomerPart(
         id=customer.id,
         name=customer.name,
@@ -374,22 +379,45 @@ class _Beside:
     requests: dict[str, list[OfficerRequest]]
 
 
-async def _beside(found: list[Case]) -> _Beside:
-    """One query per collection, run together."""
-    ids = [str(c.id) for c in found]
+EVERY_SECTION = frozenset(Section)
+# How each section beside the case's own fields is built from the records loaded for it.
+_BUILD: dict[Section, Callable[[Case, _Beside], Any]] = {
+    Section.CUSTOMER: lambda case, b: _customer(b.customers.get(case.customer_id)),
+    Section.PRODUCTS: lambda case, b: _products(case, b.accounts.get(case.account_id)),
+    Section.CPE_ITEMS: lambda case, b: _cpe_items(case, b.kit.get(str(case.id))),
+    Section.NEGOTIATIONS: lambda case, b: _history(b.history.get(str(case.id))),
+    Section.PROMISES: lambda case, b: _promises(b.promises.get(str(case.id), [])),
+    Section.SETTLEMENT: lambda case, b: _settlement(b.settlements.get(str(case.id))),
+    Section.MEDIATION: lambda case, b: _mediation(b.files.get(str(case.id))),
+    Section.REQUESTS: lambda case, b: _requests(b.requests.get(str(case.id), [])),
+}
+
+
+async def _beside(found: list[Case], wanted: dict[str, frozenset[Section]]) -> _Beside:
+    """The records the wanted sections need: one query per collection, run together,
+    each for the cases that want its section only."""
+
+    def wanting(section: Section) -> list[Case]:
+        return [c for c in found if section in wanted[str(c.id)]]
+
+    def ids(section: Section) -> list[str]:
+        return [str(c.id) for c in wanting(section)]
+
     async with asyncio.TaskGroup() as group:
         parties = group.create_task(
             customers.many_unscoped(
-                customer_ids=[c.customer_id for c in found],
-                account_ids=[c.account_id for c in found],
+                customer_ids=[c.customer_id for c in wanting(Section.CUSTOMER)],
+                account_ids=[c.account_id for c in wanting(Section.PRODUCTS)],
             )
         )
-        kit = group.create_task(cpe.collections_for(ids))
-        history = group.create_task(negotiations.summaries_for(ids, recent=RECENT_NEGOTIATIONS))
-        promises = group.create_task(negotiations.open_promises_for(ids))
-        active = group.create_task(settlements.active_for_cases(ids))
-        files = group.create_task(mediation.files_for(ids))
-        pending = group.create_task(requests.pending_for(ids))
+        kit = group.create_task(cpe.collections_for(ids(Section.CPE_ITEMS)))
+        history = group.create_task(
+            negotiations.summaries_for(ids(Section.NEGOTIATIONS), recent=RECENT_NEGOTIATIONS)
+        )
+        promises = group.create_task(negotiations.open_promises_for(ids(Section.PROMISES)))
+        active = group.create_task(settlements.active_for_cases(ids(Section.SETTLEMENT)))
+        files = group.create_task(mediation.files_for(ids(Section.MEDIATION)))
+        pending = group.create_task(requests.pending_for(ids(Section.REQUESTS)))
     people, accounts = parties.result()
     return _Beside(
         customers=people,
@@ -403,37 +431,50 @@ async def _beside(found: list[Case]) -> _Beside:
     )
 
 
-def _document(case: Case, beside: _Beside) -> CaseDocument:
-    case_id = str(case.id)
-    customer = beside.customers.get(case.customer_id)
-    return CaseDocument(
-        id=case_id,
-        incident_id=case.incident_id,
-        account_id=case.account_id,
-        phase=case.phase,
-        action=case.action,
-        arrears_status=case.arrears_status,
-        cpe_status=case.cpe_status,
-        outstanding=case.outstanding,
-        arrears=case.arrears,
-        overdue_since=case.overdue_since,
-        validity_until=case.validity_until,
-        next_follow_up=case.next_follow_up,
-        region=case.region,
-        drc_id=case.drc_id,
-        ro_id=case.ro_id,
-        allocation_reason=case.allocation.reason if case.allocation else None,
-        customer=_customer(customer) if customer else None,
-        products=_products(case, beside.accounts.get(case.account_id)),
-        cpe_items=_cpe_items(case, beside.kit.get(case_id)),
-        negotiations=_history(beside.history.get(case_id)),
-        promises=_promises(beside.promises.get(case_id, [])),
-        settlement=_settlement(beside.settlements.get(case_id)),
-        mediation=_mediation(beside.files.get(case_id)),
-        requests=_requests(beside.requests.get(case_id, [])),
-        version=case.version,
-        updated_at=case.updated_at,
-    )
+def _fields(case: Case, beside: _Beside, sections: frozenset[Section]) -> dict[str, Any]:
+    """The case document's fields in `sections`; the case's own are always there."""
+    fields: dict[str, Any] = {
+        "id": str(case.id),
+        "incident_id": case.incident_id,
+        "account_id": case.account_id,
+        "phase": case.phase,
+        "action": case.action,
+        "arrears_status": case.arrears_status,
+        "cpe_status": case.cpe_status,
+        "outstanding": case.outstanding,
+        "arrears": case.arrears,
+        "overdue_since": case.overdue_since,
+        "validity_until": case.validity_until,
+        "next_follow_up": case.next_follow_up,
+        "region": case.region,
+        "drc_id": case.drc_id,
+        "ro_id": case.ro_id,
+        "allocation_reason": case.allocation.reason if case.allocation else None,
+        "version": case.version,
+        "updated_at": case.updated_at,
+    }
+    for section in sections - {Section.CASE}:
+        fields[section.value] = _BUILD[section](case, beside)
+    return fields
+
+
+@dataclass(frozen=True)
+class CaseSections:
+    """Some sections of a case's document (`CaseDocument`), for a partial write."""
+
+    ro_id: str | None
+    version: int
+    fields: dict[str, Any]
+
+    @property
+    def whole(self) -> bool:
+        return self.fields.keys() >= CaseDocument.model_fields.keys()
+
+    def firestore(self) -> dict[str, Any]:
+        if self.whole:
+            return CaseDocument(**self.fields).firestore()
+        document = CaseDocument.model_construct(**self.fields)  # built from validated parts
+        return document.firestore(include=set(self.fields))
 
 
 async def case_documents(case_ids: list[str]) -> dict[str, CaseDocument]:
@@ -443,11 +484,26 @@ async def case_documents(case_ids: list[str]) -> dict[str, CaseDocument]:
     customers, accounts, equipment, negotiations, promises, settlements, board files
     and requests together.
     """
-    found = await cases.many_by_id(case_ids)
+    built = await case_sections(dict.fromkeys(case_ids, EVERY_SECTION))
+    return {case_id: CaseDocument(**part.fields) for case_id, part in built.items()}
+
+
+async def case_sections(
+    wanted: dict[str, frozenset[Section]],
+) -> dict[str, CaseSections]:
+    """The wanted sections of the documents of the cases that exist, by case id: the
+    case's own fields and the sections beside it each case asks for, one query per
+    collection a section needs."""
+    found = await cases.many_by_id(list(wanted))
     if not found:
         return {}
-    beside = await _beside(found)
-    return {str(case.id): _document(case, beside) for case in found}
+    beside = await _beside(found, wanted)
+    return {
+        str(case.id): CaseSections(
+            case.ro_id, case.version, _fields(case, beside, wanted[str(case.id)])
+        )
+        for case in found
+    }
 
 
 # ---- ro/{uid}/meta/summary and drc/{drcId}/meta/summary ---------------------------------

@@ -53,7 +53,13 @@ def _wait_ready(process: subprocess.Popen, api: str, timeout: float = 180) -> No
 
 def _stop(process: subprocess.Popen) -> str:
     os.killpg(process.pid, signal.SIGINT)
-    output, _ = process.communicate(timeout=90)
+    try:
+        output, _ = process.communicate(timeout=90)
+    except subprocess.TimeoutExpired as exc:
+        os.killpg(process.pid, signal.SIGKILL)
+        rest, _ = process.communicate()
+        so_far = exc.output.decode() if isinstance(exc.output, bytes) else exc.output or ""
+        pytest.fail(f"debtx dev did not stop within 90 s of Ctrl-C:\n{so_far}{rest}")
     assert process.returncode == 0, output
     return output
 

@@ -15,6 +15,7 @@ from google.cloud.firestore import AsyncClient
 from backend.allocation import assignment
 from backend.cases import service as cases
 from backend.core import db
+from backend.customers.models import Customer
 from backend.devstack import components as c
 from backend.syncing import mirror
 from backend.users.models import Role
@@ -170,6 +171,59 @@ async def test_a_write_firestore_refuses_goes_to_the_dead_letters(firestore):
     assert await _doc(firestore, good) == {"version": 1}
     [letter] = await DeadLetter.find_all().to_list()
     assert letter.path == bad and letter.error
+
+
+async def test_a_partial_write_keeps_the_other_fields(firestore):
+    kept, missing = "ro/u-part/cases/kept", "ro/u-part/cases/missing"
+    asked: list[list[str]] = []
+
+    async def complete(writes: list[Write]) -> list[Write]:
+        asked.append([w.path for w in writes])
+        return [Write(w.path, {"version": 2, "a": "whole", "b": "whole"}, 2) for w in writes]
+
+    writer = Writer(firestore, complete=complete)
+    await writer.apply([Write(kept, {"version": 1, "a": "old", "b": "old"}, 1)])
+    tally = await writer.apply(
+        [Write(p, {"version": 2, "a": "new"}, 2, partial=True) for p in (kept, missing)]
+    )
+    assert tally.written == 2 and asked == [[missing]]
+    assert await _doc(firestore, kept) == {"version": 2, "a": "new", "b": "old"}
+    assert await _doc(firestore, missing) == {"version": 2, "a": "whole", "b": "whole"}
+    late = await writer.apply([Write(kept, {"version": 1, "a": "late"}, 1, partial=True)])
+    assert late.skipped == 1 and (await _doc(firestore, kept))["a"] == "new"
+    with pytest.raises(TypeError, match="nothing completes it"):
+        await Writer(firestore).apply([Write("ro/u-part/cases/x", {"version": 1}, 1, partial=True)])
+
+
+async def test_a_contact_rewrites_only_the_sections_it_changed(client, signing_key, firestore):
+    officer = await make_user(Role.RECOVERY_OFFICER)
+    case = await make_case("negotiation", ro=officer)
+    follower = mirror.mirror(firestore)
+    await drain(follower)
+    path = mirror.case_path(officer.id, str(case.id))
+    # A customer change no one logged: a rebuild of the whole document would show it.
+    await Customer.get_pymongo_collection().update_one(
+        {"_id": case.customer_id}, {"$set": {"name": "Not Logged"}}
+    )
+    phone = Device(officer)
+    await push_ok(client, signing_key, officer, [phone.negotiation(str(case.id))])
+    await changelog.sequence_all()
+    logged = await changelog.read(since=0, token=None, limit=500)
+    [contact] = [e for e in logged if e.action == "negotiation.record"]
+    assert contact.sections == ["case", "negotiations", "promises"]
+    await drain(follower)
+    document = await _doc(firestore, path)
+    assert document["negotiations"]["count"] == 1 and document["version"] == case.version
+    assert document["customer"]["name"] != "Not Logged"
+    assert (await mirror.verify(firestore, officer.id)).stale == [str(case.id)]
+
+    # A partial write to a document Firestore lost writes it whole.
+    await firestore.document(path).delete()
+    await push_ok(client, signing_key, officer, [phone.negotiation(str(case.id))])
+    await drain(follower)
+    document = await _doc(firestore, path)
+    assert document["negotiations"]["count"] == 2 and document["customer"]["name"] == "Not Logged"
+    assert (await mirror.verify(firestore, officer.id)).clean
 
 
 # ----------------------------------------------------------- Firestore away for a while

@@ -13,6 +13,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from backend.cases.phases import Phase
+from backend.cases.sections import Section
 from backend.core.money import Money
 from backend.negotiations import service as negotiations
 from backend.negotiations.schemas import NegotiationCreate
@@ -137,6 +138,15 @@ async def test_a_case_document_has_every_part(client, signing_key):
     assert stored["settlement"]["instalments"][0]["due_date"] == day(10)
     assert stored["outstanding"] == {"amount": 150_000, "currency": "LKR"}
     assert isinstance(stored["updated_at"], datetime)
+
+    # Each section built alone is what the whole document holds, beside the case's own fields.
+    own = set(stored) - {s.value for s in Section}
+    for section in set(Section) - {Section.CASE}:
+        wanted = {str(case.id): frozenset({Section.CASE, section})}
+        [part] = (await projections.case_sections(wanted)).values()
+        fields = part.firestore()
+        assert set(fields) == own | {section.value} and not part.whole
+        assert fields == {key: stored[key] for key in fields}
 
 
 def _item(serial: str) -> dict:
