@@ -640,7 +640,7 @@ async def measure(
         results["sequencing_s"] = sequenced
         changes, writes = await planned_writes()
         raw_s = await raw_commit(resources.firestore, writes)
-        raw = Throughput("raw batch.set()", changes, len(writes), raw_s, os.getloadavg()[0])
+        raw = Throughput("raw batch writes", changes, len(writes), raw_s, os.getloadavg()[0])
         covered, written, mirror_s = await drain_by_worker(resources.redis, redis_url)
         ours = Throughput("DebtX mirror", covered, written, mirror_s, os.getloadavg()[0])
         results["throughput"] = [asdict(ours) | {"docs_per_s": ours.docs_per_s}]

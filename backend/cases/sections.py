@@ -21,7 +21,3 @@ class Section(StrEnum):
     SETTLEMENT = "settlement"
     MEDIATION = "mediation"
     REQUESTS = "requests"
-
-
-# What a recorded contact changes beside the case: its history, and a promise if it made one.
-CONTACT = (Section.NEGOTIATIONS, Section.PROMISES)

@@ -17,7 +17,7 @@ from backend.audit import service as audit
 from backend.cases import service as cases
 from backend.cases.models import Case
 from backend.cases.phases import Phase
-from backend.cases.sections import CONTACT, Section
+from backend.cases.sections import Section
 from backend.core import db
 from backend.core.money import Money
 from backend.core.pagination import InvalidCursor, Page, decode_keyset, encode_keyset
@@ -104,9 +104,21 @@ async def record_negotiation(
                 actor=actor, customer_id=case.customer_id, reason=record.dispute_reason, session=txn
             )
         await cases.touch(
-            case, action="negotiation.record", sections=CONTACT, read_at=read_at, session=txn
+            case,
+            action="negotiation.record",
+            sections=_changed(record),
+            read_at=read_at,
+            session=txn,
         )
     return record
+
+
+def _changed(record: Negotiation) -> list[Section]:
+    """What a recorded contact changes beside the case: its history, and the open
+    promises when it made one."""
+    if record.promise is None:
+        return [Section.NEGOTIATIONS]
+    return [Section.NEGOTIATIONS, Section.PROMISES]
 
 
 def _new_record(actor: User, case: Case, data: NegotiationCreate) -> Negotiation:
@@ -217,7 +229,7 @@ async def _advance_case(
             action="negotiation.start",
             changes=changes,
             note=f"first contact recorded: {record.outcome.value}",
-            sections=CONTACT,
+            sections=_changed(record),
             session=session,
         )
     elif changes:
@@ -226,7 +238,7 @@ async def _advance_case(
             case=case,
             action="negotiation.follow_up",
             changes=changes,
-            sections=CONTACT,
+            sections=_changed(record),
             session=session,
         )
 

@@ -210,7 +210,7 @@ async def test_a_contact_rewrites_only_the_sections_it_changed(client, signing_k
     await changelog.sequence_all()
     logged = await changelog.read(since=0, token=None, limit=500)
     [contact] = [e for e in logged if e.action == "negotiation.record"]
-    assert contact.sections == ["case", "negotiations", "promises"]
+    assert contact.sections == ["case", "negotiations"]  # no promise made
     await drain(follower)
     document = await _doc(firestore, path)
     assert document["negotiations"]["count"] == 1 and document["version"] == case.version
