@@ -86,6 +86,9 @@ def run_stack(root: Path, ports: Ports, project_id: str = "debtx-dev") -> int:
     home = root / ".debtx"
     logs = home / "logs"
     env = stack_env(home, ports, project_id)
+    # Ctrl-C stops the stack even when started with SIGINT ignored (a shell's background
+    # job), which Python would otherwise keep; SIGTERM does the same.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     servers: list[c.Component] = []
     apps: list[c.Component] = []
