@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 from google.cloud.firestore_v1.types import common, document, write
-from google.protobuf.timestamp_pb2 import Timestamp
 
 _Value = document.Value.pb()
 _Document = document.Document.pb()
@@ -21,34 +20,37 @@ _Precondition = common.Precondition.pb()
 _Mask = common.DocumentMask.pb()
 
 
-def value(plain: Any) -> Any:
-    """A Firestore Value for a JSON-like value (dicts, lists, str, int, float, bool,
-    None, aware datetimes)."""
+def _fill(target: Any, plain: Any) -> None:
+    """Set the empty Value `target` to a JSON-like value (dicts, lists, str, int, float,
+    bool, None, aware datetimes), nested values built in place."""
     if plain is None:
-        return _Value(null_value=0)
-    if isinstance(plain, bool):
-        return _Value(boolean_value=plain)
-    if isinstance(plain, int):
-        return _Value(integer_value=plain)
-    if isinstance(plain, float):
-        return _Value(double_value=plain)
-    if isinstance(plain, str):
-        return _Value(string_value=plain)
-    if isinstance(plain, datetime):
-        stamp = Timestamp()
-        stamp.FromDatetime(plain)
-        return _Value(timestamp_value=stamp)
-    if isinstance(plain, dict):
-        encoded = _Value()
-        fields = encoded.map_value.fields
-        for key, item in plain.items():
-            fields[key].CopyFrom(value(item))
-        return encoded
-    if isinstance(plain, list | tuple):
-        encoded = _Value()
-        encoded.array_value.values.extend(value(item) for item in plain)
-        return encoded
-    raise TypeError(f"cannot store {type(plain).__name__} in Firestore")
+        target.null_value = 0
+    elif isinstance(plain, bool):
+        target.boolean_value = plain
+    elif isinstance(plain, int):
+        target.integer_value = plain
+    elif isinstance(plain, str):
+        target.string_value = plain
+    elif isinstance(plain, dict):
+        _fill_map(target.map_value, plain)
+    elif isinstance(plain, list | tuple):
+        values = target.array_value.values
+        target.array_value.SetInParent()  # an empty array is still an array
+        for item in plain:
+            _fill(values.add(), item)
+    elif isinstance(plain, datetime):
+        target.timestamp_value.FromDatetime(plain)
+    elif isinstance(plain, float):
+        target.double_value = plain
+    else:
+        raise TypeError(f"cannot store {type(plain).__name__} in Firestore")
+
+
+def _fill_map(target: Any, plain: dict[str, Any]) -> None:
+    target.SetInParent()  # an empty map is still a map
+    fields = target.fields
+    for key, item in plain.items():
+        _fill(fields[key], item)
 
 
 def _precondition(update_time: Any | None) -> Any:
@@ -58,10 +60,10 @@ def _precondition(update_time: Any | None) -> Any:
 
 
 def _document(path: str, data: dict[str, Any]) -> Any:
-    fields = _Document(name=path)
+    stored = _Document(name=path)
     for key, item in data.items():
-        fields.fields[key].CopyFrom(value(item))
-    return fields
+        _fill(stored.fields[key], item)
+    return stored
 
 
 def replace(path: str, data: dict[str, Any], *, update_time: Any | None) -> write.Write:
