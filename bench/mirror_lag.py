@@ -86,6 +86,7 @@ async def load_world(officers: int, per_officer: int) -> World:
     from backend.drcs.schemas import DrcCreate
     from backend.negotiations.models import (
         ContactChannel,
+        ContactDigest,
         ContactResult,
         Negotiation,
         NegotiationOutcome,
@@ -167,6 +168,7 @@ async def load_world(officers: int, per_officer: int) -> World:
         for k in range(3):  # earlier contacts, for the history summary
             talks.append(
                 Negotiation(
+                    id=ObjectId(),
                     case_id=str(case.id),
                     drc_id=officer.drc_id,
                     officer_id=officer.id,
@@ -177,7 +179,12 @@ async def load_world(officers: int, per_officer: int) -> World:
                     notes="no answer",
                 )
             )
-    for model, rows in ((Customer, customers), (Account, accounts), (Negotiation, talks)):
+    digests: dict[str, ContactDigest] = {}
+    for talk in talks:  # counted as record_negotiation counts them
+        counted = digests.get(talk.case_id) or ContactDigest(id=talk.case_id)
+        digests[talk.case_id] = counted.counting(talk)
+    loaded = ((Customer, customers), (Account, accounts), (Negotiation, talks))
+    for model, rows in (*loaded, (ContactDigest, list(digests.values()))):
         for start in range(0, len(rows), 1000):
             await model.insert_many(rows[start : start + 1000])
     for start in range(0, len(cases), 1000):

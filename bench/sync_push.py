@@ -12,7 +12,7 @@ The bound, measured in the same run against the same SecantusDB server: those sa
 writes (same collections and indexes, documents built by the same models) made
 directly with PyMongo, one transaction per mutation, 50 devices at once, on cases
 of their own. A second raw row adds the reads the engine makes per mutation (ledger,
-case, latest contact), to tell database time from the API's own.
+case, contact digest), to tell database time from the API's own.
 
     .venv/bin/python bench/sync_push.py [--devices 50] [--batches 2] [--batch-size 100]
 """
@@ -54,6 +54,7 @@ from backend.core.money import Money
 from backend.devstack.demo.people import DEMO_DRCS
 from backend.negotiations.models import (
     ContactChannel,
+    ContactDigest,
     ContactResult,
     Negotiation,
     NegotiationOutcome,
@@ -274,6 +275,7 @@ class RawCase:
     id: ObjectId
     version: int = 0
     phase: Phase = Phase.ASSIGNED
+    digest: ContactDigest | None = None  # its contacts, as record_negotiation keeps them
 
 
 async def _raw_mutation(
@@ -372,9 +374,7 @@ async def _raw_mutation(
         if reads:
             await clients.find_one({"_id": client_id}, session=session)
             await database["cases"].find_one({"_id": case.id}, session=session)
-            await database["negotiations"].find_one(
-                {"case_id": case_id}, sort=[("contacted_at", -1), ("_id", -1)], session=session
-            )
+            await database["contact_digests"].find_one({"_id": case_id}, session=session)
         if seq == 0:
             await clients.insert_one(
                 {"_id": client_id, "uid": device.uid, "last_mutation_id": 0}, session=session
@@ -385,6 +385,10 @@ async def _raw_mutation(
             session=session,
         )
         await database["negotiations"].insert_one(dump(negotiation), session=session)
+        digest = (case.digest or ContactDigest(id=case_id)).counting(negotiation)
+        await database["contact_digests"].replace_one(
+            {"_id": case_id}, dump(digest), upsert=True, session=session
+        )
         await database["audit_log"].insert_one(dump(audits[0]), session=session)
         changed = await database["cases"].update_one(
             {"_id": case.id, "version": case.version}, update, session=session
@@ -405,12 +409,14 @@ async def _raw_mutation(
             before=scope,
             after=scope,
             version=case.version + 1,
+            sections=["case", "negotiations"],
         )
         await database["sync_change_queue"].insert_one(entry, session=session)
         await database["audit_log"].insert_one(dump(audits[1]), session=session)
         await database["sync_mutations"].insert_one(dump(record), session=session)
     case.version += 1
     case.phase = Phase.NEGOTIATION
+    case.digest = digest
 
 
 async def _raw_device(

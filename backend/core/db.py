@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any, TypeVar
 
 from beanie import Document, init_beanie
@@ -62,6 +63,12 @@ class WriteConflict(Conflict):
     code = "resource.write_conflict"
     title = "Concurrent change; retry"
     retryable = True
+
+
+def as_stored(value: datetime) -> datetime:
+    """`value` as MongoDB keeps it, to the millisecond, so what is answered or compared
+    before a read is what a read returns."""
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
 
 
 @asynccontextmanager
@@ -167,6 +174,7 @@ async def find_by_keys(
     match: dict[str, Any] | None = None,
     sort: dict[str, int] | None = None,
     projection: dict[str, Any] | None = None,
+    session: AsyncClientSession | None = None,
 ) -> list[dict[str, Any]]:
     """Raw documents of `model` whose `field` equals one of `keys`, in one query.
 
@@ -192,4 +200,4 @@ async def find_by_keys(
         pipeline.append({"$sort": sort})
     if projection:
         pipeline.append({"$project": projection})
-    return await (await collection.database.aggregate(pipeline)).to_list()
+    return await (await collection.database.aggregate(pipeline, session=session)).to_list()

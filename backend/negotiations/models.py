@@ -80,6 +80,63 @@ class Negotiation(Document):
         ]
 
 
+class ContactBrief(BaseModel):
+    """One contact as a case's digest keeps it."""
+
+    id: str
+    contacted_at: datetime
+    channel: ContactChannel
+    result: ContactResult
+    outcome: NegotiationOutcome
+    officer_id: str
+    notes: str | None = None
+    promised: Money | None = None
+
+    @classmethod
+    def of(cls, record: Negotiation) -> ContactBrief:
+        return cls(
+            id=str(record.id),
+            contacted_at=record.contacted_at,
+            channel=record.channel,
+            result=record.result,
+            outcome=record.outcome,
+            officer_id=record.officer_id,
+            notes=record.notes,
+            promised=record.promise.amount if record.promise else None,
+        )
+
+
+RECENT_CONTACTS = 5
+
+
+class ContactDigest(Document):
+    """A case's contacts at a glance: how many, and the latest `RECENT_CONTACTS`, newest
+    first. `id` is the case id. Kept by record_negotiation in the transaction of each
+    record; a case contacted before digests were kept has none until its next contact."""
+
+    id: str  # type: ignore[assignment]
+    total: int = 0  # records
+    recent: list[ContactBrief] = []
+
+    class Settings:
+        name = "contact_digests"
+
+    @property
+    def latest(self) -> datetime | None:
+        """When the most recent contact happened."""
+        return self.recent[0].contacted_at if self.recent else None
+
+    def counting(self, record: Negotiation) -> ContactDigest:
+        """The digest with `record` counted: the records' order is (contacted_at, _id)
+        descending, and an ObjectId's hex string sorts as the ObjectId does."""
+        recent = sorted(
+            [ContactBrief.of(record), *self.recent],
+            key=lambda brief: (brief.contacted_at, brief.id),
+            reverse=True,
+        )
+        return ContactDigest(id=self.id, total=self.total + 1, recent=recent[:RECENT_CONTACTS])
+
+
 class Promise(Document):
     """A promise to pay made in a negotiation; payments by its due date keep it."""
 
@@ -113,4 +170,4 @@ class PromiseShare(BaseModel):
     kept: bool
 
 
-DOCUMENTS = (Negotiation, Promise)
+DOCUMENTS = (Negotiation, ContactDigest, Promise)

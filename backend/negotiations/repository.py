@@ -10,7 +10,14 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.core import db
 from backend.negotiations.errors import PromiseChanged
-from backend.negotiations.models import Negotiation, Promise, PromiseState
+from backend.negotiations.models import (
+    RECENT_CONTACTS,
+    ContactBrief,
+    ContactDigest,
+    Negotiation,
+    Promise,
+    PromiseState,
+)
 
 
 def midnight(day: date) -> datetime:
@@ -26,15 +33,22 @@ async def insert_promise(promise: Promise, *, session: AsyncClientSession) -> Pr
     return await promise.insert(session=session)
 
 
-async def latest_contact(case_id: str, *, session: AsyncClientSession) -> datetime | None:
-    """When the most recent contact already recorded on the case happened."""
-    latest = (
-        await Negotiation.find({"case_id": case_id}, session=session)
-        .sort("-contacted_at")
-        .limit(1)
-        .to_list()
+async def digest(case_id: str, *, session: AsyncClientSession) -> ContactDigest:
+    """The case's digest; one built from its records (not stored) when it has none yet."""
+    stored = await ContactDigest.get(case_id, session=session)
+    if stored is not None:
+        return stored
+    built = await digests_from_records([case_id], session=session)
+    return built.get(case_id) or ContactDigest(id=case_id)
+
+
+async def save_digest(digest: ContactDigest, *, session: AsyncClientSession) -> None:
+    await ContactDigest.get_pymongo_collection().replace_one(
+        {"_id": digest.id},
+        digest.model_dump(mode="python", by_alias=True),
+        upsert=True,
+        session=session,
     )
-    return latest[0].contacted_at if latest else None
 
 
 async def page(
@@ -124,21 +138,30 @@ async def update_promise(
     )
 
 
-async def histories(
-    case_ids: list[str], *, recent: int
-) -> dict[str, tuple[int, list[Negotiation]]]:
-    """Per case: how many records, and the `recent` latest contacts, newest first."""
+async def digests(case_ids: list[str]) -> dict[str, ContactDigest]:
+    """The stored digests of `case_ids`, by case id."""
+    rows = await db.find_by_keys(ContactDigest, "_id", case_ids)
+    return {row["_id"]: ContactDigest.model_validate(row) for row in rows}
+
+
+async def digests_from_records(
+    case_ids: list[str], *, session: AsyncClientSession | None = None
+) -> dict[str, ContactDigest]:
+    """Digests counted from the records, for the cases among `case_ids` that have any."""
     rows = await db.find_by_keys(
-        Negotiation, "case_id", case_ids, sort={"case_id": 1, "contacted_at": -1, "_id": -1}
+        Negotiation,
+        "case_id",
+        case_ids,
+        sort={"case_id": 1, "contacted_at": -1, "_id": -1},
+        session=session,
     )
-    counts: dict[str, int] = {}
-    latest: dict[str, list[Negotiation]] = {}
+    built: dict[str, ContactDigest] = {}
     for row in rows:
-        case_id = row["case_id"]
-        counts[case_id] = counts.get(case_id, 0) + 1
-        if counts[case_id] <= recent:
-            latest.setdefault(case_id, []).append(Negotiation.model_validate(row))
-    return {case_id: (n, latest.get(case_id, [])) for case_id, n in counts.items()}
+        digest = built.setdefault(row["case_id"], ContactDigest(id=row["case_id"]))
+        digest.total += 1
+        if digest.total <= RECENT_CONTACTS:
+            digest.recent.append(ContactBrief.of(Negotiation.model_validate(row)))
+    return built
 
 
 async def open_promises_of(case_ids: list[str]) -> list[Promise]:

@@ -1,6 +1,7 @@
 """Negotiations: contacts with the customer, and the promises to pay they produce.
 
-Records are append-only. The first record on an assigned case moves it into
+Records are append-only, and each is counted in its case's digest (how many, the
+latest few) in the same transaction. The first record on an assigned case moves it into
 negotiation; every record may move the case's next follow-up. Payments keep promises
 (`apply_payment`), and a daily task breaks the ones whose day passed unpaid.
 """
@@ -31,6 +32,7 @@ from backend.negotiations.errors import (
     PromiseInvalid,
 )
 from backend.negotiations.models import (
+    ContactDigest,
     ContactResult,
     Negotiation,
     NegotiationOutcome,
@@ -84,10 +86,11 @@ async def record_negotiation(
         if case.phase in _UNASSIGNED:
             raise NotAssigned(f"Case {case_id} has no officer yet")
         record = _new_record(actor, case, data)
-        latest = await repository.latest_contact(case_id, session=txn)
+        digest = await repository.digest(case_id, session=txn)
         if data.promise is not None:
             await _make_promise(actor, case, record, txn)
         await repository.insert_negotiation(record, session=txn)
+        await repository.save_digest(digest.counting(record), session=txn)
         await audit.record(
             actor=actor,
             action="negotiation.record",
@@ -97,7 +100,7 @@ async def record_negotiation(
             drc_id=case.drc_id,
             session=txn,
         )
-        await _advance_case(actor, case, record, latest, txn)
+        await _advance_case(actor, case, record, digest.latest, txn)
         if record.outcome is NegotiationOutcome.DISPUTE_RAISED:
             assert record.dispute_reason is not None  # _check_outcome
             await customers.hold_for_field_dispute(
@@ -123,7 +126,7 @@ def _changed(record: Negotiation) -> list[Section]:
 
 def _new_record(actor: User, case: Case, data: NegotiationCreate) -> Negotiation:
     """The record to store, once the rules a contact must meet are checked."""
-    contacted_at = _utc(data.contacted_at, ContactTimeInvalid, "contacted_at")
+    contacted_at = db.as_stored(_utc(data.contacted_at, ContactTimeInvalid, "contacted_at"))
     if contacted_at > _now() + CLOCK_SKEW:
         raise ContactTimeInvalid("contacted_at is in the future")
     if contacted_at < case.created_at - CLOCK_SKEW:
@@ -499,13 +502,18 @@ def read_of(record: Negotiation, promises: dict[str, Promise]) -> NegotiationRea
     )
 
 
-async def summaries_for(
-    case_ids: list[str], *, recent: int = 5
-) -> dict[str, tuple[int, list[Negotiation]]]:
-    """Per case (those with records): the record count and the latest `recent`, newest first."""
+async def digests_for(case_ids: list[str]) -> dict[str, ContactDigest]:
+    """Per case (those with records): the record count and the latest few, newest first.
+
+    Kept digests, and for cases without one (contacted before digests were kept, or
+    never) a digest counted from the records."""
     if not case_ids:
         return {}
-    return await repository.histories(case_ids, recent=recent)
+    found = await repository.digests(case_ids)
+    missing = [case_id for case_id in case_ids if case_id not in found]
+    if missing:
+        found.update(await repository.digests_from_records(missing))
+    return found
 
 
 async def open_promises_for(case_ids: list[str]) -> dict[str, list[Promise]]:

@@ -11,6 +11,7 @@ from bson import ObjectId
 from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from backend.core import db
 from backend.notifications.models import (
     CLAIMABLE,
     Channel,
@@ -28,9 +29,7 @@ from backend.notifications.models import (
 
 
 def _now() -> datetime:
-    """Milliseconds, as MongoDB keeps them, so what we answer is what a read returns."""
-    now = datetime.now(UTC)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+    return db.as_stored(datetime.now(UTC))
 
 
 def _oids(ids: list[str]) -> list[ObjectId]:

@@ -40,9 +40,10 @@ from backend.mediation import service as mediation
 from backend.mediation.models import HearingOutcome, MediationFile, RecommendationKind
 from backend.negotiations import service as negotiations
 from backend.negotiations.models import (
+    RECENT_CONTACTS,
     ContactChannel,
+    ContactDigest,
     ContactResult,
-    Negotiation,
     NegotiationOutcome,
     Promise,
 )
@@ -58,9 +59,6 @@ from backend.settlements.models import (
 )
 from sync.models import MutationRecord
 from sync.protocol import Resolution, Status, Winner
-
-RECENT_NEGOTIATIONS = 5
-
 
 def _stored(value: Any) -> Any:
     """A model dump as Firestore stores it: JSON values, date-times as timestamps."""
@@ -146,7 +144,7 @@ class NegotiationHistory(MirrorModel):
     last_result: ContactResult | None = None
     last_outcome: NegotiationOutcome | None = None
     recent: list[NegotiationBrief] = Field(
-        default=[], description=f"The latest {RECENT_NEGOTIATIONS} records, newest first"
+        default=[], description=f"The latest {RECENT_CONTACTS} records, newest first"
     )
 
 
@@ -284,31 +282,19 @@ def _cpe_items(case: Case, collection: CpeCollection | None) -> list[CpeItemPart
     return items
 
 
-def _history(found: tuple[int, list[Negotiation]] | None) -> NegotiationHistory:
-    if found is None:
+def _history(digest: ContactDigest | None) -> NegotiationHistory:
+    if digest is None:
         return NegotiationHistory(count=0)
-    count, recent = found
-    last = recent[0] if recent else None
-    return NegotiationHistory(
-        count=count,
-        last_contacted_at=last.contacted_at if last else None,
-        last_channel=last.channel if last else None,
-        last_result=last.result if last else None,
-        last_outcome=last.outcome if last else None,
-        recent=[
-            NegotiationBrief(
-                id=str(n.id),
-                contacted_at=n.contacted_at,
-                channel=n.channel,
-                result=n.result,
-                outcome=n.outcome,
-                officer_id=n.officer_id,
-                notes=n.notes,
-                promised=n.promise.amount if n.promise else None,
-            )
-            for n in recent
-        ],
-    )
+    last = digest.recent[0] if digest.recent else None
+    history = {
+        "count": digest.total,
+        "last_contacted_at": last.contacted_at if last else None,
+        "last_channel": last.channel if last else None,
+        "last_result": last.result if last else None,
+        "last_outcome": last.outcome if last else None,
+        "recent": digest.recent,  # each brief read by its attributes
+    }
+    return NegotiationHistory.model_validate(history, from_attributes=True)
 
 
 def _promises(found: list[Promise]) -> list[PromisePart]:
@@ -372,7 +358,7 @@ class _Beside:
     customers: dict[str, Customer]
     accounts: dict[str, Account]
     kit: dict[str, CpeCollection]
-    history: dict[str, tuple[int, list[Negotiation]]]
+    history: dict[str, ContactDigest]
     promises: dict[str, list[Promise]]
     settlements: dict[str, Settlement]
     files: dict[str, MediationFile]
@@ -411,9 +397,7 @@ async def _beside(found: list[Case], wanted: dict[str, frozenset[Section]]) -> _
             )
         )
         kit = group.create_task(cpe.collections_for(ids(Section.CPE_ITEMS)))
-        history = group.create_task(
-            negotiations.summaries_for(ids(Section.NEGOTIATIONS), recent=RECENT_NEGOTIATIONS)
-        )
+        history = group.create_task(negotiations.digests_for(ids(Section.NEGOTIATIONS)))
         promises = group.create_task(negotiations.open_promises_for(ids(Section.PROMISES)))
         active = group.create_task(settlements.active_for_cases(ids(Section.SETTLEMENT)))
         files = group.create_task(mediation.files_for(ids(Section.MEDIATION)))

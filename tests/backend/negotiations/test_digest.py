@@ -1,0 +1,89 @@
+"""A case's contact digest (count, latest few) says what its records say."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from bson import ObjectId
+
+from backend.core import db
+from backend.negotiations import repository
+from backend.negotiations import service as negotiations
+from backend.negotiations.models import (
+    RECENT_CONTACTS,
+    ContactChannel,
+    ContactDigest,
+    ContactResult,
+    Negotiation,
+    NegotiationOutcome,
+)
+from backend.negotiations.schemas import NegotiationCreate
+from backend.users.models import Role
+from tests.factories import make_case, make_user
+
+
+def contact(at: datetime, n: int) -> NegotiationCreate:
+    return NegotiationCreate(
+        contacted_at=at,
+        channel=ContactChannel.CALL,
+        result=ContactResult.NO_ANSWER,
+        outcome=NegotiationOutcome.UNREACHABLE,
+        notes=f"attempt {n}",
+    )
+
+
+async def from_records(case_id: str) -> ContactDigest:
+    return (await repository.digests_from_records([case_id]))[case_id]
+
+
+async def test_contacts_synced_out_of_order_keep_the_latest_in_order():
+    officer = await make_user(Role.RECOVERY_OFFICER)
+    case = await make_case("negotiation", ro=officer)
+    start = datetime.now(UTC) - timedelta(minutes=3)
+    # Phones sync late and in any order; two contacts share a moment.
+    times = [db.as_stored(start + timedelta(seconds=10 * m)) for m in (5, 1, 9, 3, 9, 7, 2, 8)]
+    random.Random(7).shuffle(times)
+    for n, at in enumerate(times):
+        await negotiations.record_negotiation(
+            actor=officer, case_id=str(case.id), data=contact(at, n)
+        )
+    stored = await ContactDigest.get(str(case.id))
+    assert stored is not None and stored.total == len(times)
+    assert stored.model_dump() == (await from_records(str(case.id))).model_dump()
+    assert [b.contacted_at for b in stored.recent] == sorted(times, reverse=True)[:RECENT_CONTACTS]
+
+
+async def test_a_case_contacted_before_digests_were_kept_counts_its_old_records():
+    officer = await make_user(Role.RECOVERY_OFFICER)
+    case = await make_case("negotiation", ro=officer)
+    earlier = db.as_stored(datetime.now(UTC) - timedelta(minutes=3))
+    for n in range(7):
+        await Negotiation(
+            id=ObjectId(),
+            case_id=str(case.id),
+            drc_id=case.drc_id,
+            officer_id=officer.id,
+            contacted_at=earlier + timedelta(seconds=10 * n),
+            channel=ContactChannel.VISIT,
+            result=ContactResult.NOT_AT_PREMISES,
+            outcome=NegotiationOutcome.UNREACHABLE,
+        ).insert()
+    shown = (await negotiations.digests_for([str(case.id)]))[str(case.id)]
+    assert shown.total == 7 and shown.latest == earlier + timedelta(seconds=60)
+    assert await ContactDigest.get(str(case.id)) is None  # reading stores nothing
+
+    late = earlier - timedelta(seconds=30)  # older than every record: not among the latest
+    await negotiations.record_negotiation(
+        actor=officer, case_id=str(case.id), data=contact(late, 0)
+    )
+    stored = await ContactDigest.get(str(case.id))
+    assert stored is not None and stored.total == 8
+    assert stored.model_dump() == (await from_records(str(case.id))).model_dump()
+    assert (await negotiations.digests_for([str(case.id)]))[str(case.id)] == stored
+
+
+async def test_a_case_never_contacted_has_no_digest():
+    officer = await make_user(Role.RECOVERY_OFFICER)
+    case = await make_case("assigned", ro=officer)
+    assert await negotiations.digests_for([str(case.id)]) == {}
