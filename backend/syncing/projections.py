@@ -60,18 +60,24 @@ from backend.settlements.models import (
 from sync.models import MutationRecord
 from sync.protocol import Resolution, Status, Winner
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _stored(value: Any) -> Any:
     """A model dump as Firestore stores it: JSON values, date-times as timestamps."""
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind in _PLAIN:  # most of a document: checked first, by exact type
+        return value
+    if kind is dict:
         return {_stored(k): _stored(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
+    if kind is list or kind is tuple:
         return [_stored(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
     if isinstance(value, datetime):
         return value.astimezone(UTC)
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
     return value
 
 
