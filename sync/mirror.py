@@ -167,22 +167,15 @@ class Writer:
         raise Unavailable("documents kept changing under the mirror")
 
     async def _commit(self, writes: list[Write]) -> Tally:
-        refs = [self.firestore.document(w.path) for w in writes]
-        stored = {
-            snap.reference.path: snap
-            async for snap in self.firestore.get_all(
-                refs, field_paths=["version"], retry=None, timeout=self.timeout
-            )
-        }
+        names = [documents.name(self.firestore, w.path) for w in writes]
+        stored = await documents.versions(self.firestore, names, seconds=self.timeout)
         staged: list[Any] = []
         absent: list[Write] = []  # partial writes with nothing stored to add to
         tally = Tally()
-        for ref, write in zip(refs, writes, strict=True):
-            snap = stored.get(ref.path)
-            seen = snap.update_time if snap is not None and snap.exists else None  # None: absent
-            version = (snap.to_dict() or {}).get("version") if snap and seen else None
-            name = ref._document_path
-            if version is not None and write.version < version:
+        for name, write in zip(names, writes, strict=True):
+            found = stored.get(name)
+            seen = found.update_time if found else None  # None: absent
+            if found and found.version is not None and write.version < found.version:
                 tally.skipped += 1
             elif write.data is None:
                 if seen is not None:
@@ -194,7 +187,7 @@ class Writer:
             else:
                 absent.append(write)
         for whole in await self._wholes(absent):
-            name = self.firestore.document(whole.path)._document_path
+            name = documents.name(self.firestore, whole.path)
             staged.append(documents.replace(name, whole.data or {}, update_time=None))
         tally.written = len(staged)
         if staged:
