@@ -179,12 +179,11 @@ async def load_world(officers: int, per_officer: int) -> World:
                     notes="no answer",
                 )
             )
-    digests: dict[str, ContactDigest] = {}
-    for talk in talks:  # counted as record_negotiation counts them
-        counted = digests.get(talk.case_id) or ContactDigest(id=talk.case_id)
-        digests[talk.case_id] = counted.counting(talk)
-    loaded = ((Customer, customers), (Account, accounts), (Negotiation, talks))
-    for model, rows in (*loaded, (ContactDigest, list(digests.values()))):
+    by_id = {str(case.id): case for case in cases}
+    for talk in talks:  # counted on the case as record_negotiation counts them
+        case = by_id[talk.case_id]
+        case.contacts = (case.contacts or ContactDigest()).counting(talk)
+    for model, rows in ((Customer, customers), (Account, accounts), (Negotiation, talks)):
         for start in range(0, len(rows), 1000):
             await model.insert_many(rows[start : start + 1000])
     for start in range(0, len(cases), 1000):

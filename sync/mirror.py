@@ -320,7 +320,7 @@ class Mirror:
                 backoff = min(max_backoff, backoff * 2)
                 continue
             backoff = idle
-            if len(entries) < self.page:
+            if not entries:  # caught up; otherwise the next page is planned at once
                 await asyncio.sleep(idle)
         if writing is not None:
             with contextlib.suppress(Unavailable):

@@ -11,6 +11,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from backend.cases.phases import Phase
 from backend.core.money import Money
 from backend.customers.models import CpeItem
+from backend.negotiations.models import ContactDigest
 
 
 def _now() -> datetime:
@@ -93,6 +94,9 @@ class Case(Document):
     allocation: Allocation | None = None
     validity_until: datetime | None = None
     next_follow_up: datetime | None = None
+    # kept by negotiations with each contact; None until the first contact recorded since
+    # it was kept (older contacts are then counted from their records)
+    contacts: ContactDigest | None = None
     outcome: Outcome | None = None
     history: list[CaseEvent] = []
     version: int = 1

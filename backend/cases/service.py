@@ -262,7 +262,7 @@ async def touch(
     read_at: int | None = None,
     session: AsyncClientSession,
 ) -> None:
-    """Something kept beside the case changed (a contact, a hearing, a request): its
+    """Something kept beside the case changed (equipment, a hearing, a request): its
     officer's app and the mirror must hear of it, and which `sections` of the case's
     read model it changed. When the case itself changed since version `read_at`, its own
     change already said so: the caller passed it these sections, or none (anything)."""

@@ -109,17 +109,13 @@ class ContactBrief(BaseModel):
 RECENT_CONTACTS = 5
 
 
-class ContactDigest(Document):
+class ContactDigest(BaseModel):
     """A case's contacts at a glance: how many, and the latest `RECENT_CONTACTS`, newest
-    first. `id` is the case id. Kept by record_negotiation in the transaction of each
-    record; a case contacted before digests were kept has none until its next contact."""
+    first. Kept on the case (`Case.contacts`) by record_negotiation, in the transaction
+    of each record."""
 
-    id: str  # type: ignore[assignment]
     total: int = 0  # records
     recent: list[ContactBrief] = []
-
-    class Settings:
-        name = "contact_digests"
 
     @property
     def latest(self) -> datetime | None:
@@ -134,7 +130,7 @@ class ContactDigest(Document):
             key=lambda brief: (brief.contacted_at, brief.id),
             reverse=True,
         )
-        return ContactDigest(id=self.id, total=self.total + 1, recent=recent[:RECENT_CONTACTS])
+        return ContactDigest(total=self.total + 1, recent=recent[:RECENT_CONTACTS])
 
 
 class Promise(Document):
@@ -170,4 +166,4 @@ class PromiseShare(BaseModel):
     kept: bool
 
 
-DOCUMENTS = (Negotiation, ContactDigest, Promise)
+DOCUMENTS = (Negotiation, Promise)

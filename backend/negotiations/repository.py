@@ -33,24 +33,6 @@ async def insert_promise(promise: Promise, *, session: AsyncClientSession) -> Pr
     return await promise.insert(session=session)
 
 
-async def digest(case_id: str, *, session: AsyncClientSession) -> ContactDigest:
-    """The case's digest; one built from its records (not stored) when it has none yet."""
-    stored = await ContactDigest.get(case_id, session=session)
-    if stored is not None:
-        return stored
-    built = await digests_from_records([case_id], session=session)
-    return built.get(case_id) or ContactDigest(id=case_id)
-
-
-async def save_digest(digest: ContactDigest, *, session: AsyncClientSession) -> None:
-    await ContactDigest.get_pymongo_collection().replace_one(
-        {"_id": digest.id},
-        digest.model_dump(mode="python", by_alias=True),
-        upsert=True,
-        session=session,
-    )
-
-
 async def page(
     case_id: str, *, after: tuple[datetime, ObjectId] | None, limit: int
 ) -> list[Negotiation]:
@@ -138,12 +120,6 @@ async def update_promise(
     )
 
 
-async def digests(case_ids: list[str]) -> dict[str, ContactDigest]:
-    """The stored digests of `case_ids`, by case id."""
-    rows = await db.find_by_keys(ContactDigest, "_id", case_ids)
-    return {row["_id"]: ContactDigest.model_validate(row) for row in rows}
-
-
 async def digests_from_records(
     case_ids: list[str], *, session: AsyncClientSession | None = None
 ) -> dict[str, ContactDigest]:
@@ -157,7 +133,7 @@ async def digests_from_records(
     )
     built: dict[str, ContactDigest] = {}
     for row in rows:
-        digest = built.setdefault(row["case_id"], ContactDigest(id=row["case_id"]))
+        digest = built.setdefault(row["case_id"], ContactDigest())
         digest.total += 1
         if digest.total <= RECENT_CONTACTS:
             digest.recent.append(ContactBrief.of(Negotiation.model_validate(row)))

@@ -1,14 +1,16 @@
 """Negotiations: contacts with the customer, and the promises to pay they produce.
 
-Records are append-only, and each is counted in its case's digest (how many, the
-latest few) in the same transaction. The first record on an assigned case moves it into
-negotiation; every record may move the case's next follow-up. Payments keep promises
-(`apply_payment`), and a daily task breaks the ones whose day passed unpaid.
+Records are append-only, and each is counted in its case's contact digest (how many,
+the latest few; `Case.contacts`) in the same transaction. The first record on an
+assigned case moves it into negotiation; every record may move the case's next
+follow-up. Payments keep promises (`apply_payment`), and a daily task breaks the ones
+whose day passed unpaid.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from bson import ObjectId
 from bson.errors import InvalidId
@@ -82,15 +84,13 @@ async def record_negotiation(
     async with db.transaction(session) as txn:
         case = await cases.loaded_or_get(actor=actor, case_id=case_id, case=case, session=txn)
         cases.require_worker(actor, case)
-        read_at = case.version
         if case.phase in _UNASSIGNED:
             raise NotAssigned(f"Case {case_id} has no officer yet")
         record = _new_record(actor, case, data)
-        digest = await repository.digest(case_id, session=txn)
+        contacts = case.contacts or await _counted(case_id, txn)
         if data.promise is not None:
             await _make_promise(actor, case, record, txn)
         await repository.insert_negotiation(record, session=txn)
-        await repository.save_digest(digest.counting(record), session=txn)
         await audit.record(
             actor=actor,
             action="negotiation.record",
@@ -100,20 +100,19 @@ async def record_negotiation(
             drc_id=case.drc_id,
             session=txn,
         )
-        await _advance_case(actor, case, record, digest.latest, txn)
+        await _advance_case(actor, case, record, contacts, txn)
         if record.outcome is NegotiationOutcome.DISPUTE_RAISED:
             assert record.dispute_reason is not None  # _check_outcome
             await customers.hold_for_field_dispute(
                 actor=actor, customer_id=case.customer_id, reason=record.dispute_reason, session=txn
             )
-        await cases.touch(
-            case,
-            action="negotiation.record",
-            sections=_changed(record),
-            read_at=read_at,
-            session=txn,
-        )
     return record
+
+
+async def _counted(case_id: str, session: AsyncClientSession) -> ContactDigest:
+    """The digest of a case that has none kept yet, from its records."""
+    found = await repository.digests_from_records([case_id], session=session)
+    return found.get(case_id) or ContactDigest()
 
 
 def _changed(record: Negotiation) -> list[Section]:
@@ -209,10 +208,11 @@ async def _advance_case(
     actor: User,
     case: Case,
     record: Negotiation,
-    latest: datetime | None,
+    contacts: ContactDigest,
     session: AsyncClientSession,
 ) -> None:
-    """Move an assigned case into negotiation; the newest contact sets the follow-up.
+    """Count the contact on the case (`contacts`: its digest before this one); the first
+    moves an assigned case into negotiation, the newest sets the follow-up.
 
     A record without a follow-up of its own follows up on its promise's due day, or
     leaves the case's follow-up as it was. Records synced late never move it back.
@@ -220,8 +220,8 @@ async def _advance_case(
     follow_up = record.next_follow_up
     if follow_up is None and record.promise is not None:
         follow_up = repository.midnight(record.promise.due_date)
-    newest = latest is None or record.contacted_at >= latest
-    changes = {}
+    newest = contacts.latest is None or record.contacted_at >= contacts.latest
+    changes: dict[str, Any] = {"contacts": contacts.counting(record)}
     if newest and follow_up is not None and follow_up != case.next_follow_up:
         changes["next_follow_up"] = follow_up
     if case.phase is Phase.ASSIGNED:
@@ -235,15 +235,16 @@ async def _advance_case(
             sections=_changed(record),
             session=session,
         )
-    elif changes:
-        await cases.update(
-            actor=actor,
-            case=case,
-            action="negotiation.follow_up",
-            changes=changes,
-            sections=_changed(record),
-            session=session,
-        )
+        return
+    moved = "next_follow_up" in changes
+    await cases.update(
+        actor=actor,
+        case=case,
+        action="negotiation.follow_up" if moved else "negotiation.contact",
+        changes=changes,
+        sections=_changed(record),
+        session=session,
+    )
 
 
 async def list_negotiations(
@@ -502,18 +503,16 @@ def read_of(record: Negotiation, promises: dict[str, Promise]) -> NegotiationRea
     )
 
 
-async def digests_for(case_ids: list[str]) -> dict[str, ContactDigest]:
+async def digests_for(found: list[Case]) -> dict[str, ContactDigest]:
     """Per case (those with records): the record count and the latest few, newest first.
 
-    Kept digests, and for cases without one (contacted before digests were kept, or
-    never) a digest counted from the records."""
-    if not case_ids:
-        return {}
-    found = await repository.digests(case_ids)
-    missing = [case_id for case_id in case_ids if case_id not in found]
+    The digest kept on the case, or for a case without one (no contact recorded since
+    digests are kept) one counted from its records."""
+    digests = {str(c.id): c.contacts for c in found if c.contacts is not None}
+    missing = [str(c.id) for c in found if c.contacts is None]
     if missing:
-        found.update(await repository.digests_from_records(missing))
-    return found
+        digests.update(await repository.digests_from_records(missing))
+    return digests
 
 
 async def open_promises_for(case_ids: list[str]) -> dict[str, list[Promise]]:

@@ -403,7 +403,7 @@ async def _beside(found: list[Case], wanted: dict[str, frozenset[Section]]) -> _
             )
         )
         kit = group.create_task(cpe.collections_for(ids(Section.CPE_ITEMS)))
-        history = group.create_task(negotiations.digests_for(ids(Section.NEGOTIATIONS)))
+        history = group.create_task(negotiations.digests_for(wanting(Section.NEGOTIATIONS)))
         promises = group.create_task(negotiations.open_promises_for(ids(Section.PROMISES)))
         active = group.create_task(settlements.active_for_cases(ids(Section.SETTLEMENT)))
         files = group.create_task(mediation.files_for(ids(Section.MEDIATION)))
