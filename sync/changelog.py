@@ -86,7 +86,8 @@ async def sequence_pending(limit: int = SEQUENCE_BATCH) -> int:
         return 0  # nothing waits: no transaction needed
     try:
         async with db.transaction() as session:
-            waiting = await queue.find({}, session=session).sort("_id", ASCENDING).to_list(limit)
+            taken = queue.find({}, session=session).sort("_id", ASCENDING).limit(limit)
+            waiting = await taken.batch_size(limit).to_list()
             if not waiting:
                 return 0
             state = await LogState.get_pymongo_collection().find_one_and_update(
@@ -135,8 +136,11 @@ async def read(*, since: int, token: str | None, limit: int) -> list[ChangeEntry
     filters: dict = {"_id": {"$gt": since}}
     if token is not None:
         filters["audience"] = token
+    # the server stops at `limit` and answers in one batch, rather than the driver's
+    # first 101 and a getMore
     cursor = ChangeEntry.get_pymongo_collection().find(filters).sort("_id", ASCENDING)
-    return [ChangeEntry.model_validate(doc) for doc in await cursor.to_list(limit)]
+    rows = await cursor.limit(limit).batch_size(limit).to_list()
+    return [ChangeEntry.model_validate(doc) for doc in rows]
 
 
 async def prune(*, older_than: timedelta) -> int:

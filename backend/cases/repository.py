@@ -274,8 +274,9 @@ async def ids_sorted(
 
 
 async def by_ids(ids: list[ObjectId]) -> list[Case]:
-    """Cases by id, one indexed lookup per id (batches of hundreds: the mirror)."""
-    rows = await db.find_by_keys(Case, "_id", ids, sort={"_id": 1})
+    """Cases by id, in no particular order; one indexed lookup per id (batches of
+    hundreds: the mirror)."""
+    rows = await db.find_by_keys(Case, "_id", ids)
     return [Case.model_validate(row) for row in rows]
 
 

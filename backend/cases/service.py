@@ -383,7 +383,8 @@ async def open_case_ids_of(ro_id: str) -> list[str]:
 
 
 async def many_by_id(case_ids: list[str]) -> list[Case]:
-    """Cases by id with no reach check, for batches of hundreds (the mirror)."""
+    """Cases by id with no reach check, in no particular order, for batches of hundreds
+    (the mirror)."""
     return await repository.by_ids([ObjectId(i) for i in case_ids if ObjectId.is_valid(i)])
 
 
