@@ -112,8 +112,10 @@ class SyncSettings(BaseModel):
     mirror_page: int = Field(default=500, ge=1, le=5000)  # changes the mirror takes at once
     mirror_window_seconds: float = Field(default=60, gt=0)  # one mirror task's run
     mirror_idle_seconds: float = Field(default=0.1, gt=0, le=10)  # pause when caught up
-    # least time between two builds of one officer's or DRC's summary document
-    mirror_summary_seconds: float = Field(default=1.0, ge=0, le=60)
+    # least time between two builds of one officer's or DRC's summary document: each build
+    # reads the officers' counts, promises due and hearings set (case documents are never
+    # held back)
+    mirror_summary_seconds: float = Field(default=5.0, ge=0, le=60)
 
 
 class Settings(BaseSettings):
