@@ -3,10 +3,10 @@
 50 simulated devices (one officer each, with cases of their own) push batches of 100
 `negotiation.record` mutations to `POST /sync/push` at once, on one uvicorn worker.
 Each record sets the case's next follow-up, so every mutation moves the client's
-ledger, inserts the negotiation, writes its audit record, updates the case (version,
-follow-up, contact digest; the first on a case also moves it into negotiation: history,
-officers' counts), queues its change-log entry, audits the case change and stores the
-mutation's result, all in one transaction.
+ledger, inserts the negotiation, updates the case (version, follow-up, contact digest;
+the first on a case also moves it into negotiation: history, officers' counts), queues
+its change-log entry, stores the mutation's result and writes the negotiation's and the
+case's audit records (together, as it commits), all in one transaction.
 
 The bound, measured in the same run against the same SecantusDB server: those same
 writes (same collections and indexes, documents built by the same models) made
@@ -386,7 +386,6 @@ async def _raw_mutation(
             session=session,
         )
         await database["negotiations"].insert_one(dump(negotiation), session=session)
-        await database["audit_log"].insert_one(dump(audits[0]), session=session)
         changed = await database["cases"].update_one(
             {"_id": case.id, "version": case.version}, update, session=session
         )
@@ -409,8 +408,9 @@ async def _raw_mutation(
             sections=["case", "negotiations"],
         )
         await database["sync_change_queue"].insert_one(entry, session=session)
-        await database["audit_log"].insert_one(dump(audits[1]), session=session)
         await database["sync_mutations"].insert_one(dump(record), session=session)
+        # a transaction's audit records go in together as it commits (db.insert_at_commit)
+        await database["audit_log"].insert_many([dump(a) for a in audits], session=session)
     case.version += 1
     case.phase = Phase.NEGOTIATION
     case.contacts = contacts

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from beanie.odm.utils.encoder import Encoder
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.audit.models import AuditRecord
 from backend.audit.schemas import AuditQuery
+from backend.core import db
 
 
 async def append(record: AuditRecord, *, session: AsyncClientSession | None = None) -> None:
-    await record.insert(session=session)
+    """Store one record; in a transaction, with the transaction's other records as it
+    commits."""
+    if session is None:
+        await record.insert()
+        return
+    # as `record.insert` would store it: Beanie's encoder (days, enums)
+    document = Encoder().encode(record.model_dump(exclude={"id", "revision_id"}))
+    collection = AuditRecord.get_pymongo_collection()
+    await db.insert_at_commit(collection, {"_id": ObjectId(), **document}, session=session)
 
 
 async def append_many(records: list[dict[str, Any]], *, session: AsyncClientSession) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -11,6 +12,7 @@ from beanie import Document, init_beanie
 from beanie.odm.utils.encoder import Encoder
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from backend.core.errors import Conflict, DomainError
@@ -71,6 +73,12 @@ def as_stored(value: datetime) -> datetime:
     return value.replace(microsecond=value.microsecond // 1000 * 1000)
 
 
+# Inserts a transaction makes just before it commits, by session, then by collection.
+_at_commit: weakref.WeakKeyDictionary[
+    AsyncClientSession, dict[str, tuple[AsyncCollection, list[dict[str, Any]]]]
+] = weakref.WeakKeyDictionary()
+
+
 @asynccontextmanager
 async def transaction(
     session: AsyncClientSession | None = None,
@@ -79,6 +87,7 @@ async def transaction(
 
     Given the caller's `session`, the work joins the caller's transaction instead, so a
     use case can run alone or inside a larger one (a sync batch, a mediation outcome).
+    What the work held back with `insert_at_commit` is inserted last, before the commit.
     A transient conflict with a concurrent transaction becomes `WriteConflict` (409).
     """
     if session is not None:
@@ -86,11 +95,34 @@ async def transaction(
         return
     try:
         async with bound_client().start_session() as own, await own.start_transaction():
-            yield own
+            _at_commit[own] = {}
+            try:
+                yield own
+                await _insert_deferred(own)
+            finally:
+                _at_commit.pop(own, None)
     except PyMongoError as exc:
         if exc.has_error_label("TransientTransactionError") or getattr(exc, "code", None) == 112:
             raise WriteConflict("The data changed concurrently; retry the request") from exc
         raise
+
+
+async def insert_at_commit(
+    collection: AsyncCollection, document: dict[str, Any], *, session: AsyncClientSession
+) -> None:
+    """Insert `document` as the transaction of `session` commits, with the others it holds
+    for the same collection: one round trip for all (audit records: nothing in the
+    transaction reads them back). A session `transaction` did not open inserts now."""
+    held = _at_commit.get(session)
+    if held is None:
+        await collection.insert_one(document, session=session)
+        return
+    held.setdefault(collection.name, (collection, []))[1].append(document)
+
+
+async def _insert_deferred(session: AsyncClientSession) -> None:
+    for collection, documents in _at_commit.pop(session, {}).values():
+        await collection.insert_many(documents, session=session)
 
 
 async def insert_new(
