@@ -73,8 +73,11 @@ class Stored:
 async def versions(client: AsyncClient, names: list[str], *, seconds: float) -> dict[str, Stored]:
     """The documents among `names` that exist, by name: one BatchGetDocuments of their
     `version` fields, given up after `seconds`, without the client's retries."""
-    request = {"database": client._database_string, "documents": names}
-    request["mask"] = {"field_paths": ["version"]}
+    request = {
+        "database": client._database_string,
+        "documents": names,
+        "mask": {"field_paths": ["version"]},
+    }
     responses = await client._firestore_api.batch_get_documents(
         request=request, metadata=client._rpc_metadata, retry=None, timeout=seconds
     )
