@@ -76,20 +76,26 @@ async def append_many(changes: list[dict], *, session: AsyncClientSession) -> No
 
 
 async def sequence_pending(limit: int = SEQUENCE_BATCH) -> int:
-    """Give queued changes their cursors; 0 when none waited or another sequencer ran.
+    """Give queued changes their cursors; 0 when none waited or another sequencer ran."""
+    return len(await sequence_next(limit))
+
+
+async def sequence_next(limit: int = SEQUENCE_BATCH) -> list[ChangeEntry]:
+    """Give up to `limit` queued changes their cursors and return them as entries (the
+    last one's cursor is the log's head); none when none waited or another sequencer ran.
 
     Two sequencers racing both bump the counter; one transaction loses and the other's
     work stands, so cursors stay gap-free and increasing.
     """
     queue = QueuedChange.get_pymongo_collection()
     if await queue.find_one({}, {"_id": 1}) is None:
-        return 0  # nothing waits: no transaction needed
+        return []  # nothing waits: no transaction needed
     try:
         async with db.transaction() as session:
             taken = queue.find({}, session=session).sort("_id", ASCENDING).limit(limit)
             waiting = await taken.batch_size(limit).to_list()
             if not waiting:
-                return 0
+                return []
             state = await LogState.get_pymongo_collection().find_one_and_update(
                 {"_id": "changes"},
                 {"$inc": {"last": len(waiting)}, "$setOnInsert": {"floor": 0}},
@@ -99,7 +105,7 @@ async def sequence_pending(limit: int = SEQUENCE_BATCH) -> int:
             )
             assert state is not None  # upserted
             first = state["last"] - len(waiting) + 1
-            now = datetime.now(UTC)
+            now = db.as_stored(datetime.now(UTC))
             entries = [
                 {**{k: v for k, v in change.items() if k != "_id"}, "_id": first + i}
                 | {"sequenced_at": now}
@@ -111,8 +117,8 @@ async def sequence_pending(limit: int = SEQUENCE_BATCH) -> int:
             # linearly per document).
             await queue.delete_many({"_id": {"$lte": waiting[-1]["_id"]}}, session=session)
     except db.WriteConflict:
-        return 0
-    return len(waiting)
+        return []
+    return [ChangeEntry.model_validate(doc) for doc in entries]
 
 
 async def sequence_all() -> int:

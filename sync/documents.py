@@ -91,6 +91,11 @@ async def versions(client: AsyncClient, names: list[str], *, seconds: float) -> 
     return found
 
 
+def update_time(result: write.WriteResult) -> Timestamp:
+    """A committed write's update time: the precondition for the next write over it."""
+    return write.WriteResult.pb(result).update_time
+
+
 def _precondition(update_time: Timestamp | None) -> Any:
     if update_time is None:
         return _Precondition(exists=False)

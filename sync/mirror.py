@@ -2,14 +2,16 @@
 
 One worker at a time (a Redis lock) follows the log from its saved cursor. For each
 page of changes the domain's `Plan` says which documents to write or delete, built from
-the records as they are now; the mirror writes them in batches of at most 500 and then
-saves its cursor, so a crash repeats a page and never skips one.
+the records as they are now; the mirror writes them in batches of at most 500, then
+moves its cursor past the page and saves it at least once a second, so a crash repeats
+the pages written since and never skips one.
 
 No write replaces a newer document: every document carries a `version`, the mirror reads
-the stored versions of a batch first (one round trip), leaves out what is older, and
-commits the rest with each document's update time (or its absence) as a precondition, so
-a concurrent writer (a repair, a second worker after a lost lock) makes the batch fail
-and be read again rather than be overwritten. A write is a whole document, or a partial
+the stored versions of a batch first (one round trip, for the documents it did not write
+last itself), leaves out what is older, and commits the rest with each document's update
+time (or its absence) as a precondition, so a concurrent writer (a repair, a second
+worker after a lost lock) makes the batch fail and be read again rather than be
+overwritten. A write is a whole document, or a partial
 one (some top-level fields, when a change touched only part of a document); a partial
 write whose document is not stored yet is completed into a whole one by the domain.
 
@@ -41,8 +43,10 @@ from sync.models import ChangeEntry
 log = get_logger("debtx.mirror")
 
 BATCH = 500  # Firestore's most writes per commit
-REPORT = timedelta(seconds=10)  # how often an idle mirror refreshes its saved state
+REPORT_BUSY = timedelta(seconds=1)  # how often a busy mirror saves its cursor and figures
+REPORT_IDLE = timedelta(seconds=10)  # how often an idle one says it is still there
 ATTEMPTS = 5
+KNOWN = 50_000  # documents a writer remembers the state of, the least recently used go
 TRANSIENT = (
     gexc.ServiceUnavailable,
     gexc.DeadlineExceeded,
@@ -129,7 +133,13 @@ class Tally:
 
 
 class Writer:
-    """Guarded batch writes: never an older version over a newer one."""
+    """Guarded batch writes: never an older version over a newer one.
+
+    A writer remembers how it left each document it wrote (its update time and version,
+    or its absence) and how it found the ones it read, so a document it wrote last is
+    not read again: the precondition still holds it to that state, and a batch that
+    fails it (someone else wrote meanwhile) forgets what it knew and reads again.
+    """
 
     def __init__(
         self, firestore: AsyncClient, *, timeout: float = 10.0, complete: Complete | None = None
@@ -139,6 +149,7 @@ class Writer:
         # per Firestore call, without the client's own retries (the mirror retries pages):
         # a hung server counts as unavailable after `timeout`
         self.timeout = timeout
+        self.known: dict[str, documents.Stored | None] = {}  # by name; None: absent
 
     async def apply(self, writes: Iterable[Write]) -> Tally:
         """Write each path's last write unless the stored document has a higher version.
@@ -168,8 +179,17 @@ class Writer:
 
     async def _commit(self, writes: list[Write]) -> Tally:
         names = [documents.name(self.firestore, w.path) for w in writes]
-        stored = await documents.versions(self.firestore, names, seconds=self.timeout)
+        try:
+            return await self._guarded(names, writes)
+        except BaseException:
+            for name in names:  # the commit failed or its outcome is unknown
+                self.known.pop(name, None)
+            raise
+
+    async def _guarded(self, names: list[str], writes: list[Write]) -> Tally:
+        stored = await self._stored(names)
         staged: list[Any] = []
+        made: list[tuple[str, int | None]] = []  # each staged write's name and version
         absent: list[Write] = []  # partial writes with nothing stored to add to
         tally = Tally()
         for name, write in zip(names, writes, strict=True):
@@ -177,24 +197,55 @@ class Writer:
             seen = found.update_time if found else None  # None: absent
             if found and found.version is not None and write.version < found.version:
                 tally.skipped += 1
-            elif write.data is None:
+                continue
+            if write.data is None:
                 if seen is not None:
                     staged.append(documents.delete(name, update_time=seen))
-            elif not write.partial:
+                    made.append((name, None))
+                continue
+            if not write.partial:
                 staged.append(documents.replace(name, write.data, update_time=seen))
             elif seen is not None:
                 staged.append(documents.update(name, write.data, update_time=seen))
             else:
                 absent.append(write)
+                continue
+            made.append((name, write.version))
         for whole in await self._wholes(absent):
             name = documents.name(self.firestore, whole.path)
             staged.append(documents.replace(name, whole.data or {}, update_time=None))
+            made.append((name, whole.version))
         tally.written = len(staged)
         if staged:
             batch = self.firestore.batch()
             batch._add_write_pbs(staged)  # built on raw protobufs: sync/documents.py
-            await batch.commit(retry=None, timeout=self.timeout)
+            results = await batch.commit(retry=None, timeout=self.timeout)
+            self._wrote(made, results)
         return tally
+
+    async def _stored(self, names: list[str]) -> dict[str, documents.Stored]:
+        """The stored state of `names` that exist: as remembered, or read in one call."""
+        unknown = [name for name in names if name not in self.known]
+        if unknown:
+            found = await documents.versions(self.firestore, unknown, seconds=self.timeout)
+            for name in unknown:
+                self._remember(name, found.get(name))
+        return {name: known for name in names if (known := self.known[name]) is not None}
+
+    def _wrote(self, made: list[tuple[str, int | None]], results: list[Any]) -> None:
+        """Remember what a commit left: each write's update time and version, or absence
+        where it deleted (a delete's version is the one it acted for)."""
+        for (name, version), result in zip(made, results, strict=True):
+            stored = None
+            if version is not None:
+                stored = documents.Stored(documents.update_time(result), version)
+            self._remember(name, stored)
+
+    def _remember(self, name: str, stored: documents.Stored | None) -> None:
+        self.known.pop(name, None)  # most recently used last
+        self.known[name] = stored
+        if len(self.known) > KNOWN:
+            del self.known[next(iter(self.known))]
 
     async def _wholes(self, partial: list[Write]) -> list[Write]:
         if not partial:
@@ -251,31 +302,40 @@ class Mirror:
         """Mirror the next page of the log; the number of changes it covered."""
         state = await MirrorState.get("firestore") or MirrorState()
         entries, writes = await self._plan_after(state.cursor)
-        await self._write(state, entries, writes)
+        await self._write(state, entries, writes, report=True)
         return len(entries)
 
     async def _plan_after(self, cursor: int) -> tuple[list[ChangeEntry], list[Write]]:
         """The next page and its writes; an empty page still asks the plan, which may have
         writes it held back."""
-        await changelog.sequence_pending()
-        entries = await changelog.read(since=cursor, token=None, limit=self.page)
+        entries = await changelog.sequence_next(self.page)
+        if not entries or entries[0].id != cursor + 1:  # others sequenced some meanwhile
+            entries = await changelog.read(since=cursor, token=None, limit=self.page)
         return entries, await self.plan(entries)
 
-    async def _write(self, state: MirrorState, entries: list[ChangeEntry], writes: list[Write]):
-        """Write a planned page, then move the saved cursor past it."""
+    async def _write(
+        self,
+        state: MirrorState,
+        entries: list[ChangeEntry],
+        writes: list[Write],
+        *,
+        report: bool = False,
+    ) -> None:
+        """Write a planned page and move the cursor past it. The cursor and figures are
+        saved with `report`, and at least every REPORT_BUSY: a crash repeats the pages
+        written since, which the version guard makes harmless."""
         tally = await self.writer.apply(writes)
-        _, head = await changelog.bounds()
         now = _now()
         if entries:
             state.cursor = entries[-1].id
             state.lag_seconds = (now - entries[-1].at).total_seconds()
         else:
-            state.lag_seconds = 0.0
-        state.backlog = max(0, head - state.cursor)
+            state.lag_seconds = 0.0  # nothing new in the log
         state.written += tally.written
         state.dead_letters += tally.dead
-        state.last_error, state.updated_at = None, now
-        await state.save()
+        state.last_error = None
+        if report or tally.dead or now - state.updated_at >= REPORT_BUSY:
+            await _save(state)
 
     async def run(
         self,
@@ -288,9 +348,12 @@ class Mirror:
         """Follow the log for `seconds` (or until `keepalive` says the lease was lost);
         back off while Firestore is unavailable.
 
-        The next page is planned (MongoDB reads) while the previous one is written
-        (Firestore), one page ahead at most; pages are written in order, and a failed
-        write sends the follower back to the last saved cursor.
+        Behind the log (full pages), the next page is planned (MongoDB reads) while the
+        previous one is written (Firestore), one page ahead at most, for throughput.
+        Near its head, the next page is planned once the previous one is written, so it
+        takes in every change that came meanwhile rather than wait a write for them.
+        Pages are written in order; a failed write sends the follower back to the last
+        page written.
         """
         deadline = time.monotonic() + seconds
         covered, backoff = 0, idle
@@ -305,16 +368,20 @@ class Mirror:
                     await writing
                 writing = None
                 if entries or writes:
-                    writing = asyncio.create_task(self._write(state, entries, writes))
+                    page = self._write(state, entries, writes)
                     cursor = entries[-1].id if entries else cursor
                     covered += len(entries)
-                elif state.backlog or state.lag_seconds or _now() - state.updated_at > REPORT:
-                    await self._write(state, [], [])  # caught up: say so, now and then
+                    if len(entries) < self.page:
+                        await page
+                    else:
+                        writing = asyncio.create_task(page)
+                elif _reporting_due(state):
+                    await self._write(state, [], [], report=True)  # caught up: say so
             except Unavailable as exc:
                 writing = None
-                state = await MirrorState.get("firestore") or MirrorState()
-                cursor = state.cursor  # what was not saved is planned again
-                await _note_error(str(exc))
+                cursor = state.cursor  # the last page written; the rest is planned again
+                state.last_error = str(exc)[:500]  # Firestore is away
+                await _save(state)
                 log.warning("mirror.unavailable", error=str(exc), retry_in=backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(max_backoff, backoff * 2)
@@ -325,13 +392,18 @@ class Mirror:
         if writing is not None:
             with contextlib.suppress(Unavailable):
                 await writing
+        await _save(state)
         return covered
 
 
-async def _note_error(error: str) -> None:
-    """Firestore is away: say so, and how far behind the mirror is falling."""
+def _reporting_due(state: MirrorState) -> bool:
+    """A caught-up mirror says so once, then every REPORT_IDLE."""
+    return bool(state.backlog or state.lag_seconds or _now() - state.updated_at > REPORT_IDLE)
+
+
+async def _save(state: MirrorState) -> None:
+    """Save where the mirror is, and how far behind the log's head."""
     _, head = await changelog.bounds()
-    state = await MirrorState.get("firestore") or MirrorState()
     state.backlog = max(0, head - state.cursor)
-    state.last_error, state.updated_at = error[:500], _now()
+    state.updated_at = _now()
     await state.save()

@@ -1,7 +1,8 @@
 """The mirror's lag and backlog on the API's /metrics, read from its saved state.
 
-The mirror runs in a Celery worker; it saves where it is (sync.mirror.MirrorState) after
-every page, and each scrape reads that one document.
+The mirror runs in a Celery worker; it saves where it is (sync.mirror.MirrorState) at
+least once a second while it works and as soon as it has caught up, and each scrape
+reads that one document.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from backend.customers.models import Customer
 from backend.devstack import components as c
 from backend.syncing import mirror
 from backend.users.models import Role
-from sync import changelog
+from sync import changelog, documents
 from sync.mirror import DeadLetter, MirrorState, Write, Writer
 from tests.backend.syncing.helpers import Device, push_ok
 from tests.conftest import PROJECT_ID
@@ -105,6 +105,97 @@ async def test_an_older_version_never_replaces_a_newer_one(firestore):
     assert (await _doc(firestore, path))["phase"] == "p8"
     await writer.apply([Write(path, None, 8)])
     assert await _doc(firestore, path) is None
+
+
+async def test_a_writer_reads_only_what_it_did_not_write_itself(firestore, monkeypatch):
+    read: list[list[str]] = []
+    versions = documents.versions
+
+    async def counted(client, names, *, seconds):
+        read.append([name.rsplit("/", 1)[1] for name in names])
+        return await versions(client, names, seconds=seconds)
+
+    monkeypatch.setattr(documents, "versions", counted)
+    writer, other = Writer(firestore), Writer(firestore)
+    path = "ro/u-known/cases/{}".format
+    await writer.apply([Write(path(n), {"version": 2}, 2) for n in ("a", "b")])
+    await writer.apply([Write(path("a"), {"version": 3}, 3), Write(path("c"), None, 1)])
+    assert read == [["a", "b"], ["c"]]  # "a" was left by the writer itself
+    # Someone else writes "a" and "b": the remembered state fails the precondition,
+    # the writer reads again and still never goes back a version.
+    await other.apply([Write(path("a"), {"version": 9}, 9), Write(path("b"), {"version": 1}, 1)])
+    read.clear()
+    tally = await writer.apply([Write(path("a"), {"version": 4}, 4)])
+    assert (tally.skipped, read) == (1, [["a"]]) and (await _doc(firestore, path("a"))) == {
+        "version": 9
+    }
+    tally = await writer.apply([Write(path("b"), {"version": 5}, 5)])
+    assert tally.written == 1 and (await _doc(firestore, path("b"))) == {"version": 5}
+    # A document it deleted is known to be absent, and is created again without a read.
+    await writer.apply([Write(path("b"), None, 6)])
+    read.clear()
+    await writer.apply([Write(path("b"), {"version": 7}, 7)])
+    assert read == [] and (await _doc(firestore, path("b"))) == {"version": 7}
+
+
+async def test_changes_sequenced_by_another_reader_are_mirrored_too(firestore):
+    officer = await make_user(Role.RECOVERY_OFFICER)
+    first = [await make_case("negotiation", ro=officer) for _ in range(2)]
+    follower = mirror.mirror(firestore)
+    await drain(follower)
+    # a pull sequences these; the mirror's own sequencer then finds only the later ones
+    taken = [await make_case("negotiation", ro=officer) for _ in range(2)]
+    assert await changelog.sequence_pending() > 0
+    later = [await make_case("negotiation", ro=officer) for _ in range(2)]
+    await drain(follower)
+    stored = {snap.id async for snap in firestore.collection(f"ro/{officer.id}/cases").stream()}
+    assert stored == {str(case.id) for case in first + taken + later}
+    state = await MirrorState.get("firestore")
+    _, head = await changelog.bounds()
+    assert state is not None and (state.cursor, state.backlog) == (head, 0)
+
+
+async def test_the_next_page_is_planned_ahead_only_behind_the_log(firestore):
+    officer = await make_user(Role.RECOVERY_OFFICER)
+    case = await make_case("negotiation", ro=officer)
+    follower = mirror.mirror(firestore, page=2)
+    await drain(follower)
+    for n in range(5):  # five changes: pages of 2, 2 and 1
+        await _change_region(case, f"Region {n}")
+    events: list[str] = []
+    plan_after, apply = follower._plan_after, follower.writer.apply
+
+    async def planning(cursor: int):
+        events.append("plan")
+        entries, writes = await plan_after(cursor)
+        events.append(f"planned {len(entries)}")
+        return entries, writes
+
+    async def writing(writes):
+        tally = await apply(writes)
+        events.append("written")
+        return tally
+
+    follower._plan_after, follower.writer.apply = planning, writing
+    await follower.run(seconds=1.5, idle=0.05)
+    planned = [e for e in events if e.startswith("planned")]
+    assert planned[:3] == ["planned 2", "planned 2", "planned 1"]
+    plans = [i for i, e in enumerate(events) if e == "plan"]
+    written = [i for i, e in enumerate(events) if e == "written"]
+    # a full page is written while the next is planned; the last, short one is written
+    # before the next page is planned, so that page takes in what came meanwhile
+    assert plans[1] < written[0] and plans[2] < written[1]
+    assert written[2] < plans[3]
+    stored = await _doc(firestore, mirror.case_path(officer.id, str(case.id)))
+    assert stored["region"] == "Region 4"
+
+
+async def _change_region(case, region: str) -> None:
+    async with db.transaction() as session:
+        fresh = await cases.get_unscoped(str(case.id), session=session)
+        await cases.update(
+            actor=None, case=fresh, action="test.edit", changes={"region": region}, session=session
+        )
 
 
 async def test_mirroring_the_whole_log_again_changes_nothing(firestore):
