@@ -146,6 +146,17 @@ def follow_log(
     typer.echo(f"{asyncio.run(work())} changes mirrored")
 
 
+@app.command("keep-contact-digests")
+def keep_contact_digests() -> None:
+    """Once, after upgrading: give every case contacted before contact digests were kept
+    its digest, so neither the mirror nor the next contact counts its records again."""
+    from backend.negotiations import service as negotiations
+
+    with contextlib.redirect_stdout(sys.stderr):
+        kept = asyncio.run(_with_database(negotiations.keep_old_digests))
+    typer.echo(f"{kept} cases given a contact digest")
+
+
 @app.command("mirror-verify")
 def verify_mirror(
     uid: str | None = typer.Option(None, help="One officer (default: every officer)"),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -65,3 +68,19 @@ def settings_env(settings) -> dict[str, str]:
         "DEBTX_AUTH__DEV_LOGIN": str(settings.auth.dev_login).lower(),
         "DEBTX_AUTH__DEV_KEY_DIR": str(settings.auth.dev_key_dir),
     }
+
+
+async def debtx(settings, *args: str, env: dict | None = None) -> tuple[int, str, str]:
+    """Run the `debtx` command in its own process against the test services."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "backend.cli",
+        *args,
+        cwd=ROOT,
+        env={**os.environ, **settings_env(settings), **(env or {})},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    return process.returncode or 0, out.decode(), err.decode()

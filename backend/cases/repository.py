@@ -26,6 +26,7 @@ from backend.cases.models import Case, CaseEvent, OfficerCaseCounts, OpenCaseKey
 from backend.cases.phases import OPEN_VALUES, Phase
 from backend.cases.sections import Section
 from backend.core import db
+from backend.negotiations.models import ContactDigest
 from sync import changelog
 
 
@@ -271,6 +272,22 @@ async def ids_sorted(
 ) -> list[str]:
     cursor = Case.get_pymongo_collection().find(filters, {"_id": 1}).sort(sort).limit(limit)
     return [str(doc["_id"]) async for doc in cursor]
+
+
+async def keep_contacts(digests: dict[str, ContactDigest]) -> int:
+    """Store each digest on its case where none is kept yet; how many were stored.
+
+    The case's version does not move: its documents read the same, only no longer
+    counted from the records."""
+    cases = Case.get_pymongo_collection()
+    kept = 0
+    for case_id, digest in digests.items():
+        result = await cases.update_one(
+            {"_id": ObjectId(case_id), "contacts": None},
+            {"$set": {"contacts": Encoder().encode(digest)}},
+        )
+        kept += result.modified_count
+    return kept
 
 
 async def by_ids(ids: list[ObjectId]) -> list[Case]:

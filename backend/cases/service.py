@@ -22,6 +22,7 @@ from backend.cases.models import Case, CaseEvent, Outcome, PartStatus
 from backend.cases.phases import OPEN_VALUES, RECALLABLE, Phase, allowed
 from backend.cases.sections import Section
 from backend.core import db
+from backend.negotiations.models import ContactDigest
 from backend.users import service as users
 from backend.users.models import Role, User
 
@@ -311,6 +312,19 @@ async def open_counts(
 async def pool_ids(*, limit: int) -> list[str]:
     """Ids of the cases in the pool (NEW), oldest first."""
     return await repository.ids_sorted({"phase": Phase.NEW.value}, sort=[("_id", 1)], limit=limit)
+
+
+async def ids_without_contacts(*, after: str | None, limit: int) -> list[str]:
+    """Ids of cases keeping no contact digest, after `after`, in id order."""
+    filters: dict[str, Any] = {"contacts": None}
+    if after is not None:
+        filters["_id"] = {"$gt": ObjectId(after)}
+    return await repository.ids_sorted(filters, sort=[("_id", 1)], limit=limit)
+
+
+async def keep_contacts(digests: dict[str, ContactDigest]) -> int:
+    """Store digests on the cases that keep none yet (see repository.keep_contacts)."""
+    return await repository.keep_contacts(digests)
 
 
 async def expired_ids(*, now: datetime, limit: int) -> list[str]:

@@ -515,6 +515,18 @@ async def digests_for(found: list[Case]) -> dict[str, ContactDigest]:
     return digests
 
 
+async def keep_old_digests(*, batch: int = 500) -> int:
+    """Count the records of every case contacted before digests were kept into a digest
+    on the case, so nothing reads them again; how many cases were given one. A contact
+    recorded meanwhile either stores its digest first, which this leaves alone, or meets
+    this write as a conflict and is sent again (409), then counting from this digest."""
+    kept, after = 0, None
+    while ids := await cases.ids_without_contacts(after=after, limit=batch):
+        kept += await cases.keep_contacts(await repository.digests_from_records(ids))
+        after = ids[-1]
+    return kept
+
+
 async def open_promises_for(case_ids: list[str]) -> dict[str, list[Promise]]:
     """Open promises per case (those with any), soonest due first."""
     found: dict[str, list[Promise]] = {}

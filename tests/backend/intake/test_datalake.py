@@ -17,7 +17,7 @@ from backend.intake import service
 from backend.intake.models import Incident, IncidentBatch
 from backend.worker.schedule import BEAT_SCHEDULE
 from tests.backend.intake.samples import csv_text, jsonl_text, row
-from tests.harness import ROOT, settings_env
+from tests.harness import ROOT, debtx, settings_env
 
 
 @pytest.fixture
@@ -70,22 +70,6 @@ def test_the_import_runs_daily():
     entry = BEAT_SCHEDULE["intake.import_datalake"]
     assert entry["task"] == "intake.import_datalake"
     assert entry["schedule"].hour == {1} and entry["schedule"].minute == {0}
-
-
-async def debtx(settings, *args: str, env: dict | None = None) -> tuple[int, str, str]:
-    """Run the `debtx` command in its own process against the test services."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "backend.cli",
-        *args,
-        cwd=ROOT,
-        env={**os.environ, **settings_env(settings), **(env or {})},
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 120)
-    return process.returncode or 0, out.decode(), err.decode()
 
 
 async def test_import_datalake_command_prints_the_report(app, settings, tmp_path):

@@ -22,6 +22,7 @@ from backend.negotiations.models import (
 from backend.negotiations.schemas import NegotiationCreate
 from backend.users.models import Role
 from tests.factories import make_case, make_user
+from tests.harness import debtx
 
 
 def contact(at: datetime, n: int) -> NegotiationCreate:
@@ -95,3 +96,36 @@ async def test_a_case_never_contacted_has_no_digest():
     officer = await make_user(Role.RECOVERY_OFFICER)
     case = await make_case("assigned", ro=officer)
     assert await negotiations.digests_for([case]) == {}
+
+
+async def test_cases_contacted_before_digests_were_kept_are_given_one_once(settings):
+    officer = await make_user(Role.RECOVERY_OFFICER)
+    old, counted, silent = [await make_case("negotiation", ro=officer) for _ in range(3)]
+    earlier = db.as_stored(datetime.now(UTC) - timedelta(minutes=3))
+    for case in (old, counted):
+        for n in range(3):
+            await Negotiation(
+                id=ObjectId(),
+                case_id=str(case.id),
+                drc_id=case.drc_id,
+                officer_id=officer.id,
+                contacted_at=earlier + timedelta(seconds=10 * n),
+                channel=ContactChannel.CALL,
+                result=ContactResult.NO_ANSWER,
+                outcome=NegotiationOutcome.UNREACHABLE,
+            ).insert()
+    await negotiations.record_negotiation(
+        actor=officer, case_id=str(counted.id), data=contact(earlier + timedelta(minutes=1), 0)
+    )
+    before = {str(c.id): await cases.get_unscoped(str(c.id)) for c in (old, counted, silent)}
+
+    assert await negotiations.keep_old_digests(batch=1) == 1
+    stored = await kept(str(old.id))
+    assert stored is not None and stored.total == 3
+    assert stored == await from_records(str(old.id))
+    assert (await kept(str(counted.id))) == before[str(counted.id)].contacts  # its own, kept
+    assert await kept(str(silent.id)) is None  # never contacted: nothing to keep
+    for case_id, was in before.items():  # the documents read the same: no new version
+        assert (await cases.get_unscoped(case_id)).version == was.version
+    status, out, err = await debtx(settings, "keep-contact-digests")  # the command, again
+    assert (status, out.strip()) == (0, "0 cases given a contact digest"), err
