@@ -62,21 +62,26 @@ async def test_contacts_synced_out_of_order_keep_the_latest_in_order():
     assert [b.contacted_at for b in stored.recent] == sorted(times, reverse=True)[:RECENT_CONTACTS]
 
 
-async def test_a_case_contacted_before_digests_were_kept_counts_its_old_records():
-    officer = await make_user(Role.RECOVERY_OFFICER)
-    case = await make_case("negotiation", ro=officer)
-    earlier = db.as_stored(datetime.now(UTC) - timedelta(minutes=3))
-    for n in range(7):
+async def old_records(case, officer, *, since: datetime, count: int) -> None:
+    """Records stored as before digests were kept: inserted, not counted on the case."""
+    for n in range(count):
         await Negotiation(
             id=ObjectId(),
             case_id=str(case.id),
             drc_id=case.drc_id,
             officer_id=officer.id,
-            contacted_at=earlier + timedelta(seconds=10 * n),
+            contacted_at=since + timedelta(seconds=10 * n),
             channel=ContactChannel.VISIT,
             result=ContactResult.NOT_AT_PREMISES,
             outcome=NegotiationOutcome.UNREACHABLE,
         ).insert()
+
+
+async def test_a_case_contacted_before_digests_were_kept_counts_its_old_records():
+    officer = await make_user(Role.RECOVERY_OFFICER)
+    case = await make_case("negotiation", ro=officer)
+    earlier = db.as_stored(datetime.now(UTC) - timedelta(minutes=3))
+    await old_records(case, officer, since=earlier, count=7)
     shown = (await negotiations.digests_for([case]))[str(case.id)]
     assert shown.total == 7 and shown.latest == earlier + timedelta(seconds=60)
     assert await kept(str(case.id)) is None  # reading stores nothing
@@ -103,17 +108,7 @@ async def test_cases_contacted_before_digests_were_kept_are_given_one_once(setti
     old, counted, silent = [await make_case("negotiation", ro=officer) for _ in range(3)]
     earlier = db.as_stored(datetime.now(UTC) - timedelta(minutes=3))
     for case in (old, counted):
-        for n in range(3):
-            await Negotiation(
-                id=ObjectId(),
-                case_id=str(case.id),
-                drc_id=case.drc_id,
-                officer_id=officer.id,
-                contacted_at=earlier + timedelta(seconds=10 * n),
-                channel=ContactChannel.CALL,
-                result=ContactResult.NO_ANSWER,
-                outcome=NegotiationOutcome.UNREACHABLE,
-            ).insert()
+        await old_records(case, officer, since=earlier, count=3)
     await negotiations.record_negotiation(
         actor=officer, case_id=str(counted.id), data=contact(earlier + timedelta(minutes=1), 0)
     )
