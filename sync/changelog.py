@@ -19,6 +19,7 @@ from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.cursor import AsyncCursor
 
 from backend.core import db
 from sync.models import ChangeEntry, LogState, QueuedChange
@@ -139,14 +140,20 @@ async def bounds() -> tuple[int, int]:
 
 async def read(*, since: int, token: str | None, limit: int) -> list[ChangeEntry]:
     """Changes after `since` that `token` may see (None: all), in cursor order."""
+    rows = await after(since, token=token, limit=limit).to_list()
+    return [ChangeEntry.model_validate(doc) for doc in rows]
+
+
+def after(since: int, *, token: str | None, limit: int) -> AsyncCursor:
+    """The query `read` runs: an index range from `since` (ChangeEntry's indexes), whose
+    cost follows the page, not the log."""
     filters: dict = {"_id": {"$gt": since}}
     if token is not None:
         filters["audience"] = token
     # the server stops at `limit` and answers in one batch, rather than the driver's
     # first 101 and a getMore
     cursor = ChangeEntry.get_pymongo_collection().find(filters).sort("_id", ASCENDING)
-    rows = await cursor.limit(limit).batch_size(limit).to_list()
-    return [ChangeEntry.model_validate(doc) for doc in rows]
+    return cursor.limit(limit).batch_size(limit)
 
 
 async def prune(*, older_than: timedelta) -> int:

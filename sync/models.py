@@ -138,6 +138,11 @@ class ChangeEntry(Document):
         indexes = [
             IndexModel([("audience", ASCENDING), ("_id", ASCENDING)]),
             IndexModel([("sequenced_at", ASCENDING)]),
+            # Reads of every change after a cursor (the mirror's), an `_id` range: MongoDB
+            # answers it from the `_id` index, SecantusDB only from a secondary index that
+            # starts with `_id` (without one it scans the whole log: 77 ms a read at 3,000
+            # entries, growing with the log).
+            IndexModel([("_id", ASCENDING), ("entity", ASCENDING)], name="cursor_range"),
         ]
 
 

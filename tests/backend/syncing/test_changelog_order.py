@@ -313,3 +313,32 @@ async def test_the_initial_sync_is_paged_and_resumes_from_any_page(client, signi
         if not page["has_more"]:
             break
     assert rest == pages[1:]
+
+
+@pytest.mark.parametrize("token", [None, "ro:u1"])
+async def test_reading_after_a_cursor_walks_an_index_not_the_log(token):
+    await ChangeEntry.get_pymongo_collection().insert_many(
+        [_logged(n, audience=["ro:u1"]) for n in range(1, 201)]
+    )
+    plan = (await changelog.after(190, token=token, limit=500).explain())["queryPlanner"]
+    stages = _stages(plan["winningPlan"])
+    assert "IXSCAN" in stages and "COLLSCAN" not in stages, plan
+    assert [e.id for e in await changelog.read(since=190, token=token, limit=5)] == [
+        191,
+        192,
+        193,
+        194,
+        195,
+    ]
+
+
+def _logged(n: int, *, audience: list[str]) -> dict[str, Any]:
+    entry = changelog.entry(
+        entity="case", entity_id=f"c{n}", action="test", before=[], after=audience
+    )
+    return {**entry, "_id": n, "sequenced_at": entry["at"]}
+
+
+def _stages(plan: dict[str, Any]) -> list[str]:
+    inner = plan.get("inputStage")
+    return [plan["stage"], *(_stages(inner) if inner else [])]
