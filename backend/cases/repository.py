@@ -304,14 +304,15 @@ async def officer_counts_of(ro_ids: list[str]) -> dict[str, dict[str, int]]:
 
 async def follow_ups_due_of(ro_id: str, *, until: datetime) -> int:
     """Open cases `ro_id` holds whose next follow-up falls on or before `until`: a range of
-    the (ro_id, next_follow_up) index, not a pass over the officer's cases."""
-    filters = {
-        "ro_id": ro_id,
-        "next_follow_up": {"$lte": until},
-        "phase": {"$in": OPEN_VALUES},
-    }
-    cursor = Case.get_pymongo_collection().find(filters, {"_id": 1})
-    return len(await cursor.to_list())
+    the (ro_id, next_follow_up) index, not a pass over the officer's cases.
+
+    The phase is checked here, not in the filter: SecantusDB walks a compound index for an
+    equality plus one operator field only, and with `phase: {$in}` beside the range it
+    read every case the officer holds (measured: 138 ms a build under load at 50 cases).
+    """
+    filters = {"ro_id": ro_id, "next_follow_up": {"$lte": until}}
+    cursor = Case.get_pymongo_collection().find(filters, {"phase": 1})
+    return sum(1 for row in await cursor.to_list() if row.get("phase") in OPEN_VALUES)
 
 
 async def open_holders(ids: list[ObjectId]) -> dict[str, str]:

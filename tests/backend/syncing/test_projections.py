@@ -12,8 +12,10 @@ from bson import ObjectId
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
+from backend.cases import service as cases
 from backend.cases.phases import Phase
 from backend.cases.sections import Section
+from backend.core import db
 from backend.core.money import Money
 from backend.negotiations import service as negotiations
 from backend.negotiations.schemas import NegotiationCreate
@@ -225,6 +227,19 @@ async def test_a_batch_costs_the_same_queries_for_5_or_50_cases(monkeypatch):
     assert all(d.negotiations.count == 1 and len(d.promises) == 1 for d in many.values())
 
 
+async def _closed_with_follow_up_past(officer) -> None:
+    case = await make_case("negotiation", ro=officer)
+    async with db.transaction() as session:
+        await cases.move(
+            actor=None,
+            case=case,
+            to=Phase.CLOSED,
+            action="test.close",
+            changes={"next_follow_up": datetime.now(UTC) - timedelta(days=1)},
+            session=session,
+        )
+
+
 async def test_officer_and_drc_summaries_count(client, signing_key):
     officer = await make_user(Role.RECOVERY_OFFICER)
     colleague = await make_user(Role.RECOVERY_OFFICER, drc_id=officer.drc_id)
@@ -232,6 +247,7 @@ async def test_officer_and_drc_summaries_count(client, signing_key):
     later = await make_case("assigned", ro=officer)
     heard = await make_case("negotiation", ro=officer)
     await make_case("assigned", ro=officer)
+    await _closed_with_follow_up_past(officer)  # counted as closed, its follow-up is not due
     theirs = await make_case("assigned", ro=colleague)
     await make_case("allocated", drc_id=officer.drc_id)
     await make_case("negotiation")  # another DRC
@@ -263,6 +279,7 @@ async def test_officer_and_drc_summaries_count(client, signing_key):
         Phase.ASSIGNED: 1,
         Phase.NEGOTIATION: 2,
         Phase.MEDIATION: 1,
+        Phase.CLOSED: 1,
     }
     assert mine.open == 4 and mine.follow_ups_due == 1 and mine.promises_due_today == 1
     assert mine.next_hearing is not None and mine.next_hearing.case_id == str(heard.id)
@@ -270,7 +287,7 @@ async def test_officer_and_drc_summaries_count(client, signing_key):
     stored = mine.firestore()
     _only_json_and_timestamps(stored)
     assert set(stored) == _schema_keys("officer_summary")
-    assert stored["counts"]["negotiation"] == 2 and stored["counts"]["closed"] == 0
+    assert stored["counts"]["negotiation"] == 2 and stored["counts"]["closed"] == 1
 
     drc = await projections.drc_summary(officer.drc_id)
     assert {p: n for p, n in drc.counts.items() if n} == {
@@ -278,6 +295,7 @@ async def test_officer_and_drc_summaries_count(client, signing_key):
         Phase.ASSIGNED: 1,
         Phase.NEGOTIATION: 3,
         Phase.MEDIATION: 1,
+        Phase.CLOSED: 1,
     }
     assert drc.open == 6 and set(drc.officers) == {officer.id, colleague.id}
     assert drc.officers[officer.id].counts == mine.counts and drc.officers[officer.id].open == 4
