@@ -9,7 +9,7 @@ they change, so the case's readers hear of them too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -272,6 +272,19 @@ async def ids_sorted(
 ) -> list[str]:
     cursor = Case.get_pymongo_collection().find(filters, {"_id": 1}).sort(sort).limit(limit)
     return [str(doc["_id"]) async for doc in cursor]
+
+
+async def id_batches(filters: dict[str, Any], *, size: int) -> AsyncIterator[list[str]]:
+    """Ids of the cases matching `filters`, `size` at a time, from one cursor."""
+    cursor = Case.get_pymongo_collection().find(filters, {"_id": 1}).batch_size(size)
+    batch: list[str] = []
+    async for doc in cursor:
+        batch.append(str(doc["_id"]))
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 async def keep_contacts(digests: dict[str, ContactDigest]) -> int:

@@ -7,7 +7,7 @@ transaction (`session`), so their record and the case's new state commit togethe
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -314,12 +314,10 @@ async def pool_ids(*, limit: int) -> list[str]:
     return await repository.ids_sorted({"phase": Phase.NEW.value}, sort=[("_id", 1)], limit=limit)
 
 
-async def ids_without_contacts(*, after: str | None, limit: int) -> list[str]:
-    """Ids of cases keeping no contact digest, after `after`, in id order."""
-    filters: dict[str, Any] = {"contacts": None}
-    if after is not None:
-        filters["_id"] = {"$gt": ObjectId(after)}
-    return await repository.ids_sorted(filters, sort=[("_id", 1)], limit=limit)
+def ids_without_contacts(*, batch: int) -> AsyncIterator[list[str]]:
+    """Ids of cases keeping no contact digest, `batch` at a time, from one pass over the
+    cases (paging by `_id` would scan them all again for every page on SecantusDB)."""
+    return repository.id_batches({"contacts": None}, size=batch)
 
 
 async def keep_contacts(digests: dict[str, ContactDigest]) -> int:

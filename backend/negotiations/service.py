@@ -520,10 +520,9 @@ async def keep_old_digests(*, batch: int = 500) -> int:
     on the case, so nothing reads them again; how many cases were given one. A contact
     recorded meanwhile either stores its digest first, which this leaves alone, or meets
     this write as a conflict and is sent again (409), then counting from this digest."""
-    kept, after = 0, None
-    while ids := await cases.ids_without_contacts(after=after, limit=batch):
+    kept = 0
+    async for ids in cases.ids_without_contacts(batch=batch):
         kept += await cases.keep_contacts(await repository.digests_from_records(ids))
-        after = ids[-1]
     return kept
 
 
