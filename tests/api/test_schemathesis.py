@@ -44,9 +44,9 @@ def schema_violating_data_is_rejected(ctx, response, case):
 
 
 def _headers_mutated(meta) -> bool:
-    mutations = getattr(meta.phase.data, "mutations", ())
     return meta.is_negative_at(ParameterLocation.HEADER) or any(
-        mutation.parameter_location is ParameterLocation.HEADER for mutation in mutations
+        mutation.parameter_location is ParameterLocation.HEADER
+        for mutation in meta.phase.data.mutations
     )
 
 
