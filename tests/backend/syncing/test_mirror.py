@@ -397,10 +397,40 @@ async def test_the_mirror_catches_up_after_firestore_returns(app, own_emulator):
     assert stored["region"] == "Region 49"
 
 
+def _gauge(page: str, name: str) -> float:
+    line = next(line for line in page.splitlines() if line.startswith(f"{name} "))
+    return float(line.split()[1])
+
+
 async def test_lag_and_backlog_are_on_the_metrics_page(client, firestore):
     officer = await make_user(Role.RECOVERY_OFFICER)
     await make_case("negotiation", ro=officer)
     await drain(mirror.mirror(firestore))
     page = (await client.get("/metrics")).text
-    assert "debtx_mirror_backlog 0.0" in page
+    assert _gauge(page, "debtx_mirror_backlog") == 0
+    assert _gauge(page, "debtx_mirror_oldest_pending_seconds") == 0
     assert "debtx_mirror_lag_seconds" in page and "debtx_mirror_dead_letters_total 0.0" in page
+
+
+async def test_the_backlog_grows_while_no_mirror_runs(client, firestore):
+    """Read from the log at each scrape, not from the state a stopped mirror saved last."""
+    officer = await make_user(Role.RECOVERY_OFFICER)
+    await make_case("negotiation", ro=officer)
+    await drain(mirror.mirror(firestore))
+    await make_case("negotiation", ro=officer)  # its changes queued, no cursor yet
+    waiting = await QueuedChange.count()
+    assert waiting
+    await asyncio.sleep(0.05)
+    queued = (await client.get("/metrics")).text
+    assert _gauge(queued, "debtx_mirror_backlog") == waiting
+    assert _gauge(queued, "debtx_mirror_oldest_pending_seconds") >= 0.05
+    await changelog.sequence_all()  # given cursors, still not written
+    sequenced = (await client.get("/metrics")).text
+    assert _gauge(sequenced, "debtx_mirror_backlog") == waiting
+    assert _gauge(sequenced, "debtx_mirror_oldest_pending_seconds") >= _gauge(
+        queued, "debtx_mirror_oldest_pending_seconds"
+    )
+    await drain(mirror.mirror(firestore))
+    written = (await client.get("/metrics")).text
+    assert _gauge(written, "debtx_mirror_backlog") == 0
+    assert _gauge(written, "debtx_mirror_oldest_pending_seconds") == 0
