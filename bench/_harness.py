@@ -277,6 +277,20 @@ def drive(
     )
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) of the live processes in process group `pgid`: a
+    component's server and what it started (the emulator's JVM, a Celery pool child)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it exited meanwhile
+            continue
+        if int(fields[2]) == pgid:  # after the name: state, ppid, pgrp, ... utime, stime
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 # --------------------------------------------------------------------------- report
 
 

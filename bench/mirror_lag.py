@@ -16,7 +16,10 @@
    changed) committed in batches of 500, no version reads, no preconditions, staged
    twice: with the client library's `batch().update()` (`set()` for whole documents),
    the ratio's baseline; and as the mirror stages them (raw protobufs,
-   sync/documents.py), the emulator's plain capacity, shown as a second ratio.
+   sync/documents.py), the emulator's plain capacity, shown as a second ratio. Beside
+   each row, the CPU seconds SecantusDB, the emulator and the writer (the mirror's
+   worker, or this process) spent, and from them the most of that capacity the mirror
+   could reach on this machine: its drain's CPU spread over every core.
 
     .venv/bin/python bench/mirror_lag.py [--officers 20] [--cases-per-officer 50]
         [--rate 50] [--seconds 60] [--backlog 5000] [--json PATH]
@@ -28,6 +31,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import math
 import multiprocessing
 import os
 import platform
@@ -42,7 +46,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from _harness import LOCALHOST, PROJECT_ID, ROOT, bench_env, console, percentile
+from _harness import (
+    LOCALHOST,
+    PROJECT_ID,
+    ROOT,
+    bench_env,
+    console,
+    group_cpu_seconds,
+    percentile,
+)
 from bson import ObjectId
 from rich.table import Table
 
@@ -308,11 +320,14 @@ class Watcher:
 
 
 def _listen(uids: list[str], emulator: str, events: Any, stop: Any) -> None:
-    """The listener's process: report every version of the officers' cases it sees.
+    """The listener's process: report each newer version of the officers' cases it sees.
 
     Firestore's Listen stream read as raw protobufs: the client library's `on_snapshot`
     rebuilds and deep-copies the whole result set on every change, which at 50 changes a
-    second over a thousand documents is most of a core."""
+    second over a thousand documents is most of a core. The emulator resets the target
+    after every commit and sends every document again (about 1,000 per commit here, 49
+    of 50 unchanged), so only a version higher than the last one seen of a document is
+    passed on: what the phone's listener would tell its app."""
     from google.auth.credentials import AnonymousCredentials
     from google.cloud import firestore
     from google.cloud.firestore_v1.types import firestore as api
@@ -339,6 +354,7 @@ def _listen(uids: list[str], emulator: str, events: Any, stop: Any) -> None:
     stream = client._firestore_api.listen(requests(), metadata=client._rpc_metadata)
     threading.Thread(target=lambda: (stop.wait(), stream.cancel()), daemon=True).start()
     current = api.TargetChange.TargetChangeType.CURRENT
+    newest: dict[str, int] = {}  # by document name
     try:
         for response in stream:
             raw = api.ListenResponse.pb(response)
@@ -347,9 +363,11 @@ def _listen(uids: list[str], emulator: str, events: Any, stop: Any) -> None:
                 events.put(("ready",))
             elif kind == "document_change":
                 doc = raw.document_change.document
-                if doc.name.rpartition("/")[0] in officers:
-                    version = doc.fields["version"].integer_value
-                    events.put(("seen", doc.name.rpartition("/")[2], version, time.time()))
+                tree, _, case_id = doc.name.rpartition("/")
+                version = doc.fields["version"].integer_value
+                if tree in officers and version > newest.get(doc.name, -1):
+                    newest[doc.name] = version
+                    events.put(("seen", case_id, version, time.time()))
     except Exception:  # cancelled at the end of the run
         if not stop.is_set():
             raise
@@ -506,10 +524,27 @@ class Throughput:
     documents: int
     seconds: float
     load_average_1m: float
+    cpu_s: dict[str, float]  # CPU seconds each process spent meanwhile (see `cpu_seconds`)
 
     @property
     def docs_per_s(self) -> float:
         return self.documents / self.seconds if self.seconds else 0.0
+
+
+def cpu_seconds(groups: dict[str, int | None]) -> dict[str, float]:
+    """CPU seconds so far of each named process group; None names this process."""
+    return {
+        name: time.process_time() if pgid is None else group_cpu_seconds(pgid)
+        for name, pgid in groups.items()
+    }
+
+
+async def metered(groups: dict[str, int | None], work: Any) -> tuple[Any, dict[str, float]]:
+    """`work`'s result, and the CPU seconds each group spent while it ran."""
+    before = cpu_seconds(groups)
+    result = await work
+    after = cpu_seconds(groups)
+    return result, {name: round(after[name] - before[name], 2) for name in groups}
 
 
 async def make_backlog(world: World, count: int, workers: int = 8) -> float:
@@ -635,7 +670,10 @@ async def drain_by_worker(redis: Any, redis_url: str) -> tuple[int, int, float]:
 
 
 async def measure(
-    args: argparse.Namespace, env: dict[str, str], mirror_worker: c.Component
+    args: argparse.Namespace,
+    env: dict[str, str],
+    services: c.BackingServices,
+    mirror_worker: c.Component,
 ) -> dict:
     from backend.core.resources import Resources
     from backend.core.settings import get_settings
@@ -679,25 +717,48 @@ async def measure(
         )
         results["sequencing_s"] = sequenced
         changes, writes = await planned_writes()
+        servers = {"SecantusDB": pgid(services.mongodb), "emulator": pgid(services.firestore)}
         baselines = []
         for target, add in (
             ("raw batch writes", client_write(resources.firestore)),
             ("raw protobuf writes", protobuf_write(resources.firestore)),
         ):
-            took = await batched_commit(resources.firestore, writes, add)
-            baselines.append(Throughput(target, changes, len(writes), took, os.getloadavg()[0]))
-        covered, written, mirror_s = await drain_by_worker(resources.redis, redis_url)
-        ours = Throughput("DebtX mirror", covered, written, mirror_s, os.getloadavg()[0])
+            took, cpu = await metered(
+                servers | {"writer": None}, batched_commit(resources.firestore, writes, add)
+            )
+            baselines.append(
+                Throughput(target, changes, len(writes), took, os.getloadavg()[0], cpu)
+            )
+        drained, cpu = await metered(
+            servers | {"writer": pgid(mirror_worker)}, drain_by_worker(resources.redis, redis_url)
+        )
+        covered, written, mirror_s = drained
+        ours = Throughput("DebtX mirror", covered, written, mirror_s, os.getloadavg()[0], cpu)
         rows = [ours, *baselines]
         results["throughput"] = [asdict(row) | {"docs_per_s": row.docs_per_s} for row in rows]
         raw, capacity = baselines
         results["ratio"] = ours.docs_per_s / raw.docs_per_s
         results["capacity_ratio"] = ours.docs_per_s / capacity.docs_per_s
+        results["capacity_bound"] = capacity_bound(ours, capacity)
         print_results(lag, rows, args)
     finally:
         mirror_worker.stop()
         await resources.close()
     return results
+
+
+def pgid(component: c.Component) -> int:
+    """The process group a component runs in (it starts a session of its own)."""
+    assert component.process is not None, f"{component.name} is not running"
+    return component.process.pid
+
+
+def capacity_bound(ours: Throughput, capacity: Throughput) -> float:
+    """The most of the emulator's capacity the mirror could reach on this machine: the
+    CPU its drain needs (the three processes together), spread over every core without
+    a moment lost, against the capacity baseline's time."""
+    floor = sum(ours.cpu_s.values()) / (os.cpu_count() or 1)
+    return capacity.seconds / floor if floor else math.inf
 
 
 def machine() -> str:
@@ -755,11 +816,20 @@ def print_results(lag: LagResult, rows: list[Throughput], args) -> None:
             f"{row.load_average_1m:.2f}",
         )
     console.print(table)
+    table = Table(title="CPU seconds meanwhile (writer: the mirror's worker, or this process)")
+    for name in ("target", *rows[0].cpu_s, "total"):
+        table.add_column(name, justify="left" if name == "target" else "right")
+    for row in rows:
+        spent = [*row.cpu_s.values(), sum(row.cpu_s.values())]
+        table.add_row(row.target, *(f"{seconds:.2f}" for seconds in spent))
+    console.print(table)
     ours, raw, capacity = rows
     ratio = ours.docs_per_s / raw.docs_per_s
     console.print(f"throughput ratio {ratio:.2f} (>= 0.7: {'yes' if ratio >= 0.7 else 'NO'})")
     share = ours.docs_per_s / capacity.docs_per_s
     console.print(f"against the emulator's capacity (protobuf writes): {share:.2f}")
+    bound = capacity_bound(ours, capacity)
+    console.print(f"with its drain's CPU on {os.cpu_count()} cores, at most: {bound:.2f}")
     console.print(f"machine: {machine()}")
 
 
@@ -781,7 +851,7 @@ def main(argv: list[str] | None = None) -> int:
             assert env["DEBTX_MONGO__URI"].startswith(f"mongodb://{LOCALHOST}:")
             os.environ.update(env)
             worker = celery_mirror(env, work / "logs").start()
-            results = asyncio.run(measure(args, env, worker))
+            results = asyncio.run(measure(args, env, services, worker))
         finally:
             services.stop()
     console.print(f"total {time.perf_counter() - started:.0f} s")
