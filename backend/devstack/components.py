@@ -11,6 +11,7 @@ import contextlib
 import importlib.util
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -34,10 +35,43 @@ class ComponentMissing(RuntimeError):
     """A backing service cannot start here; the message says what to install."""
 
 
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+LOWEST_PORT = 20_000  # below: well-known and the usual development servers' ports
+_handed_out: set[int] = set()
+_choose = random.Random()  # its own, whatever a test seeds the shared one with
+
+
+def _ephemeral_floor() -> int:
+    """The lowest port the kernel gives outgoing connections and `bind(0)`."""
+    try:
+        return int(EPHEMERAL_RANGE.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32_768  # Linux's default range starts here
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing is bound to, for a server about to start, never handed out before
+    by this process. It lies below the kernel's ephemeral range: the ports outgoing
+    connections and `bind(0)` are given come from that range, so none of them (a
+    readiness probe, a driver's connection, the emulator's side ports) can take it in
+    the moment before its server binds it."""
+    ceiling = _ephemeral_floor()
+    if ceiling - LOWEST_PORT < 1_000:  # an unusual range: let the kernel choose
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
+    for _ in range(1_000):
+        port = _choose.randrange(LOWEST_PORT, ceiling)
+        if port in _handed_out:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:  # in use, or a recent connection's TIME_WAIT holds it
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free port between {LOWEST_PORT} and {ceiling}")
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
@@ -252,6 +286,9 @@ def firestore(port: int, log_dir: Path, *, project_id: str, rules: Path | None =
             "--host=127.0.0.1",
             f"--port={port}",
             f"--project_id={project_id}",
+            # its side servers, on ports of ours rather than ones it picks itself
+            f"--websocket_port={free_port()}",
+            f"--webchannel_port={free_port()}",
         ]
     except ComponentMissing:
         if firebase is None:
