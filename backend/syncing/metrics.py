@@ -37,7 +37,7 @@ def _pending(db: Database, cursor: int) -> tuple[int, datetime | None]:
         return 0, None
     first = [
         db[_name(ChangeEntry)].find_one({"_id": cursor + 1}, {"at": 1}),
-        queue.find_one({}, {"at": 1}, sort=[("_id", ASCENDING)]),  # in commit order
+        queue.find_one({}, {"at": 1}, sort=[("_id", ASCENDING)]),  # the first queued
     ]
     return waiting, min((row["at"] for row in first if row), default=None)
 
