@@ -754,11 +754,11 @@ def pgid(component: c.Component) -> int:
 
 
 def capacity_bound(ours: Throughput, capacity: Throughput) -> float:
-    """The most of the emulator's capacity the mirror could reach on this machine: the
-    CPU its drain needs (the three processes together), spread over every core without
-    a moment lost, against the capacity baseline's time."""
+    """The most of the emulator's capacity the mirror could reach on this machine: its
+    documents in the time the CPU its drain needs (the three processes together) takes
+    spread over every core without a moment lost, as a share of the baseline's docs/s."""
     floor = sum(ours.cpu_s.values()) / (os.cpu_count() or 1)
-    return capacity.seconds / floor if floor else math.inf
+    return ours.documents / floor / capacity.docs_per_s if floor else math.inf
 
 
 def machine() -> str:
