@@ -29,7 +29,7 @@ def dev(
 
 
 async def _with_database(work):
-    from backend.core.resources import Resources
+    from backend.resources import Resources
 
     resources = await Resources.open(get_settings())
     try:
@@ -105,7 +105,7 @@ def sync_outbox(
     """Apply the mutations waiting in the Firestore outbox and write their results back."""
     import json
 
-    from backend.core.resources import Resources
+    from backend.resources import Resources
     from backend.syncing import outbox
 
     counts_out = sys.stdout
@@ -133,7 +133,7 @@ def follow_log(
     seconds: float = typer.Option(60.0, help="How long to follow the change log"),
 ) -> None:
     """Mirror the change log into Firestore (what the `sync.mirror` task does)."""
-    from backend.core.resources import Resources
+    from backend.resources import Resources
     from backend.syncing import mirror
 
     async def work() -> int:
@@ -165,7 +165,7 @@ def verify_mirror(
     """Compare officers' Firestore documents with MongoDB; exit 1 when drift remains."""
     import json
 
-    from backend.core.resources import Resources
+    from backend.resources import Resources
     from backend.syncing import mirror
 
     async def work() -> list[dict]:

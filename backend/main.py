@@ -19,7 +19,6 @@ from backend.commission.router import router as commission_router
 from backend.core.errors import PROBLEM_JSON, problem_responses
 from backend.core.http import EdgeMiddleware, install_error_handlers, reject_unknown_query
 from backend.core.logging import configure_logging, get_logger
-from backend.core.resources import Resources
 from backend.core.settings import Settings, get_settings
 from backend.cpe.router import router as cpe_router
 from backend.customers.router import router as customers_router
@@ -33,6 +32,7 @@ from backend.notifications.router import router as notifications_router
 from backend.ops.router import router as ops_router
 from backend.payments.router import router as payments_router
 from backend.requests.router import router as requests_router
+from backend.resources import Resources
 from backend.settlements.router import router as settlements_router
 from backend.syncing.metrics import MirrorCollector
 from backend.syncing.router import router as sync_router

@@ -25,6 +25,7 @@ from backend.cases.phases import Phase
 from backend.core import db
 from backend.core.money import Money
 from backend.devstack.demo import DEMO_DOMAIN, DEMO_DRCS, OFFICER_AREAS
+from backend.domains import MODELS
 
 WORKING = [Phase.ASSIGNED, Phase.NEGOTIATION, Phase.SETTLEMENT, Phase.MEDIATION]
 
@@ -68,7 +69,7 @@ async def load_cases(mongo_uri: str, count: int) -> float:
     client: AsyncMongoClient = AsyncMongoClient(mongo_uri)
     started = asyncio.get_running_loop().time()
     try:
-        await db.init_documents(client, "debtx")
+        await db.init_documents(client, "debtx", MODELS)
         collection = client["debtx"]["cases"]
         batch = []
         for n in range(count):

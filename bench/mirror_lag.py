@@ -675,8 +675,8 @@ async def measure(
     services: c.BackingServices,
     mirror_worker: c.Component,
 ) -> dict:
-    from backend.core.resources import Resources
     from backend.core.settings import get_settings
+    from backend.resources import Resources
 
     resources = await Resources.open(get_settings())
     redis_url = env["DEBTX_REDIS__URL"]

@@ -33,6 +33,7 @@ from backend.core import db
 from backend.core.logging import configure_logging
 from backend.core.settings import FirebaseSettings, MongoSettings, NotificationSettings, Settings
 from backend.devstack import components as c
+from backend.domains import MODELS
 from backend.notifications import delivery
 from backend.notifications.models import Delivery, Device, NotificationKind, Platform
 from backend.notifications.senders import Senders
@@ -163,7 +164,7 @@ async def measure(
         ),
     )
     client = db.make_client(settings.mongo)
-    await db.init_documents(client, settings.mongo.database)
+    await db.init_documents(client, settings.mongo.database, MODELS)
     limits = httpx.Limits(
         max_connections=args.concurrency, max_keepalive_connections=args.concurrency
     )

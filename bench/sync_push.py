@@ -52,6 +52,7 @@ from backend.cases.phases import Phase
 from backend.core import db
 from backend.core.money import Money
 from backend.devstack.demo.people import DEMO_DRCS
+from backend.domains import MODELS
 from backend.negotiations.models import (
     ContactChannel,
     ContactDigest,
@@ -139,7 +140,7 @@ async def prepare(mongo_uri: str, devices: int) -> list[Device]:
     """Officers (through the users service) and their assigned cases (raw inserts)."""
     client: AsyncMongoClient = AsyncMongoClient(mongo_uri, tz_aware=True)
     try:
-        await db.init_documents(client, DATABASE)
+        await db.init_documents(client, DATABASE, MODELS)
         created = datetime.now(UTC) - timedelta(hours=1)
         made: list[Device] = []
         documents: list[dict[str, Any]] = []
@@ -461,7 +462,7 @@ async def raw_all(
 ) -> Run:
     client: AsyncMongoClient = AsyncMongoClient(mongo_uri, tz_aware=True)
     try:
-        await db.init_documents(client, DATABASE)
+        await db.init_documents(client, DATABASE, MODELS)
         database = client[DATABASE]
         ids = [ObjectId(i) for d in devices for i in d.cases[RAW_READS if reads else RAW]]
         versions = {

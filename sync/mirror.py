@@ -113,7 +113,7 @@ class DeadLetter(Document):
         name = "mirror_dead_letters"
 
 
-DOCUMENTS = (MirrorState, DeadLetter)
+MODELS = (MirrorState, DeadLetter)
 
 
 class Unavailable(Exception):

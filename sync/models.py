@@ -157,4 +157,4 @@ class LogState(Document):
         name = "sync_log_state"
 
 
-DOCUMENTS = (SyncClient, MutationRecord, InboxItem, QueuedChange, ChangeEntry, LogState)
+MODELS = (SyncClient, MutationRecord, InboxItem, QueuedChange, ChangeEntry, LogState)

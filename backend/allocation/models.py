@@ -124,4 +124,4 @@ class AssignmentCursor(Document):
         name = "assignment_cursors"
 
 
-DOCUMENTS = (AllocationRule, AllocationAttempt, DrcSlots, AssignmentCursor)
+MODELS = (AllocationRule, AllocationAttempt, DrcSlots, AssignmentCursor)

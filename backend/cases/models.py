@@ -161,4 +161,4 @@ def summary(case: Case) -> dict[str, Any]:
     }
 
 
-DOCUMENTS = (Case, OpenCaseKey, OfficerCaseCounts)
+MODELS = (Case, OpenCaseKey, OfficerCaseCounts)

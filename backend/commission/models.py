@@ -115,4 +115,4 @@ class CommissionEntry(Document):
         return self.amount.amount if self.kind is EntryKind.EARNING else -self.amount.amount
 
 
-DOCUMENTS = (CommissionRateTable, CommissionEntry)
+MODELS = (CommissionRateTable, CommissionEntry)

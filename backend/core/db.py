@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, TypeVar
@@ -34,12 +34,12 @@ D = TypeVar("D", bound=Document)
 _client: AsyncMongoClient | None = None
 
 
-async def init_documents(client: AsyncMongoClient, database: str) -> None:
-    """Bind every Beanie document to the database and create its indexes."""
-    from backend.documents import DOCUMENTS
-
+async def init_documents(
+    client: AsyncMongoClient, database: str, models: Iterable[type[Document]]
+) -> None:
+    """Bind the Beanie documents `models` to the database and create their indexes."""
     global _client
-    await init_beanie(database=client[database], document_models=list(DOCUMENTS))
+    await init_beanie(database=client[database], document_models=list(models))
     _client = client
 
 

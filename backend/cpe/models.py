@@ -91,4 +91,4 @@ class CpeCollection(Document):
         return next((i for i in self.items if i.serial == serial), None)
 
 
-DOCUMENTS: tuple = (CpeCollection,)
+MODELS: tuple = (CpeCollection,)

@@ -126,4 +126,4 @@ class Account(Document):
         return next((p for p in self.products if p.id == product_id), None)
 
 
-DOCUMENTS = (Customer, Account)
+MODELS = (Customer, Account)

@@ -93,4 +93,4 @@ class IncidentBatch(Document):
         ]
 
 
-DOCUMENTS = (Incident, IncidentBatch)
+MODELS = (Incident, IncidentBatch)

@@ -125,4 +125,4 @@ class MediationFile(Document):
         indexes = [IndexModel([("next_hearing_at", ASCENDING)])]
 
 
-DOCUMENTS: tuple = (MediationFile,)
+MODELS: tuple = (MediationFile,)

@@ -166,4 +166,4 @@ class PromiseShare(BaseModel):
     kept: bool
 
 
-DOCUMENTS = (Negotiation, Promise)
+MODELS = (Negotiation, Promise)

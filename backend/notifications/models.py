@@ -265,7 +265,7 @@ class OptOut(Document):
         indexes = [IndexModel([("customer_id", ASCENDING)])]
 
 
-DOCUMENTS: tuple = (
+MODELS: tuple = (
     Device,
     Notification,
     Delivery,

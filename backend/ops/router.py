@@ -11,8 +11,8 @@ from fastapi.responses import JSONResponse
 
 from backend.core import db
 from backend.core.errors import PROBLEM_JSON, ServiceUnavailable, problem_responses
-from backend.core.resources import Resources
 from backend.firebase import firestore
+from backend.resources import Resources
 
 router = APIRouter(tags=["operations"])
 

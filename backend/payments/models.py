@@ -83,4 +83,4 @@ class Payment(Document):
         ]
 
 
-DOCUMENTS = (Payment,)
+MODELS = (Payment,)

@@ -79,4 +79,4 @@ class OfficerRequest(Document):
         ]
 
 
-DOCUMENTS: tuple = (OfficerRequest,)
+MODELS: tuple = (OfficerRequest,)

@@ -130,4 +130,4 @@ class Settlement(Document):
         return min(self.default_after_missed, len(self.instalments))
 
 
-DOCUMENTS = (Settlement,)
+MODELS = (Settlement,)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from backend.core.errors import AccountDisabled, UnknownUser
 from backend.core.locks import lease
 from backend.core.logging import get_logger
-from backend.core.resources import Resources
+from backend.resources import Resources
 from backend.syncing import service
 from backend.users import service as users
 from backend.users.models import User

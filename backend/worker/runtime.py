@@ -10,8 +10,8 @@ import asyncio
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from backend.core.resources import Resources
 from backend.core.settings import Settings, get_settings
+from backend.resources import Resources
 
 T = TypeVar("T")
 

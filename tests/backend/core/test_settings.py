@@ -65,8 +65,8 @@ def test_invalid_values_are_refused_at_start():
 async def test_production_refuses_a_mongodb_that_is_not_a_replica_set(tmp_path):
     """A standalone server has no transactions; production will not start on one."""
     from backend.core.errors import ServiceUnavailable
-    from backend.core.resources import Resources
     from backend.devstack import components as c
+    from backend.resources import Resources
 
     standalone = c.mongodb(tmp_path / "m", c.free_port(), tmp_path)
     standalone.argv.append("--standalone")

@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from backend.core import db
 from backend.core.errors import ServiceUnavailable
 from backend.core.settings import Settings
+from backend.domains import MODELS
 from backend.firebase.firestore import make_firestore
 
 
@@ -35,7 +36,7 @@ class Resources:
         if settings.is_production and not await db.is_replica_set(mongo):
             await mongo.close()
             raise ServiceUnavailable("Production needs a MongoDB replica set (transactions)")
-        await db.init_documents(mongo, settings.mongo.database)
+        await db.init_documents(mongo, settings.mongo.database, MODELS)
         return cls(
             settings=settings,
             mongo=mongo,

@@ -1,0 +1,39 @@
+"""What every domain hands to the shared machinery: the Beanie models it stores."""
+
+from backend.allocation.models import MODELS as ALLOCATION
+from backend.audit.models import AuditRecord
+from backend.cases.models import MODELS as CASES
+from backend.commission.models import MODELS as COMMISSION
+from backend.cpe.models import MODELS as CPE
+from backend.customers.models import MODELS as CUSTOMERS
+from backend.drcs.models import Drc
+from backend.intake.models import MODELS as INTAKE
+from backend.mediation.models import MODELS as MEDIATION
+from backend.negotiations.models import MODELS as NEGOTIATIONS
+from backend.notifications.models import MODELS as NOTIFICATIONS
+from backend.payments.models import MODELS as PAYMENTS
+from backend.requests.models import MODELS as REQUESTS
+from backend.settlements.models import MODELS as SETTLEMENTS
+from backend.users.models import User
+from sync.mirror import MODELS as MIRROR
+from sync.models import MODELS as SYNC
+
+MODELS = (
+    AuditRecord,
+    Drc,
+    User,
+    *CUSTOMERS,
+    *CASES,
+    *INTAKE,
+    *ALLOCATION,
+    *NEGOTIATIONS,
+    *SETTLEMENTS,
+    *PAYMENTS,
+    *CPE,
+    *MEDIATION,
+    *REQUESTS,
+    *COMMISSION,
+    *NOTIFICATIONS,
+    *SYNC,
+    *MIRROR,
+)
