@@ -157,6 +157,17 @@ def keep_contact_digests() -> None:
     typer.echo(f"{kept} cases given a contact digest")
 
 
+@app.command("keep-inbox-audiences")
+def keep_inbox_audiences() -> None:
+    """Once, after upgrading: give review items stored with their sender's DRC the
+    audiences the inbox reads now, so that DRC's supervisors still find them."""
+    from backend.syncing import service
+
+    with contextlib.redirect_stdout(sys.stderr):
+        kept = asyncio.run(_with_database(service.keep_inbox_audiences))
+    typer.echo(f"{kept} review items given their audiences")
+
+
 @app.command("mirror-verify")
 def verify_mirror(
     uid: str | None = typer.Option(None, help="One officer (default: every officer)"),

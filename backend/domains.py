@@ -15,7 +15,6 @@ from backend.payments.models import MODELS as PAYMENTS
 from backend.requests.models import MODELS as REQUESTS
 from backend.settlements.models import MODELS as SETTLEMENTS
 from backend.users.models import User
-from sync.mirror import MODELS as MIRROR
 from sync.models import MODELS as SYNC
 
 MODELS = (
@@ -35,5 +34,4 @@ MODELS = (
     *COMMISSION,
     *NOTIFICATIONS,
     *SYNC,
-    *MIRROR,
 )

@@ -16,7 +16,7 @@
    changed) committed in batches of 500, no version reads, no preconditions, staged
    twice: with the client library's `batch().update()` (`set()` for whole documents),
    the ratio's baseline; and as the mirror stages them (raw protobufs,
-   sync/documents.py), the emulator's plain capacity, shown as a second ratio. Beside
+   sync/protobufs.py), the emulator's plain capacity, shown as a second ratio. Beside
    each row, the CPU seconds SecantusDB, the emulator and the writer (the mirror's
    worker, or this process) spent, and from them the most of that capacity the mirror
    could reach on this machine: its drain's CPU spread over every core.
@@ -94,6 +94,7 @@ async def load_world(officers: int, per_officer: int) -> World:
     from backend.cases import repository
     from backend.cases.models import Action, Case, PartStatus
     from backend.cases.phases import Phase
+    from backend.core import audiences
     from backend.core.money import Money
     from backend.customers.models import Account, Contact, ContactKind, CpeItem, Customer, Product
     from backend.drcs import service as drcs
@@ -209,7 +210,7 @@ async def load_world(officers: int, per_officer: int) -> World:
             entity_id=str(case.id),
             action="case.open",
             before=[],
-            after=changelog.tokens(case.ro_id, case.drc_id),
+            after=audiences.holding(case.ro_id, case.drc_id),
             version=case.version,
         )
         for case in cases
@@ -580,12 +581,12 @@ async def planned_writes() -> tuple[int, list[Any]]:
     the log from its cursor."""
     from backend.syncing import mirror
     from sync import changelog
-    from sync.mirror import MirrorState
+    from sync.models import MirrorState
 
     state = await MirrorState.get("firestore") or MirrorState()
     cursor, changes, writes = state.cursor, 0, []
     plan = mirror.Planner()
-    while page := await changelog.read(since=cursor, token=None, limit=BATCH):
+    while page := await changelog.read(since=cursor, audience=None, limit=BATCH):
         newest: dict[str, Any] = {}  # the mirror writes each path of a page once
         for write in await plan(page):
             newest[write.path] = write
@@ -622,20 +623,20 @@ def client_write(firestore: Any) -> Any:
 
 
 def protobuf_write(firestore: Any) -> Any:
-    """Stage a write as the mirror does (sync/documents.py), its precondition removed."""
+    """Stage a write as the mirror does (sync/protobufs.py), its precondition removed."""
     from google.cloud.firestore_v1.types import write as write_pb
     from google.protobuf.timestamp_pb2 import Timestamp
 
-    from sync import documents
+    from sync import protobufs
 
     def add(batch: Any, write: Any) -> None:
-        name, anytime = documents.name(firestore, write.path), Timestamp()
+        name, anytime = protobufs.name(firestore, write.path), Timestamp()
         if write.data is None:
-            staged = documents.delete(name, update_time=anytime)
+            staged = protobufs.delete(name, update_time=anytime)
         elif write.partial:
-            staged = documents.update(name, write.data, update_time=anytime)
+            staged = protobufs.update(name, write.data, update_time=anytime)
         else:
-            staged = documents.replace(name, write.data, update_time=None)
+            staged = protobufs.replace(name, write.data, update_time=None)
         write_pb.Write.pb(staged).ClearField("current_document")
         batch._add_write_pbs([staged])
 
@@ -645,8 +646,7 @@ def protobuf_write(firestore: Any) -> Any:
 async def drain_by_worker(redis: Any, redis_url: str) -> tuple[int, int, float]:
     """Send one `sync.mirror` task and time it until its cursor reaches the log's head."""
     from sync import changelog
-    from sync.mirror import MirrorState
-    from sync.models import QueuedChange
+    from sync.models import MirrorState, QueuedChange
 
     before = await MirrorState.get("firestore") or MirrorState()
     send_mirror_task(redis_url)

@@ -49,7 +49,7 @@ from backend.audit.models import AuditRecord
 from backend.cases import repository as case_repository
 from backend.cases.models import Action, Case, CaseEvent, PartStatus
 from backend.cases.phases import Phase
-from backend.core import db
+from backend.core import audiences, db
 from backend.core.money import Money
 from backend.devstack.demo.people import DEMO_DRCS
 from backend.domains import MODELS
@@ -292,7 +292,7 @@ async def _raw_mutation(
     now = datetime.now(UTC)
     follow_up = at + timedelta(days=2)
     case_id = str(case.id)
-    scope = changelog.tokens(device.uid, device.drc_id)
+    scope = audiences.holding(device.uid, device.drc_id)
     negotiation = Negotiation(
         id=ObjectId(),
         case_id=case_id,

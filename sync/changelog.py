@@ -7,8 +7,8 @@ that commits late (its transaction began early) therefore still gets a cursor ab
 what any reader has already seen: "writes committed out of order" cannot be skipped,
 which a cursor taken at write time (a timestamp, an ObjectId) could not promise.
 
-Scope tokens say who sees a change: "ro:<uid>" for the holding officer, "drc:<id>" for
-the DRC's supervisors; operator staff see everything.
+Audiences say who sees a change: opaque strings the caller hands in (DebtX's are in
+backend/core/audiences.py). A reader names its own audience, or none to read every change.
 """
 
 from __future__ import annotations
@@ -27,16 +27,6 @@ from sync.models import ChangeEntry, LogState, QueuedChange
 SEQUENCE_BATCH = 1000
 
 
-def tokens(ro_id: str | None, drc_id: str | None) -> list[str]:
-    """The scope tokens of an entity held by `ro_id` within `drc_id`."""
-    found = []
-    if ro_id:
-        found.append(f"ro:{ro_id}")
-    if drc_id:
-        found.append(f"drc:{drc_id}")
-    return found
-
-
 def entry(
     *,
     entity: str,
@@ -47,7 +37,7 @@ def entry(
     version: int | None = None,
     sections: Iterable[str] | None = None,
 ) -> dict:
-    """One change; `before`/`after` are the scope tokens that saw it before and see it now.
+    """One change; `before`/`after` are the audiences that saw it before and see it now.
 
     `sections` names the parts of the entity's read model the change touched, so a reader
     (the mirror) can rebuild only those; None says any part may have changed.
@@ -138,18 +128,18 @@ async def bounds() -> tuple[int, int]:
     return state["floor"], state["last"]
 
 
-async def read(*, since: int, token: str | None, limit: int) -> list[ChangeEntry]:
-    """Changes after `since` that `token` may see (None: all), in cursor order."""
-    rows = await after(since, token=token, limit=limit).to_list()
+async def read(*, since: int, audience: str | None, limit: int) -> list[ChangeEntry]:
+    """Changes after `since` that `audience` may see (None: all), in cursor order."""
+    rows = await after(since, audience=audience, limit=limit).to_list()
     return [ChangeEntry.model_validate(doc) for doc in rows]
 
 
-def after(since: int, *, token: str | None, limit: int) -> AsyncCursor:
+def after(since: int, *, audience: str | None, limit: int) -> AsyncCursor:
     """The query `read` runs: an index range from `since` (ChangeEntry's indexes), whose
     cost follows the page, not the log."""
     filters: dict = {"_id": {"$gt": since}}
-    if token is not None:
-        filters["audience"] = token
+    if audience is not None:
+        filters["audience"] = audience
     # the server stops at `limit` and answers in one batch, rather than the driver's
     # first 101 and a getMore
     cursor = ChangeEntry.get_pymongo_collection().find(filters).sort("_id", ASCENDING)

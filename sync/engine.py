@@ -18,13 +18,13 @@ import asyncio
 import random
 from typing import Any
 
+import structlog
 from pydantic import ValidationError
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
 from backend.core import db
 from backend.core.errors import DomainError, ValidationFailed
-from backend.core.logging import get_logger
 from sync import changelog, inbox
 from sync.errors import (
     BadDependency,
@@ -40,7 +40,7 @@ from sync.models import InboxKind, InboxStatus, MutationRecord, SyncClient
 from sync.protocol import KEPT_FOR_REVIEW, Mutation, Result, Status, Winner
 from sync.registry import AfterCommit, Applied, Call, MutationSpec, Policy, Registry
 
-log = get_logger("debtx.sync")
+log = structlog.get_logger("debtx.sync")
 
 ATTEMPTS = 4
 
@@ -131,6 +131,7 @@ class Engine:
             item = await inbox.open_item(
                 sender,
                 mutation,
+                self.registry.audiences,
                 kind=InboxKind.CONFLICT,
                 status=InboxStatus.OPEN if manual else InboxStatus.RESOLVED,
                 code="sync.conflict",
@@ -142,7 +143,7 @@ class Engine:
             result.review_id = str(item.id)
             if manual:
                 await self._after_review(item, later, session)
-        await _store(sender, mutation, result, session)
+        await self._store(sender, mutation, result, session)
         return result
 
     async def _keep(
@@ -158,6 +159,7 @@ class Engine:
         item = await inbox.open_item(
             sender,
             mutation,
+            self.registry.audiences,
             kind=kind,
             status=InboxStatus.OPEN,
             code=refusal.error.code,
@@ -166,7 +168,7 @@ class Engine:
             session=session,
         )
         result.review_id = str(item.id)
-        await _store(sender, mutation, result, session)
+        await self._store(sender, mutation, result, session)
         await self._after_review(item, later, session)
         return result
 
@@ -178,6 +180,28 @@ class Engine:
             step = await hook(item, session)
             if step is not None:
                 later.append(step)
+
+    async def _store(
+        self, sender: Any, mutation: Mutation, result: Result, session: AsyncClientSession
+    ) -> None:
+        """Keep the answer for replays, and tell the sender's other readers (pull, the mirror)."""
+        key = record_id(mutation.client_id, mutation.mutation_id)
+        await changelog.append(
+            entity="mutation",
+            entity_id=key,
+            action=f"mutation.{result.status.value}",
+            before=[],
+            after=self.registry.audiences.own(sender),
+            session=session,
+        )
+        await MutationRecord(
+            id=key,
+            client_id=mutation.client_id,
+            mutation_id=mutation.mutation_id,
+            uid=sender.id,
+            name=mutation.name,
+            result=result,
+        ).insert(session=session)
 
 
 async def run(
@@ -268,29 +292,6 @@ async def _check_dependencies(mutation: Mutation, session: AsyncClientSession) -
                     f"Mutation {stored['mutation_id']} it depends on was not applied"
                 ),
             )
-
-
-async def _store(
-    sender: Any, mutation: Mutation, result: Result, session: AsyncClientSession
-) -> None:
-    """Keep the answer for replays, and tell the sender's other readers (pull, the mirror)."""
-    key = record_id(mutation.client_id, mutation.mutation_id)
-    await changelog.append(
-        entity="mutation",
-        entity_id=key,
-        action=f"mutation.{result.status.value}",
-        before=[],
-        after=changelog.tokens(sender.id, None),
-        session=session,
-    )
-    await MutationRecord(
-        id=key,
-        client_id=mutation.client_id,
-        mutation_id=mutation.mutation_id,
-        uid=sender.id,
-        name=mutation.name,
-        result=result,
-    ).insert(session=session)
 
 
 def _answer(

@@ -21,6 +21,7 @@ from sync import changelog
 from sync.errors import ReviewClosed, ReviewNotFound
 from sync.models import InboxItem, InboxKind, InboxStatus, MutationRecord, Review
 from sync.protocol import Mutation, Resolution
+from sync.registry import Audiences
 
 DECIDABLE = frozenset({InboxStatus.OPEN, InboxStatus.RESOLVED})
 
@@ -28,6 +29,7 @@ DECIDABLE = frozenset({InboxStatus.OPEN, InboxStatus.RESOLVED})
 async def open_item(
     sender: Any,
     mutation: Mutation,
+    audiences: Audiences,
     *,
     kind: InboxKind,
     status: InboxStatus,
@@ -43,7 +45,8 @@ async def open_item(
         client_id=mutation.client_id,
         mutation_id=mutation.mutation_id,
         uid=sender.id,
-        drc_id=getattr(sender, "drc_id", None),
+        audience=audiences.own(sender),
+        reviewers=audiences.reviewers(sender),
         name=mutation.name,
         args=_storable(mutation.args),
         base_version=mutation.base_version,
@@ -57,28 +60,27 @@ async def open_item(
     return item
 
 
-async def get(item_id: str, *, drc_id: str | None, everyone: bool) -> InboxItem:
-    """The item if the reviewer's scope covers it: their DRC's, or all for operators."""
+async def get(item_id: str, *, reviewer: str | None) -> InboxItem:
+    """The item if `reviewer` is among its reviewers (None: one who reviews every item)."""
     item = await InboxItem.get(ObjectId(item_id)) if ObjectId.is_valid(item_id) else None
-    if item is None or not (everyone or (drc_id is not None and item.drc_id == drc_id)):
+    if item is None or (reviewer is not None and reviewer not in item.reviewers):
         raise ReviewNotFound(f"No review item {item_id}")
     return item
 
 
 async def page(
     *,
-    drc_id: str | None,
-    everyone: bool,
+    reviewer: str | None,
     statuses: list[InboxStatus],
     kind: InboxKind | None,
     uid: str | None,
     before: ObjectId | None,
     limit: int,
 ) -> list[InboxItem]:
-    """Newest first; supervisors see their DRC's items, operator staff all."""
+    """Newest first: the items `reviewer` may decide (None: every item)."""
     filters: dict[str, Any] = {"status": {"$in": [s.value for s in statuses]}}
-    if not everyone:
-        filters["drc_id"] = drc_id
+    if reviewer is not None:
+        filters["reviewers"] = reviewer
     if kind is not None:
         filters["kind"] = kind.value
     if uid is not None:
@@ -129,7 +131,7 @@ async def decide(
         entity_id=record,
         action=f"review.{review.status}",
         before=[],
-        after=changelog.tokens(item.uid, None),
+        after=item.audience,
         session=session,
     )
     return item

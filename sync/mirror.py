@@ -31,16 +31,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from beanie import Document
+import structlog
 from google.api_core import exceptions as gexc
 from google.cloud.firestore import AsyncClient
-from pydantic import Field
 
-from backend.core.logging import get_logger
-from sync import changelog, documents
-from sync.models import ChangeEntry
+from sync import changelog, protobufs
+from sync.models import ChangeEntry, DeadLetter, MirrorState
 
-log = get_logger("debtx.mirror")
+log = structlog.get_logger("debtx.mirror")
 
 BATCH = 500  # Firestore's most writes per commit
 REPORT_BUSY = timedelta(seconds=1)  # how often a busy mirror saves its cursor and figures
@@ -83,39 +81,6 @@ Plan = Callable[[list[ChangeEntry]], Awaitable[list[Write]]]
 Complete = Callable[[list[Write]], Awaitable[list[Write]]]
 
 
-class MirrorState(Document):
-    """Where the mirror is in the log, and how far behind."""
-
-    id: str = "firestore"  # type: ignore[assignment]
-    cursor: int = 0
-    backlog: int = 0
-    lag_seconds: float = 0.0  # commit to Firestore, for the last page written
-    written: int = 0
-    dead_letters: int = 0
-    last_error: str | None = None
-    updated_at: datetime = Field(default_factory=_now)
-
-    class Settings:
-        name = "mirror_state"
-
-
-class DeadLetter(Document):
-    """A write Firestore kept refusing; repair (or a person) takes it from here."""
-
-    path: str
-    data: dict[str, Any] | None
-    version: int
-    error: str
-    attempts: int
-    at: datetime = Field(default_factory=_now)
-
-    class Settings:
-        name = "mirror_dead_letters"
-
-
-MODELS = (MirrorState, DeadLetter)
-
-
 class Unavailable(Exception):
     """Firestore cannot be reached now; try the same page again later."""
 
@@ -149,7 +114,7 @@ class Writer:
         # per Firestore call, without the client's own retries (the mirror retries pages):
         # a hung server counts as unavailable after `timeout`
         self.timeout = timeout
-        self.known: dict[str, documents.Stored | None] = {}  # by name; None: absent
+        self.known: dict[str, protobufs.Stored | None] = {}  # by name; None: absent
 
     async def apply(self, writes: Iterable[Write]) -> Tally:
         """Write each path's last write unless the stored document has a higher version.
@@ -178,7 +143,7 @@ class Writer:
         raise Unavailable("documents kept changing under the mirror")
 
     async def _commit(self, writes: list[Write]) -> Tally:
-        names = [documents.name(self.firestore, w.path) for w in writes]
+        names = [protobufs.name(self.firestore, w.path) for w in writes]
         try:
             return await self._guarded(names, writes)
         except BaseException:
@@ -200,34 +165,34 @@ class Writer:
                 continue
             if write.data is None:
                 if seen is not None:
-                    staged.append(documents.delete(name, update_time=seen))
+                    staged.append(protobufs.delete(name, update_time=seen))
                     made.append((name, None))
                 continue
             if not write.partial:
-                staged.append(documents.replace(name, write.data, update_time=seen))
+                staged.append(protobufs.replace(name, write.data, update_time=seen))
             elif seen is not None:
-                staged.append(documents.update(name, write.data, update_time=seen))
+                staged.append(protobufs.update(name, write.data, update_time=seen))
             else:
                 absent.append(write)
                 continue
             made.append((name, write.version))
         for whole in await self._wholes(absent):
-            name = documents.name(self.firestore, whole.path)
-            staged.append(documents.replace(name, whole.data or {}, update_time=None))
+            name = protobufs.name(self.firestore, whole.path)
+            staged.append(protobufs.replace(name, whole.data or {}, update_time=None))
             made.append((name, whole.version))
         tally.written = len(staged)
         if staged:
             batch = self.firestore.batch()
-            batch._add_write_pbs(staged)  # built on raw protobufs: sync/documents.py
+            batch._add_write_pbs(staged)  # built on raw protobufs: sync/protobufs.py
             results = await batch.commit(retry=None, timeout=self.timeout)
             self._wrote(made, results)
         return tally
 
-    async def _stored(self, names: list[str]) -> dict[str, documents.Stored]:
+    async def _stored(self, names: list[str]) -> dict[str, protobufs.Stored]:
         """The stored state of `names` that exist: as remembered, or read in one call."""
         unknown = [name for name in names if name not in self.known]
         if unknown:
-            found = await documents.versions(self.firestore, unknown, seconds=self.timeout)
+            found = await protobufs.versions(self.firestore, unknown, seconds=self.timeout)
             for name in unknown:
                 self._remember(name, found.get(name))
         return {name: known for name in names if (known := self.known[name]) is not None}
@@ -238,10 +203,10 @@ class Writer:
         for (name, version), result in zip(made, results, strict=True):
             stored = None
             if version is not None:
-                stored = documents.Stored(documents.update_time(result), version)
+                stored = protobufs.Stored(protobufs.update_time(result), version)
             self._remember(name, stored)
 
-    def _remember(self, name: str, stored: documents.Stored | None) -> None:
+    def _remember(self, name: str, stored: protobufs.Stored | None) -> None:
         self.known.pop(name, None)  # most recently used last
         self.known[name] = stored
         if len(self.known) > KNOWN:
@@ -310,7 +275,7 @@ class Mirror:
         writes it held back."""
         entries = await changelog.sequence_next(self.page)
         if not entries or entries[0].id != cursor + 1:  # others sequenced some meanwhile
-            entries = await changelog.read(since=cursor, token=None, limit=self.page)
+            entries = await changelog.read(since=cursor, audience=None, limit=self.page)
         return entries, await self.plan(entries)
 
     async def _write(

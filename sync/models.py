@@ -1,5 +1,9 @@
 """What the engine stores: each client's ledger, each mutation's result, the review
-inbox and the change log."""
+inbox, the change log and the mirror's place in it.
+
+Who may see something is an audience: an opaque string the application hands in (DebtX's
+"ro:<uid>" and "drc:<id>"); the engine only compares audiences, it never reads them.
+"""
 
 from __future__ import annotations
 
@@ -81,8 +85,10 @@ class InboxItem(Document):
     status: InboxStatus
     client_id: str
     mutation_id: int
-    uid: str  # the officer who sent it
-    drc_id: str | None  # the sender's DRC; its supervisors review the item
+    uid: str  # the user who sent it
+    audience: list[str] = []  # who sees what becomes of it: the sender's own audience
+    reviewers: list[str] = []  # audiences whose reviewers may decide it, besides those who
+    # decide every item
     name: str
     args: dict[str, Any]
     base_version: int | None
@@ -97,7 +103,7 @@ class InboxItem(Document):
     class Settings:
         name = "sync_inbox"
         indexes = [
-            IndexModel([("drc_id", ASCENDING), ("status", ASCENDING), ("_id", DESCENDING)]),
+            IndexModel([("reviewers", ASCENDING), ("status", ASCENDING), ("_id", DESCENDING)]),
             IndexModel([("status", ASCENDING), ("_id", DESCENDING)]),
             IndexModel([("client_id", ASCENDING), ("mutation_id", ASCENDING)]),
         ]
@@ -109,8 +115,8 @@ class QueuedChange(Document):
     entity: str
     entity_id: str
     version: int | None = None
-    audience: list[str]  # scope tokens that saw the entity before or see it after
-    holders: list[str]  # scope tokens that see it after; the others get a removal
+    audience: list[str]  # audiences that saw the entity before or see it after
+    holders: list[str]  # audiences that see it after; the others get a removal
     action: str
     sections: list[str] | None = None  # what of the entity's read model changed; None: any
     at: datetime = Field(default_factory=_now)
@@ -157,4 +163,43 @@ class LogState(Document):
         name = "sync_log_state"
 
 
-MODELS = (SyncClient, MutationRecord, InboxItem, QueuedChange, ChangeEntry, LogState)
+class MirrorState(Document):
+    """Where the mirror is in the log, and how far behind."""
+
+    id: str = "firestore"  # type: ignore[assignment]
+    cursor: int = 0
+    backlog: int = 0
+    lag_seconds: float = 0.0  # commit to Firestore, for the last page written
+    written: int = 0
+    dead_letters: int = 0
+    last_error: str | None = None
+    updated_at: datetime = Field(default_factory=_now)
+
+    class Settings:
+        name = "mirror_state"
+
+
+class DeadLetter(Document):
+    """A write Firestore kept refusing; repair (or a person) takes it from here."""
+
+    path: str
+    data: dict[str, Any] | None
+    version: int
+    error: str
+    attempts: int
+    at: datetime = Field(default_factory=_now)
+
+    class Settings:
+        name = "mirror_dead_letters"
+
+
+MODELS = (
+    SyncClient,
+    MutationRecord,
+    InboxItem,
+    QueuedChange,
+    ChangeEntry,
+    LogState,
+    MirrorState,
+    DeadLetter,
+)

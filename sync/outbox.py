@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Literal
 
+import structlog
 from google.api_core.exceptions import FailedPrecondition
 from google.api_core.exceptions import NotFound as DocumentGone
 from google.cloud.firestore import SERVER_TIMESTAMP, AsyncClient, FieldFilter, Increment
@@ -32,11 +33,10 @@ from google.cloud.firestore_v1.base_document import DocumentSnapshot
 from pydantic import BaseModel, ValidationError
 
 from backend.core.errors import DomainError, NotFound, ValidationFailed
-from backend.core.logging import get_logger
 from sync.engine import Engine
 from sync.protocol import Mutation, Result, Status
 
-log = get_logger("debtx.sync")
+log = structlog.get_logger("debtx.sync")
 
 ROOT = "outbox"
 MUTATIONS = "mutations"

@@ -52,7 +52,7 @@ def _parse(cursor: str) -> Position:
 
 
 async def pull(
-    registry: Registry, caller: Any, token: str | None, since: str | None, limit: int
+    registry: Registry, caller: Any, audience: str | None, since: str | None, limit: int
 ) -> PullPage:
     await changelog.sequence_pending()
     floor, head = await changelog.bounds()
@@ -62,7 +62,7 @@ async def pull(
     if position.head < floor:
         return PullPage(changes=[], next=None, has_more=False, reset=True)
     if position.in_log:
-        return await _from_log(registry, caller, token, position.head, limit)
+        return await _from_log(registry, caller, audience, position.head, limit)
     return await _from_snapshot(registry, caller, position, limit)
 
 
@@ -93,20 +93,20 @@ async def _from_snapshot(
 
 
 async def _from_log(
-    registry: Registry, caller: Any, token: str | None, since: int, limit: int
+    registry: Registry, caller: Any, audience: str | None, since: int, limit: int
 ) -> PullPage:
-    entries = await changelog.read(since=since, token=token, limit=limit + 1)
+    entries = await changelog.read(since=since, audience=audience, limit=limit + 1)
     has_more = len(entries) > limit
     entries = entries[:limit]
     newest: dict[tuple[str, str], ChangeEntry] = {}
     for entry in entries:
         newest.pop((entry.entity, entry.entity_id), None)
         newest[(entry.entity, entry.entity_id)] = entry
-    states = await _load(registry, caller, token, newest.values())
+    states = await _load(registry, caller, audience, newest.values())
     changes = []
     for (entity, id_), entry in newest.items():
         cursor = f"c.{entry.id}"
-        if token is not None and token not in entry.holders:
+        if audience is not None and audience not in entry.holders:
             changes.append(Change(cursor=cursor, entity=entity, id=id_, op="remove"))
         elif (entity, id_) in states:
             version, data = states[(entity, id_)]
@@ -120,11 +120,11 @@ async def _from_log(
 
 
 async def _load(
-    registry: Registry, caller: Any, token: str | None, entries: Any
+    registry: Registry, caller: Any, audience: str | None, entries: Any
 ) -> dict[tuple[str, str], tuple[int | None, dict[str, Any]]]:
     wanted: dict[str, list[str]] = {}
     for entry in entries:
-        if token is None or token in entry.holders:
+        if audience is None or audience in entry.holders:
             wanted.setdefault(entry.entity, []).append(entry.entity_id)
     states: dict[tuple[str, str], tuple[int | None, dict[str, Any]]] = {}
     for entity, ids in wanted.items():

@@ -2,7 +2,8 @@
 
 A domain registers each mutation with its argument schema, its authorization check
 (`locate`: which entity the mutation acts on, refusing a sender who may not act on it)
-and its conflict policy (`policy`, with the rules `apply` follows for each field).
+and its conflict policy (`policy`, with the rules `apply` follows for each field). The
+application says who sees what the engine records about a sender (`Audiences`).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from sync.protocol import Mutation, Resolution
 
 
 class Sender(Protocol):
-    """Who pushed: any user object with an id and, for DRC staff, a DRC."""
+    """Who pushed: any user object with an id."""
 
-    id: str
-    drc_id: str | None
+    @property
+    def id(self) -> str: ...
 
 
 class Policy(StrEnum):
@@ -39,7 +40,6 @@ class Target:
 
     entity: str  # "case"
     id: str
-    drc_id: str | None
     version: int | None
     value: Any = None  # the loaded object, handed on to `apply`
 
@@ -96,8 +96,29 @@ AfterCommit = Callable[[], Awaitable[None]]
 ReviewHook = Callable[[Any, AsyncClientSession], Awaitable[AfterCommit | None]]
 
 
+@dataclass(frozen=True)
+class Audiences:
+    """Who sees what the engine records about a sender's mutations (change-log audiences).
+
+    `own`: the sender's readers, who get each outcome and every decision on it;
+    `reviewers`: who may decide the sender's mutations kept for review, besides those
+    who read every item (none: only they).
+    """
+
+    own: Callable[[Any], list[str]]
+    reviewers: Callable[[Any], list[str]]
+
+
+def _nobody(sender: Any) -> list[str]:
+    return []
+
+
+ONLY_THE_SENDER = Audiences(own=lambda sender: [sender.id], reviewers=_nobody)
+
+
 class Registry:
-    def __init__(self) -> None:
+    def __init__(self, audiences: Audiences = ONLY_THE_SENDER) -> None:
+        self.audiences = audiences
         self.mutations: dict[str, MutationSpec] = {}
         self.entities: dict[str, EntitySpec] = {}
         self.review_hooks: list[ReviewHook] = []

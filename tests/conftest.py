@@ -21,7 +21,6 @@ from backend.core.settings import (
 )
 from backend.devstack import components as c
 from backend.firebase.devkeys import SigningKey
-from backend.main import create_app
 from tests.harness import CertificateServer, start_services
 
 PROJECT_ID = "debtx-test"
@@ -78,6 +77,8 @@ def settings(
 
 @pytest.fixture(scope="session")
 async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    from backend.main import create_app  # here, so tests of sync alone load no domain
+
     application = create_app(settings)
     async with LifespanManager(application, startup_timeout=60):
         yield application

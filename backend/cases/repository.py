@@ -25,7 +25,7 @@ from backend.cases.errors import CaseAlreadyOpen, CaseChanged
 from backend.cases.models import Case, CaseEvent, OfficerCaseCounts, OpenCaseKey, summary
 from backend.cases.phases import OPEN_VALUES, Phase
 from backend.cases.sections import Section
-from backend.core import db
+from backend.core import audiences, db
 from backend.negotiations.models import ContactDigest
 from sync import changelog
 
@@ -143,8 +143,8 @@ async def apply(
         entity="case",
         entity_id=str(case.id),
         action=action,
-        before=changelog.tokens(*held_before_scope),
-        after=changelog.tokens(case.ro_id, case.drc_id),
+        before=audiences.holding(*held_before_scope),
+        after=audiences.holding(case.ro_id, case.drc_id),
         version=case.version,
         sections=_with_own(sections),
         session=session,
@@ -172,7 +172,7 @@ async def note(
 
 
 def _noted(case: Case, action: str, sections: Iterable[Section] | None = None) -> dict:
-    scope = changelog.tokens(case.ro_id, case.drc_id)
+    scope = audiences.holding(case.ro_id, case.drc_id)
     return changelog.entry(
         entity="case",
         entity_id=str(case.id),

@@ -19,8 +19,7 @@ from pymongo import ASCENDING, MongoClient
 from pymongo.database import Database
 
 from backend.core.settings import MongoSettings
-from sync.mirror import MirrorState
-from sync.models import ChangeEntry, LogState, QueuedChange
+from sync.models import ChangeEntry, LogState, MirrorState, QueuedChange
 
 
 def _name(document: type) -> str:

@@ -27,6 +27,7 @@ from google.cloud.firestore import AsyncClient
 
 from backend.cases import service as cases
 from backend.cases.sections import Section
+from backend.core import audiences
 from backend.drcs import service as drcs
 from backend.syncing import projections
 from backend.syncing.projections import EVERY_SECTION
@@ -68,8 +69,8 @@ class _Page:
         if entry.entity == "case":
             self._case(entry)
         elif entry.entity == "mutation":
-            for token in entry.holders:
-                self.outcomes[entry.entity_id] = token.partition(":")[2]
+            for audience in entry.holders:
+                self.outcomes[entry.entity_id] = audiences.parse(audience)[1]
         elif entry.entity == "user":
             self.staff.add(entry.entity_id)
 
@@ -78,14 +79,14 @@ class _Page:
         if entry.sections is not None and set(entry.audience) == set(entry.holders):
             changed = frozenset(Section(name) for name in entry.sections)
         self.sections[entry.entity_id] = self.sections.get(entry.entity_id, frozenset()) | changed
-        for token in entry.audience:
-            kind, _, who = token.partition(":")
-            if kind == "drc":
+        for audience in entry.audience:
+            kind, who = audiences.parse(audience)
+            if kind == audiences.DRC:
                 self.drcs.add(who)
                 continue
             self.officers.add(who)
             key = (who, entry.entity_id)
-            self.held[key] = token in entry.holders
+            self.held[key] = audience in entry.holders
             if not self.held[key]:
                 self.left_at[key] = entry.version or 0
 

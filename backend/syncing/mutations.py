@@ -64,9 +64,7 @@ async def locate_case(actor: User, args: Any, session: AsyncClientSession) -> Ta
         raise NotHolder(
             f"Case {args.case_id} is no longer assigned to you", entity=f"case:{case.id}"
         )
-    return Target(
-        entity="case", id=str(case.id), drc_id=case.drc_id, version=case.version, value=case
-    )
+    return Target(entity="case", id=str(case.id), version=case.version, value=case)
 
 
 def _case(call: Call) -> Case:

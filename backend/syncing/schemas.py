@@ -5,6 +5,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from backend.core import audiences
 from backend.core.schemas import NOT_BLANK, RequestModel
 from sync.models import InboxItem, InboxKind, InboxStatus, MutationRecord, Review
 from sync.protocol import Resolution, Result
@@ -50,7 +51,14 @@ class InboxRead(BaseModel):
 
     @classmethod
     def of(cls, item: InboxItem) -> InboxRead:
-        return cls.model_validate({**item.model_dump(exclude={"id"}), "id": str(item.id)})
+        fields = item.model_dump(exclude={"id", "audience", "reviewers"})
+        return cls.model_validate({**fields, "id": str(item.id), "drc_id": _drc_of(item)})
+
+
+def _drc_of(item: InboxItem) -> str | None:
+    """The DRC whose supervisors review the item: the sender's."""
+    drcs = [who for kind, who in map(audiences.parse, item.reviewers) if kind == audiences.DRC]
+    return drcs[0] if drcs else None
 
 
 class Reapply(RequestModel):

@@ -7,9 +7,10 @@ from functools import partial
 from typing import Any
 
 from packaging.version import Version
+from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from backend.core import db
+from backend.core import audiences, db
 from backend.core.pagination import (
     InvalidCursor,
     Page,
@@ -30,14 +31,23 @@ from sync.errors import ClientOutdated, UnknownMutation
 from sync.models import InboxItem, InboxKind, InboxStatus, MutationRecord, Review
 from sync.protocol import Mutation, PullPage, Result, Status
 from sync.pull import pull as pull_changes
-from sync.registry import AfterCommit, Registry
+from sync.registry import AfterCommit, Audiences, Registry
 
 # A reviewer re-applies against the record as it is now: no field counts as unseen.
 CURRENT = 2**53
 
 
+def _own(user: User) -> list[str]:
+    return [audiences.officer(user.id)]
+
+
+def _reviewers(user: User) -> list[str]:
+    """A DRC's supervisors review what its officers sent; operator staff review everything."""
+    return [audiences.drc(user.drc_id)] if user.drc_id else []
+
+
 def _registry() -> Registry:
-    registry = Registry()
+    registry = Registry(Audiences(own=_own, reviewers=_reviewers))
     mutations.register(registry)
     entities.register(registry)
     registry.on_review(_tell_officer)
@@ -65,13 +75,14 @@ REGISTRY = _registry()
 ENGINE = Engine(REGISTRY)
 
 
-def token_for(user: User) -> str | None:
-    """The change-log scope of a user: their own cases, their DRC's, or everything."""
+def audience_of(user: User) -> str | None:
+    """What of the change log a user reads: their own cases, their DRC's, or everything;
+    also the review inbox items a reviewer may decide."""
     if user.is_operator:
         return None
-    if user.role is Role.DRC_SUPERVISOR:
-        return f"drc:{user.drc_id}"
-    return f"ro:{user.id}"
+    if user.role is Role.DRC_SUPERVISOR and user.drc_id:
+        return audiences.drc(user.drc_id)
+    return audiences.officer(user.id)
 
 
 def check_client(settings: SyncSettings, batch: list[Mutation]) -> None:
@@ -95,7 +106,7 @@ async def push(*, actor: User, batch: list[Mutation]) -> list[Result]:
 
 
 async def pull(*, actor: User, since: str | None, limit: int) -> PullPage:
-    return await pull_changes(REGISTRY, actor, token_for(actor), since, limit)
+    return await pull_changes(REGISTRY, actor, audience_of(actor), since, limit)
 
 
 async def outcomes(
@@ -123,10 +134,6 @@ def _instant(value: Any) -> datetime:
         raise InvalidCursor("Cursor was not issued by this server") from exc
 
 
-def _scope(actor: User) -> dict[str, Any]:
-    return {"drc_id": actor.drc_id, "everyone": actor.is_operator}
-
-
 async def review_page(
     *,
     actor: User,
@@ -137,7 +144,7 @@ async def review_page(
     limit: int,
 ) -> Page[InboxRead]:
     rows = await inbox.page(
-        **_scope(actor),
+        reviewer=audience_of(actor),
         statuses=statuses,
         kind=kind,
         uid=uid,
@@ -149,7 +156,7 @@ async def review_page(
 
 
 async def review_item(*, actor: User, item_id: str) -> InboxItem:
-    return await inbox.get(item_id, **_scope(actor))
+    return await inbox.get(item_id, reviewer=audience_of(actor))
 
 
 async def reapply(
@@ -201,3 +208,25 @@ async def dismiss(*, actor: User, item_id: str, reason: str) -> InboxItem:
     async with db.transaction() as session:
         review = Review(status=InboxStatus.DISMISSED, by=actor.id, note=reason)
         return await inbox.decide(item, review, session=session)
+
+
+async def keep_inbox_audiences() -> int:
+    """Once, after upgrading: review items stored with their sender's DRC (`drc_id`) get
+    the audiences the inbox reads now; how many items were given them."""
+    items = InboxItem.get_pymongo_collection()
+    updates = [
+        UpdateOne(
+            {"_id": item["_id"]},
+            {
+                "$set": {
+                    "audience": [audiences.officer(item["uid"])],
+                    "reviewers": [audiences.drc(item["drc_id"])] if item.get("drc_id") else [],
+                },
+                "$unset": {"drc_id": ""},
+            },
+        )
+        async for item in items.find({"reviewers": {"$exists": False}}, {"uid": 1, "drc_id": 1})
+    ]
+    if updates:
+        await items.bulk_write(updates, ordered=False)
+    return len(updates)

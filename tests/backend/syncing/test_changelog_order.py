@@ -315,15 +315,15 @@ async def test_the_initial_sync_is_paged_and_resumes_from_any_page(client, signi
     assert rest == pages[1:]
 
 
-@pytest.mark.parametrize("token", [None, "ro:u1"])
-async def test_reading_after_a_cursor_walks_an_index_not_the_log(token):
+@pytest.mark.parametrize("audience", [None, "ro:u1"])
+async def test_reading_after_a_cursor_walks_an_index_not_the_log(audience):
     await ChangeEntry.get_pymongo_collection().insert_many(
         [_logged(n, audience=["ro:u1"]) for n in range(1, 201)]
     )
-    plan = (await changelog.after(190, token=token, limit=500).explain())["queryPlanner"]
+    plan = (await changelog.after(190, audience=audience, limit=500).explain())["queryPlanner"]
     stages = _stages(plan["winningPlan"])
     assert "IXSCAN" in stages and "COLLSCAN" not in stages, plan
-    read = await changelog.read(since=190, token=token, limit=5)
+    read = await changelog.read(since=190, audience=audience, limit=5)
     assert [entry.id for entry in read] == list(range(191, 196))
 
 

@@ -19,9 +19,9 @@ from backend.customers.models import Customer
 from backend.devstack import components as c
 from backend.syncing import mirror
 from backend.users.models import Role
-from sync import changelog, documents
-from sync.mirror import DeadLetter, MirrorState, Write, Writer
-from sync.models import QueuedChange
+from sync import changelog, protobufs
+from sync.mirror import Write, Writer
+from sync.models import DeadLetter, MirrorState, QueuedChange
 from tests.backend.syncing.helpers import Device, push_ok
 from tests.conftest import PROJECT_ID
 from tests.factories import make_case, make_user
@@ -110,13 +110,13 @@ async def test_an_older_version_never_replaces_a_newer_one(firestore):
 
 async def test_a_writer_reads_only_what_it_did_not_write_itself(firestore, monkeypatch):
     read: list[list[str]] = []
-    versions = documents.versions
+    versions = protobufs.versions
 
     async def counted(client, names, *, seconds):
         read.append([name.rsplit("/", 1)[1] for name in names])
         return await versions(client, names, seconds=seconds)
 
-    monkeypatch.setattr(documents, "versions", counted)
+    monkeypatch.setattr(protobufs, "versions", counted)
     writer, other = Writer(firestore), Writer(firestore)
     path = "ro/u-known/cases/{}".format
     await writer.apply([Write(path(n), {"version": 2}, 2) for n in ("a", "b")])
@@ -300,7 +300,7 @@ async def test_a_contact_rewrites_only_the_sections_it_changed(client, signing_k
     phone = Device(officer)
     await push_ok(client, signing_key, officer, [phone.negotiation(str(case.id))])
     await changelog.sequence_all()
-    logged = await changelog.read(since=0, token=None, limit=500)
+    logged = await changelog.read(since=0, audience=None, limit=500)
     [contact] = [e for e in logged if e.action.startswith("negotiation.")]
     assert contact.sections == ["case", "negotiations"]  # no promise made
     await drain(follower)

@@ -387,7 +387,7 @@ def test_outcome_statuses(answer, resolutions, review, status, held):
 
 async def _logged(after: int = 0):
     await changelog.sequence_all()
-    return await changelog.read(since=after, token=None, limit=500)
+    return await changelog.read(since=after, audience=None, limit=500)
 
 
 async def test_the_mirror_holds_a_busy_summary_back_and_never_drops_it():

@@ -10,7 +10,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sync import documents
+from sync import protobufs
 
 PATH = "projects/p/databases/(default)/documents/ro/u1/cases/c1"
 
@@ -36,7 +36,7 @@ def library(data: dict) -> document.Document:
 
 @given(fields)
 def test_a_whole_document_is_the_library_s_document(data):
-    ours = documents.replace(PATH, data, update_time=None)
+    ours = protobufs.replace(PATH, data, update_time=None)
     expected = write.Write(update=library(data), current_document=common.Precondition(exists=False))
     assert write.Write.pb(ours) == write.Write.pb(expected)
 
@@ -44,7 +44,7 @@ def test_a_whole_document_is_the_library_s_document(data):
 @given(fields)
 def test_a_field_update_names_exactly_its_fields(data):
     seen = Timestamp(seconds=1_795_325_400, nanos=123_456_789)  # as a version read gives it
-    ours = write.Write.pb(documents.update(PATH, data, update_time=seen))
+    ours = write.Write.pb(protobufs.update(PATH, data, update_time=seen))
     assert ours.update == document.Document.pb(library(data))
     assert list(ours.update_mask.field_paths) == list(data)
     assert ours.current_document.update_time == seen
