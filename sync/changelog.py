@@ -36,7 +36,7 @@ def entry(
     after: Iterable[str],
     version: int | None = None,
     sections: Iterable[str] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """One change; `before`/`after` are the audiences that saw it before and see it now.
 
     `sections` names the parts of the entity's read model the change touched, so a reader
@@ -60,7 +60,7 @@ async def append(*, session: AsyncClientSession, **change: Any) -> None:
     await QueuedChange.get_pymongo_collection().insert_one(entry(**change), session=session)
 
 
-async def append_many(changes: list[dict], *, session: AsyncClientSession) -> None:
+async def append_many(changes: list[dict[str, Any]], *, session: AsyncClientSession) -> None:
     """Record many changes made with `entry`, in the caller's transaction."""
     if changes:
         await QueuedChange.get_pymongo_collection().insert_many(changes, session=session)
@@ -134,10 +134,10 @@ async def read(*, since: int, audience: str | None, limit: int) -> list[ChangeEn
     return [ChangeEntry.model_validate(doc) for doc in rows]
 
 
-def after(since: int, *, audience: str | None, limit: int) -> AsyncCursor:
+def after(since: int, *, audience: str | None, limit: int) -> AsyncCursor[dict[str, Any]]:
     """The query `read` runs: an index range from `since` (ChangeEntry's indexes), whose
     cost follows the page, not the log."""
-    filters: dict = {"_id": {"$gt": since}}
+    filters: dict[str, Any] = {"_id": {"$gt": since}}
     if audience is not None:
         filters["audience"] = audience
     # the server stops at `limit` and answers in one batch, rather than the driver's

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from typing import Any
+from typing import Any, Generic
 
 import structlog
 from pydantic import ValidationError
@@ -36,9 +36,9 @@ from sync.errors import (
     Unavailable,
     UnknownMutation,
 )
-from sync.models import InboxKind, InboxStatus, MutationRecord, SyncClient
+from sync.models import InboxItem, InboxKind, InboxStatus, MutationRecord, SyncClient
 from sync.protocol import KEPT_FOR_REVIEW, Mutation, Result, Status, Winner
-from sync.registry import AfterCommit, Applied, Call, MutationSpec, Policy, Registry
+from sync.registry import AfterCommit, Applied, Call, MutationSpec, Policy, Registry, S, Sender
 
 log = structlog.get_logger("debtx.sync")
 
@@ -61,11 +61,11 @@ def record_id(client_id: str, mutation_id: int) -> str:
     return f"{client_id}:{mutation_id}"
 
 
-class Engine:
-    def __init__(self, registry: Registry) -> None:
+class Engine(Generic[S]):
+    def __init__(self, registry: Registry[S]) -> None:
         self.registry = registry
 
-    async def push(self, sender: Any, mutations: list[Mutation]) -> list[Result]:
+    async def push(self, sender: S, mutations: list[Mutation]) -> list[Result]:
         """One result per mutation, in the order sent; each client's run in id order."""
         answers: dict[tuple[str, int], Result] = {}
         for mutation in sorted(mutations, key=lambda m: (m.client_id, m.mutation_id)):
@@ -74,7 +74,7 @@ class Engine:
                 answers[key] = await self.apply(sender, mutation)
         return [answers[(m.client_id, m.mutation_id)] for m in mutations]
 
-    async def apply(self, sender: Any, mutation: Mutation) -> Result:
+    async def apply(self, sender: S, mutation: Mutation) -> Result:
         """Apply one mutation, retrying races with concurrent writers a few times."""
         for attempt in range(ATTEMPTS):
             try:
@@ -86,7 +86,7 @@ class Engine:
                 break
         return _answer(mutation, Status.RETRY, Unavailable("Busy or unreachable; send again"))
 
-    async def _attempt(self, sender: Any, mutation: Mutation) -> Result:
+    async def _attempt(self, sender: S, mutation: Mutation) -> Result:
         later: list[AfterCommit] = []
         try:
             async with db.transaction() as session:
@@ -106,7 +106,7 @@ class Engine:
         return result
 
     async def _effect(
-        self, sender: Any, mutation: Mutation, session: AsyncClientSession
+        self, sender: S, mutation: Mutation, session: AsyncClientSession
     ) -> tuple[Applied, str]:
         spec = self.registry.mutations.get(mutation.name)
         if spec is None:
@@ -116,7 +116,7 @@ class Engine:
 
     async def _settle(
         self,
-        sender: Any,
+        sender: S,
         mutation: Mutation,
         applied: Applied,
         entity: str,
@@ -148,7 +148,7 @@ class Engine:
 
     async def _keep(
         self,
-        sender: Any,
+        sender: S,
         mutation: Mutation,
         refusal: Refusal,
         later: list[AfterCommit],
@@ -173,7 +173,7 @@ class Engine:
         return result
 
     async def _after_review(
-        self, item: Any, later: list[AfterCommit], session: AsyncClientSession
+        self, item: InboxItem, later: list[AfterCommit], session: AsyncClientSession
     ) -> None:
         """Run the review hooks in the transaction; what they hand back runs after commit."""
         for hook in self.registry.review_hooks:
@@ -182,7 +182,7 @@ class Engine:
                 later.append(step)
 
     async def _store(
-        self, sender: Any, mutation: Mutation, result: Result, session: AsyncClientSession
+        self, sender: S, mutation: Mutation, result: Result, session: AsyncClientSession
     ) -> None:
         """Keep the answer for replays, and tell the sender's other readers (pull, the mirror)."""
         key = record_id(mutation.client_id, mutation.mutation_id)
@@ -205,7 +205,11 @@ class Engine:
 
 
 async def run(
-    spec: MutationSpec, actor: Any, mutation: Mutation, raw: dict, session: AsyncClientSession
+    spec: MutationSpec[S, Any, Any],
+    actor: S,
+    mutation: Mutation,
+    raw: dict[str, Any],
+    session: AsyncClientSession,
 ) -> tuple[Applied, str]:
     """Validate, locate and apply one mutation as `actor`; a refusal raises `Refusal`."""
     try:
@@ -237,7 +241,7 @@ async def run(
     return applied, entity
 
 
-async def _claim(sender: Any, mutation: Mutation, session: AsyncClientSession) -> Result | None:
+async def _claim(sender: Sender, mutation: Mutation, session: AsyncClientSession) -> Result | None:
     """Move the client's ledger to this mutation, or say why not: the stored result of
     a replay, or `retry` for a gap. The move commits with the mutation's effect."""
     clients = SyncClient.get_pymongo_collection()

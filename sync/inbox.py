@@ -21,15 +21,15 @@ from sync import changelog
 from sync.errors import ReviewClosed, ReviewNotFound
 from sync.models import InboxItem, InboxKind, InboxStatus, MutationRecord, Review
 from sync.protocol import Mutation, Resolution
-from sync.registry import Audiences
+from sync.registry import Audiences, S
 
 DECIDABLE = frozenset({InboxStatus.OPEN, InboxStatus.RESOLVED})
 
 
 async def open_item(
-    sender: Any,
+    sender: S,
     mutation: Mutation,
-    audiences: Audiences,
+    audiences: Audiences[S],
     *,
     kind: InboxKind,
     status: InboxStatus,

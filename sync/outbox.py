@@ -23,18 +23,20 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Generic, Literal
 
 import structlog
 from google.api_core.exceptions import FailedPrecondition
 from google.api_core.exceptions import NotFound as DocumentGone
 from google.cloud.firestore import SERVER_TIMESTAMP, AsyncClient, FieldFilter, Increment
+from google.cloud.firestore_v1.async_document import AsyncDocumentReference
 from google.cloud.firestore_v1.base_document import DocumentSnapshot
 from pydantic import BaseModel, ValidationError
 
 from backend.core.errors import DomainError, NotFound, ValidationFailed
 from sync.engine import Engine
 from sync.protocol import Mutation, Result, Status
+from sync.registry import S
 
 log = structlog.get_logger("debtx.sync")
 
@@ -98,15 +100,16 @@ class Processed(BaseModel):
     result: Result | Refused | None = None  # None only for a document never handled
 
 
-ResolveUser = Callable[[str], Awaitable[Any]]
 Admit = Callable[[Mutation], None]
+# A snapshot of an outbox document, as the async client's queries and reads give them.
+Snapshot = DocumentSnapshot[AsyncDocumentReference]
 
 
 def _admit_all(mutation: Mutation) -> None:
     return None
 
 
-class Outbox:
+class Outbox(Generic[S]):
     """Reads open outbox documents, applies them with `engine` and writes the results back.
 
     `resolve_user(uid)` returns the sender or raises a `DomainError` below 500 to refuse
@@ -116,9 +119,9 @@ class Outbox:
     def __init__(
         self,
         firestore: AsyncClient,
-        engine: Engine,
+        engine: Engine[S],
         *,
-        resolve_user: ResolveUser,
+        resolve_user: Callable[[str], Awaitable[S]],
         admit: Admit = _admit_all,
         batch: int = 200,
         concurrency: int = 8,
@@ -140,13 +143,13 @@ class Outbox:
 
     async def poll(self) -> Counter[str]:
         """One pass: every user with a pending document, or a retry now due, is drained."""
-        due: dict[str, list[DocumentSnapshot]] = {}
+        due: dict[str, list[Snapshot]] = {}
         for snapshot in await self._due():
             due.setdefault(_uid(snapshot), []).append(snapshot)
         counts: Counter[str] = Counter()
         gate = asyncio.Semaphore(self.concurrency)
 
-        async def one(uid: str, found: list[DocumentSnapshot]) -> None:
+        async def one(uid: str, found: list[Snapshot]) -> None:
             async with gate:
                 try:
                     done = await self.drain(uid)
@@ -173,7 +176,7 @@ class Outbox:
         done = [await self._try(uid, snapshot) for snapshot in await query.get()]
         return [processed for processed in done if processed is not None]
 
-    async def _due(self) -> list[DocumentSnapshot]:
+    async def _due(self) -> list[Snapshot]:
         group = self.firestore.collection_group(MUTATIONS)
         pending = group.where(filter=FieldFilter("status", "==", OutboxStatus.PENDING.value))
         retry = (
@@ -181,12 +184,12 @@ class Outbox:
             .where(filter=FieldFilter("retry_at", "<=", datetime.now(UTC)))
             .order_by("retry_at")
         )
-        found: list[DocumentSnapshot] = []
+        found: list[Snapshot] = []
         for query in (pending.limit(self.batch), retry.limit(self.batch)):
             found += [s for s in await query.get() if _in_outbox(s.reference.path)]
         return found
 
-    async def _try(self, uid: str, snapshot: DocumentSnapshot) -> Processed | None:
+    async def _try(self, uid: str, snapshot: Snapshot) -> Processed | None:
         """A document that breaks (a bug, a database down) must not stall the others."""
         try:
             return await self._process(uid, snapshot)
@@ -194,7 +197,7 @@ class Outbox:
             log.exception("sync.outbox.failed", path=snapshot.reference.path)
             return None
 
-    async def _process(self, uid: str, snapshot: DocumentSnapshot) -> Processed:
+    async def _process(self, uid: str, snapshot: Snapshot) -> Processed:
         data = snapshot.to_dict() or {}
         status = data.get("status", OutboxStatus.PENDING.value)
         if status not in OPEN:
@@ -223,7 +226,7 @@ class Outbox:
             return _refused(exc, fields)
         return await self.engine.apply(sender, mutation)
 
-    async def _write_back(self, snapshot: DocumentSnapshot, done: Processed, tried: int) -> None:
+    async def _write_back(self, snapshot: Snapshot, done: Processed, tried: int) -> None:
         assert done.result is not None
         update: dict[str, Any] = {
             "status": done.status.value,
@@ -251,8 +254,9 @@ class Outbox:
         )
 
 
-def _uid(snapshot: DocumentSnapshot) -> str:
-    return snapshot.reference.path.split("/")[1]
+def _uid(snapshot: Snapshot) -> str:
+    uid: str = snapshot.reference.path.split("/")[1]
+    return uid
 
 
 def _in_outbox(path: str) -> bool:

@@ -113,7 +113,7 @@ def replace(path: str, data: dict[str, Any], *, update_time: Timestamp | None) -
     """Write the whole document at `path`: it must not exist (`update_time` None) or
     must still be as last read (its update time)."""
     pb = _Write(update=_document(path, data), current_document=_precondition(update_time))
-    return write.Write.wrap(pb)
+    return _wrapped(pb)
 
 
 def update(path: str, data: dict[str, Any], *, update_time: Timestamp) -> write.Write:
@@ -124,9 +124,14 @@ def update(path: str, data: dict[str, Any], *, update_time: Timestamp) -> write.
         update_mask=_Mask(field_paths=list(data)),
         current_document=_precondition(update_time),
     )
-    return write.Write.wrap(pb)
+    return _wrapped(pb)
 
 
 def delete(path: str, *, update_time: Timestamp) -> write.Write:
     """Delete the document at `path` if it is still as last read."""
-    return write.Write.wrap(_Write(delete=path, current_document=_precondition(update_time)))
+    return _wrapped(_Write(delete=path, current_document=_precondition(update_time)))
+
+
+def _wrapped(pb: Any) -> write.Write:
+    wrapped: write.Write = write.Write.wrap(pb)
+    return wrapped

@@ -14,15 +14,15 @@ Within a page, an entity appears once, with its newest state.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from backend.core.pagination import InvalidCursor
 from sync import changelog
 from sync.inbox import outcome_of
 from sync.models import ChangeEntry, MutationRecord
 from sync.protocol import Change, PullPage
-from sync.registry import EntitySpec, Registry
+from sync.registry import EntitySpec, Registry, S, Sender, State
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def _parse(cursor: str) -> Position:
 
 
 async def pull(
-    registry: Registry, caller: Any, audience: str | None, since: str | None, limit: int
+    registry: Registry[S], caller: S, audience: str | None, since: str | None, limit: int
 ) -> PullPage:
     await changelog.sequence_pending()
     floor, head = await changelog.bounds()
@@ -66,12 +66,12 @@ async def pull(
     return await _from_snapshot(registry, caller, position, limit)
 
 
-def _snapshots(registry: Registry) -> list[EntitySpec]:
+def _snapshots(registry: Registry[S]) -> list[EntitySpec[S]]:
     return [spec for spec in registry.entities.values() if spec.snapshot is not None]
 
 
 async def _from_snapshot(
-    registry: Registry, caller: Any, position: Position, limit: int
+    registry: Registry[S], caller: S, position: Position, limit: int
 ) -> PullPage:
     specs = _snapshots(registry)
     if position.entity == len(specs):
@@ -93,7 +93,7 @@ async def _from_snapshot(
 
 
 async def _from_log(
-    registry: Registry, caller: Any, audience: str | None, since: int, limit: int
+    registry: Registry[S], caller: S, audience: str | None, since: int, limit: int
 ) -> PullPage:
     entries = await changelog.read(since=since, audience=audience, limit=limit + 1)
     has_more = len(entries) > limit
@@ -120,13 +120,13 @@ async def _from_log(
 
 
 async def _load(
-    registry: Registry, caller: Any, audience: str | None, entries: Any
-) -> dict[tuple[str, str], tuple[int | None, dict[str, Any]]]:
+    registry: Registry[S], caller: S, audience: str | None, entries: Iterable[ChangeEntry]
+) -> dict[tuple[str, str], State]:
     wanted: dict[str, list[str]] = {}
     for entry in entries:
         if audience is None or audience in entry.holders:
             wanted.setdefault(entry.entity, []).append(entry.entity_id)
-    states: dict[tuple[str, str], tuple[int | None, dict[str, Any]]] = {}
+    states: dict[tuple[str, str], State] = {}
     for entity, ids in wanted.items():
         if entity == "mutation":
             loaded = await _outcomes(caller, ids)
@@ -138,7 +138,7 @@ async def _load(
     return states
 
 
-async def _outcomes(caller: Any, ids: list[str]) -> dict[str, tuple[int | None, dict[str, Any]]]:
+async def _outcomes(caller: Sender, ids: list[str]) -> dict[str, State]:
     """The caller's own mutation outcomes (after a reviewer's decision)."""
     records = await MutationRecord.find({"_id": {"$in": ids}, "uid": caller.id}).to_list()
     return {record.id: (None, outcome_of(record)) for record in records}

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeAlias, TypeVar
 
 from pydantic import BaseModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from sync.models import InboxItem
 from sync.protocol import Mutation, Resolution
 
 
@@ -24,6 +25,11 @@ class Sender(Protocol):
 
     @property
     def id(self) -> str: ...
+
+
+S = TypeVar("S", bound=Sender)  # the application's user
+A = TypeVar("A", bound=BaseModel)  # a mutation's validated arguments
+T = TypeVar("T")  # what a mutation acts on, as its domain loaded it
 
 
 class Policy(StrEnum):
@@ -35,13 +41,13 @@ class Policy(StrEnum):
 
 
 @dataclass(frozen=True)
-class Target:
+class Target(Generic[T]):
     """What a mutation acts on, found and checked by the domain's `locate`."""
 
     entity: str  # "case"
     id: str
     version: int | None
-    value: Any = None  # the loaded object, handed on to `apply`
+    value: T  # the loaded object, handed on to `apply`
 
 
 @dataclass(frozen=True)
@@ -54,50 +60,53 @@ class Applied:
 
 
 @dataclass(frozen=True)
-class Call:
+class Call(Generic[S, A, T]):
     """Everything a domain's handler gets."""
 
-    actor: Any
+    actor: S
     mutation: Mutation
-    args: Any  # the validated argument model
-    target: Target
+    args: A
+    target: Target[T]
     session: AsyncClientSession
 
 
-Locate = Callable[[Any, Any, AsyncClientSession], Awaitable[Target]]
-Apply = Callable[[Call], Awaitable[Applied]]
+Locate: TypeAlias = Callable[[S, A, AsyncClientSession], Awaitable[Target[T]]]
+Apply: TypeAlias = Callable[[Call[S, A, T]], Awaitable[Applied]]
 
 
 @dataclass(frozen=True)
-class MutationSpec:
+class MutationSpec(Generic[S, A, T]):
     name: str
-    args: type[BaseModel]
+    args: type[A]
     policy: Policy
-    locate: Locate
-    apply: Apply
+    locate: Locate[S, A, T]
+    apply: Apply[S, A, T]
     summary: str
 
 
-# (caller, ids) -> {id: (version, data)} for those the caller may see now
-Load = Callable[[Any, list[str]], Awaitable[dict[str, tuple[int | None, dict[str, Any]]]]]
+State: TypeAlias = tuple[int | None, dict[str, Any]]  # an entity's version and data
+# (caller, ids) -> {id: state} for those the caller may see now
+Load: TypeAlias = Callable[[S, list[str]], Awaitable[dict[str, State]]]
 # (caller, after id, limit) -> [(id, version, data)] in id order: the initial sync's pages
-Snapshot = Callable[[Any, str | None, int], Awaitable[list[tuple[str, int | None, dict[str, Any]]]]]
+Snapshot: TypeAlias = Callable[
+    [S, str | None, int], Awaitable[list[tuple[str, int | None, dict[str, Any]]]]
+]
 
 
 @dataclass(frozen=True)
-class EntitySpec:
+class EntitySpec(Generic[S]):
     name: str
-    load: Load
-    snapshot: Snapshot | None = None
+    load: Load[S]
+    snapshot: Snapshot[S] | None = None
 
 
-AfterCommit = Callable[[], Awaitable[None]]
+AfterCommit: TypeAlias = Callable[[], Awaitable[None]]
 # (inbox item, session) -> what to run once the transaction committed, if anything
-ReviewHook = Callable[[Any, AsyncClientSession], Awaitable[AfterCommit | None]]
+ReviewHook: TypeAlias = Callable[[InboxItem, AsyncClientSession], Awaitable[AfterCommit | None]]
 
 
 @dataclass(frozen=True)
-class Audiences:
+class Audiences(Generic[S]):
     """Who sees what the engine records about a sender's mutations (change-log audiences).
 
     `own`: the sender's readers, who get each outcome and every decision on it;
@@ -105,36 +114,31 @@ class Audiences:
     who read every item (none: only they).
     """
 
-    own: Callable[[Any], list[str]]
-    reviewers: Callable[[Any], list[str]]
+    own: Callable[[S], list[str]]
+    reviewers: Callable[[S], list[str]]
 
 
-def _nobody(sender: Any) -> list[str]:
-    return []
+class Registry(Generic[S]):
+    """The mutations and entities of one application, whose users are `S`."""
 
-
-ONLY_THE_SENDER = Audiences(own=lambda sender: [sender.id], reviewers=_nobody)
-
-
-class Registry:
-    def __init__(self, audiences: Audiences = ONLY_THE_SENDER) -> None:
+    def __init__(self, audiences: Audiences[S]) -> None:
         self.audiences = audiences
-        self.mutations: dict[str, MutationSpec] = {}
-        self.entities: dict[str, EntitySpec] = {}
+        self.mutations: dict[str, MutationSpec[S, Any, Any]] = {}
+        self.entities: dict[str, EntitySpec[S]] = {}
         self.review_hooks: list[ReviewHook] = []
 
     def mutation(
         self,
         name: str,
         *,
-        args: type[BaseModel],
+        args: type[A],
         policy: Policy,
-        locate: Locate,
+        locate: Locate[S, A, T],
         summary: str,
-    ) -> Callable[[Apply], Apply]:
+    ) -> Callable[[Apply[S, A, T]], Apply[S, A, T]]:
         """Decorate a domain's handler to register it under `name`."""
 
-        def register(apply: Apply) -> Apply:
+        def register(apply: Apply[S, A, T]) -> Apply[S, A, T]:
             if name in self.mutations:
                 raise ValueError(f"mutation {name} is registered twice")
             self.mutations[name] = MutationSpec(name, args, policy, locate, apply, summary)
@@ -142,7 +146,7 @@ class Registry:
 
         return register
 
-    def entity(self, name: str, *, load: Load, snapshot: Snapshot | None = None) -> None:
+    def entity(self, name: str, *, load: Load[S], snapshot: Snapshot[S] | None = None) -> None:
         self.entities[name] = EntitySpec(name, load, snapshot)
 
     def on_review(self, hook: ReviewHook) -> ReviewHook:
