@@ -110,6 +110,19 @@ def _problem_media_type(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+def _instrument(app: FastAPI, settings: Settings) -> None:
+    """`/metrics`: latency histograms per route, and the mirror's figures."""
+    registry = CollectorRegistry()
+    registry.register(MirrorCollector(settings.mongo))
+    Instrumentator(
+        registry=registry,
+        excluded_handlers=["/metrics"],
+        should_group_status_codes=False,
+    ).instrument(
+        app, latency_lowr_buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5)
+    ).expose(app, endpoint="/metrics", include_in_schema=False)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(level=settings.log_level, json=settings.log_json)
@@ -132,15 +145,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.auth.dev_login:
         app.state.dev_signing_key = SigningKey.load_or_create(settings.auth.dev_key_dir)
         app.include_router(dev_auth_router)
-    registry = CollectorRegistry()
-    registry.register(MirrorCollector(settings.mongo))
-    Instrumentator(
-        registry=registry,
-        excluded_handlers=["/metrics"],
-        should_group_status_codes=False,
-    ).instrument(
-        app, latency_lowr_buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5)
-    ).expose(app, endpoint="/metrics", include_in_schema=False)
+    _instrument(app, settings)
     if settings.http.cors_origins:
         app.add_middleware(
             CORSMiddleware,

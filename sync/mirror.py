@@ -321,44 +321,66 @@ class Mirror:
         page written.
         """
         deadline = time.monotonic() + seconds
-        covered, backoff = 0, idle
+        backoff = idle
         state = await MirrorState.get("firestore") or MirrorState()
-        cursor, writing = state.cursor, None
+        follow = _Follow(cursor=state.cursor)
         while time.monotonic() < deadline:
             if keepalive is not None and not await keepalive():
                 break
             try:
-                entries, writes = await self._plan_after(cursor)
-                if writing is not None:
-                    await writing
-                writing = None
-                if entries or writes:
-                    page = self._write(state, entries, writes)
-                    cursor = entries[-1].id if entries else cursor
-                    covered += len(entries)
-                    if len(entries) < self.page:
-                        await page
-                    else:
-                        writing = asyncio.create_task(page)
-                elif _reporting_due(state):
-                    await self._write(state, [], [], report=True)  # caught up: say so
+                caught_up = await self._follow_once(state, follow)
             except Unavailable as exc:
-                writing = None
-                cursor = state.cursor  # the last page written; the rest is planned again
-                state.last_error = str(exc)[:500]  # Firestore is away
-                await _save(state)
-                log.warning("mirror.unavailable", error=str(exc), retry_in=backoff)
-                await asyncio.sleep(backoff)
+                await _went_away(state, follow, exc, retry_in=backoff)
                 backoff = min(max_backoff, backoff * 2)
                 continue
             backoff = idle
-            if not entries:  # caught up; otherwise the next page is planned at once
+            if caught_up:  # otherwise the next page is planned at once
                 await asyncio.sleep(idle)
-        if writing is not None:
+        if follow.writing is not None:
             with contextlib.suppress(Unavailable):
-                await writing
+                await follow.writing
         await _save(state)
-        return covered
+        return follow.covered
+
+    async def _follow_once(self, state: MirrorState, follow: _Follow) -> bool:
+        """Plan the next page, wait for the last one's write, then write this one (in the
+        background when the page is full); True when the log had nothing new."""
+        entries, writes = await self._plan_after(follow.cursor)
+        if follow.writing is not None:
+            await follow.writing
+        follow.writing = None
+        if entries or writes:
+            page = self._write(state, entries, writes)
+            follow.cursor = entries[-1].id if entries else follow.cursor
+            follow.covered += len(entries)
+            if len(entries) < self.page:
+                await page
+            else:
+                follow.writing = asyncio.create_task(page)
+        elif _reporting_due(state):
+            await self._write(state, [], [], report=True)  # caught up: say so
+        return not entries
+
+
+@dataclass
+class _Follow:
+    """A follower's place: the cursor planned up to and the page being written."""
+
+    cursor: int
+    writing: asyncio.Task[None] | None = None
+    covered: int = 0  # changes planned and written or being written
+
+
+async def _went_away(
+    state: MirrorState, follow: _Follow, error: Unavailable, *, retry_in: float
+) -> None:
+    """Firestore is away: go back to the last page written, say so, and wait."""
+    follow.writing = None
+    follow.cursor = state.cursor  # the rest is planned again
+    state.last_error = str(error)[:500]
+    await _save(state)
+    log.warning("mirror.unavailable", error=str(error), retry_in=retry_in)
+    await asyncio.sleep(retry_in)
 
 
 def _reporting_due(state: MirrorState) -> bool:

@@ -81,10 +81,19 @@ def _stop_all(servers: list[c.Component], apps: list[c.Component]) -> None:
             list(pool.map(lambda component: component.stop(), group))
 
 
+# Celery processes: the general worker, the mirror's own (one follower), and beat.
+_WORKERS = {
+    "worker": ["worker", "--concurrency", "2", "--hostname", "debtx@%h"],
+    "mirror": [
+        *("worker", "--queues", "mirror", "--concurrency", "1"),
+        *("--hostname", "debtx-mirror@%h"),
+    ],
+}
+
+
 def run_stack(root: Path, ports: Ports, project_id: str = "debtx-dev") -> int:
     """Start every part, seed once, print how to use it, stop cleanly on Ctrl-C."""
     home = root / ".debtx"
-    logs = home / "logs"
     env = stack_env(home, ports, project_id)
     # Ctrl-C stops the stack even when started with SIGINT ignored (a shell's background
     # job), which Python would otherwise keep; SIGTERM does the same.
@@ -93,68 +102,12 @@ def run_stack(root: Path, ports: Ports, project_id: str = "debtx-dev") -> int:
     servers: list[c.Component] = []
     apps: list[c.Component] = []
     try:
-        services = c.start_backing_services(
-            home,
-            project_id=project_id,
-            rules=RULES,
-            persist_redis=True,
-            ports=(ports.mongodb, ports.redis, ports.firestore),
-            timeout=90,
-        )
-        servers += services.all()
-        for service in services.all():
-            console.print(f"[green]ready[/green] {service.name} on {service.address}")
-        seeded = subprocess.run(
-            [sys.executable, "-m", "backend.cli", "seed"], env={**os.environ, **env}, check=False
-        )
-        if seeded.returncode != 0:
-            raise c.ComponentMissing("loading demo data failed (see output above)")
-        api = c.uvicorn("api", "backend.main:create_app", ports.api, logs, env)
-        apps.append(api.start())
-        apps.append(
-            _celery(
-                "worker",
-                ["worker", "--loglevel", "INFO", "--concurrency", "2", "--hostname", "debtx@%h"],
-                logs,
-                env,
-            ).start()
-        )
-        apps.append(
-            _celery(
-                "mirror",
-                [
-                    "worker",
-                    "--loglevel",
-                    "INFO",
-                    "--queues",
-                    "mirror",
-                    "--concurrency",
-                    "1",
-                    "--hostname",
-                    "debtx-mirror@%h",
-                ],
-                logs,
-                env,
-            ).start()
-        )
-        apps.append(
-            _celery(
-                "beat",
-                ["beat", "--loglevel", "INFO", "--schedule", str(home / "celerybeat-schedule")],
-                logs,
-                env,
-            ).start()
-        )
+        servers += _start_servers(home, ports, project_id)
+        _seed(env)
+        api = _start_apps(home, ports, env, apps)
         api.wait_ready(timeout=60)
         console.print(_banner(ports, home))
-        running = servers + apps
-        while all(component.running() for component in running):
-            time.sleep(1)
-        dead = [comp for comp in running if not comp.running()]
-        for comp in dead:
-            console.print(
-                f"[red]{comp.name} stopped unexpectedly[/red]; last log lines:\n{comp.log_tail()}"
-            )
+        _watch(servers + apps)
         return 1
     except c.ComponentMissing as exc:
         console.print(f"[red]cannot start DebtX:[/red] {exc}")
@@ -164,3 +117,50 @@ def run_stack(root: Path, ports: Ports, project_id: str = "debtx-dev") -> int:
         return 0
     finally:
         _stop_all(servers, apps)
+
+
+def _start_servers(home: Path, ports: Ports, project_id: str) -> list[c.Component]:
+    services = c.start_backing_services(
+        home,
+        project_id=project_id,
+        rules=RULES,
+        persist_redis=True,
+        ports=(ports.mongodb, ports.redis, ports.firestore),
+        timeout=90,
+    )
+    for service in services.all():
+        console.print(f"[green]ready[/green] {service.name} on {service.address}")
+    return services.all()
+
+
+def _seed(env: dict[str, str]) -> None:
+    seeded = subprocess.run(
+        [sys.executable, "-m", "backend.cli", "seed"], env={**os.environ, **env}, check=False
+    )
+    if seeded.returncode != 0:
+        raise c.ComponentMissing("loading demo data failed (see output above)")
+
+
+def _start_apps(
+    home: Path, ports: Ports, env: dict[str, str], apps: list[c.Component]
+) -> c.Component:
+    """The API, the workers and beat, each added to `apps` as it starts; the API."""
+    logs = home / "logs"
+    api = c.uvicorn("api", "backend.main:create_app", ports.api, logs, env)
+    apps.append(api.start())
+    for name, args in _WORKERS.items():
+        apps.append(_celery(name, [*args, "--loglevel", "INFO"], logs, env).start())
+    beat = ["beat", "--loglevel", "INFO", "--schedule", str(home / "celerybeat-schedule")]
+    apps.append(_celery("beat", beat, logs, env).start())
+    return api
+
+
+def _watch(running: list[c.Component]) -> None:
+    """Until a part stops by itself: then say which, with its last log lines."""
+    while all(component.running() for component in running):
+        time.sleep(1)
+    for comp in running:
+        if not comp.running():
+            console.print(
+                f"[red]{comp.name} stopped unexpectedly[/red]; last log lines:\n{comp.log_tail()}"
+            )
