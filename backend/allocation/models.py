@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from backend.cases.models import Action
+from backend.core import clock
 from backend.core.money import Money
 from backend.core.schemas import JsonNumber
 from backend.users.schemas import TRIMMED
@@ -19,10 +20,6 @@ DEFAULT_VALIDITY_DAYS = 60
 
 Region = Annotated[str, StringConstraints(max_length=60, pattern=TRIMMED)]
 Days = Annotated[int, Field(ge=0, le=36_500), JsonNumber]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class ChoiceStrategy(StrEnum):
@@ -60,8 +57,8 @@ class AllocationRule(Document):
     excluded_drc_ids: list[str] = []
     validity_days: int = DEFAULT_VALIDITY_DAYS
     strategy: ChoiceStrategy = ChoiceStrategy.PERFORMANCE
-    created_at: datetime = Field(default_factory=_now)
-    updated_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "allocation_rules"
@@ -86,7 +83,7 @@ class AllocationAttempt(Document):
     the pool, or which rule placed it. Also remembers the DRC it was last recalled from."""
 
     id: str  # type: ignore[assignment]
-    at: datetime = Field(default_factory=_now)
+    at: datetime = Field(default_factory=clock.now)
     outcome: AttemptOutcome
     rule_id: str | None = None
     drc_id: str | None = None
@@ -107,7 +104,7 @@ class DrcSlots(Document):
 
     id: str  # type: ignore[assignment]
     allocated: int = 0
-    last_at: datetime = Field(default_factory=_now)
+    last_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "allocation_drc_slots"
@@ -118,7 +115,7 @@ class AssignmentCursor(Document):
 
     id: str  # type: ignore[assignment]
     last_ro_id: str | None = None
-    updated_at: datetime = Field(default_factory=_now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "assignment_cursors"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -9,13 +9,10 @@ from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from backend.cases.phases import Phase
+from backend.core import clock
 from backend.core.money import Money
 from backend.customers.models import CpeItem
 from backend.negotiations.models import ContactDigest
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Action(StrEnum):
@@ -53,7 +50,7 @@ class Outcome(StrEnum):
 class CaseEvent(BaseModel):
     """One line of the case's history: a phase change or a change of hands."""
 
-    at: datetime = Field(default_factory=_now)
+    at: datetime = Field(default_factory=clock.now)
     action: str
     actor_uid: str | None = None
     from_phase: Phase | None = None
@@ -69,7 +66,7 @@ class Allocation(BaseModel):
     rule_id: str | None
     drc_id: str
     reason: str
-    at: datetime = Field(default_factory=_now)
+    at: datetime = Field(default_factory=clock.now)
 
 
 class Case(Document):
@@ -100,8 +97,8 @@ class Case(Document):
     outcome: Outcome | None = None
     history: list[CaseEvent] = []
     version: int = 1
-    created_at: datetime = Field(default_factory=_now)
-    updated_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)
     closed_at: datetime | None = None
 
     class Settings:
@@ -120,7 +117,7 @@ class Case(Document):
         """Days the arrears have been overdue."""
         if self.overdue_since is None:
             return 0
-        return max(((now or _now()) - self.overdue_since).days, 0)
+        return max(((now or clock.now()) - self.overdue_since).days, 0)
 
 
 class OpenCaseKey(Document):

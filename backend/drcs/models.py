@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from beanie import Document
 from pydantic import Field
+
+from backend.core import clock
 
 
 class AssignmentPreference(StrEnum):
@@ -28,8 +30,8 @@ class Drc(Document):
     assignment_preference: AssignmentPreference = AssignmentPreference.MANUAL
     contact_email: str | None = None
     contact_phone: str | None = None
-    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
-    updated_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "drcs"

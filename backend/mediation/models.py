@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from beanie import Document
@@ -11,10 +11,7 @@ from pydantic import BaseModel, Field
 from pymongo import ASCENDING, IndexModel
 
 from backend.cases.phases import Phase
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from backend.core import clock
 
 
 def _new_id() -> str:
@@ -54,7 +51,7 @@ class Decision(StrEnum):
 
 class Escalation(BaseModel):
     id: str = Field(default_factory=_new_id)
-    at: datetime = Field(default_factory=_now)
+    at: datetime = Field(default_factory=clock.now)
     by: str
     from_phase: Phase
     reason: str
@@ -70,7 +67,7 @@ class Hearing(BaseModel):
     outcome: HearingOutcome
     notes: str | None = None
     next_hearing_at: datetime | None = None
-    recorded_at: datetime = Field(default_factory=_now)
+    recorded_at: datetime = Field(default_factory=clock.now)
     recorded_by: str
 
 
@@ -82,7 +79,7 @@ class Submission(BaseModel):
     reference: str
     notes: str | None = None
     submitted_at: datetime
-    recorded_at: datetime = Field(default_factory=_now)
+    recorded_at: datetime = Field(default_factory=clock.now)
     recorded_by: str
 
 
@@ -93,7 +90,7 @@ class Recommendation(BaseModel):
     justification: str
     hearing_id: str
     by: str
-    at: datetime = Field(default_factory=_now)
+    at: datetime = Field(default_factory=clock.now)
 
 
 class LegalDecision(BaseModel):
@@ -103,7 +100,7 @@ class LegalDecision(BaseModel):
     recommendation: Recommendation
     reason: str | None = None
     by: str
-    at: datetime = Field(default_factory=_now)
+    at: datetime = Field(default_factory=clock.now)
 
 
 class MediationFile(Document):
@@ -117,8 +114,8 @@ class MediationFile(Document):
     recommendation: Recommendation | None = None  # awaiting the operator
     decisions: list[LegalDecision] = []
     version: int = 0  # 0 until first stored
-    created_at: datetime = Field(default_factory=_now)
-    updated_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "mediation_files"

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from beanie import Document
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from backend.core import clock
 from backend.core.money import Money
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class ContactChannel(StrEnum):
@@ -71,7 +68,7 @@ class Negotiation(Document):
     dispute_reason: str | None = None
     notes: str | None = None
     next_follow_up: datetime | None = None
-    recorded_at: datetime = Field(default_factory=_now)
+    recorded_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "negotiations"
@@ -144,8 +141,8 @@ class Promise(Document):
     due_date: date
     paid: Money
     state: PromiseState = PromiseState.OPEN
-    created_at: datetime = Field(default_factory=_now)
-    updated_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)
     kept_at: datetime | None = None
     broken_at: datetime | None = None
     version: int = 1

@@ -3,18 +3,15 @@ customer message templates and the customer contact policy."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from beanie import Document
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from backend.core import clock
 from backend.customers.models import Language
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Channel(StrEnum):
@@ -66,8 +63,8 @@ class Device(Document):
     token: str
     platform: Platform
     app_version: str | None = None
-    registered_at: datetime = Field(default_factory=_now)
-    refreshed_at: datetime = Field(default_factory=_now)
+    registered_at: datetime = Field(default_factory=clock.now)
+    refreshed_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "notification_devices"
@@ -89,7 +86,7 @@ class Notification(Document):
     data: dict[str, str] = {}
     # "<what>|<item>|<day>|<user>" for reminders that must go out once
     dedupe_key: str | None = None
-    created_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=clock.now)
     read_at: datetime | None = None
 
     class Settings:
@@ -127,7 +124,7 @@ class Audience(StrEnum):
 class DeliveryEvent(BaseModel):
     """One line of a delivery's log: each attempt, send, block and deferral."""
 
-    at: datetime = Field(default_factory=_now)
+    at: datetime = Field(default_factory=clock.now)
     status: DeliveryStatus
     detail: str | None = None
 
@@ -164,7 +161,7 @@ class Delivery(Document):
     status: DeliveryStatus = DeliveryStatus.PENDING
     reason: str | None = None  # why blocked, skipped or failed (a stable word)
     attempts: int = 0
-    next_attempt_at: datetime = Field(default_factory=_now)
+    next_attempt_at: datetime = Field(default_factory=clock.now)
     claimed_at: datetime | None = None
     claim: str | None = None  # the claiming worker's token while it sends
     sent_at: datetime | None = None
@@ -173,8 +170,8 @@ class Delivery(Document):
     events: list[DeliveryEvent] = []
     dedupe_key: str | None = None
     created_by: str | None = None
-    created_at: datetime = Field(default_factory=_now)
-    updated_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "notification_deliveries"
@@ -209,7 +206,7 @@ class Preferences(Document):
     email: bool = False
     quiet_hours: QuietHours | None = None
     time_zone: str = "Asia/Colombo"
-    updated_at: datetime = Field(default_factory=_now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "notification_preferences"
@@ -229,7 +226,7 @@ class MessageTemplate(Document):
     subject: str | None = None
     body: str
     updated_by: str | None = None
-    updated_at: datetime = Field(default_factory=_now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "message_templates"
@@ -244,7 +241,7 @@ class ContactPolicy(Document):
     caps: dict[str, int]  # channel -> most messages per window
     cap_window_hours: int
     updated_by: str | None = None
-    updated_at: datetime = Field(default_factory=_now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "contact_policy"
@@ -258,7 +255,7 @@ class OptOut(Document):
     channel: Channel
     reason: str | None = None
     recorded_by: str | None = None
-    recorded_at: datetime = Field(default_factory=_now)
+    recorded_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "contact_opt_outs"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from beanie.odm.utils.encoder import Encoder
@@ -11,7 +11,7 @@ from bson import ObjectId
 from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from backend.core import db
+from backend.core import clock, db
 from backend.notifications.models import (
     CLAIMABLE,
     Channel,
@@ -28,8 +28,9 @@ from backend.notifications.models import (
 )
 
 
-def _now() -> datetime:
-    return db.as_stored(datetime.now(UTC))
+def _now_as_stored() -> datetime:
+    """Now, to the millisecond as stored, so what a write answers is what a read returns."""
+    return db.as_stored(clock.now())
 
 
 def _oids(ids: list[str]) -> list[ObjectId]:
@@ -47,7 +48,7 @@ async def save_device(
     await collection.delete_many(
         {"token": token, "$or": [{"user_id": {"$ne": user_id}}, {"device_id": {"$ne": device_id}}]}
     )
-    now = _now()
+    now = _now_as_stored()
     await collection.update_one(
         {"user_id": user_id, "device_id": device_id},
         {
@@ -139,7 +140,7 @@ async def feed_item(user_id: str, notification_id: str) -> Notification | None:
 async def mark_read(item: Notification) -> Notification:
     """Set `read_at` once; reading again keeps the first time."""
     if item.read_at is None:
-        now = _now()
+        now = _now_as_stored()
         await Notification.get_pymongo_collection().update_one(
             {"_id": item.id, "read_at": None}, {"$set": {"read_at": now}}
         )
@@ -149,7 +150,7 @@ async def mark_read(item: Notification) -> Notification:
 
 async def mark_all_read(user_id: str) -> int:
     result = await Notification.get_pymongo_collection().update_many(
-        {"user_id": user_id, "read_at": None}, {"$set": {"read_at": _now()}}
+        {"user_id": user_id, "read_at": None}, {"$set": {"read_at": _now_as_stored()}}
     )
     return result.modified_count
 
@@ -187,7 +188,7 @@ async def claim(delivery_ids: list[str], *, now: datetime) -> list[Delivery]:
 
 def outcome_write(delivery: Delivery, fields: dict[str, Any], event: DeliveryEvent) -> UpdateOne:
     """The write that stores one attempt's outcome, for `write_outcomes`."""
-    values = Encoder().encode({**fields, "claim": None, "updated_at": _now()})
+    values = Encoder().encode({**fields, "claim": None, "updated_at": _now_as_stored()})
     return UpdateOne(
         {"_id": delivery.id, "claim": delivery.claim},
         {"$set": values, "$push": {"events": Encoder().encode(event)}},
@@ -260,7 +261,7 @@ async def preferences_of(
 
 
 async def save_preferences(preferences: Preferences) -> Preferences:
-    preferences.updated_at = _now()
+    preferences.updated_at = _now_as_stored()
     return await preferences.save()
 
 
@@ -276,7 +277,7 @@ async def templates() -> list[MessageTemplate]:
 
 
 async def save_template(template: MessageTemplate) -> MessageTemplate:
-    template.updated_at = _now()
+    template.updated_at = _now_as_stored()
     return await template.save()
 
 
@@ -290,7 +291,7 @@ async def contact_policy() -> ContactPolicy | None:
 
 
 async def save_contact_policy(policy: ContactPolicy) -> ContactPolicy:
-    policy.updated_at = _now()
+    policy.updated_at = _now_as_stored()
     return await policy.save()
 
 
