@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from beanie import SortDirection
-from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.allocation.models import (
@@ -17,12 +16,12 @@ from backend.allocation.models import (
     DrcSlots,
     RankedDrc,
 )
+from backend.core.ids import object_id
 
 
 async def get_rule(rule_id: str) -> AllocationRule | None:
-    if not ObjectId.is_valid(rule_id):
-        return None
-    return await AllocationRule.get(ObjectId(rule_id))
+    oid = object_id(rule_id)
+    return None if oid is None else await AllocationRule.get(oid)
 
 
 async def list_rules(*, include_inactive: bool) -> list[AllocationRule]:

@@ -26,14 +26,14 @@ from backend.cases.models import Case, CaseEvent, OfficerCaseCounts, OpenCaseKey
 from backend.cases.phases import OPEN_VALUES, Phase
 from backend.cases.sections import Section
 from backend.core import db
+from backend.core.ids import object_id
 from backend.negotiations.models import ContactDigest
 from sync import changelog
 
 
 async def get(case_id: str, *, session: AsyncClientSession | None = None) -> Case | None:
-    if not ObjectId.is_valid(case_id):
-        return None
-    return await Case.get(ObjectId(case_id), session=session)
+    oid = object_id(case_id)
+    return None if oid is None else await Case.get(oid, session=session)
 
 
 async def insert(

@@ -9,6 +9,7 @@ from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.core import db
+from backend.core.ids import object_id, object_ids
 from backend.negotiations.errors import PromiseChanged
 from backend.negotiations.models import (
     RECENT_CONTACTS,
@@ -59,13 +60,12 @@ async def last_contacts(case_ids: list[str]) -> dict[str, Negotiation]:
 
 
 async def get_promise(promise_id: str, *, session: AsyncClientSession) -> Promise | None:
-    if not ObjectId.is_valid(promise_id):
-        return None
-    return await Promise.get(ObjectId(promise_id), session=session)
+    oid = object_id(promise_id)
+    return None if oid is None else await Promise.get(oid, session=session)
 
 
 async def promises_by_ids(ids: list[str]) -> dict[str, Promise]:
-    oids = [ObjectId(i) for i in ids if ObjectId.is_valid(i)]
+    oids = object_ids(ids)
     if not oids:
         return {}
     return {str(p.id): p for p in await Promise.find({"_id": {"$in": oids}}).to_list()}

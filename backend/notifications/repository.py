@@ -12,6 +12,7 @@ from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.core import clock, db
+from backend.core.ids import object_id, object_ids
 from backend.notifications.models import (
     CLAIMABLE,
     Channel,
@@ -31,10 +32,6 @@ from backend.notifications.models import (
 def _now_as_stored() -> datetime:
     """Now, to the millisecond as stored, so what a write answers is what a read returns."""
     return db.as_stored(clock.now())
-
-
-def _oids(ids: list[str]) -> list[ObjectId]:
-    return [ObjectId(i) for i in ids if ObjectId.is_valid(i)]
 
 
 # --------------------------------------------------------------------------- devices
@@ -132,9 +129,8 @@ async def feed_page(
 
 
 async def feed_item(user_id: str, notification_id: str) -> Notification | None:
-    if not ObjectId.is_valid(notification_id):
-        return None
-    return await Notification.find_one({"_id": ObjectId(notification_id), "user_id": user_id})
+    oid = object_id(notification_id)
+    return None if oid is None else await Notification.find_one({"_id": oid, "user_id": user_id})
 
 
 async def mark_read(item: Notification) -> Notification:
@@ -171,7 +167,7 @@ async def insert_deliveries(items: list[Delivery], *, session: AsyncClientSessio
 
 async def claim(delivery_ids: list[str], *, now: datetime) -> list[Delivery]:
     """Take the due ones for this worker; another worker's claim wins over ours."""
-    token, ids = str(ObjectId()), _oids(delivery_ids)
+    token, ids = str(ObjectId()), object_ids(delivery_ids)
     await Delivery.get_pymongo_collection().update_many(
         {
             "_id": {"$in": ids},
@@ -233,9 +229,8 @@ async def sent_count(customer_id: str, channel: Channel, *, since: datetime) -> 
 
 
 async def delivery(delivery_id: str) -> Delivery | None:
-    if not ObjectId.is_valid(delivery_id):
-        return None
-    return await Delivery.get(ObjectId(delivery_id))
+    oid = object_id(delivery_id)
+    return None if oid is None else await Delivery.get(oid)
 
 
 async def delivery_page(

@@ -9,14 +9,14 @@ from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.core import db
+from backend.core.ids import object_id
 from backend.requests.errors import DuplicatePending, RequestAlreadyDecided
 from backend.requests.models import OfficerRequest, RequestDecision, RequestStatus
 
 
 async def get(request_id: str) -> OfficerRequest | None:
-    if not ObjectId.is_valid(request_id):
-        return None
-    return await OfficerRequest.get(ObjectId(request_id))
+    oid = object_id(request_id)
+    return None if oid is None else await OfficerRequest.get(oid)
 
 
 async def insert(request: OfficerRequest, *, session: AsyncClientSession) -> OfficerRequest:
