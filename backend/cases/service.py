@@ -343,14 +343,6 @@ async def awaiting_officer(*, drc_id: str, limit: int) -> list[Case]:
     )
 
 
-async def many_unscoped(case_ids: list[str]) -> list[Case]:
-    """Cases by id with no reach check, for system processes (reminders)."""
-    ids = object_ids(case_ids)
-    if not ids:
-        return []
-    return await repository.find({"_id": {"$in": ids}}, sort=[("_id", 1)], limit=len(ids))
-
-
 async def follow_ups_due(*, until: datetime, limit: int) -> list[Case]:
     """Open cases an officer holds whose next follow-up falls on or before `until`."""
     filters = {
@@ -395,8 +387,8 @@ async def open_case_ids_of(ro_id: str) -> list[str]:
 
 
 async def many_by_id(case_ids: list[str]) -> list[Case]:
-    """Cases by id with no reach check, in no particular order, for batches of hundreds
-    (the mirror)."""
+    """Cases by id with no reach check, in no particular order, for system processes
+    (reminders, the mirror's batches of hundreds)."""
     return await repository.by_ids(object_ids(case_ids))
 
 

@@ -70,7 +70,7 @@ async def send_daily_reminders(*, today: date | None = None) -> dict[str, int]:
 
 async def promises_due(today: date, promises: list[PromiseRead]) -> int:
     """The officer holding the case, and the customer, hear of a promise due today."""
-    held = {str(c.id): c for c in await cases.many_unscoped([p.case_id for p in promises])}
+    held = {str(c.id): c for c in await cases.many_by_id([p.case_id for p in promises])}
 
     async def remind(promise: PromiseRead) -> Outbox:
         case = held.get(promise.case_id)
@@ -125,7 +125,7 @@ async def hearings_tomorrow(today: date) -> int:
             start=_midnight(tomorrow), end=_midnight(tomorrow + timedelta(days=1)), limit=SCAN_LIMIT
         )
     )
-    held = [c for c in await cases.many_unscoped(list(hearings)) if c.phase is Phase.MEDIATION]
+    held = [c for c in await cases.many_by_id(list(hearings)) if c.phase is Phase.MEDIATION]
 
     async def remind(case: Case) -> Outbox:
         return await notify(
