@@ -7,14 +7,13 @@ from pydantic import BaseModel, StringConstraints
 
 from backend.cases.phases import Phase
 from backend.core.money import Money
-from backend.core.schemas import NOT_BLANK, Day, RequestModel, Timestamp
+from backend.core.schemas import NOT_BLANK, Day, Notes, RequestModel, Timestamp
 from backend.negotiations.models import (
     ContactChannel,
     ContactResult,
     NegotiationOutcome,
     PromiseState,
 )
-from backend.settlements.schemas import Notes
 
 Reason = Annotated[str, StringConstraints(min_length=3, max_length=500, pattern=NOT_BLANK)]
 
