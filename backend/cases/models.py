@@ -8,11 +8,11 @@ from beanie import Document
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from backend.cases.contacts import ContactDigest
 from backend.cases.phases import Phase
 from backend.core import clock
 from backend.core.money import Money
 from backend.customers.models import CpeItem
-from backend.negotiations.models import ContactDigest
 
 
 class Action(StrEnum):

@@ -21,13 +21,13 @@ from pymongo.errors import DuplicateKeyError
 
 from backend.audit import service as audit
 from backend.audit.service import Actor
+from backend.cases.contacts import ContactDigest
 from backend.cases.errors import CaseAlreadyOpen, CaseChanged
 from backend.cases.models import Case, CaseEvent, OfficerCaseCounts, OpenCaseKey, summary
 from backend.cases.phases import OPEN_VALUES, Phase
 from backend.cases.sections import Section
 from backend.core import db
 from backend.core.ids import object_id
-from backend.negotiations.models import ContactDigest
 from sync import changelog
 
 

@@ -16,13 +16,13 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.audit.service import Actor
 from backend.cases import repository
+from backend.cases.contacts import ContactDigest
 from backend.cases.errors import CaseClosed, CaseNotFound, IllegalTransition, NotCaseHolder
 from backend.cases.models import Case, CaseEvent, Outcome, PartStatus
 from backend.cases.phases import OPEN_VALUES, RECALLABLE, Phase, allowed
 from backend.cases.sections import Section
 from backend.core import db
 from backend.core.ids import object_ids
-from backend.negotiations.models import ContactDigest
 from backend.users import service as users
 from backend.users.models import Role, User
 

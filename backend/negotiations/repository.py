@@ -8,17 +8,11 @@ from typing import Any
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from backend.cases.contacts import RECENT_CONTACTS, ContactDigest
 from backend.core import db
 from backend.core.ids import object_id, object_ids
 from backend.negotiations.errors import PromiseChanged
-from backend.negotiations.models import (
-    RECENT_CONTACTS,
-    ContactBrief,
-    ContactDigest,
-    Negotiation,
-    Promise,
-    PromiseState,
-)
+from backend.negotiations.models import Negotiation, Promise, PromiseState
 
 
 def midnight(day: date) -> datetime:
@@ -136,7 +130,7 @@ async def digests_from_records(
         digest = built.setdefault(row["case_id"], ContactDigest())
         digest.total += 1
         if digest.total <= RECENT_CONTACTS:
-            digest.recent.append(ContactBrief.of(Negotiation.model_validate(row)))
+            digest.recent.append(Negotiation.model_validate(row).brief())
     return built
 
 

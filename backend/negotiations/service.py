@@ -18,6 +18,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.audit import service as audit
 from backend.cases import service as cases
+from backend.cases.contacts import ContactDigest, ContactResult, NegotiationOutcome
 from backend.cases.models import Case
 from backend.cases.phases import Phase
 from backend.cases.sections import Section
@@ -34,10 +35,7 @@ from backend.negotiations.errors import (
     PromiseInvalid,
 )
 from backend.negotiations.models import (
-    ContactDigest,
-    ContactResult,
     Negotiation,
-    NegotiationOutcome,
     Promise,
     PromiseShare,
     PromiseState,
@@ -215,7 +213,7 @@ async def _advance_case(
     if follow_up is None and record.promise is not None:
         follow_up = repository.midnight(record.promise.due_date)
     newest = contacts.latest is None or record.contacted_at >= contacts.latest
-    changes: dict[str, Any] = {"contacts": contacts.counting(record)}
+    changes: dict[str, Any] = {"contacts": contacts.counting(record.brief())}
     if newest and follow_up is not None and follow_up != case.next_follow_up:
         changes["next_follow_up"] = follow_up
     if case.phase is Phase.ASSIGNED:
