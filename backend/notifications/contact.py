@@ -196,7 +196,7 @@ async def send_message(
         raise NotCaseHolder("Only the case's officer, its supervisor or operator staff")
     if case.phase is Phase.CLOSED:
         raise CaseClosed(f"Case {case.id} is closed")
-    outbox = await message_customer(
+    pending = await message_customer(
         actor=actor,
         case=case,
         key=data.template,
@@ -204,8 +204,8 @@ async def send_message(
         due_date=data.due_date or datetime.now(UTC).date(),
         channels=[c.channel for c in dict.fromkeys(data.channels)],
     )
-    await dispatch(outbox)
-    return [await get_delivery(actor=actor, delivery_id=i) for i in outbox.delivery_ids]
+    await dispatch(pending)
+    return [await get_delivery(actor=actor, delivery_id=i) for i in pending.delivery_ids]
 
 
 def _scope(actor: User) -> dict[str, Any]:

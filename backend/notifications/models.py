@@ -1,5 +1,5 @@
-"""Devices, the in-app feed, the delivery log (which is also the outbox), preferences,
-customer message templates and the customer contact policy."""
+"""Devices, the in-app feed, the delivery log (the messages still to send, and what became
+of those sent), preferences, customer message templates and the customer contact policy."""
 
 from __future__ import annotations
 
@@ -140,8 +140,8 @@ class DeviceResult(BaseModel):
 
 
 class Delivery(Document):
-    """One message on one channel to one recipient (or a DRC topic): the outbox record
-    written in the triggering transaction, then the log of what became of it."""
+    """One message on one channel to one recipient (or a DRC topic): written in the
+    triggering transaction, it waits there to be sent, then logs what became of it."""
 
     channel: Channel
     audience: Audience

@@ -1,5 +1,5 @@
 """Time-based notifications, run by Celery beat: daily reminders, hourly overdue checks,
-and the relay that sends whatever is due in the outbox.
+and the relay that sends whatever is due in the delivery log.
 
 Every reminder carries a dedupe key naming the item and the day (or the deadline), so a
 run repeated, or overlapping another, tells nobody twice.
@@ -20,7 +20,7 @@ from backend.negotiations import service as negotiations
 from backend.negotiations.schemas import PromiseRead
 from backend.notifications import repository
 from backend.notifications.models import NotificationKind, TemplateKey
-from backend.notifications.service import Outbox, dispatch, message_customer, notify
+from backend.notifications.service import Pending, dispatch, message_customer, notify
 from backend.users import service as users
 
 SCAN_LIMIT = 5000
@@ -43,13 +43,13 @@ def _at(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-async def _each(items: list, send: Callable[..., Awaitable[Outbox]]) -> int:
+async def _each(items: list, send: Callable[..., Awaitable[Pending]]) -> int:
     """Send one reminder per item (each in its own transaction); count those stored."""
     stored = 0
     for item in items:
-        outbox = await send(item)
-        stored += bool(outbox.delivery_ids)
-        await dispatch(outbox)
+        pending = await send(item)
+        stored += bool(pending.delivery_ids)
+        await dispatch(pending)
     return stored
 
 
@@ -72,13 +72,13 @@ async def promises_due(today: date, promises: list[PromiseRead]) -> int:
     """The officer holding the case, and the customer, hear of a promise due today."""
     held = {str(c.id): c for c in await cases.many_by_id([p.case_id for p in promises])}
 
-    async def remind(promise: PromiseRead) -> Outbox:
+    async def remind(promise: PromiseRead) -> Pending:
         case = held.get(promise.case_id)
         if case is None or case.phase is Phase.CLOSED:
-            return Outbox()
+            return Pending()
         key = f"promise_due|{promise.id}|{today.isoformat()}"
         owed: Money = promise.amount.minus(promise.paid)
-        outbox = await notify(
+        pending = await notify(
             actor=None,
             kind=NotificationKind.PROMISE_DUE,
             user_ids=[case.ro_id],
@@ -86,7 +86,7 @@ async def promises_due(today: date, promises: list[PromiseRead]) -> int:
             params={**_params(case), "amount": str(owed)},
             dedupe_key=key,
         )
-        return outbox + await message_customer(
+        return pending + await message_customer(
             actor=None,
             case=case,
             key=TemplateKey.PROMISE_DUE,
@@ -102,7 +102,7 @@ async def follow_ups_due(today: date, *, skip: set[str]) -> int:
     start, end = _midnight(today), _midnight(today + timedelta(days=1))
     due = await cases.follow_ups_due(until=end - timedelta(microseconds=1), limit=SCAN_LIMIT)
 
-    async def remind(case: Case) -> Outbox:
+    async def remind(case: Case) -> Pending:
         return await notify(
             actor=None,
             kind=NotificationKind.FOLLOW_UP_DUE,
@@ -127,7 +127,7 @@ async def hearings_tomorrow(today: date) -> int:
     )
     held = [c for c in await cases.many_by_id(list(hearings)) if c.phase is Phase.MEDIATION]
 
-    async def remind(case: Case) -> Outbox:
+    async def remind(case: Case) -> Pending:
         return await notify(
             actor=None,
             kind=NotificationKind.HEARING_TOMORROW,
@@ -156,7 +156,7 @@ async def follow_ups_overdue(now: datetime) -> int:
     overdue = await cases.follow_ups_due(until=now, limit=SCAN_LIMIT)
     day = now.date().isoformat()
 
-    async def remind(case: Case) -> Outbox:
+    async def remind(case: Case) -> Pending:
         return await notify(
             actor=None,
             kind=NotificationKind.FOLLOW_UP_OVERDUE,
@@ -178,7 +178,7 @@ async def validity_ending(now: datetime) -> int:
     )
     supervisors: dict[str, list[str]] = {}
 
-    async def remind(case: Case) -> Outbox:
+    async def remind(case: Case) -> Pending:
         assert case.drc_id is not None and case.validity_until is not None
         if case.drc_id not in supervisors:
             supervisors[case.drc_id] = [u.id for u in await users.supervisors_of(case.drc_id)]
@@ -204,5 +204,5 @@ async def relay(*, now: datetime | None = None) -> int:
     ids = await repository.due_ids(
         now=now - RELAY_GRACE, stale_before=now - STALE, limit=RELAY_LIMIT
     )
-    await dispatch(Outbox(ids))
+    await dispatch(Pending(ids))
     return len(ids)

@@ -271,17 +271,17 @@ async def check_missed(*, today: date | None = None) -> MissedSweep:
     sweep = MissedSweep()
     for settlement_id in await repository.overdue_ids(before=today, limit=10_000):
         async with db.transaction() as session:
-            outbox = await _sweep_one(settlement_id, today, sweep, session)
-        await notifications.dispatch(outbox)
+            pending = await _sweep_one(settlement_id, today, sweep, session)
+        await notifications.dispatch(pending)
     return sweep
 
 
 async def _sweep_one(
     settlement_id: str, today: date, sweep: MissedSweep, session: AsyncClientSession
-) -> notifications.Outbox:
+) -> notifications.Pending:
     settlement = await repository.get(settlement_id, session=session)
     if settlement is None or settlement.status is not SettlementStatus.ACTIVE:
-        return notifications.Outbox()
+        return notifications.Pending()
     before = _summary(settlement)
     newly: list[Instalment] = []
     for instalment in settlement.instalments:
@@ -300,7 +300,7 @@ async def _sweep_one(
             status=SettlementStatus.DEFAULTED, defaulted_at=clock.now(), default_reason=reason
         )
     if not (newly or defaults):
-        return notifications.Outbox()
+        return notifications.Pending()
     await repository.save(settlement, fields, session=session)
     await _audit(
         None, "settlement.default" if defaults else "settlement.missed", before, settlement, session
@@ -321,18 +321,18 @@ async def _sweep_one(
 
 async def _tell_missed(
     settlement: Settlement, missed: list[Instalment], session: AsyncClientSession
-) -> notifications.Outbox:
+) -> notifications.Pending:
     """The case's officer and the customer hear of each instalment newly missed."""
-    outbox = notifications.Outbox()
+    pending = notifications.Pending()
     for instalment in missed:
-        outbox += await notifications.instalment_missed(
+        pending += await notifications.instalment_missed(
             case_id=settlement.case_id,
             number=instalment.number,
             amount=instalment.remaining,
             due_date=instalment.due_date,
             session=session,
         )
-    return outbox
+    return pending
 
 
 async def supersede_active(
