@@ -12,6 +12,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from backend.cases.models import Action
 from backend.core import clock
+from backend.core.models import KeyedDocument
 from backend.core.money import Money
 from backend.core.schemas import JsonNumber
 from backend.users.schemas import TRIMMED
@@ -78,11 +79,11 @@ class RankedDrc(BaseModel):
     spare: int
 
 
-class AllocationAttempt(Document):
+class AllocationAttempt(KeyedDocument):
     """The latest allocation attempt on a case (`id` is the case id): why it is still in
     the pool, or which rule placed it. Also remembers the DRC it was last recalled from."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     at: datetime = Field(default_factory=clock.now)
     outcome: AttemptOutcome
     rule_id: str | None = None
@@ -98,11 +99,11 @@ class AllocationAttempt(Document):
         indexes = [IndexModel([("outcome", ASCENDING), ("at", DESCENDING)])]
 
 
-class DrcSlots(Document):
+class DrcSlots(KeyedDocument):
     """Per DRC, allocations made so far. Every allocation bumps it in its transaction, so
     two allocations racing for a DRC's last slot conflict and one re-checks capacity."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     allocated: int = 0
     last_at: datetime = Field(default_factory=clock.now)
 
@@ -110,10 +111,10 @@ class DrcSlots(Document):
         name = "allocation_drc_slots"
 
 
-class AssignmentCursor(Document):
+class AssignmentCursor(KeyedDocument):
     """Where round-robin distribution stopped in a DRC (`id` is the DRC id)."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     last_ro_id: str | None = None
     updated_at: datetime = Field(default_factory=clock.now)
 

@@ -11,6 +11,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from backend.cases.contacts import ContactDigest
 from backend.cases.phases import Phase
 from backend.core import clock
+from backend.core.models import KeyedDocument
 from backend.core.money import Money
 from backend.customers.models import CpeItem
 
@@ -120,21 +121,21 @@ class Case(Document):
         return max(((now or clock.now()) - self.overdue_since).days, 0)
 
 
-class OpenCaseKey(Document):
+class OpenCaseKey(KeyedDocument):
     """At most one open case per account + product + action: the key is the _id."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     case_id: str
 
     class Settings:
         name = "open_case_keys"
 
 
-class OfficerCaseCounts(Document):
+class OfficerCaseCounts(KeyedDocument):
     """How many cases an officer holds in each phase, kept by the case repository in the
     same transaction as every change, so the app's counts are one read. `id` is the uid."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     phases: dict[str, int] = {}
 
     class Settings:

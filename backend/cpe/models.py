@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from beanie import Document
 from pydantic import BaseModel, Field
 
 from backend.core import clock
+from backend.core.models import KeyedDocument
 
 
 class ItemStatus(StrEnum):
@@ -71,10 +71,10 @@ class CpeApproval(BaseModel):
     reference: str | None = None
 
 
-class CpeCollection(Document):
+class CpeCollection(KeyedDocument):
     """The equipment record of one case; `id` is the case id."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     account_id: str
     items: list[ItemState] = []
     approvals: list[CpeApproval] = []

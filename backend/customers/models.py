@@ -5,11 +5,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from beanie import Document
 from pydantic import BaseModel, Field, model_validator
 from pymongo import ASCENDING, IndexModel
 
 from backend.core import clock
+from backend.core.models import KeyedDocument
 from backend.core.money import Money
 
 
@@ -62,10 +62,10 @@ class Dispute(BaseModel):
     opened_by: str | None = None
 
 
-class Customer(Document):
+class Customer(KeyedDocument):
     """A telecom customer as billing knows them. `id` is the CRM customer reference."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     name: str
     nic: str | None = None
     region: str | None = None
@@ -104,10 +104,10 @@ class Product(BaseModel):
     cpe: list[CpeItem] = []
 
 
-class Account(Document):
+class Account(KeyedDocument):
     """A billing account with its products. `id` is the BSS account number."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     customer_id: str
     region: str | None = None
     products: list[Product] = []

@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from beanie import Document
 from pydantic import Field
 
 from backend.core import clock
+from backend.core.models import KeyedDocument
 
 
 class AssignmentPreference(StrEnum):
@@ -18,10 +18,10 @@ class AssignmentPreference(StrEnum):
     BY_AREA = "by_area"
 
 
-class Drc(Document):
+class Drc(KeyedDocument):
     """A Debt Recovery Company. `id` is its short code, e.g. `DRC-ACME`."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     name: str
     active: bool = True
     regions: list[str] = []

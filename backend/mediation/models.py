@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from beanie import Document
 from bson import ObjectId
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, IndexModel
 
 from backend.cases.phases import Phase
 from backend.core import clock
+from backend.core.models import KeyedDocument
 
 
 def _new_id() -> str:
@@ -103,10 +103,10 @@ class LegalDecision(BaseModel):
     at: datetime = Field(default_factory=clock.now)
 
 
-class MediationFile(Document):
+class MediationFile(KeyedDocument):
     """The board file of one case; `id` is the case id."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     escalations: list[Escalation] = []
     hearings: list[Hearing] = []
     submissions: list[Submission] = []

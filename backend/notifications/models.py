@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from backend.core import clock
+from backend.core.models import KeyedDocument
 from backend.customers.models import Language
 
 
@@ -197,10 +198,10 @@ class QuietHours(BaseModel):
     end: str
 
 
-class Preferences(Document):
+class Preferences(KeyedDocument):
     """A staff user's channels and quiet hours. `id` is the uid; absent means defaults."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     push: bool = True
     sms: bool = False
     email: bool = False
@@ -215,11 +216,11 @@ class Preferences(Document):
         return bool(getattr(self, channel.value))
 
 
-class MessageTemplate(Document):
+class MessageTemplate(KeyedDocument):
     """Operator wording of one customer message, replacing the built-in one.
     `id` is "<key>|<channel>|<language>"."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     key: TemplateKey
     channel: Channel
     language: Language
@@ -232,11 +233,11 @@ class MessageTemplate(Document):
         name = "message_templates"
 
 
-class ContactPolicy(Document):
+class ContactPolicy(KeyedDocument):
     """The operator's rules for contacting customers; one document, `id` "default".
     Absent means the settings' defaults."""
 
-    id: str = "default"  # type: ignore[assignment]
+    id: str = "default"
     quiet_hours: QuietHours
     caps: dict[str, int]  # channel -> most messages per window
     cap_window_hours: int
@@ -247,10 +248,10 @@ class ContactPolicy(Document):
         name = "contact_policy"
 
 
-class OptOut(Document):
+class OptOut(KeyedDocument):
     """The customer asked not to be contacted on a channel. `id` is "<customer>|<channel>"."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     customer_id: str
     channel: Channel
     reason: str | None = None

@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from beanie import Document
 from pydantic import Field
 from pymongo import ASCENDING, IndexModel
 
 from backend.core import clock
+from backend.core.models import KeyedDocument
 
 
 class Role(StrEnum):
@@ -28,10 +28,10 @@ class Role(StrEnum):
 OPERATOR_ROLES = frozenset({Role.OPERATOR_ADMIN, Role.OPERATOR_OFFICER})
 
 
-class User(Document):
+class User(KeyedDocument):
     """A DebtX account, keyed by Firebase Auth uid. This record, not the token, holds the role."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     email: str
     display_name: str
     role: Role
