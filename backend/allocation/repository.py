@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from beanie import SortDirection
@@ -16,6 +16,7 @@ from backend.allocation.models import (
     DrcSlots,
     RankedDrc,
 )
+from backend.core import clock
 from backend.core.ids import object_id
 
 
@@ -66,7 +67,7 @@ async def record_attempt(
 ) -> None:
     """Replace the case's latest attempt, keeping its count and recall note."""
     fields = {
-        "at": datetime.now(UTC),
+        "at": clock.now(),
         "outcome": outcome.value,
         "reason": reason,
         "rule_id": rule_id,
@@ -82,7 +83,7 @@ async def note_recall(
     case_id: str, drc_id: str | None, *, reason: str, session: AsyncClientSession
 ) -> None:
     """The case is back in the pool: say why, and remember the DRC it was recalled from."""
-    now = datetime.now(UTC)
+    now = clock.now()
     fields = {
         "at": now,
         "outcome": AttemptOutcome.UNALLOCATED.value,
@@ -129,7 +130,7 @@ async def take_slot(drc_id: str, *, session: AsyncClientSession) -> None:
     """Count an allocation to the DRC; concurrent ones conflict here and retry."""
     await DrcSlots.get_pymongo_collection().update_one(
         {"_id": drc_id},
-        {"$inc": {"allocated": 1}, "$set": {"last_at": datetime.now(UTC)}},
+        {"$inc": {"allocated": 1}, "$set": {"last_at": clock.now()}},
         upsert=True,
         session=session,
     )
@@ -143,7 +144,7 @@ async def round_robin_cursor(drc_id: str) -> str | None:
 async def move_round_robin_cursor(drc_id: str, ro_id: str, *, session: AsyncClientSession) -> None:
     await AssignmentCursor.get_pymongo_collection().update_one(
         {"_id": drc_id},
-        {"$set": {"last_ro_id": ro_id, "updated_at": datetime.now(UTC)}},
+        {"$set": {"last_ro_id": ro_id, "updated_at": clock.now()}},
         upsert=True,
         session=session,
     )

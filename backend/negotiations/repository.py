@@ -9,7 +9,7 @@ from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.cases.contacts import RECENT_CONTACTS, ContactDigest
-from backend.core import db
+from backend.core import clock, db
 from backend.core.ids import object_id, object_ids
 from backend.negotiations.errors import PromiseChanged
 from backend.negotiations.models import Negotiation, Promise, PromiseState
@@ -110,7 +110,7 @@ async def update_promise(
     """Write `fields` if the promise is still at the version it was read at."""
     changed = PromiseChanged(f"Promise {promise.id} changed; retry")
     return await db.update_versioned(
-        promise, {**fields, "updated_at": datetime.now(UTC)}, changed=changed, session=session
+        promise, {**fields, "updated_at": clock.now()}, changed=changed, session=session
     )
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from backend.cases import service as cases
 from backend.cases.models import Case
 from backend.cases.phases import Phase
+from backend.core import clock
 from backend.core.money import Money
 from backend.core.settings import get_settings
 from backend.mediation import service as mediation
@@ -58,7 +59,7 @@ async def _each(items: list, send: Callable[..., Awaitable[Pending]]) -> int:
 
 async def send_daily_reminders(*, today: date | None = None) -> dict[str, int]:
     """Promises due today, follow-ups due today, hearings tomorrow."""
-    today = today or datetime.now(UTC).date()
+    today = today or clock.now().date()
     promises = await negotiations.promises_due(day=today, limit=SCAN_LIMIT)
     return {
         "promise_due": await promises_due(today, promises),
@@ -145,7 +146,7 @@ async def hearings_tomorrow(today: date) -> int:
 
 async def check_overdue(*, now: datetime | None = None) -> dict[str, int]:
     """Follow-ups now overdue (once a day each), validity periods about to end (once each)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     return {
         "follow_up_overdue": await follow_ups_overdue(now),
         "validity_ending": await validity_ending(now),
@@ -200,7 +201,7 @@ async def validity_ending(now: datetime) -> int:
 async def relay(*, now: datetime | None = None) -> int:
     """Enqueue deliveries that are due but that no task is sending: ones whose enqueue
     was lost, ones deferred past quiet hours, ones a dead worker left half-sent."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     ids = await repository.due_ids(
         now=now - RELAY_GRACE, stale_before=now - STALE, limit=RELAY_LIMIT
     )

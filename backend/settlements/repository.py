@@ -7,7 +7,7 @@ from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from backend.core import db
+from backend.core import clock, db
 from backend.core.ids import object_id
 from backend.settlements.errors import SettlementChanged
 from backend.settlements.models import InstalmentStatus, Settlement, SettlementStatus
@@ -63,7 +63,7 @@ async def save(
     """Write `fields` if the settlement is still at the version it was read at."""
     changed = SettlementChanged(f"Settlement {settlement.id} changed; retry")
     return await db.update_versioned(
-        settlement, {**fields, "updated_at": datetime.now(UTC)}, changed=changed, session=session
+        settlement, {**fields, "updated_at": clock.now()}, changed=changed, session=session
     )
 
 
