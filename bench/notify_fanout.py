@@ -1,8 +1,8 @@
 """Fan one event out to 1,000 officers' devices over FCM HTTP v1, against raw posting.
 
-DebtX: `notifications.notify` stores 1,000 feed items and 1,000 delivery records (the
-outbox) in one transaction on SecantusDB, then the delivery code sends them the way one
-worker does, in the enqueued chunks of 100 (claim, FCM posts with an OAuth access token,
+DebtX: `notifications.notify` stores 1,000 feed items and 1,000 delivery records in one
+transaction on SecantusDB, then the delivery code sends them the way one worker does,
+in the enqueued chunks of 100 (claim, FCM posts with an OAuth access token,
 outcome and log written back). Baseline, in the same run: the very same 1,000 request
 bodies, with the same Authorization header, posted with httpx at the same concurrency and
 nothing else. Both talk to one local FCM endpoint (bench/fcm_app.py under uvicorn).
@@ -47,7 +47,7 @@ class Round:
     target: str
     round: int
     messages: int
-    store_s: float  # feed items and outbox written (DebtX only)
+    store_s: float  # feed items and deliveries written (DebtX only)
     send_s: float
     total_s: float
 
@@ -101,7 +101,7 @@ async def add_officers(count: int) -> list[str]:
 async def debtx_round(officers: list[str], senders: Senders, n: int) -> tuple[Round, list[str]]:
     """The event, stored and sent as the worker would; returns the delivery ids."""
     started = time.perf_counter()
-    outbox = await notify(
+    pending = await notify(
         actor=None,
         kind=NotificationKind.VALIDITY_ENDING,
         user_ids=officers,
@@ -109,7 +109,7 @@ async def debtx_round(officers: list[str], senders: Senders, n: int) -> tuple[Ro
         params={"customer": "Bench Customer", "account": "ACC-1", "until": "2025-09-30 00:00"},
     )
     stored = time.perf_counter()
-    ids = outbox.delivery_ids
+    ids = pending.delivery_ids
     for start in range(0, len(ids), DISPATCH_CHUNK):
         retry = await delivery.deliver(ids[start : start + DISPATCH_CHUNK], senders=senders)
         assert not retry.delivery_ids, "the local FCM server refused a message"

@@ -47,19 +47,14 @@ from rich.table import Table
 
 from backend.audit.models import AuditRecord
 from backend.cases import repository as case_repository
+from backend.cases.contacts import ContactChannel, ContactDigest, ContactResult, NegotiationOutcome
 from backend.cases.models import Action, Case, CaseEvent, PartStatus
 from backend.cases.phases import Phase
 from backend.core import audiences, db
 from backend.core.money import Money
 from backend.devstack.demo.people import DEMO_DRCS
 from backend.domains import MODELS
-from backend.negotiations.models import (
-    ContactChannel,
-    ContactDigest,
-    ContactResult,
-    Negotiation,
-    NegotiationOutcome,
-)
+from backend.negotiations.models import Negotiation
 from backend.users import service as users
 from backend.users.models import Role
 from backend.users.schemas import UserCreate

@@ -80,10 +80,10 @@ async def assign(*, actor: User, case_id: str, ro_id: str) -> Case:
                 note=f"Reassigned from {case.ro_id} to {officer.id}",
                 session=session,
             )
-        outbox = await notifications.case_changed_hands(
+        pending = await notifications.case_changed_hands(
             actor=actor, case=case, previous_ro_id=previous, session=session
         )
-    await notifications.dispatch(outbox)
+    await notifications.dispatch(pending)
     return case
 
 
@@ -104,10 +104,10 @@ async def unassign(*, actor: User, case_id: str) -> Case:
             note=f"Unassigned from {case.ro_id}",
             session=session,
         )
-        outbox = await notifications.case_changed_hands(
+        pending = await notifications.case_changed_hands(
             actor=actor, case=case, previous_ro_id=previous, session=session
         )
-    await notifications.dispatch(outbox)
+    await notifications.dispatch(pending)
     return case
 
 
@@ -200,10 +200,10 @@ async def _hand_over(actor: User, case: Case, officer: User, drc: Drc) -> str | 
             )
             if drc.assignment_preference is AssignmentPreference.ROUND_ROBIN:
                 await repository.move_round_robin_cursor(drc.id, officer.id, session=session)
-            outbox = await notifications.case_changed_hands(
+            pending = await notifications.case_changed_hands(
                 actor=actor, case=assigned, previous_ro_id=None, session=session
             )
     except (CaseChanged, IllegalTransition, db.WriteConflict):
         return "the case changed since it was listed"
-    await notifications.dispatch(outbox)
+    await notifications.dispatch(pending)
     return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from backend.cases.models import Action
+from backend.core import clock
+from backend.core.models import KeyedDocument
 from backend.core.money import Money
 from backend.core.schemas import JsonNumber
 from backend.users.schemas import TRIMMED
@@ -19,10 +21,6 @@ DEFAULT_VALIDITY_DAYS = 60
 
 Region = Annotated[str, StringConstraints(max_length=60, pattern=TRIMMED)]
 Days = Annotated[int, Field(ge=0, le=36_500), JsonNumber]
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class ChoiceStrategy(StrEnum):
@@ -60,8 +58,8 @@ class AllocationRule(Document):
     excluded_drc_ids: list[str] = []
     validity_days: int = DEFAULT_VALIDITY_DAYS
     strategy: ChoiceStrategy = ChoiceStrategy.PERFORMANCE
-    created_at: datetime = Field(default_factory=_now)
-    updated_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "allocation_rules"
@@ -81,12 +79,12 @@ class RankedDrc(BaseModel):
     spare: int
 
 
-class AllocationAttempt(Document):
+class AllocationAttempt(KeyedDocument):
     """The latest allocation attempt on a case (`id` is the case id): why it is still in
     the pool, or which rule placed it. Also remembers the DRC it was last recalled from."""
 
-    id: str  # type: ignore[assignment]
-    at: datetime = Field(default_factory=_now)
+    id: str
+    at: datetime = Field(default_factory=clock.now)
     outcome: AttemptOutcome
     rule_id: str | None = None
     drc_id: str | None = None
@@ -101,24 +99,24 @@ class AllocationAttempt(Document):
         indexes = [IndexModel([("outcome", ASCENDING), ("at", DESCENDING)])]
 
 
-class DrcSlots(Document):
+class DrcSlots(KeyedDocument):
     """Per DRC, allocations made so far. Every allocation bumps it in its transaction, so
     two allocations racing for a DRC's last slot conflict and one re-checks capacity."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     allocated: int = 0
-    last_at: datetime = Field(default_factory=_now)
+    last_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "allocation_drc_slots"
 
 
-class AssignmentCursor(Document):
+class AssignmentCursor(KeyedDocument):
     """Where round-robin distribution stopped in a DRC (`id` is the DRC id)."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     last_ro_id: str | None = None
-    updated_at: datetime = Field(default_factory=_now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "assignment_cursors"

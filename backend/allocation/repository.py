@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from beanie import SortDirection
-from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.allocation.models import (
@@ -17,12 +16,13 @@ from backend.allocation.models import (
     DrcSlots,
     RankedDrc,
 )
+from backend.core import clock
+from backend.core.ids import object_id
 
 
 async def get_rule(rule_id: str) -> AllocationRule | None:
-    if not ObjectId.is_valid(rule_id):
-        return None
-    return await AllocationRule.get(ObjectId(rule_id))
+    oid = object_id(rule_id)
+    return None if oid is None else await AllocationRule.get(oid)
 
 
 async def list_rules(*, include_inactive: bool) -> list[AllocationRule]:
@@ -67,7 +67,7 @@ async def record_attempt(
 ) -> None:
     """Replace the case's latest attempt, keeping its count and recall note."""
     fields = {
-        "at": datetime.now(UTC),
+        "at": clock.now(),
         "outcome": outcome.value,
         "reason": reason,
         "rule_id": rule_id,
@@ -83,7 +83,7 @@ async def note_recall(
     case_id: str, drc_id: str | None, *, reason: str, session: AsyncClientSession
 ) -> None:
     """The case is back in the pool: say why, and remember the DRC it was recalled from."""
-    now = datetime.now(UTC)
+    now = clock.now()
     fields = {
         "at": now,
         "outcome": AttemptOutcome.UNALLOCATED.value,
@@ -130,7 +130,7 @@ async def take_slot(drc_id: str, *, session: AsyncClientSession) -> None:
     """Count an allocation to the DRC; concurrent ones conflict here and retry."""
     await DrcSlots.get_pymongo_collection().update_one(
         {"_id": drc_id},
-        {"$inc": {"allocated": 1}, "$set": {"last_at": datetime.now(UTC)}},
+        {"$inc": {"allocated": 1}, "$set": {"last_at": clock.now()}},
         upsert=True,
         session=session,
     )
@@ -144,7 +144,7 @@ async def round_robin_cursor(drc_id: str) -> str | None:
 async def move_round_robin_cursor(drc_id: str, ro_id: str, *, session: AsyncClientSession) -> None:
     await AssignmentCursor.get_pymongo_collection().update_one(
         {"_id": drc_id},
-        {"$set": {"last_ro_id": ro_id, "updated_at": datetime.now(UTC)}},
+        {"$set": {"last_ro_id": ro_id, "updated_at": clock.now()}},
         upsert=True,
         session=session,
     )

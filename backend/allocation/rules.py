@@ -3,7 +3,6 @@ audited, and deleting one only deactivates it so the history stays readable."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from backend.allocation import repository
@@ -11,7 +10,7 @@ from backend.allocation.errors import RuleInvalid, RuleNotFound, UnknownDrc
 from backend.allocation.models import AllocationRule, RuleConditions
 from backend.allocation.schemas import RuleCreate, RuleUpdate
 from backend.audit import service as audit
-from backend.core import db
+from backend.core import clock, db
 from backend.core.errors import Forbidden
 from backend.drcs import service as drcs
 from backend.users.models import Role, User
@@ -119,7 +118,7 @@ async def _save(
     old, new = audit.diff(_summary(rule), _summary(updated))
     if not new:
         return rule
-    updated.updated_at = datetime.now(UTC)
+    updated.updated_at = clock.now()
     fields = updated.model_dump(mode="json", include=set(new))
     async with db.transaction() as session:
         await repository.set_rule_fields(

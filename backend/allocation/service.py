@@ -248,10 +248,10 @@ async def _recall_one(actor: Actor | None, case_id: str, now: datetime) -> tuple
             session=session,
         )
         await repository.note_recall(case_id, drc_id, reason=note, session=session)
-        outbox = await notifications.case_changed_hands(
+        pending = await notifications.case_changed_hands(
             actor=actor, case=case, previous_ro_id=previous, session=session
         )
-    await notifications.dispatch(outbox)
+    await notifications.dispatch(pending)
     return True, CaseResult(case_id=case_id, drc_id=drc_id, reason=note)
 
 

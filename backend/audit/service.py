@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import structlog
@@ -13,7 +12,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from backend.audit import repository
 from backend.audit.models import AuditRecord
 from backend.audit.schemas import AuditQuery, AuditRead
-from backend.core import db
+from backend.core import clock, db
 from backend.core.pagination import Page, object_id_cursor
 
 
@@ -79,7 +78,7 @@ def _record(
 ) -> AuditRecord:
     role = getattr(actor, "role", None)
     return AuditRecord(
-        at=datetime.now(UTC),
+        at=clock.now(),
         actor_uid=actor.id if actor else None,
         actor_role=str(role) if role is not None else "system",
         action=action,
@@ -119,7 +118,7 @@ async def update_audited(
     before = summary(target)
     for name, value in changes.items():
         setattr(target, name, value)
-    target.updated_at = datetime.now(UTC)
+    target.updated_at = clock.now()
     old, new = diff(before, summary(target))
     async with db.transaction() as session:
         await write(target.id, {**changes, "updated_at": target.updated_at}, session=session)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -8,14 +8,12 @@ from beanie import Document
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from backend.cases.contacts import ContactDigest
 from backend.cases.phases import Phase
+from backend.core import clock
+from backend.core.models import KeyedDocument
 from backend.core.money import Money
 from backend.customers.models import CpeItem
-from backend.negotiations.models import ContactDigest
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Action(StrEnum):
@@ -53,7 +51,7 @@ class Outcome(StrEnum):
 class CaseEvent(BaseModel):
     """One line of the case's history: a phase change or a change of hands."""
 
-    at: datetime = Field(default_factory=_now)
+    at: datetime = Field(default_factory=clock.now)
     action: str
     actor_uid: str | None = None
     from_phase: Phase | None = None
@@ -69,7 +67,7 @@ class Allocation(BaseModel):
     rule_id: str | None
     drc_id: str
     reason: str
-    at: datetime = Field(default_factory=_now)
+    at: datetime = Field(default_factory=clock.now)
 
 
 class Case(Document):
@@ -100,8 +98,8 @@ class Case(Document):
     outcome: Outcome | None = None
     history: list[CaseEvent] = []
     version: int = 1
-    created_at: datetime = Field(default_factory=_now)
-    updated_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)
     closed_at: datetime | None = None
 
     class Settings:
@@ -120,24 +118,24 @@ class Case(Document):
         """Days the arrears have been overdue."""
         if self.overdue_since is None:
             return 0
-        return max(((now or _now()) - self.overdue_since).days, 0)
+        return max(((now or clock.now()) - self.overdue_since).days, 0)
 
 
-class OpenCaseKey(Document):
+class OpenCaseKey(KeyedDocument):
     """At most one open case per account + product + action: the key is the _id."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     case_id: str
 
     class Settings:
         name = "open_case_keys"
 
 
-class OfficerCaseCounts(Document):
+class OfficerCaseCounts(KeyedDocument):
     """How many cases an officer holds in each phase, kept by the case repository in the
     same transaction as every change, so the app's counts are one read. `id` is the uid."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     phases: dict[str, int] = {}
 
     class Settings:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
@@ -14,6 +14,7 @@ from backend.cases.models import Action, Case
 from backend.cases.phases import OPEN_VALUES, Phase
 from backend.cases.schemas import CaseRead, CaseSort, CaseSummary, PhaseCounts
 from backend.cases.service import scope_filter
+from backend.core import clock
 from backend.core.pagination import InvalidCursor, Page, decode_keyset, encode_keyset
 from backend.users.models import Role, User
 
@@ -53,7 +54,7 @@ class CaseFilters:
             # $in, not $ne: a negation cannot use the (scope, phase, ...) indexes
             query["phase"] = {"$in": OPEN_VALUES}
         if self.follow_up_due:
-            query["next_follow_up"] = {"$lte": datetime.now(UTC)}
+            query["next_follow_up"] = {"$lte": clock.now()}
         # the caller's reach always wins over any filter it sent
         query.update(scope_filter(actor))
         return query

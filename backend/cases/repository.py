@@ -10,7 +10,7 @@ they change, so the case's readers hear of them too.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -21,19 +21,19 @@ from pymongo.errors import DuplicateKeyError
 
 from backend.audit import service as audit
 from backend.audit.service import Actor
+from backend.cases.contacts import ContactDigest
 from backend.cases.errors import CaseAlreadyOpen, CaseChanged
 from backend.cases.models import Case, CaseEvent, OfficerCaseCounts, OpenCaseKey, summary
 from backend.cases.phases import OPEN_VALUES, Phase
 from backend.cases.sections import Section
-from backend.core import audiences, db
-from backend.negotiations.models import ContactDigest
+from backend.core import audiences, clock, db
+from backend.core.ids import object_id
 from sync import changelog
 
 
 async def get(case_id: str, *, session: AsyncClientSession | None = None) -> Case | None:
-    if not ObjectId.is_valid(case_id):
-        return None
-    return await Case.get(ObjectId(case_id), session=session)
+    oid = object_id(case_id)
+    return None if oid is None else await Case.get(oid, session=session)
 
 
 async def insert(
@@ -120,7 +120,7 @@ async def apply(
     before = summary(case)
     held_before = (case.ro_id, case.phase)
     held_before_scope = (case.ro_id, case.drc_id)
-    now = datetime.now(UTC)
+    now = clock.now()
     fields = {**changes, "version": case.version + 1, "updated_at": now}
     update: dict[str, Any] = {"$set": Encoder().encode(fields)}
     if event is not None:

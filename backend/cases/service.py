@@ -12,17 +12,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.audit.service import Actor
 from backend.cases import repository
+from backend.cases.contacts import ContactDigest
 from backend.cases.errors import CaseClosed, CaseNotFound, IllegalTransition, NotCaseHolder
 from backend.cases.models import Case, CaseEvent, Outcome, PartStatus
 from backend.cases.phases import OPEN_VALUES, RECALLABLE, Phase, allowed
 from backend.cases.sections import Section
 from backend.core import db
-from backend.negotiations.models import ContactDigest
+from backend.core.ids import object_ids
 from backend.users import service as users
 from backend.users.models import Role, User
 
@@ -65,7 +65,7 @@ async def within_reach(
     *, actor: User, case_ids: list[str], phase: Phase | None = None
 ) -> list[Case]:
     """The cases among `case_ids` the actor may see, optionally only those in `phase`."""
-    ids = [ObjectId(i) for i in case_ids if ObjectId.is_valid(i)]
+    ids = object_ids(case_ids)
     if not ids:
         return []
     filters: dict[str, Any] = {"_id": {"$in": ids}, **scope_filter(actor)}
@@ -88,7 +88,7 @@ async def list_in_reach(
 
 async def closed_ids(case_ids: list[str]) -> set[str]:
     """Which of `case_ids` are closed; for system upkeep, so no reach check."""
-    ids = [ObjectId(i) for i in case_ids if ObjectId.is_valid(i)]
+    ids = object_ids(case_ids)
     if not ids:
         return set()
     return set(await repository.ids_where({"_id": {"$in": ids}, "phase": Phase.CLOSED.value}))
@@ -343,14 +343,6 @@ async def awaiting_officer(*, drc_id: str, limit: int) -> list[Case]:
     )
 
 
-async def many_unscoped(case_ids: list[str]) -> list[Case]:
-    """Cases by id with no reach check, for system processes (reminders)."""
-    ids = [ObjectId(i) for i in case_ids if ObjectId.is_valid(i)]
-    if not ids:
-        return []
-    return await repository.find({"_id": {"$in": ids}}, sort=[("_id", 1)], limit=len(ids))
-
-
 async def follow_ups_due(*, until: datetime, limit: int) -> list[Case]:
     """Open cases an officer holds whose next follow-up falls on or before `until`."""
     filters = {
@@ -395,9 +387,9 @@ async def open_case_ids_of(ro_id: str) -> list[str]:
 
 
 async def many_by_id(case_ids: list[str]) -> list[Case]:
-    """Cases by id with no reach check, in no particular order, for batches of hundreds
-    (the mirror)."""
-    return await repository.by_ids([ObjectId(i) for i in case_ids if ObjectId.is_valid(i)])
+    """Cases by id with no reach check, in no particular order, for system processes
+    (reminders, the mirror's batches of hundreds)."""
+    return await repository.by_ids(object_ids(case_ids))
 
 
 @dataclass(frozen=True)
@@ -418,5 +410,5 @@ async def officer_loads(ro_ids: list[str], *, until: datetime) -> dict[str, Offi
 
 async def open_holders(case_ids: Iterable[str]) -> dict[str, str]:
     """The officer holding each open, held case among `case_ids` (no reach check)."""
-    ids = [ObjectId(i) for i in dict.fromkeys(case_ids) if ObjectId.is_valid(i)]
+    ids = object_ids(dict.fromkeys(case_ids))
     return await repository.open_holders(ids) if ids else {}

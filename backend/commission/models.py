@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from beanie import Document
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from backend.core import clock
 from backend.core.money import Money
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class RecoveryType(StrEnum):
@@ -57,7 +54,7 @@ class CommissionRateTable(Document):
     cpe_fee_per_item: Money
     note: str | None = None
     created_by: str | None = None
-    created_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "commission_rate_tables"
@@ -99,7 +96,7 @@ class CommissionEntry(Document):
     rule: AppliedRule | None = None
     reverses: str | None = None  # the earning a clawback undoes
     month: str  # YYYY-MM (UTC) it is booked in
-    booked_at: datetime = Field(default_factory=_now)
+    booked_at: datetime = Field(default_factory=clock.now)
     note: str | None = None
 
     class Settings:

@@ -7,8 +7,7 @@ from pydantic import BaseModel, Field
 
 from backend.commission.models import AppliedRule, EntryKind, RateRule, RecoveryType
 from backend.core.money import Money
-from backend.core.schemas import Day, JsonNumber, RequestModel
-from backend.settlements.schemas import Notes
+from backend.core.schemas import Day, JsonNumber, Notes, RequestModel
 
 MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 AgeDays = Annotated[int, Field(ge=0, le=36_500), JsonNumber]

@@ -35,15 +35,11 @@ from backend.commission.schemas import (
     RateTableRead,
     StatementTotal,
 )
-from backend.core import db
+from backend.core import clock, db
 from backend.core.errors import Forbidden
 from backend.core.money import Money
 from backend.drcs import service as drcs
 from backend.users.models import Role, User
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _month(at: datetime) -> str:
@@ -140,7 +136,7 @@ async def earn(
         basis=basis,
         amount=basis.share(rule.rate_bp) if rule else Money.zero(basis.currency),
         rule=_applied(table, rule, recovery_type, age) if table and rule else None,
-        month=_month(_now()),
+        month=_month(clock.now()),
         note=None if rule else "no rate table was in effect on the payment day",
     )
     return await _book(actor, entry, session)
@@ -182,7 +178,7 @@ async def claw_back(
         amount=original.amount,
         rule=original.rule,
         reverses=str(original.id),
-        month=_month(_now()),
+        month=_month(clock.now()),
         note=reason,
     )
     return await _book(actor, entry, session)
@@ -204,7 +200,7 @@ async def earn_cpe_fee(
     existing = await repository.by_key(key, session=session)
     if existing is not None:
         return existing
-    at = at or _now()
+    at = at or clock.now()
     table = await repository.table_in_effect(at.astimezone(UTC).date(), session=session)
     entry = CommissionEntry(
         key=key,
@@ -222,7 +218,7 @@ async def earn_cpe_fee(
         )
         if table
         else None,
-        month=_month(_now()),
+        month=_month(clock.now()),
         note=None if table else "no rate table was in effect on the recovery day",
     )
     return await _book(actor, entry, session)

@@ -1,4 +1,4 @@
-"""Times that phones report: trusted a little, never from the future."""
+"""The server's clock, and times that phones report: trusted a little, never from the future."""
 
 from __future__ import annotations
 
@@ -17,7 +17,12 @@ class DeviceTimeInFuture(ValidationFailed):
     title = "Time is in the future"
 
 
+def now() -> datetime:
+    """The current time, aware and in UTC: what every stored time is."""
+    return datetime.now(UTC)
+
+
 def require_past(at: datetime, *, what: str) -> None:
     """Refuse a recorded time later than now (allowing for a phone's clock skew)."""
-    if at > datetime.now(UTC) + DEVICE_CLOCK_SKEW:
+    if at > now() + DEVICE_CLOCK_SKEW:
         raise DeviceTimeInFuture(f"{what} lies in the future")

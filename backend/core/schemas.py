@@ -6,7 +6,15 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, Strict
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+)
 
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:\d{2})$")
@@ -18,6 +26,8 @@ _RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]
 NOT_BLANK = r"[^\s\x1c-\x1f\x85\ufeff]"
 # A single word: no blank anywhere (tokens, versions).
 NO_BLANKS = rf"^{NOT_BLANK}+$"
+# Free text a person writes down beside a record: a payment's note, a contact's notes.
+Notes = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=NOT_BLANK)]
 
 
 class RequestModel(BaseModel):

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
-from beanie import Document
 from pydantic import BaseModel, Field
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from backend.core import clock
+from backend.core.models import KeyedDocument
 
 
 class ItemStatus(StrEnum):
@@ -39,7 +37,7 @@ class CpeEntry(BaseModel):
 
     status: ItemStatus
     at: datetime  # device time of the visit or collection
-    recorded_at: datetime = Field(default_factory=_now)
+    recorded_at: datetime = Field(default_factory=clock.now)
     recorded_by: str | None = None
     condition: str | None = None
     photo_ref: str | None = None
@@ -67,22 +65,22 @@ class CpeApproval(BaseModel):
 
     decision: ApprovalDecision
     serials: list[str]
-    at: datetime = Field(default_factory=_now)
+    at: datetime = Field(default_factory=clock.now)
     by: str
     reason: str | None = None
     reference: str | None = None
 
 
-class CpeCollection(Document):
+class CpeCollection(KeyedDocument):
     """The equipment record of one case; `id` is the case id."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     account_id: str
     items: list[ItemState] = []
     approvals: list[CpeApproval] = []
     version: int = 0  # 0 until first stored
-    created_at: datetime = Field(default_factory=_now)
-    updated_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "cpe_collections"

@@ -6,11 +6,9 @@ once cannot lose each other's work: the later one gets `cpe.changed` and retries
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from backend.core import db
+from backend.core import clock, db
 from backend.cpe.errors import CpeChanged
 from backend.cpe.models import CpeCollection
 
@@ -21,7 +19,7 @@ async def get(case_id: str, *, session: AsyncClientSession | None = None) -> Cpe
 
 async def save(collection: CpeCollection, *, session: AsyncClientSession) -> CpeCollection:
     """Insert a new record, or replace a stored one still at the version it was read at."""
-    collection.updated_at = datetime.now(UTC)
+    collection.updated_at = clock.now()
     changed = CpeChanged(f"Equipment of case {collection.id} changed; reload and retry")
     return await db.save_versioned(collection, changed=changed, session=session)
 

@@ -7,12 +7,11 @@ from typing import Annotated
 from pydantic import BaseModel, StringConstraints
 
 from backend.cases.models import PartStatus
-from backend.core.schemas import NOT_BLANK, RequestModel, Timestamp
+from backend.core.schemas import Notes, RequestModel, Timestamp
 from backend.cpe.models import ApprovalDecision, CpeApproval, ItemState
 from backend.users.schemas import TRIMMED
 
 Serial = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=TRIMMED)]
-Notes = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=NOT_BLANK)]
 Reference = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=TRIMMED)]
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
+from backend.core import clock
 from backend.customers.errors import (
     ContactDuplicate,
     ContactInvalid,
@@ -80,7 +80,7 @@ class ContactBook:
         self.actor_uid = actor_uid
         self.source = source
         self.version = version  # the customer version these changes will be stored at
-        self.now = datetime.now(UTC)
+        self.now = clock.now()
 
     def apply(self, index: int, change: ContactChange) -> None:
         if isinstance(change, ContactAdd):

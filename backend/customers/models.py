@@ -1,19 +1,16 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from beanie import Document
 from pydantic import BaseModel, Field, model_validator
 from pymongo import ASCENDING, IndexModel
 
+from backend.core import clock
+from backend.core.models import KeyedDocument
 from backend.core.money import Money
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class ContactKind(StrEnum):
@@ -43,7 +40,7 @@ class Contact(BaseModel):
     primary: bool = False
     verified: bool = False
     source: str = "bss"
-    updated_at: datetime = Field(default_factory=_now)
+    updated_at: datetime = Field(default_factory=clock.now)
     updated_by: str | None = None
     # The customer version that last changed `value` / `primary` (offline edits merge on them)
     value_version: int = 0
@@ -61,14 +58,14 @@ class Dispute(BaseModel):
     """The customer disputes the debt: no collection contact while it is open."""
 
     reason: str
-    opened_at: datetime = Field(default_factory=_now)
+    opened_at: datetime = Field(default_factory=clock.now)
     opened_by: str | None = None
 
 
-class Customer(Document):
+class Customer(KeyedDocument):
     """A telecom customer as billing knows them. `id` is the CRM customer reference."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     name: str
     nic: str | None = None
     region: str | None = None
@@ -78,8 +75,8 @@ class Customer(Document):
     contacts: list[Contact] = []
     dispute: Dispute | None = None
     version: int = 1
-    created_at: datetime = Field(default_factory=_now)
-    updated_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "customers"
@@ -107,16 +104,16 @@ class Product(BaseModel):
     cpe: list[CpeItem] = []
 
 
-class Account(Document):
+class Account(KeyedDocument):
     """A billing account with its products. `id` is the BSS account number."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     customer_id: str
     region: str | None = None
     products: list[Product] = []
     version: int = 1
-    created_at: datetime = Field(default_factory=_now)
-    updated_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "accounts"

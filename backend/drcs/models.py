@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
-from beanie import Document
 from pydantic import Field
+
+from backend.core import clock
+from backend.core.models import KeyedDocument
 
 
 class AssignmentPreference(StrEnum):
@@ -16,10 +18,10 @@ class AssignmentPreference(StrEnum):
     BY_AREA = "by_area"
 
 
-class Drc(Document):
+class Drc(KeyedDocument):
     """A Debt Recovery Company. `id` is its short code, e.g. `DRC-ACME`."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     name: str
     active: bool = True
     regions: list[str] = []
@@ -28,8 +30,8 @@ class Drc(Document):
     assignment_preference: AssignmentPreference = AssignmentPreference.MANUAL
     contact_email: str | None = None
     contact_phone: str | None = None
-    created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
-    updated_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "drcs"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from backend.auth.deps import CurrentUser
+from backend.auth.deps import CurrentUser, OperatorAdmin
 from backend.drcs import service
 from backend.drcs.schemas import DrcCreate, DrcRead, DrcUpdate
 
@@ -16,7 +16,7 @@ async def list_drcs(actor: CurrentUser) -> list[DrcRead]:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Register a DRC")
-async def create_drc(actor: CurrentUser, body: DrcCreate) -> DrcRead:
+async def create_drc(actor: OperatorAdmin, body: DrcCreate) -> DrcRead:
     """Operator admins only."""
     return DrcRead.model_validate(await service.create_drc(actor=actor, data=body))
 
@@ -28,6 +28,6 @@ async def get_drc(actor: CurrentUser, drc_id: str) -> DrcRead:
 
 
 @router.patch("/{drc_id}", summary="Update a DRC")
-async def update_drc(actor: CurrentUser, drc_id: str, body: DrcUpdate) -> DrcRead:
+async def update_drc(actor: OperatorAdmin, drc_id: str, body: DrcUpdate) -> DrcRead:
     """Operator admins only."""
     return DrcRead.model_validate(await service.update_drc(actor=actor, drc_id=drc_id, data=body))

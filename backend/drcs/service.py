@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from backend.audit import service as audit
 from backend.core import db
 from backend.core.errors import Forbidden
@@ -11,13 +9,12 @@ from backend.drcs import repository
 from backend.drcs.errors import DrcNotFound, DrcUnavailable
 from backend.drcs.models import Drc
 from backend.drcs.schemas import DrcCreate, DrcUpdate
-
-if TYPE_CHECKING:
-    from backend.users.models import User
+from backend.users.models import Role, User
 
 
 def _require_admin(actor: User | None) -> None:
-    if actor is not None and actor.role != "operator_admin":
+    """The routes admit operator admins only; this holds for callers beside them."""
+    if actor is not None and actor.role is not Role.OPERATOR_ADMIN:
         raise Forbidden("Only operator admins manage DRCs")
 
 

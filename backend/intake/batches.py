@@ -17,7 +17,6 @@ import asyncio
 import contextlib
 import copy
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -26,7 +25,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 from backend.audit.service import Actor
 from backend.cases import service as cases
 from backend.cases.models import open_key
-from backend.core import db
+from backend.core import clock, db
 from backend.core.errors import DomainError
 from backend.core.logging import get_logger
 from backend.core.settings import IntakeSettings
@@ -175,7 +174,7 @@ class BatchImport:
         await self._written()
         fields = {
             "status": BatchStatus.DONE,
-            "finished_at": datetime.now(UTC),
+            "finished_at": clock.now(),
             "sha256": sha256,
             "size_bytes": size,
             "same_as": await repository.same_content(sha256, other_than=self.oid),
@@ -191,7 +190,7 @@ class BatchImport:
         if not self.stored:
             return  # nothing was written, so there is nothing to account for
         log.warning("intake.batch.failed", batch_id=self.batch_id, reason=reason[:500])
-        fields = {"status": BatchStatus.FAILED, "finished_at": datetime.now(UTC)}
+        fields = {"status": BatchStatus.FAILED, "finished_at": clock.now()}
         await self._store_final({**fields, "error": reason[:500]})
 
     async def _store_final(self, fields: dict) -> None:

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from bson import ObjectId
 
 from backend.cases.models import Action, Case, PartStatus, open_key
+from backend.core import clock
 from backend.core.money import DEFAULT_CURRENCY, Money
 from backend.customers import contacts
 from backend.customers.models import ContactKind, CpeItem, ProductStatus
@@ -52,7 +53,7 @@ class IncidentDraft:
 
 
 def today() -> date:
-    return (datetime.now(UTC) + _LATEST_OFFSET).date()
+    return (clock.now() + _LATEST_OFFSET).date()
 
 
 def check(draft: IncidentDraft, *, currencies: list[str]) -> list[tuple[str, str]]:

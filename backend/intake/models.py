@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from beanie import Document
@@ -8,11 +8,8 @@ from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from backend.cases.models import Action
+from backend.core import clock
 from backend.core.money import Money
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class IncidentSource(StrEnum):
@@ -37,7 +34,7 @@ class Incident(Document):
     created_by: str | None = None
     batch_id: str | None = None
     row: int | None = None
-    created_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "incidents"
@@ -82,7 +79,7 @@ class IncidentBatch(Document):
     same_as: str | None = None  # an earlier batch with the same content
     error: str | None = None
     created_by: str | None = None
-    started_at: datetime = Field(default_factory=_now)
+    started_at: datetime = Field(default_factory=clock.now)
     finished_at: datetime | None = None
 
     class Settings:

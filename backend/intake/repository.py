@@ -8,6 +8,7 @@ from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.core import db
+from backend.core.ids import object_id
 from backend.intake.errors import IncidentExists
 from backend.intake.models import Incident, IncidentBatch, IncidentSource, RowProblem
 
@@ -81,9 +82,8 @@ async def finish_batch(batch_id: ObjectId, fields: dict[str, Any]) -> None:
 
 
 async def get_batch(batch_id: str) -> IncidentBatch | None:
-    if not ObjectId.is_valid(batch_id):
-        return None
-    return await IncidentBatch.get(ObjectId(batch_id))
+    oid = object_id(batch_id)
+    return None if oid is None else await IncidentBatch.get(oid)
 
 
 async def list_batches(*, after: ObjectId | None, limit: int) -> list[IncidentBatch]:

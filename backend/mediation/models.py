@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
-from beanie import Document
 from bson import ObjectId
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, IndexModel
 
 from backend.cases.phases import Phase
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from backend.core import clock
+from backend.core.models import KeyedDocument
 
 
 def _new_id() -> str:
@@ -54,7 +51,7 @@ class Decision(StrEnum):
 
 class Escalation(BaseModel):
     id: str = Field(default_factory=_new_id)
-    at: datetime = Field(default_factory=_now)
+    at: datetime = Field(default_factory=clock.now)
     by: str
     from_phase: Phase
     reason: str
@@ -70,7 +67,7 @@ class Hearing(BaseModel):
     outcome: HearingOutcome
     notes: str | None = None
     next_hearing_at: datetime | None = None
-    recorded_at: datetime = Field(default_factory=_now)
+    recorded_at: datetime = Field(default_factory=clock.now)
     recorded_by: str
 
 
@@ -82,7 +79,7 @@ class Submission(BaseModel):
     reference: str
     notes: str | None = None
     submitted_at: datetime
-    recorded_at: datetime = Field(default_factory=_now)
+    recorded_at: datetime = Field(default_factory=clock.now)
     recorded_by: str
 
 
@@ -93,7 +90,7 @@ class Recommendation(BaseModel):
     justification: str
     hearing_id: str
     by: str
-    at: datetime = Field(default_factory=_now)
+    at: datetime = Field(default_factory=clock.now)
 
 
 class LegalDecision(BaseModel):
@@ -103,13 +100,13 @@ class LegalDecision(BaseModel):
     recommendation: Recommendation
     reason: str | None = None
     by: str
-    at: datetime = Field(default_factory=_now)
+    at: datetime = Field(default_factory=clock.now)
 
 
-class MediationFile(Document):
+class MediationFile(KeyedDocument):
     """The board file of one case; `id` is the case id."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     escalations: list[Escalation] = []
     hearings: list[Hearing] = []
     submissions: list[Submission] = []
@@ -117,8 +114,8 @@ class MediationFile(Document):
     recommendation: Recommendation | None = None  # awaiting the operator
     decisions: list[LegalDecision] = []
     version: int = 0  # 0 until first stored
-    created_at: datetime = Field(default_factory=_now)
-    updated_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "mediation_files"

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from backend.core import db
+from backend.core import clock, db
 from backend.mediation.errors import MediationChanged
 from backend.mediation.models import MediationFile
 
@@ -21,7 +21,7 @@ async def get(case_id: str, *, session: AsyncClientSession | None = None) -> Med
 
 async def save(file: MediationFile, *, session: AsyncClientSession) -> MediationFile:
     """Insert a new file, or replace a stored one still at the version it was read at."""
-    file.updated_at = datetime.now(UTC)
+    file.updated_at = clock.now()
     changed = MediationChanged(f"Board file of case {file.id} changed; reload and retry")
     return await db.save_versioned(file, changed=changed, session=session)
 

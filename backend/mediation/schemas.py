@@ -23,7 +23,8 @@ from backend.settlements.schemas import SettlementCreate
 from backend.users.schemas import TRIMMED
 
 Reason = Annotated[str, StringConstraints(min_length=3, max_length=2000, pattern=NOT_BLANK)]
-Notes = Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=NOT_BLANK)]
+# A hearing's or a submission's notes run longer than the 2000 characters of `Notes`.
+BoardNotes = Annotated[str, StringConstraints(min_length=1, max_length=4000, pattern=NOT_BLANK)]
 Reference = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=TRIMMED)]
 
 
@@ -40,7 +41,7 @@ class HearingCreate(RequestModel):
     held_at: Timestamp
     attendance: Attendance
     outcome: HearingOutcome
-    notes: Notes | None = None
+    notes: BoardNotes | None = None
     next_hearing_at: Timestamp | None = None  # adjourned or customer_absent only
     recommendation: RecommendationKind | None = None  # failed only
     justification: Reason | None = None  # failed only
@@ -52,7 +53,7 @@ class SubmissionCreate(RequestModel):
 
     type: SubmissionType
     reference: Reference
-    notes: Notes | None = None
+    notes: BoardNotes | None = None
     submitted_at: Timestamp | None = None
 
 

@@ -7,7 +7,7 @@ approve (the case closes as legal or written off) or reject (back to MEDIATION).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -16,8 +16,7 @@ from backend.cases import service as cases
 from backend.cases.models import Case, Outcome
 from backend.cases.phases import Phase
 from backend.cases.sections import Section
-from backend.core import db
-from backend.core.clock import require_past
+from backend.core import clock, db
 from backend.core.errors import Forbidden
 from backend.mediation import repository
 from backend.mediation.errors import (
@@ -76,7 +75,7 @@ async def escalate(
     cases.require_worker(actor, case)
     if case.phase not in ESCALATABLE:
         raise NotEscalatable(f"A {case.phase} case cannot be escalated", phase=case.phase.value)
-    if data.first_hearing_at is not None and data.first_hearing_at < _now():
+    if data.first_hearing_at is not None and data.first_hearing_at < clock.now():
         raise HearingDateInvalid("The first hearing date lies in the past")
     escalation = Escalation(
         by=actor.id,
@@ -143,7 +142,7 @@ async def record_submission(
         type=data.type,
         reference=data.reference,
         notes=data.notes,
-        submitted_at=data.submitted_at or _now(),
+        submitted_at=data.submitted_at or clock.now(),
         recorded_by=actor.id,
     )
     async with db.transaction(session) as session:
@@ -189,7 +188,7 @@ async def decide_legal_review(
 
 async def upcoming_hearings(*, actor: User, days: int, limit: int) -> list[UpcomingHearing]:
     """Next hearings within `days` (and overdue ones) of mediation cases within reach."""
-    now = _now()
+    now = clock.now()
     scope = (
         None if actor.is_operator else await cases.ids_in_phase(actor=actor, phase=Phase.MEDIATION)
     )
@@ -213,7 +212,7 @@ async def hearings_between(
 
 
 def _check_hearing(data: HearingCreate) -> None:
-    require_past(data.held_at, what="held_at")
+    clock.require_past(data.held_at, what="held_at")
     failed = data.outcome is HearingOutcome.FAILED
     if failed and (data.recommendation is None or data.justification is None):
         raise RecommendationRequired("A failed hearing needs a recommendation and justification")
@@ -363,10 +362,6 @@ def _read(case: Case, file: MediationFile) -> MediationRead:
         decisions=file.decisions,
         version=file.version,
     )
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def files_for(case_ids: list[str]) -> dict[str, MediationFile]:

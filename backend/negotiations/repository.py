@@ -8,16 +8,11 @@ from typing import Any
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from backend.core import db
+from backend.cases.contacts import RECENT_CONTACTS, ContactDigest
+from backend.core import clock, db
+from backend.core.ids import object_id, object_ids
 from backend.negotiations.errors import PromiseChanged
-from backend.negotiations.models import (
-    RECENT_CONTACTS,
-    ContactBrief,
-    ContactDigest,
-    Negotiation,
-    Promise,
-    PromiseState,
-)
+from backend.negotiations.models import Negotiation, Promise, PromiseState
 
 
 def midnight(day: date) -> datetime:
@@ -59,13 +54,12 @@ async def last_contacts(case_ids: list[str]) -> dict[str, Negotiation]:
 
 
 async def get_promise(promise_id: str, *, session: AsyncClientSession) -> Promise | None:
-    if not ObjectId.is_valid(promise_id):
-        return None
-    return await Promise.get(ObjectId(promise_id), session=session)
+    oid = object_id(promise_id)
+    return None if oid is None else await Promise.get(oid, session=session)
 
 
 async def promises_by_ids(ids: list[str]) -> dict[str, Promise]:
-    oids = [ObjectId(i) for i in ids if ObjectId.is_valid(i)]
+    oids = object_ids(ids)
     if not oids:
         return {}
     return {str(p.id): p for p in await Promise.find({"_id": {"$in": oids}}).to_list()}
@@ -116,7 +110,7 @@ async def update_promise(
     """Write `fields` if the promise is still at the version it was read at."""
     changed = PromiseChanged(f"Promise {promise.id} changed; retry")
     return await db.update_versioned(
-        promise, {**fields, "updated_at": datetime.now(UTC)}, changed=changed, session=session
+        promise, {**fields, "updated_at": clock.now()}, changed=changed, session=session
     )
 
 
@@ -136,7 +130,7 @@ async def digests_from_records(
         digest = built.setdefault(row["case_id"], ContactDigest())
         digest.total += 1
         if digest.total <= RECENT_CONTACTS:
-            digest.recent.append(ContactBrief.of(Negotiation.model_validate(row)))
+            digest.recent.append(Negotiation.model_validate(row).brief())
     return built
 
 

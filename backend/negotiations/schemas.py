@@ -5,16 +5,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, StringConstraints
 
+from backend.cases.contacts import ContactChannel, ContactResult, NegotiationOutcome
 from backend.cases.phases import Phase
 from backend.core.money import Money
-from backend.core.schemas import NOT_BLANK, Day, RequestModel, Timestamp
-from backend.negotiations.models import (
-    ContactChannel,
-    ContactResult,
-    NegotiationOutcome,
-    PromiseState,
-)
-from backend.settlements.schemas import Notes
+from backend.core.schemas import NOT_BLANK, Day, Notes, RequestModel, Timestamp
+from backend.negotiations.models import PromiseState
 
 Reason = Annotated[str, StringConstraints(min_length=3, max_length=500, pattern=NOT_BLANK)]
 

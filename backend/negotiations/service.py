@@ -18,10 +18,11 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.audit import service as audit
 from backend.cases import service as cases
+from backend.cases.contacts import ContactDigest, ContactResult, NegotiationOutcome
 from backend.cases.models import Case
 from backend.cases.phases import Phase
 from backend.cases.sections import Section
-from backend.core import db
+from backend.core import clock, db
 from backend.core.money import Money
 from backend.core.pagination import InvalidCursor, Page, decode_keyset, encode_keyset
 from backend.customers import service as customers
@@ -34,10 +35,7 @@ from backend.negotiations.errors import (
     PromiseInvalid,
 )
 from backend.negotiations.models import (
-    ContactDigest,
-    ContactResult,
     Negotiation,
-    NegotiationOutcome,
     Promise,
     PromiseShare,
     PromiseState,
@@ -52,14 +50,8 @@ from backend.negotiations.schemas import (
 )
 from backend.users.models import User
 
-# Phones' clocks drift; a contact a few minutes "in the future" is still believed.
-CLOCK_SKEW = timedelta(minutes=5)
 PROMISE_HORIZON = timedelta(days=366)
 _UNASSIGNED = frozenset({Phase.NEW, Phase.ALLOCATED})
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _utc(value: datetime, error: type[Exception], what: str) -> datetime:
@@ -126,9 +118,9 @@ def _changed(record: Negotiation) -> list[Section]:
 def _new_record(actor: User, case: Case, data: NegotiationCreate) -> Negotiation:
     """The record to store, once the rules a contact must meet are checked."""
     contacted_at = db.as_stored(_utc(data.contacted_at, ContactTimeInvalid, "contacted_at"))
-    if contacted_at > _now() + CLOCK_SKEW:
+    if contacted_at > clock.now() + clock.DEVICE_CLOCK_SKEW:
         raise ContactTimeInvalid("contacted_at is in the future")
-    if contacted_at < case.created_at - CLOCK_SKEW:
+    if contacted_at < case.created_at - clock.DEVICE_CLOCK_SKEW:
         raise ContactTimeInvalid("contacted_at is before the case was opened")
     follow_up = None
     if data.next_follow_up is not None:
@@ -221,7 +213,7 @@ async def _advance_case(
     if follow_up is None and record.promise is not None:
         follow_up = repository.midnight(record.promise.due_date)
     newest = contacts.latest is None or record.contacted_at >= contacts.latest
-    changes: dict[str, Any] = {"contacts": contacts.counting(record)}
+    changes: dict[str, Any] = {"contacts": contacts.counting(record.brief())}
     if newest and follow_up is not None and follow_up != case.next_follow_up:
         changes["next_follow_up"] = follow_up
     if case.phase is Phase.ASSIGNED:
@@ -379,7 +371,7 @@ async def _pay_promise(
     kept = paid.covers(promise.amount)
     fields: dict = {"paid": paid}
     if kept:
-        fields.update(state=PromiseState.KEPT, kept_at=_now())
+        fields.update(state=PromiseState.KEPT, kept_at=clock.now())
     await repository.update_promise(promise, fields, session=session)
     await _audit_promise(actor, "promise.keep" if kept else "promise.pay", before, promise, session)
     return kept
@@ -390,7 +382,7 @@ async def reverse_payment(
 ) -> None:
     """Undo what a reversed payment did to promises: a kept one that is no longer paid in
     full opens again, or is broken when its day has passed."""
-    today = _now().date()
+    today = clock.now().date()
     for share in shares:
         promise = await repository.get_promise(share.promise_id, session=session)
         if promise is None:
@@ -403,7 +395,7 @@ async def reverse_payment(
             fields.update(
                 state=PromiseState.OPEN if in_time else PromiseState.BROKEN,
                 kept_at=None,
-                broken_at=None if in_time else _now(),
+                broken_at=None if in_time else clock.now(),
             )
         await repository.update_promise(promise, fields, session=session)
         await _audit_promise(actor, "promise.payment_reversed", before, promise, session)
@@ -416,7 +408,7 @@ async def promises_due(*, day: date, limit: int = 10_000) -> list[PromiseRead]:
 
 async def break_overdue_promises(*, today: date | None = None) -> int:
     """Mark open promises whose due day has passed as broken; returns how many."""
-    today = today or _now().date()
+    today = today or clock.now().date()
     broken = 0
     for promise_id in await repository.overdue_promise_ids(before=today, limit=10_000):
         async with db.transaction() as session:
@@ -426,7 +418,7 @@ async def break_overdue_promises(*, today: date | None = None) -> int:
             if promise.due_date >= today:
                 continue
             before = _promise_summary(promise)
-            fields = {"state": PromiseState.BROKEN, "broken_at": _now()}
+            fields = {"state": PromiseState.BROKEN, "broken_at": clock.now()}
             await repository.update_promise(promise, fields, session=session)
             await _audit_promise(None, "promise.break", before, promise, session)
             await cases.touch_id(

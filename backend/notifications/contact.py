@@ -3,13 +3,13 @@ messages sent by hand, and the delivery log."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from backend.cases import service as cases
 from backend.cases.errors import CaseClosed, NotCaseHolder
 from backend.cases.models import Case
 from backend.cases.phases import Phase
+from backend.core import clock
 from backend.core.errors import Forbidden
 from backend.core.pagination import Page, object_id_cursor
 from backend.core.settings import get_settings
@@ -196,16 +196,16 @@ async def send_message(
         raise NotCaseHolder("Only the case's officer, its supervisor or operator staff")
     if case.phase is Phase.CLOSED:
         raise CaseClosed(f"Case {case.id} is closed")
-    outbox = await message_customer(
+    pending = await message_customer(
         actor=actor,
         case=case,
         key=data.template,
         amount=data.amount,
-        due_date=data.due_date or datetime.now(UTC).date(),
+        due_date=data.due_date or clock.now().date(),
         channels=[c.channel for c in dict.fromkeys(data.channels)],
     )
-    await dispatch(outbox)
-    return [await get_delivery(actor=actor, delivery_id=i) for i in outbox.delivery_ids]
+    await dispatch(pending)
+    return [await get_delivery(actor=actor, delivery_id=i) for i in pending.delivery_ids]
 
 
 def _scope(actor: User) -> dict[str, Any]:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from backend.core import clock
 from backend.core.logging import get_logger
 from backend.customers import service as customers
 from backend.customers.models import Customer
@@ -70,7 +71,7 @@ async def deliver(
     delivery_ids: list[str], *, senders: Senders, now: datetime | None = None
 ) -> Retry:
     """Send the due deliveries among `delivery_ids`; others (sent, claimed) are left."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     claimed = await repository.claim(delivery_ids, now=now)
     if not claimed:
         return Retry()

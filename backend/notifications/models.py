@@ -1,20 +1,18 @@
-"""Devices, the in-app feed, the delivery log (which is also the outbox), preferences,
-customer message templates and the customer contact policy."""
+"""Devices, the in-app feed, the delivery log (the messages still to send, and what became
+of those sent), preferences, customer message templates and the customer contact policy."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from beanie import Document
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from backend.core import clock
+from backend.core.models import KeyedDocument
 from backend.customers.models import Language
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Channel(StrEnum):
@@ -66,8 +64,8 @@ class Device(Document):
     token: str
     platform: Platform
     app_version: str | None = None
-    registered_at: datetime = Field(default_factory=_now)
-    refreshed_at: datetime = Field(default_factory=_now)
+    registered_at: datetime = Field(default_factory=clock.now)
+    refreshed_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "notification_devices"
@@ -89,7 +87,7 @@ class Notification(Document):
     data: dict[str, str] = {}
     # "<what>|<item>|<day>|<user>" for reminders that must go out once
     dedupe_key: str | None = None
-    created_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=clock.now)
     read_at: datetime | None = None
 
     class Settings:
@@ -127,7 +125,7 @@ class Audience(StrEnum):
 class DeliveryEvent(BaseModel):
     """One line of a delivery's log: each attempt, send, block and deferral."""
 
-    at: datetime = Field(default_factory=_now)
+    at: datetime = Field(default_factory=clock.now)
     status: DeliveryStatus
     detail: str | None = None
 
@@ -143,8 +141,8 @@ class DeviceResult(BaseModel):
 
 
 class Delivery(Document):
-    """One message on one channel to one recipient (or a DRC topic): the outbox record
-    written in the triggering transaction, then the log of what became of it."""
+    """One message on one channel to one recipient (or a DRC topic): written in the
+    triggering transaction, it waits there to be sent, then logs what became of it."""
 
     channel: Channel
     audience: Audience
@@ -164,7 +162,7 @@ class Delivery(Document):
     status: DeliveryStatus = DeliveryStatus.PENDING
     reason: str | None = None  # why blocked, skipped or failed (a stable word)
     attempts: int = 0
-    next_attempt_at: datetime = Field(default_factory=_now)
+    next_attempt_at: datetime = Field(default_factory=clock.now)
     claimed_at: datetime | None = None
     claim: str | None = None  # the claiming worker's token while it sends
     sent_at: datetime | None = None
@@ -173,8 +171,8 @@ class Delivery(Document):
     events: list[DeliveryEvent] = []
     dedupe_key: str | None = None
     created_by: str | None = None
-    created_at: datetime = Field(default_factory=_now)
-    updated_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "notification_deliveries"
@@ -200,16 +198,16 @@ class QuietHours(BaseModel):
     end: str
 
 
-class Preferences(Document):
+class Preferences(KeyedDocument):
     """A staff user's channels and quiet hours. `id` is the uid; absent means defaults."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     push: bool = True
     sms: bool = False
     email: bool = False
     quiet_hours: QuietHours | None = None
     time_zone: str = "Asia/Colombo"
-    updated_at: datetime = Field(default_factory=_now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "notification_preferences"
@@ -218,47 +216,47 @@ class Preferences(Document):
         return bool(getattr(self, channel.value))
 
 
-class MessageTemplate(Document):
+class MessageTemplate(KeyedDocument):
     """Operator wording of one customer message, replacing the built-in one.
     `id` is "<key>|<channel>|<language>"."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     key: TemplateKey
     channel: Channel
     language: Language
     subject: str | None = None
     body: str
     updated_by: str | None = None
-    updated_at: datetime = Field(default_factory=_now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "message_templates"
 
 
-class ContactPolicy(Document):
+class ContactPolicy(KeyedDocument):
     """The operator's rules for contacting customers; one document, `id` "default".
     Absent means the settings' defaults."""
 
-    id: str = "default"  # type: ignore[assignment]
+    id: str = "default"
     quiet_hours: QuietHours
     caps: dict[str, int]  # channel -> most messages per window
     cap_window_hours: int
     updated_by: str | None = None
-    updated_at: datetime = Field(default_factory=_now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "contact_policy"
 
 
-class OptOut(Document):
+class OptOut(KeyedDocument):
     """The customer asked not to be contacted on a channel. `id` is "<customer>|<channel>"."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     customer_id: str
     channel: Channel
     reason: str | None = None
     recorded_by: str | None = None
-    recorded_at: datetime = Field(default_factory=_now)
+    recorded_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "contact_opt_outs"

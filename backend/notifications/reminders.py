@@ -1,5 +1,5 @@
 """Time-based notifications, run by Celery beat: daily reminders, hourly overdue checks,
-and the relay that sends whatever is due in the outbox.
+and the relay that sends whatever is due in the delivery log.
 
 Every reminder carries a dedupe key naming the item and the day (or the deadline), so a
 run repeated, or overlapping another, tells nobody twice.
@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from backend.cases import service as cases
 from backend.cases.models import Case
 from backend.cases.phases import Phase
+from backend.core import clock
 from backend.core.money import Money
 from backend.core.settings import get_settings
 from backend.mediation import service as mediation
@@ -20,7 +21,7 @@ from backend.negotiations import service as negotiations
 from backend.negotiations.schemas import PromiseRead
 from backend.notifications import repository
 from backend.notifications.models import NotificationKind, TemplateKey
-from backend.notifications.service import Outbox, dispatch, message_customer, notify
+from backend.notifications.service import Pending, dispatch, message_customer, notify
 from backend.users import service as users
 
 SCAN_LIMIT = 5000
@@ -43,13 +44,13 @@ def _at(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-async def _each(items: list, send: Callable[..., Awaitable[Outbox]]) -> int:
+async def _each(items: list, send: Callable[..., Awaitable[Pending]]) -> int:
     """Send one reminder per item (each in its own transaction); count those stored."""
     stored = 0
     for item in items:
-        outbox = await send(item)
-        stored += bool(outbox.delivery_ids)
-        await dispatch(outbox)
+        pending = await send(item)
+        stored += bool(pending.delivery_ids)
+        await dispatch(pending)
     return stored
 
 
@@ -58,7 +59,7 @@ async def _each(items: list, send: Callable[..., Awaitable[Outbox]]) -> int:
 
 async def send_daily_reminders(*, today: date | None = None) -> dict[str, int]:
     """Promises due today, follow-ups due today, hearings tomorrow."""
-    today = today or datetime.now(UTC).date()
+    today = today or clock.now().date()
     promises = await negotiations.promises_due(day=today, limit=SCAN_LIMIT)
     return {
         "promise_due": await promises_due(today, promises),
@@ -70,15 +71,15 @@ async def send_daily_reminders(*, today: date | None = None) -> dict[str, int]:
 
 async def promises_due(today: date, promises: list[PromiseRead]) -> int:
     """The officer holding the case, and the customer, hear of a promise due today."""
-    held = {str(c.id): c for c in await cases.many_unscoped([p.case_id for p in promises])}
+    held = {str(c.id): c for c in await cases.many_by_id([p.case_id for p in promises])}
 
-    async def remind(promise: PromiseRead) -> Outbox:
+    async def remind(promise: PromiseRead) -> Pending:
         case = held.get(promise.case_id)
         if case is None or case.phase is Phase.CLOSED:
-            return Outbox()
+            return Pending()
         key = f"promise_due|{promise.id}|{today.isoformat()}"
         owed: Money = promise.amount.minus(promise.paid)
-        outbox = await notify(
+        pending = await notify(
             actor=None,
             kind=NotificationKind.PROMISE_DUE,
             user_ids=[case.ro_id],
@@ -86,7 +87,7 @@ async def promises_due(today: date, promises: list[PromiseRead]) -> int:
             params={**_params(case), "amount": str(owed)},
             dedupe_key=key,
         )
-        return outbox + await message_customer(
+        return pending + await message_customer(
             actor=None,
             case=case,
             key=TemplateKey.PROMISE_DUE,
@@ -102,7 +103,7 @@ async def follow_ups_due(today: date, *, skip: set[str]) -> int:
     start, end = _midnight(today), _midnight(today + timedelta(days=1))
     due = await cases.follow_ups_due(until=end - timedelta(microseconds=1), limit=SCAN_LIMIT)
 
-    async def remind(case: Case) -> Outbox:
+    async def remind(case: Case) -> Pending:
         return await notify(
             actor=None,
             kind=NotificationKind.FOLLOW_UP_DUE,
@@ -125,9 +126,9 @@ async def hearings_tomorrow(today: date) -> int:
             start=_midnight(tomorrow), end=_midnight(tomorrow + timedelta(days=1)), limit=SCAN_LIMIT
         )
     )
-    held = [c for c in await cases.many_unscoped(list(hearings)) if c.phase is Phase.MEDIATION]
+    held = [c for c in await cases.many_by_id(list(hearings)) if c.phase is Phase.MEDIATION]
 
-    async def remind(case: Case) -> Outbox:
+    async def remind(case: Case) -> Pending:
         return await notify(
             actor=None,
             kind=NotificationKind.HEARING_TOMORROW,
@@ -145,7 +146,7 @@ async def hearings_tomorrow(today: date) -> int:
 
 async def check_overdue(*, now: datetime | None = None) -> dict[str, int]:
     """Follow-ups now overdue (once a day each), validity periods about to end (once each)."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     return {
         "follow_up_overdue": await follow_ups_overdue(now),
         "validity_ending": await validity_ending(now),
@@ -156,7 +157,7 @@ async def follow_ups_overdue(now: datetime) -> int:
     overdue = await cases.follow_ups_due(until=now, limit=SCAN_LIMIT)
     day = now.date().isoformat()
 
-    async def remind(case: Case) -> Outbox:
+    async def remind(case: Case) -> Pending:
         return await notify(
             actor=None,
             kind=NotificationKind.FOLLOW_UP_OVERDUE,
@@ -178,7 +179,7 @@ async def validity_ending(now: datetime) -> int:
     )
     supervisors: dict[str, list[str]] = {}
 
-    async def remind(case: Case) -> Outbox:
+    async def remind(case: Case) -> Pending:
         assert case.drc_id is not None and case.validity_until is not None
         if case.drc_id not in supervisors:
             supervisors[case.drc_id] = [u.id for u in await users.supervisors_of(case.drc_id)]
@@ -200,9 +201,9 @@ async def validity_ending(now: datetime) -> int:
 async def relay(*, now: datetime | None = None) -> int:
     """Enqueue deliveries that are due but that no task is sending: ones whose enqueue
     was lost, ones deferred past quiet hours, ones a dead worker left half-sent."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     ids = await repository.due_ids(
         now=now - RELAY_GRACE, stale_before=now - STALE, limit=RELAY_LIMIT
     )
-    await dispatch(Outbox(ids))
+    await dispatch(Pending(ids))
     return len(ids)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from beanie.odm.utils.encoder import Encoder
@@ -11,7 +11,8 @@ from bson import ObjectId
 from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from backend.core import db
+from backend.core import clock, db
+from backend.core.ids import object_id, object_ids
 from backend.notifications.models import (
     CLAIMABLE,
     Channel,
@@ -28,12 +29,9 @@ from backend.notifications.models import (
 )
 
 
-def _now() -> datetime:
-    return db.as_stored(datetime.now(UTC))
-
-
-def _oids(ids: list[str]) -> list[ObjectId]:
-    return [ObjectId(i) for i in ids if ObjectId.is_valid(i)]
+def _now_as_stored() -> datetime:
+    """Now, to the millisecond as stored, so what a write answers is what a read returns."""
+    return db.as_stored(clock.now())
 
 
 # --------------------------------------------------------------------------- devices
@@ -47,7 +45,7 @@ async def save_device(
     await collection.delete_many(
         {"token": token, "$or": [{"user_id": {"$ne": user_id}}, {"device_id": {"$ne": device_id}}]}
     )
-    now = _now()
+    now = _now_as_stored()
     await collection.update_one(
         {"user_id": user_id, "device_id": device_id},
         {
@@ -131,15 +129,14 @@ async def feed_page(
 
 
 async def feed_item(user_id: str, notification_id: str) -> Notification | None:
-    if not ObjectId.is_valid(notification_id):
-        return None
-    return await Notification.find_one({"_id": ObjectId(notification_id), "user_id": user_id})
+    oid = object_id(notification_id)
+    return None if oid is None else await Notification.find_one({"_id": oid, "user_id": user_id})
 
 
 async def mark_read(item: Notification) -> Notification:
     """Set `read_at` once; reading again keeps the first time."""
     if item.read_at is None:
-        now = _now()
+        now = _now_as_stored()
         await Notification.get_pymongo_collection().update_one(
             {"_id": item.id, "read_at": None}, {"$set": {"read_at": now}}
         )
@@ -149,7 +146,7 @@ async def mark_read(item: Notification) -> Notification:
 
 async def mark_all_read(user_id: str) -> int:
     result = await Notification.get_pymongo_collection().update_many(
-        {"user_id": user_id, "read_at": None}, {"$set": {"read_at": _now()}}
+        {"user_id": user_id, "read_at": None}, {"$set": {"read_at": _now_as_stored()}}
     )
     return result.modified_count
 
@@ -170,7 +167,7 @@ async def insert_deliveries(items: list[Delivery], *, session: AsyncClientSessio
 
 async def claim(delivery_ids: list[str], *, now: datetime) -> list[Delivery]:
     """Take the due ones for this worker; another worker's claim wins over ours."""
-    token, ids = str(ObjectId()), _oids(delivery_ids)
+    token, ids = str(ObjectId()), object_ids(delivery_ids)
     await Delivery.get_pymongo_collection().update_many(
         {
             "_id": {"$in": ids},
@@ -187,7 +184,7 @@ async def claim(delivery_ids: list[str], *, now: datetime) -> list[Delivery]:
 
 def outcome_write(delivery: Delivery, fields: dict[str, Any], event: DeliveryEvent) -> UpdateOne:
     """The write that stores one attempt's outcome, for `write_outcomes`."""
-    values = Encoder().encode({**fields, "claim": None, "updated_at": _now()})
+    values = Encoder().encode({**fields, "claim": None, "updated_at": _now_as_stored()})
     return UpdateOne(
         {"_id": delivery.id, "claim": delivery.claim},
         {"$set": values, "$push": {"events": Encoder().encode(event)}},
@@ -232,9 +229,8 @@ async def sent_count(customer_id: str, channel: Channel, *, since: datetime) -> 
 
 
 async def delivery(delivery_id: str) -> Delivery | None:
-    if not ObjectId.is_valid(delivery_id):
-        return None
-    return await Delivery.get(ObjectId(delivery_id))
+    oid = object_id(delivery_id)
+    return None if oid is None else await Delivery.get(oid)
 
 
 async def delivery_page(
@@ -260,7 +256,7 @@ async def preferences_of(
 
 
 async def save_preferences(preferences: Preferences) -> Preferences:
-    preferences.updated_at = _now()
+    preferences.updated_at = _now_as_stored()
     return await preferences.save()
 
 
@@ -276,7 +272,7 @@ async def templates() -> list[MessageTemplate]:
 
 
 async def save_template(template: MessageTemplate) -> MessageTemplate:
-    template.updated_at = _now()
+    template.updated_at = _now_as_stored()
     return await template.save()
 
 
@@ -290,7 +286,7 @@ async def contact_policy() -> ContactPolicy | None:
 
 
 async def save_contact_policy(policy: ContactPolicy) -> ContactPolicy:
-    policy.updated_at = _now()
+    policy.updated_at = _now_as_stored()
     return await policy.save()
 
 

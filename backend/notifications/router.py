@@ -120,13 +120,13 @@ async def set_preferences(actor: CurrentUser, body: PreferencesUpdate) -> Prefer
 )
 async def broadcast(actor: CurrentUser, body: BroadcastCreate) -> BroadcastRead:
     """Operator staff to any DRC, supervisors to their own: one push to the DRC's topic."""
-    outbox = await service.broadcast(
+    pending = await service.broadcast(
         actor=actor, drc_id=body.drc_id, title=body.title, body=body.body
     )
     return BroadcastRead(
         drc_id=body.drc_id,
         topic=service.drc_topic(body.drc_id),
-        delivery_id=outbox.delivery_ids[0],
+        delivery_id=pending.delivery_ids[0],
     )
 
 

@@ -1,8 +1,8 @@
 """What other domains call to tell people something, inside their own transaction.
 
-Each trigger stores the feed items and one delivery record per channel (the outbox) in
-the caller's transaction (`session`), so a notification exists exactly when the change
-that caused it committed. After the commit the caller passes the returned `Outbox` to
+Each trigger stores the feed items and one delivery record per channel in the caller's
+transaction (`session`), so a notification exists exactly when the change that caused
+it committed. After the commit the caller passes the returned `Pending` to
 `dispatch`, which enqueues the sending task; `notifications.relay` picks up anything
 whose enqueue was lost, so `dispatch` may fail without losing a message.
 
@@ -54,18 +54,19 @@ DISPATCH_CHUNK = 100
 
 
 @dataclass
-class Outbox:
-    """The deliveries a trigger stored; hand it to `dispatch` once committed."""
+class Pending:
+    """The deliveries a trigger stored, pending their sending: hand it to `dispatch` once
+    the transaction has committed."""
 
     delivery_ids: list[str] = field(default_factory=list)
 
-    def __add__(self, other: Outbox) -> Outbox:
-        return Outbox(self.delivery_ids + other.delivery_ids)
+    def __add__(self, other: Pending) -> Pending:
+        return Pending(self.delivery_ids + other.delivery_ids)
 
 
-async def dispatch(outbox: Outbox) -> None:
+async def dispatch(pending: Pending) -> None:
     """Enqueue the sending of committed deliveries; the relay retries a lost enqueue."""
-    ids = outbox.delivery_ids
+    ids = pending.delivery_ids
     for start in range(0, len(ids), DISPATCH_CHUNK):
         try:
             await enqueue(DELIVER_TASK, delivery_ids=ids[start : start + DISPATCH_CHUNK])
@@ -88,7 +89,7 @@ async def notify(
     route: str | None = None,
     dedupe_key: str | None = None,
     session: AsyncClientSession | None = None,
-) -> Outbox:
+) -> Pending:
     """Tell staff users something: a feed item each, and a delivery per channel they chose.
 
     With `dedupe_key`, a user who already got a notification under that key gets none.
@@ -119,7 +120,7 @@ async def notify(
         chosen = await repository.preferences_of(recipients, session=s)
         deliveries = await _staff_deliveries(items, chosen, actor)
         await repository.insert_deliveries(deliveries, session=s)
-    return Outbox([str(d.id) for d in deliveries])
+    return Pending([str(d.id) for d in deliveries])
 
 
 def _push_data(kind: NotificationKind, case_id: str | None, route: str) -> dict[str, str]:
@@ -181,11 +182,11 @@ def _case_params(case: Case) -> dict[str, str]:
 
 async def case_changed_hands(
     *, actor: Actor | None, case: Case, previous_ro_id: str | None, session: AsyncClientSession
-) -> Outbox:
+) -> Pending:
     """The officer who lost the case and the one who got it (either may be none)."""
-    outbox = Outbox()
+    pending = Pending()
     if previous_ro_id and previous_ro_id != case.ro_id:
-        outbox += await notify(
+        pending += await notify(
             actor=actor,
             kind=NotificationKind.CASE_TAKEN_AWAY,
             user_ids=[previous_ro_id],
@@ -195,7 +196,7 @@ async def case_changed_hands(
             session=session,
         )
     if case.ro_id and case.ro_id != previous_ro_id:
-        outbox += await notify(
+        pending += await notify(
             actor=actor,
             kind=NotificationKind.CASE_ASSIGNED,
             user_ids=[case.ro_id],
@@ -203,7 +204,7 @@ async def case_changed_hands(
             params=_case_params(case),
             session=session,
         )
-    return outbox
+    return pending
 
 
 async def request_decided(
@@ -215,7 +216,7 @@ async def request_decided(
     approved: bool,
     note: str | None,
     session: AsyncClientSession,
-) -> Outbox:
+) -> Pending:
     """Whoever raised the request hears the decision."""
     kind = NotificationKind.REQUEST_APPROVED if approved else NotificationKind.REQUEST_REJECTED
     params = {**_case_params(case), "request": request_type.replace("_", " "), "note": note or ""}
@@ -231,11 +232,11 @@ async def request_decided(
 
 async def instalment_missed(
     *, case_id: str, number: int, amount: Money, due_date: date, session: AsyncClientSession
-) -> Outbox:
+) -> Pending:
     """The case's officer hears of it and the customer is reminded (policy permitting)."""
     case = await cases.get_unscoped(case_id, session=session)
     if case is None:
-        return Outbox()
+        return Pending()
     key = f"instalment_missed|{case_id}|{number}|{due_date.isoformat()}"
     params = {
         **_case_params(case),
@@ -243,7 +244,7 @@ async def instalment_missed(
         "amount": str(amount),
         "due_date": due_date.isoformat(),
     }
-    outbox = await notify(
+    pending = await notify(
         actor=None,
         kind=NotificationKind.INSTALMENT_MISSED,
         user_ids=[case.ro_id],
@@ -252,7 +253,7 @@ async def instalment_missed(
         dedupe_key=key,
         session=session,
     )
-    return outbox + await message_customer(
+    return pending + await message_customer(
         actor=None,
         case=case,
         key=TemplateKey.INSTALMENT_MISSED,
@@ -276,7 +277,7 @@ async def notify_mutation_outcome(
     outcome: MutationOutcome,
     reason: str,
     session: AsyncClientSession | None = None,
-) -> Outbox:
+) -> Pending:
     """For the sync engine: a mutation the officer pushed was rejected or sent to review."""
     kind = (
         NotificationKind.MUTATION_REJECTED
@@ -335,12 +336,12 @@ async def message_customer(
     channels: list[Channel] | None = None,
     dedupe_key: str | None = None,
     session: AsyncClientSession | None = None,
-) -> Outbox:
+) -> Pending:
     """Queue a message to the case's customer on each channel asked (default: every
     channel they have a contact for). The contact policy is applied when it is sent."""
     customer = await customers.get_unscoped(case.customer_id, session=session)
     if customer is None:
-        return Outbox()
+        return Pending()
     if channels is None:
         channels = [c for c in CUSTOMER_CHANNELS if contact_of(customer, c)]
     for channel in channels:
@@ -357,7 +358,7 @@ async def message_customer(
             sent = await repository.existing_keys(Delivery, keys, session=s)
             deliveries = [d for d in deliveries if d.dedupe_key not in sent]
         await repository.insert_deliveries(deliveries, session=s)
-    return Outbox([str(d.id) for d in deliveries])
+    return Pending([str(d.id) for d in deliveries])
 
 
 async def _customer_delivery(
@@ -395,7 +396,7 @@ def drc_topic(drc_id: str) -> str:
     return f"drc-{drc_id}"
 
 
-async def broadcast(*, actor: User, drc_id: str, title: str, body: str) -> Outbox:
+async def broadcast(*, actor: User, drc_id: str, title: str, body: str) -> Pending:
     """One push to the DRC's topic, and a feed item for each of its active staff."""
     if not (actor.is_operator or (actor.role is Role.DRC_SUPERVISOR and actor.drc_id == drc_id)):
         raise BroadcastForbidden(f"You may not broadcast to {drc_id}")
@@ -429,6 +430,6 @@ async def broadcast(*, actor: User, drc_id: str, title: str, body: str) -> Outbo
             created_by=actor.id,
         )
         await repository.insert_deliveries([delivery], session=session)
-    outbox = Outbox([str(delivery.id)])
-    await dispatch(outbox)
-    return outbox
+    pending = Pending([str(delivery.id)])
+    await dispatch(pending)
+    return pending

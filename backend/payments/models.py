@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from beanie import Document
@@ -10,13 +10,10 @@ from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from backend.commission.models import RecoveryType
+from backend.core import clock
 from backend.core.money import Money
 from backend.negotiations.models import PromiseShare
 from backend.settlements.models import InstalmentShare
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class PaymentChannel(StrEnum):
@@ -33,7 +30,7 @@ class PaymentStatus(StrEnum):
 
 
 class Reversal(BaseModel):
-    at: datetime = Field(default_factory=_now)
+    at: datetime = Field(default_factory=clock.now)
     by: str
     reason: str
     restored: Money  # put back on the case's outstanding (zero when the case was closed)
@@ -54,7 +51,7 @@ class Payment(Document):
     reference: str  # upper-cased; unique per channel
     note: str | None = None
     recorded_by: str
-    recorded_at: datetime = Field(default_factory=_now)
+    recorded_at: datetime = Field(default_factory=clock.now)
     status: PaymentStatus = PaymentStatus.APPLIED
     recovery_type: RecoveryType
     outstanding_before: Money

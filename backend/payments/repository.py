@@ -8,6 +8,7 @@ from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.core import db
+from backend.core.ids import object_id
 from backend.payments.errors import DuplicateReference, PaymentChanged
 from backend.payments.models import Payment, PaymentChannel
 
@@ -33,9 +34,8 @@ async def insert(payment: Payment, *, session: AsyncClientSession) -> Payment:
 
 
 async def get(payment_id: str, *, session: AsyncClientSession | None = None) -> Payment | None:
-    if not ObjectId.is_valid(payment_id):
-        return None
-    return await Payment.get(ObjectId(payment_id), session=session)
+    oid = object_id(payment_id)
+    return None if oid is None else await Payment.get(oid, session=session)
 
 
 async def of_case(case_id: str, *, before: ObjectId | None, limit: int) -> list[Payment]:

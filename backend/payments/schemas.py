@@ -7,11 +7,10 @@ from pydantic import BaseModel, StringConstraints
 
 from backend.commission.models import RecoveryType
 from backend.core.money import Money
-from backend.core.schemas import NOT_BLANK, RequestModel, Timestamp
+from backend.core.schemas import NOT_BLANK, Notes, RequestModel, Timestamp
 from backend.negotiations.models import PromiseShare
 from backend.payments.models import PaymentChannel, PaymentStatus, Reversal
 from backend.settlements.models import InstalmentShare
-from backend.settlements.schemas import Notes
 
 Reference = Annotated[
     str,

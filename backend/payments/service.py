@@ -14,7 +14,7 @@ for operator staff, since the case's story has ended and reopening is theirs to 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -26,7 +26,7 @@ from backend.cases.models import Case, PartStatus
 from backend.cases.phases import Phase
 from backend.commission import service as commission
 from backend.commission.models import CommissionEntry, RecoveryType
-from backend.core import db
+from backend.core import clock, db
 from backend.core.errors import Forbidden
 from backend.core.money import Money
 from backend.core.pagination import Page, object_id_cursor
@@ -47,12 +47,7 @@ from backend.settlements import service as settlements
 from backend.settlements.models import SettlementKind, SettlementSource
 from backend.users.models import User
 
-CLOCK_SKEW = timedelta(minutes=5)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def record_payment(
@@ -110,7 +105,7 @@ def _new_payment(actor: User, case: Case, data: PaymentCreate) -> Payment:
         paid_at = data.paid_at.astimezone(UTC)
     except (OverflowError, ValueError) as exc:
         raise PaidAtInvalid("paid_at is out of range") from exc
-    if not EARLIEST <= paid_at <= _now() + CLOCK_SKEW:
+    if not EARLIEST <= paid_at <= clock.now() + clock.DEVICE_CLOCK_SKEW:
         raise PaidAtInvalid("paid_at is in the future or before 2000")
     applied = Money(amount=min(data.amount.amount, case.outstanding.amount), currency=currency)
     return Payment(

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from beanie import Document
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+from backend.core import clock
 
 
 class RequestType(StrEnum):
@@ -41,7 +39,7 @@ class RequestDecision(BaseModel):
     letter_reference: str | None = None  # the issued mediation board letter
     by: str
     role: str
-    at: datetime = Field(default_factory=_now)
+    at: datetime = Field(default_factory=clock.now)
 
 
 class OfficerRequest(Document):
@@ -61,8 +59,8 @@ class OfficerRequest(Document):
     pending_key: str | None = None
     decision: RequestDecision | None = None
     version: int = 1
-    created_at: datetime = Field(default_factory=_now)
-    updated_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "officer_requests"

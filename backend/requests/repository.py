@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from backend.core import db
+from backend.core import clock, db
+from backend.core.ids import object_id
 from backend.requests.errors import DuplicatePending, RequestAlreadyDecided
 from backend.requests.models import OfficerRequest, RequestDecision, RequestStatus
 
 
 async def get(request_id: str) -> OfficerRequest | None:
-    if not ObjectId.is_valid(request_id):
-        return None
-    return await OfficerRequest.get(ObjectId(request_id))
+    oid = object_id(request_id)
+    return None if oid is None else await OfficerRequest.get(oid)
 
 
 async def insert(request: OfficerRequest, *, session: AsyncClientSession) -> OfficerRequest:
@@ -36,7 +35,7 @@ async def decide(
     session: AsyncClientSession,
 ) -> OfficerRequest:
     """Record the decision if the request is still pending (a request is decided once)."""
-    now = datetime.now(UTC)
+    now = clock.now()
     fields = {
         "status": status.value,
         "decision": decision.model_dump(mode="python"),

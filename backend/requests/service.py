@@ -148,7 +148,7 @@ async def decide(
         await _audit(actor, request, f"request.{data.decision.value}", session=session)
         if approving and request.type is RequestType.VALIDITY_EXTENSION:
             await _extend_validity(actor, case, request, session=session)
-        outbox = await notifications.request_decided(
+        pending = await notifications.request_decided(
             actor=actor,
             case=case,
             requested_by=request.requested_by,
@@ -157,7 +157,7 @@ async def decide(
             note=data.note,
             session=session,
         )
-    await notifications.dispatch(outbox)
+    await notifications.dispatch(pending)
     return read(request)
 
 

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from beanie import Document
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from backend.core import clock
 from backend.core.money import Money
 
 DEFAULT_AFTER_MISSED = 2  # missed instalments after which a plan defaults
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class SettlementKind(StrEnum):
@@ -63,13 +60,13 @@ class Instalment(BaseModel):
             self.status = InstalmentStatus.PAID
         elif self.missed_at is not None or self.due_date < today:
             self.status = InstalmentStatus.MISSED
-            self.missed_at = self.missed_at or _now()
+            self.missed_at = self.missed_at or clock.now()
         elif self.paid.amount > 0:
             self.status = InstalmentStatus.PARTIALLY_PAID
         else:
             self.status = InstalmentStatus.PENDING
         if self.status is InstalmentStatus.PAID:
-            self.paid_off_at = self.paid_off_at or _now()
+            self.paid_off_at = self.paid_off_at or clock.now()
         else:
             self.paid_off_at = None
 
@@ -99,8 +96,8 @@ class Settlement(Document):
     default_after_missed: int = DEFAULT_AFTER_MISSED
     note: str | None = None
     created_by: str | None = None
-    created_at: datetime = Field(default_factory=_now)
-    updated_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)
     completed_at: datetime | None = None
     defaulted_at: datetime | None = None
     default_reason: str | None = None

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from backend.core import db
+from backend.core import clock, db
+from backend.core.ids import object_id
 from backend.settlements.errors import SettlementChanged
 from backend.settlements.models import InstalmentStatus, Settlement, SettlementStatus
 
@@ -25,9 +25,8 @@ async def insert(settlement: Settlement, *, session: AsyncClientSession) -> Sett
 async def get(
     settlement_id: str, *, session: AsyncClientSession | None = None
 ) -> Settlement | None:
-    if not ObjectId.is_valid(settlement_id):
-        return None
-    return await Settlement.get(ObjectId(settlement_id), session=session)
+    oid = object_id(settlement_id)
+    return None if oid is None else await Settlement.get(oid, session=session)
 
 
 async def active_for(
@@ -64,7 +63,7 @@ async def save(
     """Write `fields` if the settlement is still at the version it was read at."""
     changed = SettlementChanged(f"Settlement {settlement.id} changed; retry")
     return await db.update_versioned(
-        settlement, {**fields, "updated_at": datetime.now(UTC)}, changed=changed, session=session
+        settlement, {**fields, "updated_at": clock.now()}, changed=changed, session=session
     )
 
 

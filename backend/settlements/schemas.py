@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from backend.core.money import Money
-from backend.core.schemas import NOT_BLANK, Day, JsonNumber, RequestModel
+from backend.core.schemas import Day, JsonNumber, Notes, RequestModel
 from backend.settlements.models import (
     DEFAULT_AFTER_MISSED,
     Instalment,
@@ -15,7 +15,6 @@ from backend.settlements.models import (
     SettlementStatus,
 )
 
-Notes = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=NOT_BLANK)]
 MissLimit = Annotated[int, Field(ge=1, le=12), JsonNumber]
 
 

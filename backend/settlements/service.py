@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from itertools import pairwise
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -22,7 +22,7 @@ from backend.cases.errors import CaseClosed
 from backend.cases.models import Case
 from backend.cases.phases import Phase
 from backend.cases.sections import Section
-from backend.core import db
+from backend.core import clock, db
 from backend.core.money import Money
 from backend.notifications import service as notifications
 from backend.settlements import repository
@@ -51,10 +51,6 @@ _PHASE_OF = {
     SettlementSource.NEGOTIATION: Phase.NEGOTIATION,
     SettlementSource.MEDIATION: Phase.MEDIATION,
 }
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -188,7 +184,7 @@ def _schedule(case: Case, data: SettlementCreate) -> list[Instalment]:
 
 
 def _check_dates(days: list[date]) -> None:
-    today = _now().date()
+    today = clock.now().date()
     if days[0] < today:
         raise TermsInvalid("due dates cannot be in the past")
     if any(later <= earlier for earlier, later in pairwise(days)):
@@ -218,7 +214,7 @@ async def apply_payment(
     if settlement is None:
         return None
     before = _summary(settlement)
-    today, left, shares = _now().date(), amount, []
+    today, left, shares = clock.now().date(), amount, []
     for instalment in settlement.instalments:
         take = Money(amount=min(instalment.remaining.amount, left.amount), currency=amount.currency)
         if take.amount == 0:
@@ -232,7 +228,7 @@ async def apply_payment(
     completed = all(i.status is InstalmentStatus.PAID for i in settlement.instalments)
     fields: dict = {"instalments": settlement.instalments}
     if completed:
-        fields.update(status=SettlementStatus.COMPLETED, completed_at=_now())
+        fields.update(status=SettlementStatus.COMPLETED, completed_at=clock.now())
     await repository.save(settlement, fields, session=session)
     action = "settlement.complete" if completed else "settlement.pay"
     await _audit(actor, action, before, settlement, session)
@@ -252,7 +248,7 @@ async def reverse_payment(
     by_settlement: dict[str, list[InstalmentShare]] = defaultdict(list)
     for share in shares:
         by_settlement[share.settlement_id].append(share)
-    today = _now().date()
+    today = clock.now().date()
     for settlement_id, undone in by_settlement.items():
         settlement = await repository.get(settlement_id, session=session)
         if settlement is None:
@@ -271,21 +267,21 @@ async def reverse_payment(
 
 async def check_missed(*, today: date | None = None) -> MissedSweep:
     """Mark instalments not paid by their due day missed; default plans missing too many."""
-    today = today or _now().date()
+    today = today or clock.now().date()
     sweep = MissedSweep()
     for settlement_id in await repository.overdue_ids(before=today, limit=10_000):
         async with db.transaction() as session:
-            outbox = await _sweep_one(settlement_id, today, sweep, session)
-        await notifications.dispatch(outbox)
+            pending = await _sweep_one(settlement_id, today, sweep, session)
+        await notifications.dispatch(pending)
     return sweep
 
 
 async def _sweep_one(
     settlement_id: str, today: date, sweep: MissedSweep, session: AsyncClientSession
-) -> notifications.Outbox:
+) -> notifications.Pending:
     settlement = await repository.get(settlement_id, session=session)
     if settlement is None or settlement.status is not SettlementStatus.ACTIVE:
-        return notifications.Outbox()
+        return notifications.Pending()
     before = _summary(settlement)
     newly: list[Instalment] = []
     for instalment in settlement.instalments:
@@ -300,9 +296,11 @@ async def _sweep_one(
         f"{settlement.misses_allowed}"
     )
     if defaults:
-        fields.update(status=SettlementStatus.DEFAULTED, defaulted_at=_now(), default_reason=reason)
+        fields.update(
+            status=SettlementStatus.DEFAULTED, defaulted_at=clock.now(), default_reason=reason
+        )
     if not (newly or defaults):
-        return notifications.Outbox()
+        return notifications.Pending()
     await repository.save(settlement, fields, session=session)
     await _audit(
         None, "settlement.default" if defaults else "settlement.missed", before, settlement, session
@@ -323,18 +321,18 @@ async def _sweep_one(
 
 async def _tell_missed(
     settlement: Settlement, missed: list[Instalment], session: AsyncClientSession
-) -> notifications.Outbox:
+) -> notifications.Pending:
     """The case's officer and the customer hear of each instalment newly missed."""
-    outbox = notifications.Outbox()
+    pending = notifications.Pending()
     for instalment in missed:
-        outbox += await notifications.instalment_missed(
+        pending += await notifications.instalment_missed(
             case_id=settlement.case_id,
             number=instalment.number,
             amount=instalment.remaining,
             due_date=instalment.due_date,
             session=session,
         )
-    return outbox
+    return pending
 
 
 async def supersede_active(

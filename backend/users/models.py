@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 
-from beanie import Document
 from pydantic import Field
 from pymongo import ASCENDING, IndexModel
+
+from backend.core import clock
+from backend.core.models import KeyedDocument
 
 
 class Role(StrEnum):
@@ -26,14 +28,10 @@ class Role(StrEnum):
 OPERATOR_ROLES = frozenset({Role.OPERATOR_ADMIN, Role.OPERATOR_OFFICER})
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-class User(Document):
+class User(KeyedDocument):
     """A DebtX account, keyed by Firebase Auth uid. This record, not the token, holds the role."""
 
-    id: str  # type: ignore[assignment]
+    id: str
     email: str
     display_name: str
     role: Role
@@ -41,8 +39,8 @@ class User(Document):
     phone: str | None = None
     area: str | None = None
     active: bool = True
-    created_at: datetime = Field(default_factory=_now)
-    updated_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=clock.now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "users"

@@ -13,8 +13,8 @@ the data the same on every load (ids and times aside).
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
 
+from backend.core import clock
 from backend.core.logging import get_logger
 from backend.devstack.demo import deck, placement, terms
 from backend.devstack.demo.people import (
@@ -37,7 +37,7 @@ async def load_demo_data() -> bool:
     """Load everything once; False when it was already there."""
     if not await create_people():
         return False
-    work = Work(people=await accounts(), rng=random.Random(SEED), today=datetime.now(UTC).date())
+    work = Work(people=await accounts(), rng=random.Random(SEED), today=clock.now().date())
     await terms.publish(work.admin, work.today)
     batch = await placement.import_incidents(work)
     await placement.allocate(work)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from backend.cases.contacts import ContactChannel, ContactResult, NegotiationOutcome
 from backend.cases.models import Case
 from backend.core.money import Money
 from backend.cpe import service as cpe
@@ -9,7 +10,6 @@ from backend.cpe.models import ApprovalDecision
 from backend.cpe.schemas import CpeApprovalCreate, CpeItemRecord, RecordedStatus
 from backend.devstack.demo.work import Work, device_time, fresh
 from backend.negotiations import service as negotiations
-from backend.negotiations.models import ContactChannel, ContactResult, NegotiationOutcome
 from backend.negotiations.schemas import NegotiationCreate, PromiseIn
 from backend.payments import service as payments
 from backend.payments.models import PaymentChannel

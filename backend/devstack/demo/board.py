@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from backend.cases.contacts import NegotiationOutcome
 from backend.cases.models import Case
 from backend.devstack.demo import asks
 from backend.devstack.demo.actions import contact, pay
@@ -22,7 +23,6 @@ from backend.mediation.schemas import (
     MediationEscalate,
     SubmissionCreate,
 )
-from backend.negotiations.models import NegotiationOutcome
 from backend.payments.models import PaymentChannel
 from backend.settlements.models import SettlementKind
 from backend.settlements.schemas import InstalmentIn, SettlementCreate

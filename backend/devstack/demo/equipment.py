@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from backend.cases.contacts import NegotiationOutcome as Said
 from backend.cases.models import Case
 from backend.cpe.schemas import RecordedStatus
 from backend.devstack.demo import actions, stories
 from backend.devstack.demo.actions import contact
 from backend.devstack.demo.work import Work, fresh
-from backend.negotiations.models import NegotiationOutcome as Said
 
 COLLECTED = "Returned with power adapter and cables; working"
 

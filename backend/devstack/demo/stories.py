@@ -7,12 +7,12 @@ it acts only through the domains' services, as the person who would do it.
 from __future__ import annotations
 
 from backend.cases import service as cases
+from backend.cases.contacts import NegotiationOutcome as Said
 from backend.cases.models import Case
 from backend.core.money import Money
 from backend.devstack.demo import actions
 from backend.devstack.demo.actions import contact
 from backend.devstack.demo.work import Work, instalments, share
-from backend.negotiations.models import NegotiationOutcome as Said
 from backend.payments.models import PaymentChannel
 
 PROMISE_NOTES = (

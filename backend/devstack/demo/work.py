@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from backend.cases import service as cases
 from backend.cases.models import Case
+from backend.core import clock
 from backend.core.money import Money
 from backend.devstack.demo.people import slug
 from backend.users.models import User
@@ -57,7 +58,7 @@ class Work:
 
 def device_time() -> datetime:
     """When the officer's phone says it happened: just now."""
-    return datetime.now(UTC) - DEVICE_LAG
+    return clock.now() - DEVICE_LAG
 
 
 def share(amount: Money, fraction: float) -> Money:

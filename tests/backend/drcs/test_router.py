@@ -39,7 +39,8 @@ async def test_only_operator_admins_change_drcs(client, signing_key):
     drc = await make_drc()
     for role in (Role.OPERATOR_OFFICER, Role.DRC_SUPERVISOR):
         actor = await make_user(role, drc_id=drc.id if role.belongs_to_drc else None)
-        response = await client.patch(
-            f"/drcs/{drc.id}", json={"capacity": 1}, headers=bearer(signing_key, actor)
-        )
-        assert response.status_code == 403
+        headers = bearer(signing_key, actor)
+        changed = await client.patch(f"/drcs/{drc.id}", json={"capacity": 1}, headers=headers)
+        created = await client.post("/drcs", json={"id": "DRC-X", "name": "X"}, headers=headers)
+        for response in (changed, created):
+            assert response.status_code == 403 and response.json()["code"] == "auth.forbidden"

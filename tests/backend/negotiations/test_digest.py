@@ -8,17 +8,17 @@ from datetime import UTC, datetime, timedelta
 from bson import ObjectId
 
 from backend.cases import service as cases
-from backend.core import db
-from backend.negotiations import repository
-from backend.negotiations import service as negotiations
-from backend.negotiations.models import (
+from backend.cases.contacts import (
     RECENT_CONTACTS,
     ContactChannel,
     ContactDigest,
     ContactResult,
-    Negotiation,
     NegotiationOutcome,
 )
+from backend.core import db
+from backend.negotiations import repository
+from backend.negotiations import service as negotiations
+from backend.negotiations.models import Negotiation
 from backend.negotiations.schemas import NegotiationCreate
 from backend.users.models import Role
 from tests.factories import make_case, make_user

@@ -109,5 +109,5 @@ async def waiting_ids() -> list[str]:
 
 
 async def send_waiting(senders: Senders, *, now: datetime | None = None) -> delivery.Retry:
-    """What the worker does with everything in the outbox that is due."""
+    """What the worker does with every delivery that is due."""
     return await delivery.deliver(await waiting_ids(), senders=senders, now=now)

@@ -1,5 +1,5 @@
 """Beat-scheduled reminders and overdue checks tell each person once; the relay sends
-what is due in the outbox."""
+what is due in the delivery log."""
 
 from __future__ import annotations
 
@@ -99,13 +99,13 @@ async def test_overdue_follow_ups_nag_once_a_day_and_validity_warns_once(client)
 
 async def test_the_relay_enqueues_what_is_due_and_nothing_twice(client, services):
     officer = await make_user(Role.RECOVERY_OFFICER)
-    outbox = await service.notify(
+    pending = await service.notify(
         actor=None,
         kind=NotificationKind.BROADCAST,
         user_ids=[officer.id],
         params={"title": "t", "body": "b"},
     )
-    assert len(outbox.delivery_ids) == 1
+    assert len(pending.delivery_ids) == 1
     redis = Redis.from_url(services.redis_url)
     before = redis.llen("celery")
     assert await reminders.relay(now=datetime.now(UTC)) == 0  # its own task has it for now

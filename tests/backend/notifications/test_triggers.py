@@ -1,4 +1,4 @@
-"""Other domains' changes notify inside their own transaction (the outbox)."""
+"""Other domains' changes notify inside their own transaction (the delivery log)."""
 
 from __future__ import annotations
 
