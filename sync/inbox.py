@@ -17,6 +17,7 @@ from bson import ObjectId
 from bson.errors import InvalidDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from backend.core.ids import object_id
 from sync import changelog
 from sync.errors import ReviewClosed, ReviewNotFound
 from sync.models import InboxItem, InboxKind, InboxStatus, MutationRecord, Review
@@ -62,7 +63,8 @@ async def open_item(
 
 async def get(item_id: str, *, reviewer: str | None) -> InboxItem:
     """The item if `reviewer` is among its reviewers (None: one who reviews every item)."""
-    item = await InboxItem.get(ObjectId(item_id)) if ObjectId.is_valid(item_id) else None
+    key = object_id(item_id)
+    item = await InboxItem.get(key) if key is not None else None
     if item is None or (reviewer is not None and reviewer not in item.reviewers):
         raise ReviewNotFound(f"No review item {item_id}")
     return item

@@ -28,13 +28,14 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import structlog
 from google.api_core import exceptions as gexc
 from google.cloud.firestore import AsyncClient
 
+from backend.core import clock
 from sync import changelog, protobufs
 from sync.models import ChangeEntry, DeadLetter, MirrorState
 
@@ -56,10 +57,6 @@ TRANSIENT = (
     OSError,
 )
 RACED = (gexc.FailedPrecondition, gexc.Aborted, gexc.Conflict, gexc.AlreadyExists, gexc.NotFound)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -290,7 +287,7 @@ class Mirror:
         saved with `report`, and at least every REPORT_BUSY: a crash repeats the pages
         written since, which the version guard makes harmless."""
         tally = await self.writer.apply(writes)
-        now = _now()
+        now = clock.now()
         if entries:
             state.cursor = entries[-1].id
             state.lag_seconds = (now - entries[-1].at).total_seconds()
@@ -385,12 +382,12 @@ async def _went_away(
 
 def _reporting_due(state: MirrorState) -> bool:
     """A caught-up mirror says so once, then every REPORT_IDLE."""
-    return bool(state.backlog or state.lag_seconds or _now() - state.updated_at > REPORT_IDLE)
+    return bool(state.backlog or state.lag_seconds or clock.now() - state.updated_at > REPORT_IDLE)
 
 
 async def _save(state: MirrorState) -> None:
     """Save where the mirror is, and how far behind the log's head."""
     _, head = await changelog.bounds()
     state.backlog = max(0, head - state.cursor)
-    state.updated_at = _now()
+    state.updated_at = clock.now()
     await state.save()

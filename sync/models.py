@@ -7,7 +7,7 @@ Who may see something is an audience: an opaque string the application hands in 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -15,20 +15,18 @@ from beanie import Document
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from backend.core import clock
+from backend.core.models import KeyedDocument
 from sync.protocol import Resolution, Result
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-class SyncClient(Document):
+class SyncClient(KeyedDocument):
     """One app installation of one user: the last mutation applied from it."""
 
-    id: str  # type: ignore[assignment]  # client_id
+    id: str  # client_id
     uid: str
     last_mutation_id: int = 0
-    updated_at: datetime = Field(default_factory=_now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "sync_clients"
@@ -40,22 +38,22 @@ class Review(BaseModel):
 
     status: str  # reapplied | dismissed
     by: str
-    at: datetime = Field(default_factory=_now)
+    at: datetime = Field(default_factory=clock.now)
     note: str | None = None
     result: Result | None = None  # the outcome of re-applying
 
 
-class MutationRecord(Document):
+class MutationRecord(KeyedDocument):
     """The answer given to one mutation, returned again on every replay."""
 
-    id: str  # type: ignore[assignment]  # "<client_id>:<mutation_id>"
+    id: str  # "<client_id>:<mutation_id>"
     client_id: str
     mutation_id: int
     uid: str
     name: str
     result: Result
     review: Review | None = None
-    at: datetime = Field(default_factory=_now)
+    at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "sync_mutations"
@@ -98,7 +96,7 @@ class InboxItem(Document):
     reason: str
     resolutions: list[Resolution] = []
     review: Review | None = None
-    created_at: datetime = Field(default_factory=_now)
+    created_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "sync_inbox"
@@ -119,16 +117,16 @@ class QueuedChange(Document):
     holders: list[str]  # audiences that see it after; the others get a removal
     action: str
     sections: list[str] | None = None  # what of the entity's read model changed; None: any
-    at: datetime = Field(default_factory=_now)
+    at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "sync_change_queue"
 
 
-class ChangeEntry(Document):
+class ChangeEntry(KeyedDocument):
     """A change with its place in the log: `id` is the cursor, gap-free and increasing."""
 
-    id: int  # type: ignore[assignment]
+    id: int
     entity: str
     entity_id: str
     version: int | None = None
@@ -137,7 +135,7 @@ class ChangeEntry(Document):
     action: str
     sections: list[str] | None = None
     at: datetime
-    sequenced_at: datetime = Field(default_factory=_now)
+    sequenced_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "sync_changes"
@@ -152,10 +150,10 @@ class ChangeEntry(Document):
         ]
 
 
-class LogState(Document):
+class LogState(KeyedDocument):
     """The log's counters: the last cursor handed out and the oldest still kept."""
 
-    id: str = "changes"  # type: ignore[assignment]
+    id: str = "changes"
     last: int = 0
     floor: int = 0  # entries up to this one were pruned: older cursors get a reset
 
@@ -163,17 +161,17 @@ class LogState(Document):
         name = "sync_log_state"
 
 
-class MirrorState(Document):
+class MirrorState(KeyedDocument):
     """Where the mirror is in the log, and how far behind."""
 
-    id: str = "firestore"  # type: ignore[assignment]
+    id: str = "firestore"
     cursor: int = 0
     backlog: int = 0
     lag_seconds: float = 0.0  # commit to Firestore, for the last page written
     written: int = 0
     dead_letters: int = 0
     last_error: str | None = None
-    updated_at: datetime = Field(default_factory=_now)
+    updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "mirror_state"
@@ -187,7 +185,7 @@ class DeadLetter(Document):
     version: int
     error: str
     attempts: int
-    at: datetime = Field(default_factory=_now)
+    at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "mirror_dead_letters"

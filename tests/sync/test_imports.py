@@ -11,10 +11,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# What sync may use of DebtX: transactions, the error classes the API renders as problem
-# details, two JSON field types and the invalid-cursor error.
+# What sync may use of DebtX's core: transactions (db), the error classes the API renders
+# as problem details (errors, and pagination's invalid cursor), two JSON field types
+# (schemas), the clock, the id parser and the base of documents keyed by their own ids.
 ALLOWED = frozenset(
-    {"backend.core.db", "backend.core.errors", "backend.core.schemas", "backend.core.pagination"}
+    {
+        "backend.core.db",
+        "backend.core.errors",
+        "backend.core.pagination",
+        "backend.core.schemas",
+        "backend.core.clock",
+        "backend.core.ids",
+        "backend.core.models",
+    }
 )
 
 

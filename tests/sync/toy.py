@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from beanie import Document
 from pydantic import BaseModel, Field
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.core.errors import NotFound
+from backend.core.models import KeyedDocument
 from sync import changelog
 from sync.errors import NotHolder
 from sync.protocol import Resolution, Rule, Winner
@@ -29,8 +29,8 @@ class Person:
     team: str
 
 
-class Note(Document):
-    id: str  # type: ignore[assignment]
+class Note(KeyedDocument):
+    id: str
     owner: str
     title: str = ""
     title_version: int = 0  # the version that last changed the title
