@@ -1,9 +1,7 @@
 """What the mirror writes to Firestore for the app (mobile_contract/firestore/README.md).
 
-Each model is one Firestore document; its JSON Schema is published in
-mobile_contract/firestore/. `firestore()` gives the dict to store: JSON values (enums as
-strings, days as "YYYY-MM-DD", Money as minor units), except that date-times stay
-aware `datetime`s so Firestore stores them as timestamps.
+Each model is one Firestore document (backend/core/projection.py); its JSON Schema is
+published in mobile_contract/firestore/.
 
 Case and outcome documents are functions of stored records only (no clock), so a
 rebuild gives the same document and verify can compare them. The summaries count
@@ -16,16 +14,17 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from enum import Enum, StrEnum
+from enum import StrEnum
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, Field
 
 from backend.cases import service as cases
 from backend.cases.models import Action, Case, PartStatus
 from backend.cases.phases import OPEN_PHASES, Phase
 from backend.cases.sections import Section
 from backend.core.money import Money
+from backend.core.projection import MirrorModel
 from backend.cpe import service as cpe
 from backend.cpe.models import CpeCollection, ItemStatus
 from backend.customers import service as customers
@@ -59,38 +58,6 @@ from backend.settlements.models import (
 )
 from sync.models import MutationRecord
 from sync.protocol import Resolution, Status, Winner
-
-_PLAIN = frozenset({str, int, float, bool, type(None)})
-
-
-def _stored(value: Any) -> Any:
-    """A model dump as Firestore stores it: JSON values, date-times as timestamps."""
-    kind = type(value)
-    if kind in _PLAIN:  # most of a document: checked first, by exact type
-        return value
-    if kind is dict:
-        return {_stored(k): _stored(v) for k, v in value.items()}
-    if kind is list or kind is tuple:
-        return [_stored(v) for v in value]
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime):
-        return value.astimezone(UTC)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-class MirrorModel(BaseModel):
-    # Every field is always written, defaults included, so the schema requires them all.
-    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
-
-    def firestore(self, *, include: set[str] | None = None) -> dict[str, Any]:
-        """The Firestore document (or the fields in `include`): JSON values, except
-        date-times stay `datetime`."""
-        stored: dict[str, Any] = _stored(self.model_dump(mode="python", include=include))
-        return stored
-
 
 # ---- ro/{uid}/cases/{caseId} -------------------------------------------------------------
 
