@@ -1,8 +1,9 @@
-"""What every domain hands to the shared machinery: the Beanie models it stores and the
-sections of the case document it builds."""
+"""What every domain hands to the shared machinery: the Beanie models it stores, the
+sections of the case document it builds, and the entities a pull returns."""
 
 from backend.allocation.models import MODELS as ALLOCATION
 from backend.audit.models import AuditRecord
+from backend.cases import projections as cases
 from backend.cases.models import MODELS as CASES
 from backend.commission.models import MODELS as COMMISSION
 from backend.cpe import projections as cpe
@@ -56,3 +57,5 @@ CASE_SECTIONS = (
     mediation.MEDIATION,
     requests.REQUESTS,
 )
+
+ENTITIES = (cases.CASE_ENTITY,)

@@ -1,4 +1,5 @@
-"""What the mirror writes to Firestore about cases (mobile_contract/firestore/README.md).
+"""What the mirror writes to Firestore about cases (mobile_contract/firestore/README.md),
+and what a pull returns for a case.
 
 The officer's case document is the case's own fields with the sections beside them, each
 built by the domain that keeps its records (`CaseSection`, listed in backend/domains.py).
@@ -15,16 +16,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from bson import ObjectId
 from pydantic import AwareDatetime, Field, create_model
 
 from backend.cases import service as cases
 from backend.cases.models import Action, Case, PartStatus
-from backend.cases.phases import OPEN_PHASES, Phase
+from backend.cases.phases import OPEN_PHASES, OPEN_VALUES, Phase
+from backend.cases.queries import detail_of
 from backend.cases.sections import EVERY_SECTION, CaseSection, Section
 from backend.core.money import Money
 from backend.core.projection import MirrorModel
 from backend.mediation import service as mediation
 from backend.negotiations import service as negotiations
+from backend.users.models import User
+from sync.registry import EntitySpec
 
 # ---- ro/{uid}/cases/{caseId} -------------------------------------------------------------
 
@@ -292,3 +297,26 @@ async def drc_summary(drc_id: str, *, now: datetime | None = None) -> DrcSummary
         version=_stamp(now),
         updated_at=now,
     )
+
+
+# ---- what a pull returns for a case: the case detail route's shape ----------------------
+
+
+async def load_cases(caller: User, ids: list[str]) -> dict[str, tuple[int | None, dict[str, Any]]]:
+    """The cases among `ids` the caller may see now, with their version and detail."""
+    found = await cases.within_reach(actor=caller, case_ids=ids)
+    return {str(c.id): (c.version, detail_of(c).model_dump(mode="json")) for c in found}
+
+
+async def snapshot_cases(
+    caller: User, after: str | None, limit: int
+) -> list[tuple[str, int | None, dict[str, Any]]]:
+    """One page of the caller's open cases in id order: the initial sync."""
+    filters: dict[str, Any] = {"phase": {"$in": OPEN_VALUES}}
+    if after is not None and ObjectId.is_valid(after):
+        filters["_id"] = {"$gt": ObjectId(after)}
+    page = await cases.list_in_reach(actor=caller, filters=filters, sort=[("_id", 1)], limit=limit)
+    return [(str(c.id), c.version, detail_of(c).model_dump(mode="json")) for c in page]
+
+
+CASE_ENTITY = EntitySpec("case", load=load_cases, snapshot=snapshot_cases)
