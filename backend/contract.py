@@ -62,14 +62,14 @@ def sync_mutations() -> dict[str, Any]:
 
 def firestore_documents() -> dict[str, dict[str, Any]]:
     """JSON Schemas of the documents the mirror writes to Firestore, by file stem."""
-    from backend.syncing.projections import DOCUMENTS
+    from backend.syncing.mirror import FIRESTORE_SCHEMAS
 
     return {
         stem: {
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             **model.model_json_schema(mode="serialization"),
         }
-        for stem, model in DOCUMENTS.items()
+        for stem, model in FIRESTORE_SCHEMAS.items()
     }
 
 

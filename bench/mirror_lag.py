@@ -409,7 +409,7 @@ async def record_contact(world: World, case: Any, n: int) -> None:
     version moves); a failure reloads the case's version and raises."""
     from backend.cases import service as cases
     from backend.negotiations import service as negotiations
-    from backend.negotiations.models import ContactChannel, ContactResult, NegotiationOutcome
+    from backend.cases.contacts import ContactChannel, ContactResult, NegotiationOutcome
     from backend.negotiations.schemas import NegotiationCreate
 
     now = datetime.now(UTC)

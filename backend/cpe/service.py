@@ -242,10 +242,3 @@ def _read(case: Case, collection: CpeCollection) -> CpeRead:
         version=collection.version,
         updated_at=collection.updated_at if collection.version else None,
     )
-
-
-async def collections_for(case_ids: list[str]) -> dict[str, CpeCollection]:
-    """The stored equipment records of `case_ids` (those with any), in one query."""
-    if not case_ids:
-        return {}
-    return {c.id: c for c in await repository.many(case_ids)}

@@ -359,13 +359,3 @@ def _merge_products(stored: list[Product], incoming: list[ProductFacts]) -> list
             **({"arrears": arrears} if arrears is not None else {}),
         )
     return list(products.values())
-
-
-async def many_unscoped(
-    *, customer_ids: list[str], account_ids: list[str]
-) -> tuple[dict[str, Customer], dict[str, Account]]:
-    """Customers and accounts by id, one query each, with no reach check (the mirror)."""
-    return (
-        await repository.many_customers(customer_ids),
-        await repository.many_accounts(account_ids),
-    )

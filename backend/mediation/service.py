@@ -364,13 +364,6 @@ def _read(case: Case, file: MediationFile) -> MediationRead:
     )
 
 
-async def files_for(case_ids: list[str]) -> dict[str, MediationFile]:
-    """The board files of `case_ids` (those with one), in one query (the mirror)."""
-    if not case_ids:
-        return {}
-    return {f.id: f for f in await repository.many(case_ids)}
-
-
 async def next_hearings() -> dict[str, datetime]:
     """The next hearing of every case that has one set, by case id (officer summaries)."""
     return await repository.next_hearings()

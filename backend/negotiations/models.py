@@ -9,11 +9,7 @@ from beanie import Document
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-# RECENT_CONTACTS and ContactDigest are re-exported: the mirror's projections import them
-# from here.
-from backend.cases.contacts import RECENT_CONTACTS as RECENT_CONTACTS
 from backend.cases.contacts import ContactBrief, ContactChannel, ContactResult, NegotiationOutcome
-from backend.cases.contacts import ContactDigest as ContactDigest
 from backend.core import clock
 from backend.core.money import Money
 

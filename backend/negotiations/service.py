@@ -495,18 +495,6 @@ def read_of(record: Negotiation, promises: dict[str, Promise]) -> NegotiationRea
     )
 
 
-async def digests_for(found: list[Case]) -> dict[str, ContactDigest]:
-    """Per case (those with records): the record count and the latest few, newest first.
-
-    The digest kept on the case, or for a case without one (no contact recorded since
-    digests are kept) one counted from its records."""
-    digests = {str(c.id): c.contacts for c in found if c.contacts is not None}
-    missing = [str(c.id) for c in found if c.contacts is None]
-    if missing:
-        digests.update(await repository.digests_from_records(missing))
-    return digests
-
-
 async def keep_old_digests(*, batch: int = 500) -> int:
     """Count the records of every case contacted before digests were kept into a digest
     on the case, so nothing reads them again; how many cases were given one. A contact
@@ -516,15 +504,6 @@ async def keep_old_digests(*, batch: int = 500) -> int:
     async for ids in cases.ids_without_contacts(batch=batch):
         kept += await cases.keep_contacts(await repository.digests_from_records(ids))
     return kept
-
-
-async def open_promises_for(case_ids: list[str]) -> dict[str, list[Promise]]:
-    """Open promises per case (those with any), soonest due first."""
-    found: dict[str, list[Promise]] = {}
-    if case_ids:
-        for promise in await repository.open_promises_of(case_ids):
-            found.setdefault(promise.case_id, []).append(promise)
-    return found
 
 
 async def open_promises_due_by_case(day: date) -> dict[str, int]:

@@ -285,12 +285,3 @@ def _summary(request: OfficerRequest) -> dict[str, Any]:
 
 def read(request: OfficerRequest) -> OfficerRequestRead:
     return OfficerRequestRead.model_validate({**request.model_dump(), "id": str(request.id)})
-
-
-async def pending_for(case_ids: list[str]) -> dict[str, list[OfficerRequest]]:
-    """Pending requests per case (those with any), oldest first, in one query (the mirror)."""
-    found: dict[str, list[OfficerRequest]] = {}
-    if case_ids:
-        for request in await repository.pending_of_cases(case_ids):
-            found.setdefault(request.case_id, []).append(request)
-    return found

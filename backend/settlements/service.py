@@ -411,10 +411,3 @@ def read_of(settlement: Settlement) -> SettlementRead:
             "paid": settlement.paid,
         }
     )
-
-
-async def active_for_cases(case_ids: list[str]) -> dict[str, Settlement]:
-    """The active settlement of each case that has one, in one query (the mirror)."""
-    if not case_ids:
-        return {}
-    return {s.case_id: s for s in await repository.active_of_cases(case_ids)}

@@ -7,7 +7,9 @@ check that Firestore still says what MongoDB says.
 - a mutation's outcome: `ro/{uid}/outcomes/{clientId}:{mutationId}`;
 - a user: `staff/{uid}` (role, DRC, active), which the security rules read.
 Documents are built from the records as they are now, so a page mirrored late still
-writes the newest state; each carries its own `version` (backend/syncing/projections.py).
+writes the newest state; each carries its own `version` (cases and summaries in
+backend/cases/projections.py, with the sections each domain's projections.py builds;
+outcomes in backend/syncing/outcomes.py).
 A case change that names the sections it touched (backend/cases/sections.py) rebuilds
 and writes only those, with the case's own fields; a hand-over, or a change that does
 not say, rebuilds the whole document, as does a partial write whose document is missing
@@ -25,12 +27,14 @@ from typing import Any
 
 from google.cloud.firestore import AsyncClient
 
+from backend.cases import projections
 from backend.cases import service as cases
-from backend.cases.sections import Section
+from backend.cases.sections import EVERY_SECTION, Section
 from backend.core import audiences
+from backend.core.projection import MirrorModel
+from backend.domains import CASE_SECTIONS
 from backend.drcs import service as drcs
-from backend.syncing import projections
-from backend.syncing.projections import EVERY_SECTION
+from backend.syncing.outcomes import OutcomeDocument, outcome_document
 from backend.users import service as users
 from sync.mirror import Mirror, Tally, Write, Writer
 from sync.models import ChangeEntry, MutationRecord
@@ -39,6 +43,15 @@ from sync.models import ChangeEntry, MutationRecord
 ANY_VERSION = 2**62
 # A summary's build stamp, not its content: two builds of the same counts are equal.
 BUILT = frozenset({"version", "updated_at"})
+
+CASE_DOCUMENTS = projections.CaseDocuments(CASE_SECTIONS)
+# The documents' models by the stem of their published JSON Schema (backend/contract.py).
+FIRESTORE_SCHEMAS: dict[str, type[MirrorModel]] = {
+    "case": CASE_DOCUMENTS.model,
+    "officer_summary": projections.OfficerSummary,
+    "drc_summary": projections.DrcSummary,
+    "outcome": OutcomeDocument,
+}
 
 
 def case_path(uid: str, case_id: str) -> str:
@@ -169,7 +182,7 @@ async def _held_case_writes(
 ) -> list[Write]:
     """The changed sections of each held case's document, written where it is held; a
     case now held by someone else is left to the change that moved it."""
-    built = await projections.case_sections(wanted)
+    built = await CASE_DOCUMENTS.build_sections(wanted)
     writes = []
     for uid, case_id in holders:
         part = built.get(case_id)
@@ -194,10 +207,7 @@ async def _outcome_writes(outcomes: dict[str, str]) -> list[Write]:
     if not outcomes:
         return []
     records = await MutationRecord.find({"_id": {"$in": list(outcomes)}}).to_list()
-    return [
-        _write(f"ro/{outcomes[r.id]}/outcomes/{r.id}", projections.outcome_document(r))
-        for r in records
-    ]
+    return [_write(f"ro/{outcomes[r.id]}/outcomes/{r.id}", outcome_document(r)) for r in records]
 
 
 async def _staff_writes(uids: set[str], *, stamp: int) -> list[Write]:
@@ -260,7 +270,7 @@ class Drift:
 
 async def verify(firestore: AsyncClient, uid: str, *, repair: bool = False) -> Drift:
     """Compare one officer's mirrored cases and summary with MongoDB; mend it if asked."""
-    expected = await projections.case_documents(await cases.open_case_ids_of(uid))
+    expected = await CASE_DOCUMENTS.build(await cases.open_case_ids_of(uid))
     stored = {
         snap.id: snap.to_dict() or {}
         async for snap in firestore.collection(f"ro/{uid}/cases").stream()

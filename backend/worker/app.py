@@ -1,13 +1,17 @@
-"""The Celery application: Redis broker, tasks named `domain.verb`, one beat table."""
+"""The Celery application: Redis broker, tasks named `domain.verb`, one beat table.
+
+Whoever sends a task imports this module; what a worker process needs to run tasks (its
+clients, opened once per process) is connected by backend/worker/process.py, which only
+a worker loads (it is in `include`), so sending a task never depends on every domain.
+"""
 
 from __future__ import annotations
 
 from celery import Celery
-from celery.signals import setup_logging, worker_process_init, worker_process_shutdown
+from celery.signals import setup_logging
 
 from backend.core.logging import configure_logging
 from backend.core.settings import get_settings
-from backend.worker import runtime
 from backend.worker.schedule import BEAT_SCHEDULE
 
 TASK_MODULES = [
@@ -25,7 +29,7 @@ TASK_MODULES = [
 
 def make_celery() -> Celery:
     settings = get_settings()
-    app = Celery("debtx", include=TASK_MODULES)
+    app = Celery("debtx", include=[*TASK_MODULES, "backend.worker.process"])
     app.conf.update(
         broker_url=settings.redis.url.get_secret_value(),
         broker_connection_retry_on_startup=True,
@@ -53,15 +57,3 @@ def _logging(**_: object) -> None:
     """Celery's own lines go through structlog too, as JSON."""
     settings = get_settings()
     configure_logging(level=settings.log_level, json=settings.log_json)
-
-
-@worker_process_init.connect
-def _open_resources(**_: object) -> None:
-    settings = get_settings()
-    configure_logging(level=settings.log_level, json=settings.log_json)
-    runtime.start(settings)
-
-
-@worker_process_shutdown.connect
-def _close_resources(**_: object) -> None:
-    runtime.stop()

@@ -16,7 +16,7 @@ from backend.cases.contacts import (
     NegotiationOutcome,
 )
 from backend.core import db
-from backend.negotiations import repository
+from backend.negotiations import projections, repository
 from backend.negotiations import service as negotiations
 from backend.negotiations.models import Negotiation
 from backend.negotiations.schemas import NegotiationCreate
@@ -82,7 +82,7 @@ async def test_a_case_contacted_before_digests_were_kept_counts_its_old_records(
     case = await make_case("negotiation", ro=officer)
     earlier = db.as_stored(datetime.now(UTC) - timedelta(minutes=3))
     await old_records(case, officer, since=earlier, count=7)
-    shown = (await negotiations.digests_for([case]))[str(case.id)]
+    shown = (await projections.digests_for([case]))[str(case.id)]
     assert shown.total == 7 and shown.latest == earlier + timedelta(seconds=60)
     assert await kept(str(case.id)) is None  # reading stores nothing
 
@@ -94,13 +94,13 @@ async def test_a_case_contacted_before_digests_were_kept_counts_its_old_records(
     assert stored is not None and stored.total == 8
     assert stored == await from_records(str(case.id))
     fresh = await cases.get_unscoped(str(case.id))
-    assert (await negotiations.digests_for([fresh]))[str(case.id)] == stored
+    assert (await projections.digests_for([fresh]))[str(case.id)] == stored
 
 
 async def test_a_case_never_contacted_has_no_digest():
     officer = await make_user(Role.RECOVERY_OFFICER)
     case = await make_case("assigned", ro=officer)
-    assert await negotiations.digests_for([case]) == {}
+    assert await projections.digests_for([case]) == {}
 
 
 async def test_cases_contacted_before_digests_were_kept_are_given_one_once(settings):

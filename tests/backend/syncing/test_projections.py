@@ -12,15 +12,17 @@ from bson import ObjectId
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
+from backend.cases import projections
 from backend.cases import service as cases
 from backend.cases.phases import Phase
 from backend.cases.sections import Section
 from backend.core import db
 from backend.core.money import Money
+from backend.domains import CASE_SECTIONS
 from backend.negotiations import service as negotiations
 from backend.negotiations.schemas import NegotiationCreate
-from backend.syncing import mirror, projections
-from backend.syncing.projections import OutcomeStatus
+from backend.syncing import mirror
+from backend.syncing.outcomes import OutcomeStatus, outcome_document
 from backend.users.models import Role
 from sync import changelog
 from sync.models import MutationRecord, Review
@@ -98,7 +100,7 @@ async def test_a_case_document_has_every_part(client, signing_key):
     assert response.status_code == 201, response.text
     settlement = response.json()
 
-    documents = await projections.case_documents([str(case.id), str(ObjectId())])
+    documents = await mirror.CASE_DOCUMENTS.build([str(case.id), str(ObjectId())])
     assert list(documents) == [str(case.id)]  # an unknown id is simply absent
     doc = documents[str(case.id)]
     assert (doc.phase, doc.ro_id, doc.drc_id) == (Phase.SETTLEMENT, officer.id, officer.drc_id)
@@ -145,7 +147,7 @@ async def test_a_case_document_has_every_part(client, signing_key):
     own = set(stored) - {s.value for s in Section}
     for section in set(Section) - {Section.CASE}:
         wanted = {str(case.id): frozenset({Section.CASE, section})}
-        [part] = (await projections.case_sections(wanted)).values()
+        [part] = (await mirror.CASE_DOCUMENTS.build_sections(wanted)).values()
         fields = part.firestore()
         assert set(fields) == own | {section.value} and not part.whole
         assert fields == {key: stored[key] for key in fields}
@@ -174,7 +176,7 @@ async def test_the_mediation_schedule_is_in_the_document(client, signing_key):
     }
     await _post(client, signing_key, officer, f"{path}/hearings", hearing)
 
-    doc = (await projections.case_documents([str(case.id)]))[str(case.id)]
+    doc = (await mirror.CASE_DOCUMENTS.build([str(case.id)]))[str(case.id)]
     board = doc.mediation
     assert board is not None and board.hearings == 1 and board.last_outcome == "adjourned"
     assert board.next_hearing_at is not None
@@ -216,15 +218,37 @@ async def test_a_batch_costs_the_same_queries_for_5_or_50_cases(monkeypatch):
         data = NegotiationCreate.model_validate(_promise(1_000 + n, 5 + n % 7))
         await negotiations.record_negotiation(actor=officer, case_id=ids[-1], data=data)
     queries = _Queries(monkeypatch)
-    few = await projections.case_documents(ids[:5])
+    few = await mirror.CASE_DOCUMENTS.build(ids[:5])
     cost_of_few = list(queries.calls)
     queries.calls.clear()
-    many = await projections.case_documents(ids)
+    many = await mirror.CASE_DOCUMENTS.build(ids)
     assert len(few) == 5 and len(many) == 50
     # cases, then one read per collection kept beside them (contacts are counted on the case)
     assert len(cost_of_few) == 8
     assert sorted(queries.calls) == sorted(cost_of_few)
     assert all(d.negotiations.count == 1 and len(d.promises) == 1 for d in many.values())
+
+
+async def test_a_section_no_case_wants_costs_no_query(monkeypatch):
+    officer = await make_user(Role.RECOVERY_OFFICER)
+    first, second = [str((await make_case("assigned", ro=officer)).id) for _ in range(2)]
+    wanted = {
+        first: frozenset({Section.PROMISES}),
+        second: frozenset({Section.CASE, Section.REQUESTS}),
+    }
+    queries = _Queries(monkeypatch)
+    built = await mirror.CASE_DOCUMENTS.build_sections(wanted)
+    assert len(queries.calls) == 3  # the cases, promises, requests
+    own = set(projections.CaseFields.model_fields)
+    assert set(built[first].fields) == own | {"promises"}
+    assert set(built[second].fields) == own | {"requests"}
+
+
+def test_each_section_beside_the_case_is_built_once():
+    sections = list(CASE_SECTIONS)
+    for wrong in (sections[1:], [*sections, sections[0]]):
+        with pytest.raises(ValueError):
+            projections.CaseDocuments(wrong)
 
 
 async def _closed_with_follow_up_past(officer) -> None:
@@ -317,18 +341,18 @@ async def test_outcomes_of_pushed_mutations(client, signing_key):
     applied = await MutationRecord.get(f"{phone.client_id}:{good['mutation_id']}")
     rejected = await MutationRecord.get(f"{phone.client_id}:{bad['mutation_id']}")
 
-    doc = projections.outcome_document(applied)
+    doc = outcome_document(applied)
     assert (doc.status, doc.code, doc.review_open, doc.version) == ("applied", None, False, 1)
     assert doc.entity == f"case:{case.id}" and doc.server_version is not None
     assert doc.name == "negotiation.record" and doc.updated_at == doc.at == applied.at
-    doc = projections.outcome_document(rejected)
+    doc = outcome_document(rejected)
     assert doc.status == "rejected" and doc.review_open
     assert doc.code == "negotiation.contacted_at_invalid" and doc.message
 
     dismissed = rejected.model_copy(
         update={"review": Review(status="dismissed", by="sup-1", note="wrong day")}
     )
-    doc = projections.outcome_document(dismissed)
+    doc = outcome_document(dismissed)
     assert (doc.status, doc.review_open, doc.review_note, doc.version) == (
         "dismissed",
         False,
@@ -380,7 +404,7 @@ def _clash(winner: Winner) -> Resolution:
 def test_outcome_statuses(answer, resolutions, review, status, held):
     clashes = [_clash(winner) for winner in resolutions]
     decided = Review(status=review, by="sup-1") if review else None
-    doc = projections.outcome_document(_record(answer, *clashes, review=decided))
+    doc = outcome_document(_record(answer, *clashes, review=decided))
     assert doc.status is status and doc.review_open is held
     assert doc.resolutions == clashes
 
