@@ -408,8 +408,8 @@ async def record_contact(world: World, case: Any, n: int) -> None:
     """The officer holding `case` records a refusal with a new follow-up (the case's
     version moves); a failure reloads the case's version and raises."""
     from backend.cases import service as cases
-    from backend.negotiations import service as negotiations
     from backend.cases.contacts import ContactChannel, ContactResult, NegotiationOutcome
+    from backend.negotiations import service as negotiations
     from backend.negotiations.schemas import NegotiationCreate
 
     now = datetime.now(UTC)
