@@ -22,7 +22,7 @@ from backend.users.models import Role
 from sync import changelog
 from sync.models import ChangeEntry
 from sync.pull import pull
-from sync.registry import Registry
+from sync.registry import Audiences, Registry
 from tests.backend.syncing.helpers import pull_all
 from tests.factories import bearer, make_case, make_user
 
@@ -148,7 +148,7 @@ def _probe_registry() -> Registry:
     async def load(_caller: Any, ids: list[str]) -> dict[str, tuple[int | None, dict]]:
         return {id_: (None, {"id": id_}) for id_ in ids}
 
-    registry = Registry()
+    registry: Registry[Any] = Registry(Audiences(own=lambda _: [], reviewers=lambda _: []))
     registry.entity("probe", load=load)
     return registry
 
