@@ -77,13 +77,9 @@ def _applied(call: Call, resolutions: list[Resolution] | None = None) -> Applied
     return Applied(version=_case(call).version, resolutions=resolutions or [])
 
 
-def _body(call: Call, model: type[BaseModel]) -> Any:
-    """The API body inside the mutation's arguments (everything but `case_id`)."""
-    return model.model_validate(call.args.model_dump(exclude={"case_id"}))
-
-
 def _on_case(body: type[BaseModel]) -> type[BaseModel]:
-    """The mutation's arguments: the API route's body plus the case it acts on."""
+    """The mutation's arguments: the API route's body plus the case it acts on (a subclass,
+    so the validated arguments are the use case's body as they are)."""
     return create_model(f"{body.__name__}Args", __base__=body, case_id=(CaseRef, ...))
 
 
@@ -94,76 +90,52 @@ class ContactArgs(RequestModel):
     changes: list[ContactChange] = Field(min_length=1, max_length=20)
 
 
-def _by_id(record: Callable[..., Awaitable[Any]], body: type[BaseModel]) -> Apply:
-    """A handler for services taking the case id (and the case already loaded)."""
+def _calling(use_case: Callable[..., Awaitable[Any]]) -> Apply:
+    """A handler that hands the arguments to a use case on the loaded case as its body."""
 
     async def apply(call: Call) -> Applied:
-        data = _body(call, body)
-        await record(
-            actor=call.actor,
-            case_id=call.target.id,
-            data=data,
-            case=_case(call),
-            session=call.session,
-        )
+        await use_case(actor=call.actor, case=_case(call), data=call.args, session=call.session)
         return _applied(call)
 
     return apply
 
 
-def _by_case(record: Callable[..., Awaitable[Any]], body: type[BaseModel]) -> Apply:
-    """A handler for services taking the loaded case."""
-
-    async def apply(call: Call) -> Applied:
-        data = _body(call, body)
-        await record(actor=call.actor, case=_case(call), data=data, session=call.session)
-        return _applied(call)
-
-    return apply
-
-
-# name, API body, summary, handler style, service: the mutations that are an API route as such
+# name, API body, summary, use case: the mutations that are an API route as such
 _APPEND_ONLY = (
     (
         "negotiation.record",
         NegotiationCreate,
         "Record a contact with the customer (and any promise to pay)",
-        _by_id,
         negotiations.record_negotiation,
     ),
     (
         "settlement.propose",
         SettlementCreate,
         "Agree a lump sum or an instalment plan",
-        _by_id,
         settlements.create_settlement,
     ),
     (
         "payment.record",
         PaymentCreate,
         "Record a payment collected in the field",
-        _by_id,
         payments.record_payment,
     ),
     (
         "mediation.record_hearing",
         HearingCreate,
         "Record a mediation board hearing",
-        _by_case,
         mediation.record_hearing,
     ),
     (
         "mediation.submit",
         SubmissionCreate,
         "Record a document or statement handed to the board",
-        _by_case,
         mediation.record_submission,
     ),
     (
         "request.create",
         OfficerRequestCreate,
         "Ask the supervisor or the operator for something on the case",
-        _by_case,
         requests.create,
     ),
 )
@@ -171,7 +143,7 @@ _APPEND_ONLY = (
 
 def register(registry: Registry) -> None:
     """Register every officer mutation with `registry`."""
-    for name, body, summary, style, service_call in _APPEND_ONLY:
+    for name, body, summary, use_case in _APPEND_ONLY:
         register_as = registry.mutation(
             name,
             args=_on_case(body),
@@ -179,7 +151,7 @@ def register(registry: Registry) -> None:
             locate=locate_case,
             summary=summary,
         )
-        register_as(style(service_call, body))
+        register_as(_calling(use_case))
 
     @registry.mutation(
         "cpe.record_item",
@@ -189,7 +161,7 @@ def register(registry: Registry) -> None:
         summary="Record a visit's result for one equipment item",
     )
     async def record_item(call: Call) -> Applied:
-        data = _body(call, CpeItemRecord)
+        data = call.args
         try:
             await cpe.record_item(
                 actor=call.actor, case=_case(call), data=data, session=call.session
@@ -216,9 +188,7 @@ def register(registry: Registry) -> None:
                 server_value=case.phase.value,
             )
             return _applied(call, [resolution])
-        data = _body(call, MediationEscalate)
-        await mediation.escalate(actor=call.actor, case=case, data=data, session=call.session)
-        return _applied(call)
+        return await _calling(mediation.escalate)(call)
 
     @registry.mutation(
         "customer.update_contact",
