@@ -18,9 +18,10 @@ from backend.core.pagination import (
     object_id_cursor,
 )
 from backend.core.settings import SyncSettings
+from backend.domains import MUTATIONS
 from backend.notifications import service as notifications
 from backend.notifications.service import MutationOutcome
-from backend.syncing import entities, mutations
+from backend.syncing import entities
 from backend.syncing.schemas import InboxRead
 from backend.syncing.schemas import MutationOutcome as OutcomeRead
 from backend.users.models import Role, User
@@ -38,7 +39,8 @@ CURRENT = 2**53
 
 def _registry() -> Registry:
     registry = Registry()
-    mutations.register(registry)
+    for mutation in MUTATIONS:
+        mutation.register(registry)
     entities.register(registry)
     registry.on_review(_tell_officer)
     return registry
