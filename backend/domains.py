@@ -1,26 +1,35 @@
 """What every domain hands to the shared machinery: the Beanie models it stores, the
-sections of the case document it builds, and the entities a pull returns."""
+sync mutations officers may queue offline, the sections of the phone's case document
+it builds, and the entities a pull returns."""
 
 from backend.allocation.models import MODELS as ALLOCATION
 from backend.audit.models import AuditRecord
-from backend.cases import projections as cases
+from backend.cases import projections as case_projections
 from backend.cases.models import MODELS as CASES
+from backend.cases.mutations import CaseMutation
 from backend.commission.models import MODELS as COMMISSION
-from backend.cpe import projections as cpe
+from backend.cpe import mutations as cpe_mutations
+from backend.cpe import projections as cpe_projections
 from backend.cpe.models import MODELS as CPE
-from backend.customers import projections as customers
+from backend.customers import mutations as customer_mutations
+from backend.customers import projections as customer_projections
 from backend.customers.models import MODELS as CUSTOMERS
 from backend.drcs.models import Drc
 from backend.intake.models import MODELS as INTAKE
-from backend.mediation import projections as mediation
+from backend.mediation import mutations as mediation_mutations
+from backend.mediation import projections as mediation_projections
 from backend.mediation.models import MODELS as MEDIATION
-from backend.negotiations import projections as negotiations
+from backend.negotiations import mutations as negotiation_mutations
+from backend.negotiations import projections as negotiation_projections
 from backend.negotiations.models import MODELS as NEGOTIATIONS
 from backend.notifications.models import MODELS as NOTIFICATIONS
+from backend.payments import mutations as payment_mutations
 from backend.payments.models import MODELS as PAYMENTS
-from backend.requests import projections as requests
+from backend.requests import mutations as request_mutations
+from backend.requests import projections as request_projections
 from backend.requests.models import MODELS as REQUESTS
-from backend.settlements import projections as settlements
+from backend.settlements import mutations as settlement_mutations
+from backend.settlements import projections as settlement_projections
 from backend.settlements.models import MODELS as SETTLEMENTS
 from backend.users.models import User
 from sync.models import MODELS as SYNC
@@ -44,16 +53,29 @@ MODELS = (
     *SYNC,
 )
 
-# The case document's sections beside the case's own fields, in the document's order.
-CASE_SECTIONS = (
-    customers.CUSTOMER,
-    customers.PRODUCTS,
-    cpe.CPE_ITEMS,
-    negotiations.NEGOTIATIONS,
-    negotiations.PROMISES,
-    settlements.SETTLEMENT,
-    mediation.MEDIATION,
-    requests.REQUESTS,
+# In the order they are registered; their conflict policies: backend/cases/mutations.py.
+MUTATIONS: tuple[CaseMutation, ...] = (
+    negotiation_mutations.RECORD,
+    settlement_mutations.PROPOSE,
+    payment_mutations.RECORD,
+    mediation_mutations.RECORD_HEARING,
+    mediation_mutations.SUBMIT,
+    request_mutations.CREATE,
+    cpe_mutations.RECORD_ITEM,
+    mediation_mutations.ESCALATE,
+    customer_mutations.UPDATE_CONTACT,
 )
 
-ENTITIES = (cases.CASE_ENTITY,)
+# The case document's sections beside the case's own fields, in the document's order.
+CASE_SECTIONS = (
+    customer_projections.CUSTOMER,
+    customer_projections.PRODUCTS,
+    cpe_projections.CPE_ITEMS,
+    negotiation_projections.NEGOTIATIONS,
+    negotiation_projections.PROMISES,
+    settlement_projections.SETTLEMENT,
+    mediation_projections.MEDIATION,
+    request_projections.REQUESTS,
+)
+
+ENTITIES = (case_projections.CASE_ENTITY,)

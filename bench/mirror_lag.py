@@ -422,9 +422,7 @@ async def record_contact(world: World, case: Any, n: int) -> None:
         next_follow_up=now + timedelta(days=2, seconds=n),
     )
     try:
-        await negotiations.record_negotiation(
-            actor=world.by_uid[case.ro_id], case_id=str(case.id), data=data, case=case
-        )
+        await negotiations.record_negotiation(actor=world.by_uid[case.ro_id], case=case, data=data)
     except Exception:
         fresh = await cases.get_unscoped(str(case.id))
         if fresh is not None:

@@ -13,11 +13,17 @@ from backend.allocation.errors import (
     NotAssigned,
     OfficerUnavailable,
 )
-from backend.allocation.schemas import Assigned, CaseResult, DistributionSummary
+from backend.allocation.schemas import (
+    Assigned,
+    AssignmentCreate,
+    CaseResult,
+    DistributionSummary,
+)
 from backend.cases import service as cases
 from backend.cases.errors import CaseChanged, IllegalTransition
 from backend.cases.models import Case
 from backend.cases.phases import WITH_OFFICER, Phase
+from backend.cases.schemas import CaseRead
 from backend.core import db
 from backend.core.errors import Forbidden
 from backend.core.logging import get_logger
@@ -50,16 +56,15 @@ async def _officer_of(drc_id: str | None, ro_id: str) -> User:
     return officer
 
 
-async def assign(*, actor: User, case_id: str, ro_id: str) -> Case:
+async def assign(*, actor: User, case: Case, data: AssignmentCreate) -> CaseRead:
     """Give an allocated case to an officer, or move a worked case to another officer."""
     async with db.transaction() as session:
-        case = await cases.get_for(actor=actor, case_id=case_id, session=session)
         _require_manager(actor, case)
         if case.phase is not Phase.ALLOCATED and case.phase not in WITH_OFFICER:
             raise NotAssignable(f"A {case.phase.value} case has no DRC officer to hand it to")
-        if case.ro_id == ro_id:
-            return case
-        officer = await _officer_of(case.drc_id, ro_id)
+        if case.ro_id == data.ro_id:
+            return cases.detail_of(case)
+        officer = await _officer_of(case.drc_id, data.ro_id)
         previous = case.ro_id
         if case.phase is Phase.ALLOCATED:
             case = await cases.move(
@@ -84,16 +89,15 @@ async def assign(*, actor: User, case_id: str, ro_id: str) -> Case:
             actor=actor, case=case, previous_ro_id=previous, session=session
         )
     await notifications.dispatch(pending)
-    return case
+    return cases.detail_of(case)
 
 
-async def unassign(*, actor: User, case_id: str) -> Case:
+async def unassign(*, actor: User, case: Case) -> CaseRead:
     """Take an assigned case back from its officer; the DRC still holds it."""
     async with db.transaction() as session:
-        case = await cases.get_for(actor=actor, case_id=case_id, session=session)
         _require_manager(actor, case)
         if case.ro_id is None:
-            raise NotAssigned(f"Case {case_id} has no officer")
+            raise NotAssigned(f"Case {case.id} has no officer")
         previous = case.ro_id
         case = await cases.move(
             actor=actor,
@@ -108,7 +112,7 @@ async def unassign(*, actor: User, case_id: str) -> Case:
             actor=actor, case=case, previous_ro_id=previous, session=session
         )
     await notifications.dispatch(pending)
-    return case
+    return cases.detail_of(case)
 
 
 def next_in_turn(officers: Sequence[User], last_ro_id: str | None) -> User:

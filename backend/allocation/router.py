@@ -20,7 +20,6 @@ from backend.allocation.schemas import (
     RuleUpdate,
 )
 from backend.auth.deps import CurrentUser, OperatorAdmin, OperatorStaff, StaffWithTeams
-from backend.cases import queries
 from backend.cases.deps import CaseForCaller
 from backend.cases.schemas import CaseRead
 from backend.core.pagination import Cursor, InvalidCursor, Limit, Page, decode_keyset, encode_keyset
@@ -138,12 +137,10 @@ async def distribute(
 @router.post("/cases/{case_id}/assignment", summary="Assign or reassign a case")
 async def assign_case(case: CaseForCaller, actor: CurrentUser, body: AssignmentCreate) -> CaseRead:
     """Hand an allocated case to an officer of its DRC, or move it to another one."""
-    return queries.detail_of(
-        await assignment.assign(actor=actor, case_id=str(case.id), ro_id=body.ro_id)
-    )
+    return await assignment.assign(actor=actor, case=case, data=body)
 
 
 @router.delete("/cases/{case_id}/assignment", summary="Unassign a case")
 async def unassign_case(case: CaseForCaller, actor: CurrentUser) -> CaseRead:
     """Take an assigned case back from its officer; the DRC keeps it."""
-    return queries.detail_of(await assignment.unassign(actor=actor, case_id=str(case.id)))
+    return await assignment.unassign(actor=actor, case=case)

@@ -21,7 +21,6 @@ from pydantic import AwareDatetime, Field, create_model
 from backend.cases import service as cases
 from backend.cases.models import Action, Case, PartStatus
 from backend.cases.phases import OPEN_PHASES, OPEN_VALUES, Phase
-from backend.cases.queries import detail_of
 from backend.cases.sections import EVERY_SECTION, CaseSection, Section
 from backend.core.ids import object_id
 from backend.core.money import Money
@@ -305,7 +304,7 @@ async def drc_summary(drc_id: str, *, now: datetime | None = None) -> DrcSummary
 async def load_cases(caller: User, ids: list[str]) -> dict[str, tuple[int | None, dict[str, Any]]]:
     """The cases among `ids` the caller may see now, with their version and detail."""
     found = await cases.within_reach(actor=caller, case_ids=ids)
-    return {str(c.id): (c.version, detail_of(c).model_dump(mode="json")) for c in found}
+    return {str(c.id): (c.version, cases.detail_of(c).model_dump(mode="json")) for c in found}
 
 
 async def snapshot_cases(
@@ -316,7 +315,7 @@ async def snapshot_cases(
     if after is not None and (key := object_id(after)) is not None:
         filters["_id"] = {"$gt": key}
     page = await cases.list_in_reach(actor=caller, filters=filters, sort=[("_id", 1)], limit=limit)
-    return [(str(c.id), c.version, detail_of(c).model_dump(mode="json")) for c in page]
+    return [(str(c.id), c.version, cases.detail_of(c).model_dump(mode="json")) for c in page]
 
 
 CASE_ENTITY = EntitySpec("case", load=load_cases, snapshot=snapshot_cases)

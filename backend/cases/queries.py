@@ -10,9 +10,9 @@ from bson import ObjectId
 from bson.errors import InvalidId
 
 from backend.cases import repository
-from backend.cases.models import Action, Case
+from backend.cases.models import Action
 from backend.cases.phases import OPEN_VALUES, Phase
-from backend.cases.schemas import CaseRead, CaseSort, CaseSummary, PhaseCounts
+from backend.cases.schemas import CaseSort, CaseSummary, PhaseCounts
 from backend.cases.service import scope_filter
 from backend.core import clock
 from backend.core.pagination import InvalidCursor, Page, decode_keyset, encode_keyset
@@ -58,12 +58,6 @@ class CaseFilters:
         # the caller's reach always wins over any filter it sent
         query.update(scope_filter(actor))
         return query
-
-
-def detail_of(case: Case) -> CaseRead:
-    return CaseRead.model_validate(
-        {**case.model_dump(), "id": str(case.id), "age_days": case.age_days()}
-    )
 
 
 def _after(field: str, direction: int, cursor: list[Any]) -> dict[str, Any]:

@@ -72,12 +72,10 @@ async def count_cases(
 @router.get("/{case_id}", summary="Case detail")
 async def get_case(case: CaseForCaller) -> CaseRead:
     """Everything about one case; 404 when it is outside the caller's reach."""
-    return queries.detail_of(case)
+    return service.detail_of(case)
 
 
 @router.post("/{case_id}/withdraw", summary="Withdraw a case (operator)")
 async def withdraw_case(case: CaseForCaller, actor: OperatorStaff, body: CaseWithdraw) -> CaseRead:
     """Close an open case without recovery, e.g. the customer settled with the operator."""
-    return queries.detail_of(
-        await service.withdraw(actor=actor, case_id=str(case.id), reason=body.reason)
-    )
+    return await service.withdraw(actor=actor, case=case, data=body)

@@ -20,6 +20,7 @@ from backend.cases.contacts import ContactDigest
 from backend.cases.errors import CaseClosed, CaseNotFound, IllegalTransition, NotCaseHolder
 from backend.cases.models import Case, CaseEvent, Outcome, PartStatus
 from backend.cases.phases import OPEN_VALUES, RECALLABLE, Phase, allowed
+from backend.cases.schemas import CaseRead, CaseWithdraw
 from backend.cases.sections import Section
 from backend.core import db
 from backend.core.ids import object_ids
@@ -92,16 +93,6 @@ async def closed_ids(case_ids: list[str]) -> set[str]:
     if not ids:
         return set()
     return set(await repository.ids_where({"_id": {"$in": ids}, "phase": Phase.CLOSED.value}))
-
-
-async def loaded_or_get(
-    *, actor: User, case_id: str, case: Case | None, session: AsyncClientSession
-) -> Case:
-    """`case` when the caller already loaded it in `session` (the sync engine does), else
-    the case by id if the actor may see it."""
-    if case is not None:
-        return case
-    return await get_for(actor=actor, case_id=case_id, session=session)
 
 
 def require_worker(actor: User, case: Case) -> None:
@@ -238,21 +229,30 @@ async def complete_part(
     return case
 
 
-async def withdraw(*, actor: User, case_id: str, reason: str) -> Case:
+async def withdraw(
+    *, actor: User, case: Case, data: CaseWithdraw, session: AsyncClientSession | None = None
+) -> CaseRead:
     """Operator staff withdraw an open case (e.g. settled directly with the operator)."""
-    async with db.transaction() as session:
-        case = await get_for(actor=actor, case_id=case_id, session=session)
+    async with db.transaction(session) as txn:
         if not actor.is_operator:
             raise NotCaseHolder("Only operator staff withdraw cases")
-        return await move(
+        case = await move(
             actor=actor,
             case=case,
             to=Phase.CLOSED,
             action="case.withdraw",
             changes={"outcome": Outcome.WITHDRAWN},
-            note=reason,
-            session=session,
+            note=data.reason,
+            session=txn,
         )
+    return detail_of(case)
+
+
+def detail_of(case: Case) -> CaseRead:
+    """The case as the API shows it."""
+    return CaseRead.model_validate(
+        {**case.model_dump(), "id": str(case.id), "age_days": case.age_days()}
+    )
 
 
 async def touch(

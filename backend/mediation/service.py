@@ -113,7 +113,8 @@ async def record_hearing(
     _check_hearing(data)
     hearing = Hearing(
         recorded_by=actor.id,
-        **data.model_dump(exclude={"recommendation", "justification", "settlement"}),
+        # a sync mutation's arguments are the body plus `case_id`
+        **data.model_dump(exclude={"case_id", "recommendation", "justification", "settlement"}),
     )
     async with db.transaction(session) as session:
         file = await _load(case, session=session)
@@ -267,16 +268,16 @@ async def _settle_case(
     session: AsyncClientSession,
 ) -> Case:
     """The board settled: the settlement, the hearing and the move to SETTLEMENT commit
-    together (creating the settlement moves the case)."""
+    together (creating the settlement moves the case, in place)."""
     await settlements.create_settlement(
         actor=actor,
-        case_id=str(case.id),
+        case=case,
         data=terms,
         source=SettlementSource.MEDIATION,
         source_ref=hearing.id,
         session=session,
     )
-    return await cases.get_for(actor=actor, case_id=str(case.id), session=session)
+    return case
 
 
 async def _apply_decision(

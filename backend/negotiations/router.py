@@ -20,18 +20,15 @@ async def record_negotiation(
     case: CaseForCaller, actor: CurrentUser, body: NegotiationCreate
 ) -> NegotiationRead:
     """The officer holding the case (or their supervisor) records one contact."""
-    record = await service.record_negotiation(actor=actor, case_id=str(case.id), data=body)
-    return await service.read(record)
+    return await service.record_negotiation(actor=actor, case=case, data=body)
 
 
 @router.get("/cases/{case_id}/negotiations", summary="A case's negotiations")
 async def list_negotiations(
-    case: CaseForCaller, actor: CurrentUser, cursor: Cursor = None, limit: Limit = 50
+    case: CaseForCaller, cursor: Cursor = None, limit: Limit = 50
 ) -> Page[NegotiationRead]:
     """Every contact recorded on the case, most recent first (Customer_Negotiations)."""
-    return await service.list_negotiations(
-        actor=actor, case_id=str(case.id), cursor=cursor, limit=limit
-    )
+    return await service.list_negotiations(case=case, cursor=cursor, limit=limit)
 
 
 @router.get("/negotiations/active", summary="Active negotiations")

@@ -64,24 +64,21 @@ def _utc(value: datetime, error: type[Exception], what: str) -> datetime:
 async def record_negotiation(
     *,
     actor: User,
-    case_id: str,
+    case: Case,
     data: NegotiationCreate,
-    case: Case | None = None,
     session: AsyncClientSession | None = None,
-) -> Negotiation:
-    """Record one contact with the customer; the first moves an assigned case into negotiation.
-
-    `case`, when the caller already loaded it in `session`, saves reading it again.
-    """
+) -> NegotiationRead:
+    """Record one contact with the customer; the first moves an assigned case into negotiation."""
+    promises: dict[str, Promise] = {}
     async with db.transaction(session) as txn:
-        case = await cases.loaded_or_get(actor=actor, case_id=case_id, case=case, session=txn)
         cases.require_worker(actor, case)
         if case.phase in _UNASSIGNED:
-            raise NotAssigned(f"Case {case_id} has no officer yet")
+            raise NotAssigned(f"Case {case.id} has no officer yet")
         record = _new_record(actor, case, data)
-        contacts = case.contacts or await _counted(case_id, txn)
+        contacts = case.contacts or await _counted(str(case.id), txn)
         if data.promise is not None:
-            await _make_promise(actor, case, record, txn)
+            promise = await _make_promise(actor, case, record, txn)
+            promises[str(promise.id)] = promise
         await repository.insert_negotiation(record, session=txn)
         await audit.record(
             actor=actor,
@@ -98,7 +95,7 @@ async def record_negotiation(
             await customers.hold_for_field_dispute(
                 actor=actor, customer_id=case.customer_id, reason=record.dispute_reason, session=txn
             )
-    return record
+    return read_of(record, promises)
 
 
 async def _counted(case_id: str, session: AsyncClientSession) -> ContactDigest:
@@ -239,12 +236,9 @@ async def _advance_case(
     )
 
 
-async def list_negotiations(
-    *, actor: User, case_id: str, cursor: str | None, limit: int
-) -> Page[NegotiationRead]:
+async def list_negotiations(*, case: Case, cursor: str | None, limit: int) -> Page[NegotiationRead]:
     """A case's negotiation history, most recent contact first."""
-    await cases.get_for(actor=actor, case_id=case_id)
-    rows = await repository.page(case_id, after=_position(cursor), limit=limit + 1)
+    rows = await repository.page(str(case.id), after=_position(cursor), limit=limit + 1)
     shown = rows[:limit]
     promises = await repository.promises_by_ids([r.promise_id for r in shown if r.promise_id])
     next_cursor = None
@@ -476,12 +470,6 @@ def promise_read_of(promise: Promise) -> PromiseRead:
     return PromiseRead.model_validate(
         {**promise.model_dump(exclude={"id", "revision_id"}), "id": str(promise.id)}
     )
-
-
-async def read(record: Negotiation) -> NegotiationRead:
-    """A stored record as the API shows it, with its promise's current state."""
-    promises = await repository.promises_by_ids([record.promise_id] if record.promise_id else [])
-    return read_of(record, promises)
 
 
 def read_of(record: Negotiation, promises: dict[str, Promise]) -> NegotiationRead:

@@ -23,19 +23,15 @@ async def record_payment(
 ) -> PaymentRead:
     """The holding officer, their supervisor or operator staff record a customer's payment;
     a reference already recorded on the channel is a 409."""
-    return service.read_of(
-        await service.record_payment(actor=actor, case_id=str(case.id), data=body)
-    )
+    return await service.record_payment(actor=actor, case=case, data=body)
 
 
 @router.get("/cases/{case_id}/payments", summary="A case's payments")
 async def list_payments(
-    case: CaseForCaller, actor: CurrentUser, cursor: ObjectIdCursor = None, limit: Limit = 50
+    case: CaseForCaller, cursor: ObjectIdCursor = None, limit: Limit = 50
 ) -> Page[PaymentRead]:
     """Every payment recorded on the case, most recent first, reversed ones included."""
-    return await service.list_payments(
-        actor=actor, case_id=str(case.id), cursor=cursor, limit=limit
-    )
+    return await service.list_payments(case=case, cursor=cursor, limit=limit)
 
 
 @router.get("/payments/{payment_id}", summary="One payment")

@@ -53,17 +53,12 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 async def record_payment(
     *,
     actor: User,
-    case_id: str,
+    case: Case,
     data: PaymentCreate,
-    case: Case | None = None,
     session: AsyncClientSession | None = None,
-) -> Payment:
-    """Apply a payment to the case: instalments, promises, outstanding, commission.
-
-    `case`, when the caller already loaded it in `session`, saves reading it again.
-    """
+) -> PaymentRead:
+    """Apply a payment to the case: instalments, promises, outstanding, commission."""
     async with db.transaction(session) as txn:
-        case = await cases.loaded_or_get(actor=actor, case_id=case_id, case=case, session=txn)
         _require_recorder(actor, case)
         payment = _new_payment(actor, case, data)
         if await repository.reference_taken(payment.channel, payment.reference, session=txn):
@@ -81,7 +76,7 @@ async def record_payment(
             drc_id=payment.drc_id,
             session=txn,
         )
-    return payment
+    return read_of(payment)
 
 
 def _require_recorder(actor: User, case: Case) -> None:
@@ -282,12 +277,9 @@ async def _restore(
     return restored
 
 
-async def list_payments(
-    *, actor: User, case_id: str, cursor: str | None, limit: int
-) -> Page[PaymentRead]:
+async def list_payments(*, case: Case, cursor: str | None, limit: int) -> Page[PaymentRead]:
     """A case's payments, most recently recorded first."""
-    await cases.get_for(actor=actor, case_id=case_id)
-    rows = await repository.of_case(case_id, before=object_id_cursor(cursor), limit=limit + 1)
+    rows = await repository.of_case(str(case.id), before=object_id_cursor(cursor), limit=limit + 1)
     shown = rows[:limit]
     next_cursor = str(shown[-1].id) if len(rows) > limit else None
     return Page(items=[read_of(p) for p in shown], next_cursor=next_cursor)

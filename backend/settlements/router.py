@@ -19,14 +19,10 @@ async def create_settlement(
     case: CaseForCaller, actor: CurrentUser, body: SettlementCreate
 ) -> SettlementRead:
     """The officer holding the case or their supervisor; a discount needs the supervisor."""
-    settlement = await service.create_settlement(actor=actor, case_id=str(case.id), data=body)
-    return service.read_of(settlement)
+    return await service.create_settlement(actor=actor, case=case, data=body)
 
 
 @router.get("/cases/{case_id}/settlements", summary="A case's settlements")
-async def list_settlements(case: CaseForCaller, actor: CurrentUser) -> list[SettlementRead]:
+async def list_settlements(case: CaseForCaller) -> list[SettlementRead]:
     """Every settlement agreed on the case, newest first, with its instalments."""
-    return [
-        service.read_of(s)
-        for s in await service.list_settlements(actor=actor, case_id=str(case.id))
-    ]
+    return await service.list_settlements(case=case)

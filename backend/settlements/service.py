@@ -73,19 +73,14 @@ class MissedSweep:
 async def create_settlement(
     *,
     actor: User,
-    case_id: str,
+    case: Case,
     data: SettlementCreate,
     source: SettlementSource = SettlementSource.NEGOTIATION,
     source_ref: str | None = None,
-    case: Case | None = None,
     session: AsyncClientSession | None = None,
-) -> Settlement:
-    """Agree a lump sum or an instalment plan; the case moves into settlement.
-
-    `case`, when the caller already loaded it in `session`, saves reading it again.
-    """
+) -> SettlementRead:
+    """Agree a lump sum or an instalment plan; the case moves into settlement."""
     async with db.transaction(session) as txn:
-        case = await cases.loaded_or_get(actor=actor, case_id=case_id, case=case, session=txn)
         _require_settler(actor, case, source)
         settlement = _new_settlement(actor, case, data, source, source_ref)
         await repository.insert(settlement, session=txn)
@@ -98,7 +93,7 @@ async def create_settlement(
             note=f"{data.kind.value.replace('_', ' ')} of {data.total} agreed",
             session=txn,
         )
-    return settlement
+    return read_of(settlement)
 
 
 def _new_settlement(
@@ -193,10 +188,9 @@ def _check_dates(days: list[date]) -> None:
         raise TermsInvalid("the last due date is more than five years away")
 
 
-async def list_settlements(*, actor: User, case_id: str) -> list[Settlement]:
+async def list_settlements(*, case: Case) -> list[SettlementRead]:
     """A case's settlements, newest first."""
-    await cases.get_for(actor=actor, case_id=case_id)
-    return await repository.of_case(case_id)
+    return [read_of(s) for s in await repository.of_case(str(case.id))]
 
 
 async def active_for(

@@ -19,10 +19,9 @@ from backend.core.pagination import (
     object_id_cursor,
 )
 from backend.core.settings import SyncSettings
-from backend.domains import ENTITIES
+from backend.domains import ENTITIES, MUTATIONS
 from backend.notifications import service as notifications
 from backend.notifications.service import MutationOutcome
-from backend.syncing import mutations
 from backend.syncing.schemas import InboxRead
 from backend.syncing.schemas import MutationOutcome as OutcomeRead
 from backend.users.models import Role, User
@@ -49,7 +48,8 @@ def _reviewers(user: User) -> list[str]:
 
 def _registry() -> Registry:
     registry = Registry(Audiences(own=_own, reviewers=_reviewers))
-    mutations.register(registry)
+    for mutation in MUTATIONS:
+        mutation.register(registry)
     for entity in ENTITIES:
         registry.entity(entity.name, load=entity.load, snapshot=entity.snapshot)
     registry.on_review(_tell_officer)

@@ -57,7 +57,9 @@ async def contact(
         notes=notes,
         next_follow_up=work.morning(follow_up) if follow_up else None,
     )
-    await negotiations.record_negotiation(actor=work.officer(case), case_id=str(case.id), data=data)
+    await negotiations.record_negotiation(
+        actor=work.officer(case), case=await fresh(case), data=data
+    )
 
 
 async def promise(work: Work, case: Case, amount: Money, *, due_in: int, notes: str) -> None:
@@ -82,7 +84,7 @@ async def pay(
         reference=work.reference(RECEIPTS[channel]),
     )
     actor = by or work.officer(case)
-    await payments.record_payment(actor=actor, case_id=str(case.id), data=data)
+    await payments.record_payment(actor=actor, case=await fresh(case), data=data)
 
 
 async def lump_sum(
@@ -91,7 +93,7 @@ async def lump_sum(
     data = SettlementCreate(
         kind=SettlementKind.LUMP_SUM, total=total, due_date=work.day(due_in), note=note
     )
-    await settlements.create_settlement(actor=by, case_id=str(case.id), data=data)
+    await settlements.create_settlement(actor=by, case=await fresh(case), data=data)
 
 
 async def plan(work: Work, case: Case, parts: list[Money], *, first_due: int) -> None:
@@ -106,7 +108,7 @@ async def plan(work: Work, case: Case, parts: list[Money], *, first_due: int) ->
         ],
         note=f"{len(parts)} monthly instalments",
     )
-    await settlements.create_settlement(actor=work.officer(case), case_id=str(case.id), data=data)
+    await settlements.create_settlement(actor=work.officer(case), case=await fresh(case), data=data)
 
 
 async def collect(

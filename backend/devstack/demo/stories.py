@@ -9,10 +9,11 @@ from __future__ import annotations
 from backend.cases import service as cases
 from backend.cases.contacts import NegotiationOutcome as Said
 from backend.cases.models import Case
+from backend.cases.schemas import CaseWithdraw
 from backend.core.money import Money
 from backend.devstack.demo import actions
 from backend.devstack.demo.actions import contact
-from backend.devstack.demo.work import Work, instalments, share
+from backend.devstack.demo.work import Work, fresh, instalments, share
 from backend.payments.models import PaymentChannel
 
 PROMISE_NOTES = (
@@ -129,5 +130,5 @@ async def plan_paying(work: Work, case: Case, n: int) -> None:
 async def withdrawn(work: Work, case: Case, n: int) -> None:
     """The customer paid at an operator branch, so operator staff withdraw the case."""
     await contact(work, case, Said.UNREACHABLE, follow_up=2)
-    reason = "Customer settled the account directly at an operator branch"
-    await cases.withdraw(actor=work.admin, case_id=str(case.id), reason=reason)
+    data = CaseWithdraw(reason="Customer settled the account directly at an operator branch")
+    await cases.withdraw(actor=work.admin, case=await fresh(case), data=data)

@@ -135,7 +135,7 @@ async def _mediation_settlement(case) -> None:
     async with db.transaction() as session:
         await settlements.create_settlement(
             actor=operator,
-            case_id=str(case.id),
+            case=case,
             data=SettlementCreate.model_validate(lump_sum(150_000)),
             source=SettlementSource.MEDIATION,
             session=session,

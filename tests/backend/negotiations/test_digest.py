@@ -53,9 +53,7 @@ async def test_contacts_synced_out_of_order_keep_the_latest_in_order():
     times = [db.as_stored(start + timedelta(seconds=10 * m)) for m in (5, 1, 9, 3, 9, 7, 2, 8)]
     random.Random(7).shuffle(times)
     for n, at in enumerate(times):
-        await negotiations.record_negotiation(
-            actor=officer, case_id=str(case.id), data=contact(at, n)
-        )
+        await negotiations.record_negotiation(actor=officer, case=case, data=contact(at, n))
     stored = await kept(str(case.id))
     assert stored is not None and stored.total == len(times)
     assert stored == await from_records(str(case.id))
@@ -87,9 +85,7 @@ async def test_a_case_contacted_before_digests_were_kept_counts_its_old_records(
     assert await kept(str(case.id)) is None  # reading stores nothing
 
     late = earlier - timedelta(seconds=30)  # older than every record: not among the latest
-    await negotiations.record_negotiation(
-        actor=officer, case_id=str(case.id), data=contact(late, 0)
-    )
+    await negotiations.record_negotiation(actor=officer, case=case, data=contact(late, 0))
     stored = await kept(str(case.id))
     assert stored is not None and stored.total == 8
     assert stored == await from_records(str(case.id))
@@ -110,7 +106,7 @@ async def test_cases_contacted_before_digests_were_kept_are_given_one_once(setti
     for case in (old, counted):
         await old_records(case, officer, since=earlier, count=3)
     await negotiations.record_negotiation(
-        actor=officer, case_id=str(counted.id), data=contact(earlier + timedelta(minutes=1), 0)
+        actor=officer, case=counted, data=contact(earlier + timedelta(minutes=1), 0)
     )
     before = {str(c.id): await cases.get_unscoped(str(c.id)) for c in (old, counted, silent)}
 

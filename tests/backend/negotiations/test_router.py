@@ -320,3 +320,31 @@ async def test_a_dispute_raised_in_the_field_holds_collection_contact(client, si
     again = contact(outcome="dispute_raised", dispute_reason="again")
     assert (await record(client, signing_key, officer, case, again)).status_code == 201
     assert (await Customer.get(case.customer_id)).dispute.reason == customer.dispute.reason
+
+
+async def test_a_case_changed_after_the_route_loaded_it_is_a_409_to_retry(
+    client, signing_key, monkeypatch
+):
+    officer = await make_user(Role.RECOVERY_OFFICER)
+    case = await make_case("negotiation", ro=officer)
+    loaded = cases.get_for
+
+    async def changed_meanwhile(**kwargs):
+        """The route loads the case once; the office changes it before the write."""
+        found = await loaded(**kwargs)
+        async with db.transaction() as session:
+            await cases.update(
+                actor=officer,
+                case=await reload(case),
+                action="case.note",
+                changes={"region": "Elsewhere"},
+                session=session,
+            )
+        return found
+
+    monkeypatch.setattr(cases, "get_for", changed_meanwhile)
+    response = await record(client, signing_key, officer, case, contact())
+    assert response.status_code == 409 and response.json()["code"] == "case.changed"
+    monkeypatch.undo()
+    assert (await reload(case)).contacts is None  # nothing of the refused contact was counted
+    assert (await record(client, signing_key, officer, case, contact())).status_code == 201

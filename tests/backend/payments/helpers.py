@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from backend.cases import service as cases
 from backend.cases.models import Case
 from backend.core import db
+from backend.negotiations.schemas import NegotiationCreate
 from tests.factories import bearer
 
 _refs = itertools.count(1)
@@ -54,6 +55,19 @@ def now_iso(offset: timedelta = timedelta()) -> str:
 
 def lkr(amount: int) -> dict:
     return {"amount": amount, "currency": "LKR"}
+
+
+def promised(amount: int, *, due: int = 3) -> NegotiationCreate:
+    """A contact in which the customer promised `amount`, due in `due` days."""
+    return NegotiationCreate.model_validate(
+        {
+            "contacted_at": now_iso(),
+            "channel": "call",
+            "result": "reached",
+            "outcome": "promise_to_pay",
+            "promise": {"amount": lkr(amount), "due_date": day(due)},
+        }
+    )
 
 
 async def publish_rates(client, key, admin, *, effective_from: str | None = None, **extra) -> dict:

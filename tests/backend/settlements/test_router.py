@@ -143,7 +143,7 @@ async def test_mediation_settles_through_the_service_in_its_own_transaction():
     async with db.transaction() as session:
         settlement = await settlements.create_settlement(
             actor=operator,
-            case_id=str(case.id),
+            case=case,
             data=SettlementCreate.model_validate(lump_sum(100_000, due=5)),
             source=SettlementSource.MEDIATION,
             source_ref=ObjectId("65f000000000000000000001"),  # a hearing id

@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from backend.cases import service as cases
+from backend.core import db
 from backend.cpe.models import CpeCollection
 from backend.customers import service as customers
 from backend.customers.models import Customer
 from backend.customers.schemas import ContactsUpdate
+from backend.negotiations.models import Negotiation
 from backend.users.models import Role
 from sync.models import InboxItem
 from tests.backend.syncing.helpers import Device, now_iso, push_ok
@@ -168,3 +171,36 @@ async def test_escalating_a_case_already_at_the_board_is_a_merge(client, signing
     [result] = await push_ok(client, signing_key, officer, [escalate])
     assert result["status"] == "merged"
     assert result["resolutions"][0]["server_value"] == "mediation"
+
+
+async def test_a_case_changed_between_locate_and_write_is_retried_and_applied_once(
+    client, signing_key, monkeypatch
+):
+    officer, supervisor, case, _ = await _setup()
+    located = cases.get_unscoped
+    locates: list[str] = []
+
+    async def changed_meanwhile(case_id, *, session=None):
+        """The first locate reads the case, then the office changes it before the write."""
+        found = await located(case_id, session=session)
+        locates.append(case_id)
+        if len(locates) == 1:
+            current = await located(case_id)
+            async with db.transaction() as txn:
+                await cases.update(
+                    actor=supervisor,
+                    case=current,
+                    action="case.note",
+                    changes={"region": "Elsewhere"},
+                    session=txn,
+                )
+        return found
+
+    monkeypatch.setattr(cases, "get_unscoped", changed_meanwhile)
+    phone = Device(officer)
+    [result] = await push_ok(client, signing_key, officer, [phone.negotiation(str(case.id))])
+    assert result["status"] == "applied", result
+    assert locates == [str(case.id)] * 2  # the conflict was retried once
+    assert await Negotiation.find({"case_id": str(case.id)}).count() == 1
+    stored = await located(str(case.id))
+    assert stored.region == "Elsewhere" and result["server_version"] == stored.version

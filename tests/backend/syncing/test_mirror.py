@@ -13,6 +13,7 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud.firestore import AsyncClient
 
 from backend.allocation import assignment
+from backend.allocation.schemas import AssignmentCreate
 from backend.cases import service as cases
 from backend.core import db
 from backend.customers.models import Customer
@@ -75,7 +76,7 @@ async def test_a_reassigned_case_moves_between_officers_trees(firestore):
     case = await make_case("negotiation", ro=officer)
     follower = mirror.mirror(firestore)
     await drain(follower)
-    await assignment.assign(actor=supervisor, case_id=str(case.id), ro_id=other.id)
+    await assignment.assign(actor=supervisor, case=case, data=AssignmentCreate(ro_id=other.id))
     await drain(follower)
     assert await _doc(firestore, mirror.case_path(officer.id, str(case.id))) is None
     moved = await _doc(firestore, mirror.case_path(other.id, str(case.id)))
@@ -83,7 +84,7 @@ async def test_a_reassigned_case_moves_between_officers_trees(firestore):
     old = await _doc(firestore, mirror.officer_summary_path(officer.id))
     assert old["open"] == 0
     # And back: the first officer gets it again at a higher version.
-    await assignment.assign(actor=supervisor, case_id=str(case.id), ro_id=officer.id)
+    await assignment.assign(actor=supervisor, case=case, data=AssignmentCreate(ro_id=officer.id))
     await drain(follower)
     assert (await _doc(firestore, mirror.case_path(officer.id, str(case.id))))[
         "ro_id"

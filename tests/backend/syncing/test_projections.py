@@ -216,7 +216,7 @@ async def test_a_batch_costs_the_same_queries_for_5_or_50_cases(monkeypatch):
         case = await make_case("negotiation", ro=officer)
         ids.append(str(case.id))
         data = NegotiationCreate.model_validate(_promise(1_000 + n, 5 + n % 7))
-        await negotiations.record_negotiation(actor=officer, case_id=ids[-1], data=data)
+        await negotiations.record_negotiation(actor=officer, case=case, data=data)
     queries = _Queries(monkeypatch)
     few = await mirror.CASE_DOCUMENTS.build(ids[:5])
     cost_of_few = list(queries.calls)

@@ -31,6 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backend.allocation import assignment
+from backend.allocation.schemas import AssignmentCreate
 from backend.cases import service as cases
 from backend.core import db
 from backend.cpe.models import RANK, CpeCollection, ItemStatus
@@ -479,8 +480,12 @@ class World:
                 await self.send(phone, list(batch), not http)
         elif isinstance(step, Reassign):
             case = self.cases[step.case]
+            stored = await cases.get_unscoped(case.id)
+            assert stored is not None
             await assignment.assign(
-                actor=self.supervisor, case_id=case.id, ro_id=self.officers[step.officer].id
+                actor=self.supervisor,
+                case=stored,
+                data=AssignmentCreate(ro_id=self.officers[step.officer].id),
             )
             case.holder = step.officer
         else:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from backend.allocation import assignment
+from backend.allocation.schemas import AssignmentCreate
 from backend.users.models import Role
 from tests.backend.syncing.helpers import Device, pull_all, push_ok
 from tests.factories import bearer, make_case, make_user
@@ -60,7 +61,7 @@ async def test_a_reassigned_case_leaves_one_officer_and_reaches_the_other(client
     _, old_since = await pull_all(client, signing_key, officer)
     _, new_since = await pull_all(client, signing_key, other)
     _, desk_since = await pull_all(client, signing_key, supervisor)
-    await assignment.assign(actor=supervisor, case_id=str(case.id), ro_id=other.id)
+    await assignment.assign(actor=supervisor, case=case, data=AssignmentCreate(ro_id=other.id))
     left, _ = await pull_all(client, signing_key, officer, old_since)
     assert [(c["id"], c["op"], c["data"]) for c in left] == [(str(case.id), "remove", None)]
     arrived, _ = await pull_all(client, signing_key, other, new_since)

@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from backend.allocation import assignment
+from backend.allocation.schemas import AssignmentCreate
 from backend.negotiations.models import Negotiation
 from backend.notifications.models import Notification
 from backend.users.models import Role
@@ -68,7 +69,7 @@ async def test_a_case_reassigned_away_quarantines_the_mutation(client, signing_k
     case = await make_case("negotiation", ro=officer)
     other = await make_user(Role.RECOVERY_OFFICER, drc_id=officer.drc_id)
     supervisor = await make_user(Role.DRC_SUPERVISOR, drc_id=officer.drc_id)
-    await assignment.assign(actor=supervisor, case_id=str(case.id), ro_id=other.id)
+    await assignment.assign(actor=supervisor, case=case, data=AssignmentCreate(ro_id=other.id))
     phone = Device(officer)
     results = await push_ok(client, signing_key, officer, [phone.negotiation(str(case.id))])
     assert results[0]["status"] == "quarantined" and results[0]["code"] == "sync.not_holder"
