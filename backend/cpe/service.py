@@ -85,34 +85,11 @@ async def record_item(
 
 async def decide(*, actor: User, case: Case, data: CpeApprovalCreate) -> CpeRead:
     """The RCMP approves the returned items (completing the CPE part) or sends them back."""
-    if not actor.is_operator:
-        raise Forbidden("Only operator staff decide on returned equipment")
-    if case.cpe_status is PartStatus.NOT_REQUIRED:
-        raise CpeNotRequired(f"Case {case.id} has no equipment to recover")
-    if case.cpe_status is not PartStatus.AWAITING_APPROVAL:
-        raise CpeNotAwaitingApproval(
-            f"Equipment of case {case.id} is {case.cpe_status}", cpe_status=case.cpe_status.value
-        )
-    rejecting = data.decision is ApprovalDecision.REJECT
-    if rejecting and data.reason is None:
-        raise CpeReasonRequired("Say why the returned equipment is rejected")
+    _require_decidable(actor, case, data)
     async with db.transaction() as session:
         read_at = case.version
         collection = await _load(case, session=session)
-        returned = [i for i in collection.items if i.status in IN_HAND]
-        approval = CpeApproval(
-            decision=data.decision,
-            serials=[i.serial for i in returned],
-            by=actor.id,
-            reason=data.reason,
-            reference=data.reference,
-        )
-        collection.approvals.append(approval)
-        for item in returned:
-            if rejecting:
-                _send_back(item, approval)
-            else:
-                item.approved_at = approval.at
+        approval = _approve(collection, actor, data)
         await repository.save(collection, session=session)
         await audit.record(
             actor=actor,
@@ -132,6 +109,38 @@ async def decide(*, actor: User, case: Case, data: CpeApprovalCreate) -> CpeRead
             session=session,
         )
     return _read(case, collection)
+
+
+def _require_decidable(actor: User, case: Case, data: CpeApprovalCreate) -> None:
+    if not actor.is_operator:
+        raise Forbidden("Only operator staff decide on returned equipment")
+    if case.cpe_status is PartStatus.NOT_REQUIRED:
+        raise CpeNotRequired(f"Case {case.id} has no equipment to recover")
+    if case.cpe_status is not PartStatus.AWAITING_APPROVAL:
+        raise CpeNotAwaitingApproval(
+            f"Equipment of case {case.id} is {case.cpe_status}", cpe_status=case.cpe_status.value
+        )
+    if data.decision is ApprovalDecision.REJECT and data.reason is None:
+        raise CpeReasonRequired("Say why the returned equipment is rejected")
+
+
+def _approve(collection: CpeCollection, actor: User, data: CpeApprovalCreate) -> CpeApproval:
+    """The decision on every item in hand, kept on the collection."""
+    returned = [i for i in collection.items if i.status in IN_HAND]
+    approval = CpeApproval(
+        decision=data.decision,
+        serials=[i.serial for i in returned],
+        by=actor.id,
+        reason=data.reason,
+        reference=data.reference,
+    )
+    collection.approvals.append(approval)
+    for item in returned:
+        if data.decision is ApprovalDecision.REJECT:
+            _send_back(item, approval)
+        else:
+            item.approved_at = approval.at
+    return approval
 
 
 def _require_open_part(case: Case) -> None:

@@ -193,6 +193,18 @@ async def _make_promise(
     return promise
 
 
+def _counted_changes(case: Case, record: Negotiation, contacts: ContactDigest) -> dict[str, Any]:
+    """The contact counted into the digest, and the follow-up it sets, if any."""
+    follow_up = record.next_follow_up
+    if follow_up is None and record.promise is not None:
+        follow_up = repository.midnight(record.promise.due_date)
+    newest = contacts.latest is None or record.contacted_at >= contacts.latest
+    changes: dict[str, Any] = {"contacts": contacts.counting(record.brief())}
+    if newest and follow_up is not None and follow_up != case.next_follow_up:
+        changes["next_follow_up"] = follow_up
+    return changes
+
+
 async def _advance_case(
     actor: User,
     case: Case,
@@ -206,13 +218,7 @@ async def _advance_case(
     A record without a follow-up of its own follows up on its promise's due day, or
     leaves the case's follow-up as it was. Records synced late never move it back.
     """
-    follow_up = record.next_follow_up
-    if follow_up is None and record.promise is not None:
-        follow_up = repository.midnight(record.promise.due_date)
-    newest = contacts.latest is None or record.contacted_at >= contacts.latest
-    changes: dict[str, Any] = {"contacts": contacts.counting(record.brief())}
-    if newest and follow_up is not None and follow_up != case.next_follow_up:
-        changes["next_follow_up"] = follow_up
+    changes = _counted_changes(case, record, contacts)
     if case.phase is Phase.ASSIGNED:
         await cases.move(
             actor=actor,

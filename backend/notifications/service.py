@@ -99,9 +99,7 @@ async def notify(
     route = route or (f"/cases/{case_id}" if case_id else "/notifications")
     async with db.transaction(session) as s:
         if dedupe_key is not None:
-            keys = [f"{dedupe_key}|{u}" for u in recipients]
-            sent = await repository.existing_keys(Notification, keys, session=s)
-            recipients = [u for u, k in zip(recipients, keys, strict=True) if k not in sent]
+            recipients = await _not_told(recipients, dedupe_key, session=s)
         items = [
             Notification(
                 id=ObjectId(),
@@ -121,6 +119,15 @@ async def notify(
         deliveries = await _staff_deliveries(items, chosen, actor)
         await repository.insert_deliveries(deliveries, session=s)
     return Pending([str(d.id) for d in deliveries])
+
+
+async def _not_told(
+    recipients: list[str], dedupe_key: str, *, session: AsyncClientSession
+) -> list[str]:
+    """The recipients who got nothing under `dedupe_key` yet."""
+    keys = [f"{dedupe_key}|{u}" for u in recipients]
+    sent = await repository.existing_keys(Notification, keys, session=session)
+    return [u for u, k in zip(recipients, keys, strict=True) if k not in sent]
 
 
 def _push_data(kind: NotificationKind, case_id: str | None, route: str) -> dict[str, str]:

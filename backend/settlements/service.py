@@ -277,12 +277,7 @@ async def _sweep_one(
     if settlement is None or settlement.status is not SettlementStatus.ACTIVE:
         return notifications.Pending()
     before = _summary(settlement)
-    newly: list[Instalment] = []
-    for instalment in settlement.instalments:
-        was = instalment.status
-        instalment.restate(today)
-        if instalment.status is InstalmentStatus.MISSED and was is not InstalmentStatus.MISSED:
-            newly.append(instalment)
+    newly = _restated(settlement, today)
     fields: dict = {"instalments": settlement.instalments}
     defaults = settlement.missed >= settlement.misses_allowed
     reason = (
@@ -311,6 +306,17 @@ async def _sweep_one(
             session=session,
         )
     return await _tell_missed(settlement, newly, session)
+
+
+def _restated(settlement: Settlement, today: date) -> list[Instalment]:
+    """Restate every instalment as of `today`; those missed only now."""
+    newly = []
+    for instalment in settlement.instalments:
+        was = instalment.status
+        instalment.restate(today)
+        if instalment.status is InstalmentStatus.MISSED and was is not InstalmentStatus.MISSED:
+            newly.append(instalment)
+    return newly
 
 
 async def _tell_missed(

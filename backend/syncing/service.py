@@ -174,17 +174,7 @@ async def reapply(
     spec = REGISTRY.mutations.get(item.name)
     if spec is None:
         raise UnknownMutation(f"No mutation {item.name}")
-    mutation = Mutation.model_construct(
-        client_id=item.client_id,
-        mutation_id=item.mutation_id,
-        name=item.name,
-        args=args if args is not None else item.args,
-        base_version=CURRENT,
-        device_time=item.device_time,
-        app_version="0",
-        schema_version=1,
-        depends_on=[],
-    )
+    mutation = _as_kept(item, args)
     try:
         async with db.transaction() as session:
             applied, entity = await run(spec, actor, mutation, mutation.args, session)
@@ -202,6 +192,21 @@ async def reapply(
         raise refusal.error from refusal
     except Retryable as exc:
         raise db.WriteConflict("The case changed meanwhile; try again") from exc
+
+
+def _as_kept(item: InboxItem, args: dict[str, Any] | None) -> Mutation:
+    """The kept mutation, with `args` if given, against the record as it is now."""
+    return Mutation.model_construct(
+        client_id=item.client_id,
+        mutation_id=item.mutation_id,
+        name=item.name,
+        args=args if args is not None else item.args,
+        base_version=CURRENT,
+        device_time=item.device_time,
+        app_version="0",
+        schema_version=1,
+        depends_on=[],
+    )
 
 
 async def dismiss(*, actor: User, item_id: str, reason: str) -> InboxItem:
