@@ -15,7 +15,7 @@ from sync.models import ChangeEntry, InboxStatus, MutationRecord, Review
 from sync.pull import pull
 from sync.registry import Registry
 from tests.sync import toy
-from tests.sync.test_engine import ANN, BOB, line, stored
+from tests.sync.test_push import ANN, BOB, line, stored
 from tests.sync.toy import Note
 
 
