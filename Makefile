@@ -16,6 +16,7 @@ lint: setup           ## ruff and mypy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy backend sync
+	$(BIN)/mypy --strict sync
 
 format: setup
 	$(BIN)/ruff check --fix .

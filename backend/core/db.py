@@ -18,8 +18,10 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 from backend.core.errors import Conflict, DomainError
 from backend.core.settings import MongoSettings
 
+Raw = dict[str, Any]  # a document as the driver reads and writes it
 
-def make_client(settings: MongoSettings) -> AsyncMongoClient:
+
+def make_client(settings: MongoSettings) -> AsyncMongoClient[Raw]:
     return AsyncMongoClient(
         settings.uri.get_secret_value(),
         serverSelectionTimeoutMS=settings.server_selection_timeout_ms,
@@ -31,11 +33,11 @@ def make_client(settings: MongoSettings) -> AsyncMongoClient:
 
 D = TypeVar("D", bound=Document)
 
-_client: AsyncMongoClient | None = None
+_client: AsyncMongoClient[Raw] | None = None
 
 
 async def init_documents(
-    client: AsyncMongoClient, database: str, models: Iterable[type[Document]]
+    client: AsyncMongoClient[Raw], database: str, models: Iterable[type[Document]]
 ) -> None:
     """Bind the Beanie documents `models` to the database and create their indexes."""
     global _client
@@ -43,19 +45,19 @@ async def init_documents(
     _client = client
 
 
-def bound_client() -> AsyncMongoClient:
+def bound_client() -> AsyncMongoClient[Raw]:
     if _client is None:
         raise RuntimeError("init_documents() has not run in this process")
     return _client
 
 
-async def is_replica_set(client: AsyncMongoClient) -> bool:
+async def is_replica_set(client: AsyncMongoClient[Raw]) -> bool:
     """Transactions need a replica set; production refuses anything else."""
     hello = await client.admin.command("hello")
     return bool(hello.get("setName"))
 
 
-async def ping(client: AsyncMongoClient) -> None:
+async def ping(client: AsyncMongoClient[Raw]) -> None:
     await client.admin.command("ping")
 
 
@@ -75,7 +77,7 @@ def as_stored(value: datetime) -> datetime:
 
 # Inserts a transaction makes just before it commits, by session, then by collection.
 _at_commit: weakref.WeakKeyDictionary[
-    AsyncClientSession, dict[str, tuple[AsyncCollection, list[dict[str, Any]]]]
+    AsyncClientSession, dict[str, tuple[AsyncCollection[Raw], list[dict[str, Any]]]]
 ] = weakref.WeakKeyDictionary()
 
 
@@ -108,7 +110,7 @@ async def transaction(
 
 
 async def insert_at_commit(
-    collection: AsyncCollection, document: dict[str, Any], *, session: AsyncClientSession
+    collection: AsyncCollection[Raw], document: dict[str, Any], *, session: AsyncClientSession
 ) -> None:
     """Insert `document` as the transaction of `session` commits, with the others it holds
     for the same collection: one round trip for all (audit records: nothing in the
@@ -157,7 +159,7 @@ async def update_versioned(
 ) -> Versioned:
     """`$set` fields and bump `version`, only if the stored document is still at the version
     it was read at; otherwise raise `changed`, so concurrent writers never lose work."""
-    version = document.version  # type: ignore[attr-defined]
+    version = document.version
     values = {**fields, "version": version + 1}
     result = (
         await type(document)
@@ -179,9 +181,9 @@ async def save_versioned(
     document: Versioned, *, changed: DomainError, session: AsyncClientSession
 ) -> Versioned:
     """Insert a document at version 1, or replace it if still at the version it was read at."""
-    version = document.version  # type: ignore[attr-defined]
+    version = document.version
     if version == 0:
-        document.version = 1  # type: ignore[attr-defined]
+        document.version = 1
         return await insert_new(document, exists=changed, session=session)
     fields = document.model_dump(mode="python", exclude={"id", "revision_id"})
     fields["version"] = version + 1
@@ -194,7 +196,7 @@ async def save_versioned(
     )
     if result.matched_count == 0:
         raise changed
-    document.version = version + 1  # type: ignore[attr-defined]
+    document.version = version + 1
     return document
 
 
