@@ -72,18 +72,7 @@ async def insert_many_open(
     wanted = [key for _, keys in cases for key in keys]
     cursor = OpenCaseKey.get_pymongo_collection().find({"_id": {"$in": wanted}}, session=session)
     held: dict[str, str] = {doc["_id"]: doc["case_id"] async for doc in cursor}
-    opened: list[Case] = []
-    claims: list[dict[str, str]] = []
-    blocked: dict[str, str] = {}
-    for case, keys in cases:
-        taken = {key: held[key] for key in keys if key in held}
-        if taken:
-            blocked.update(taken)
-            continue
-        case.id = PydanticObjectId()
-        held.update(dict.fromkeys(keys, str(case.id)))
-        claims += [{"_id": key, "case_id": str(case.id)} for key in keys]
-        opened.append(case)
+    opened, claims, blocked = _claim_keys(cases, held)
     if not opened:
         return opened, blocked
     # pydantic's own dump: Beanie's per-field encoder costs more than the write itself here
@@ -103,6 +92,26 @@ async def insert_many_open(
     return opened, blocked
 
 
+def _claim_keys(
+    cases: list[tuple[Case, list[str]]], held: dict[str, str]
+) -> tuple[list[Case], list[dict[str, str]], dict[str, str]]:
+    """The cases whose keys are free (given their id), their key claims, and the holders
+    of the keys that were not: each case claims its keys before the next is looked at."""
+    opened: list[Case] = []
+    claims: list[dict[str, str]] = []
+    blocked: dict[str, str] = {}
+    for case, keys in cases:
+        taken = {key: held[key] for key in keys if key in held}
+        if taken:
+            blocked.update(taken)
+            continue
+        case.id = PydanticObjectId()
+        held.update(dict.fromkeys(keys, str(case.id)))
+        claims += [{"_id": key, "case_id": str(case.id)} for key in keys]
+        opened.append(case)
+    return opened, claims, blocked
+
+
 async def apply(
     case: Case,
     *,
@@ -120,20 +129,7 @@ async def apply(
     before = summary(case)
     held_before = (case.ro_id, case.phase)
     held_before_scope = (case.ro_id, case.drc_id)
-    now = clock.now()
-    fields = {**changes, "version": case.version + 1, "updated_at": now}
-    update: dict[str, Any] = {"$set": Encoder().encode(fields)}
-    if event is not None:
-        update["$push"] = {"history": event.model_dump(mode="python")}
-    result = await Case.get_pymongo_collection().update_one(
-        {"_id": case.id, "version": case.version}, update, session=session
-    )
-    if result.matched_count == 0:
-        raise CaseChanged(f"Case {case.id} changed; reload and retry")
-    for name, value in fields.items():
-        setattr(case, name, value)
-    if event is not None:
-        case.history.append(event)
+    await _write_over(case, changes, event, session=session)
     if case.phase is Phase.CLOSED:
         await OpenCaseKey.get_pymongo_collection().delete_many(
             {"case_id": str(case.id)}, session=session
@@ -149,6 +145,18 @@ async def apply(
         sections=_with_own(sections),
         session=session,
     )
+    await _audit_change(case, before, actor=actor, action=action, session=session)
+    return case
+
+
+async def _audit_change(
+    case: Case,
+    before: dict[str, Any],
+    *,
+    actor: Actor | None,
+    action: str,
+    session: AsyncClientSession,
+) -> None:
     old, new = audit.diff(before, summary(case))
     await audit.record(
         actor=actor,
@@ -160,7 +168,26 @@ async def apply(
         drc_id=case.drc_id,
         session=session,
     )
-    return case
+
+
+async def _write_over(
+    case: Case, changes: dict[str, Any], event: CaseEvent | None, *, session: AsyncClientSession
+) -> None:
+    """Write `changes` (and `event`) over the version read, moving the case to the next
+    version; CaseChanged when it is no longer the stored one."""
+    fields = {**changes, "version": case.version + 1, "updated_at": clock.now()}
+    update: dict[str, Any] = {"$set": Encoder().encode(fields)}
+    if event is not None:
+        update["$push"] = {"history": event.model_dump(mode="python")}
+    result = await Case.get_pymongo_collection().update_one(
+        {"_id": case.id, "version": case.version}, update, session=session
+    )
+    if result.matched_count == 0:
+        raise CaseChanged(f"Case {case.id} changed; reload and retry")
+    for name, value in fields.items():
+        setattr(case, name, value)
+    if event is not None:
+        case.history.append(event)
 
 
 async def note(
