@@ -83,6 +83,7 @@ class Customer(Document):
 
     class Settings:
         name = "customers"
+        indexes = [IndexModel([("contacts.value", ASCENDING)])]  # the console's phone search
 
 
 class ProductStatus(StrEnum):

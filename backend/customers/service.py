@@ -30,7 +30,7 @@ from backend.customers.errors import (
     NoOpenDispute,
 )
 from backend.customers.merge import ContactMerge
-from backend.customers.models import Account, Customer, Dispute, Product
+from backend.customers.models import Account, ContactKind, Customer, Dispute, Product
 from backend.customers.schemas import (
     AccountFacts,
     AccountRead,
@@ -369,3 +369,13 @@ async def many_unscoped(
         await repository.many_customers(customer_ids),
         await repository.many_accounts(account_ids),
     )
+
+
+async def ids_with_phone(number: str, *, limit: int = 100) -> list[str]:
+    """Customers with this phone number among their contacts, separators ignored; none when
+    `number` is not a phone number. No reach check: callers search within their own reach."""
+    try:
+        phone = contacts.normalise(ContactKind.MOBILE, number)
+    except ValueError:
+        return []
+    return await repository.ids_with_contact(phone, limit=limit)
