@@ -30,7 +30,16 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TABLET = {"width": 1024, "height": 768}
+FIREBASE_API_KEY = "test-web-api-key"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _serve(workdir: Path, env: dict[str, str], port: int | None = None) -> c.Component:
+    server = c.uvicorn("console", "backend.main:create_app", port or c.free_port(), workdir, env)
+    try:
+        return server.start().wait_ready(60)
+    except c.ComponentMissing as exc:
+        pytest.fail(f"The app did not start under uvicorn: {exc}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -45,11 +54,21 @@ def console_url(app, settings, tmp_path_factory) -> Iterator[str]:
         "DEBTX_FIREBASE__CERT_URL": f"http://127.0.0.1:{port}/auth/dev/certs",
         "DEBTX_CONSOLE__REFRESH_SECONDS": "1",
     }
-    server = c.uvicorn("console", "backend.main:create_app", port, workdir, env)
-    try:
-        server.start().wait_ready(60)
-    except c.ComponentMissing as exc:
-        pytest.fail(f"The app did not start under uvicorn: {exc}", pytrace=False)
+    server = _serve(workdir, env, port)
+    yield f"http://{server.address}"
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def firebase_console_url(app, settings, tmp_path_factory) -> Iterator[str]:
+    """The app as production runs it: no development sign-in, the Firebase JS SDK's page,
+    tokens checked against the certificate server (Google's stand-in)."""
+    env = {
+        **settings_env(settings),
+        "DEBTX_AUTH__DEV_LOGIN": "false",
+        "DEBTX_CONSOLE__FIREBASE_API_KEY": FIREBASE_API_KEY,
+    }
+    server = _serve(tmp_path_factory.mktemp("firebase-console"), env)
     yield f"http://{server.address}"
     server.stop()
 
