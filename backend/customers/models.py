@@ -83,7 +83,6 @@ class Customer(Document):
 
     class Settings:
         name = "customers"
-        indexes = [IndexModel([("contacts.value", ASCENDING)])]  # the console's phone search
 
 
 class ProductStatus(StrEnum):

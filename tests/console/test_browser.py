@@ -73,6 +73,8 @@ async def test_a_supervisor_works_the_case_list(app, page: Page):
     await expect(page.locator(ROWS)).to_have_count(1)
     await page.get_by_role("link", name="First page").click()
     await expect(page.locator(ROWS)).to_have_count(25)
+    await page.set_viewport_size({"width": 768, "height": 1024})  # the tablet held upright
+    await _accessible(page, "case-list-portrait")
     assert not blocked, blocked
 
 
