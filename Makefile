@@ -3,8 +3,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The console's browser assets: npm packages (assets/package-lock.json), built into static/.
+ASSETS := backend/console/assets
+NODE_STAMP   := $(ASSETS)/node_modules/.installed
+STATIC_STAMP := backend/console/static/.built
 
-.PHONY: run test lint format contract bench setup clean
+.PHONY: run test lint format contract bench setup system-deps clean
 
 run: setup            ## Run the whole stack locally with demo data
 	$(BIN)/debtx dev
@@ -33,7 +37,9 @@ bench: setup          ## Benchmarks (see bench/README.md)
 	$(BIN)/python bench/sync_push.py
 	$(BIN)/python bench/mirror_lag.py
 
-setup: $(STAMP)
+setup: system-deps $(STAMP) $(STATIC_STAMP)
+
+system-deps:
 	@.ci/system-deps
 
 $(STAMP): pyproject.toml
@@ -42,5 +48,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+$(NODE_STAMP): $(ASSETS)/package.json $(ASSETS)/package-lock.json
+	cd $(ASSETS) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
+# Tailwind keeps only the classes the templates use, so a template change rebuilds the CSS.
+$(STATIC_STAMP): $(NODE_STAMP) $(ASSETS)/build.mjs $(wildcard $(ASSETS)/src/*) \
+		$(shell find backend/console/templates -name '*.html') $(wildcard backend/console/*.py)
+	cd $(ASSETS) && npm run --silent build
+	@touch $(STATIC_STAMP)
+
 clean:
-	rm -rf $(VENV) .debtx .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) .debtx .pytest_cache .ruff_cache .mypy_cache .artifacts \
+		$(ASSETS)/node_modules backend/console/static

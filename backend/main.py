@@ -16,6 +16,7 @@ from backend.audit.router import router as audit_router
 from backend.auth.router import router as dev_auth_router
 from backend.cases.router import router as cases_router
 from backend.commission.router import router as commission_router
+from backend.console import install as install_console
 from backend.core.errors import PROBLEM_JSON, problem_responses
 from backend.core.http import EdgeMiddleware, install_error_handlers, reject_unknown_query
 from backend.core.logging import configure_logging, get_logger
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.auth.dev_login:
         app.state.dev_signing_key = SigningKey.load_or_create(settings.auth.dev_key_dir)
         app.include_router(dev_auth_router)
+    install_console(app, settings)
     _instrument(app, settings)
     if settings.http.cors_origins:
         app.add_middleware(

@@ -102,6 +102,7 @@ async def make_case(
     action=None,
     arrears: int = 150_000,
     cpe: bool | None = None,
+    customer_name: str = "Test Customer",
 ):
     """A case in `phase`, reached through the state machine like a real one."""
     from datetime import UTC, datetime, timedelta
@@ -119,7 +120,7 @@ async def make_case(
     case = Case(
         incident_id=f"INC-{next(_seq):08d}",
         customer_id=account.customer_id,
-        customer_name="Test Customer",
+        customer_name=customer_name,
         account_id=account.id,
         product_ids=[product.id],
         action=action,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -106,3 +107,33 @@ async def phase_counts(*, actor: User, filters: CaseFilters) -> PhaseCounts:
         counts = await repository.count_by_phase(filters.query(actor))
     by_phase = {phase: counts.get(phase.value, 0) for phase in Phase}
     return PhaseCounts(counts=by_phase, total=sum(by_phase.values()))
+
+
+_CASE_ID = re.compile(r"^[0-9a-fA-F]{24}$")
+
+
+@dataclass(frozen=True)
+class CaseSearch(CaseFilters):
+    """The list's filters and one search term: a case id, an account or customer
+    reference, the start of a word of the customer's name, or (as `customer_ids`, found
+    by the caller) the customers whose contacts hold the term. The reach still wins."""
+
+    text: str = ""
+    customer_ids: tuple[str, ...] = ()
+
+    def query(self, actor: User) -> dict[str, Any]:
+        query = super().query(actor)
+        text = self.text.strip()
+        if not text:
+            return query
+        if _CASE_ID.match(text):
+            return {"$and": [query, {"_id": ObjectId(text.lower())}]}
+        word = {"$regex": rf"(^|\s){re.escape(text)}", "$options": "i"}
+        matches: list[dict[str, Any]] = [
+            {"account_id": text},
+            {"customer_id": text},
+            {"customer_name": word},
+        ]
+        if self.customer_ids:
+            matches.append({"customer_id": {"$in": list(self.customer_ids)}})
+        return {"$and": [query, {"$or": matches}]}

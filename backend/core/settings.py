@@ -56,6 +56,16 @@ class HttpSettings(BaseModel):
     cors_origins: list[str] = []
 
 
+class ConsoleSettings(BaseModel):
+    """The web console: its session cookie, live refresh, and the Firebase JS SDK's config."""
+
+    session_secret: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "console-session-secret")
+    session_ttl_seconds: int = Field(default=8 * 3600, ge=300, le=7 * 24 * 3600)
+    refresh_seconds: float = Field(default=15, ge=0.5, le=600)  # lists poll this often
+    firebase_api_key: str = ""  # the web app's public API key; empty: no production sign-in
+    firebase_auth_domain: str | None = None  # unset: <project id>.firebaseapp.com
+
+
 class AllocationSettings(BaseModel):
     batch_size: int = Field(default=500, ge=1, le=10_000)
     exclude_previous_drc: bool = True
@@ -135,6 +145,7 @@ class Settings(BaseSettings):
     firebase: FirebaseSettings = FirebaseSettings()
     auth: AuthSettings = AuthSettings()
     http: HttpSettings = HttpSettings()
+    console: ConsoleSettings = ConsoleSettings()
     intake: IntakeSettings = IntakeSettings()
     allocation: AllocationSettings = AllocationSettings()
     sync: SyncSettings = SyncSettings()
@@ -155,6 +166,9 @@ class Settings(BaseSettings):
             problems.append("DEBTX_INTERNAL_TOKEN is a placeholder; set a real secret")
         if len(self.internal_token.get_secret_value()) < 32:
             problems.append("DEBTX_INTERNAL_TOKEN must be at least 32 characters")
+        console_secret = self.console.session_secret.get_secret_value()
+        if console_secret.startswith(PLACEHOLDER_PREFIX) or len(console_secret) < 32:
+            problems.append("DEBTX_CONSOLE__SESSION_SECRET must be a real secret of 32+ characters")
         if self.firebase.cert_url != GOOGLE_SECURETOKEN_CERTS:
             problems.append("DEBTX_FIREBASE__CERT_URL must be Google's in production")
         if self.notifications.fcm_base_url != GOOGLE_FCM:

@@ -107,3 +107,10 @@ async def many_accounts(ids: list[str]) -> dict[str, Account]:
     """Accounts by id, one indexed lookup per id (batches of hundreds)."""
     rows = await db.find_by_keys(Account, "_id", ids)
     return {row["_id"]: Account.model_validate(row) for row in rows}
+
+
+async def ids_with_contact(value: str, *, limit: int) -> list[str]:
+    """Customers holding a contact with exactly this value: a pass over the customers (an
+    index on contacts.value would tax every intake write for one search box)."""
+    cursor = Customer.get_pymongo_collection().find({"contacts.value": value}, {"_id": 1})
+    return [row["_id"] async for row in cursor.limit(limit)]

@@ -30,7 +30,7 @@ from backend.customers.errors import (
     NoOpenDispute,
 )
 from backend.customers.merge import ContactMerge
-from backend.customers.models import Account, Customer, Dispute, Product
+from backend.customers.models import Account, ContactKind, Customer, Dispute, Product
 from backend.customers.schemas import (
     AccountFacts,
     AccountRead,
@@ -359,3 +359,13 @@ def _merge_products(stored: list[Product], incoming: list[ProductFacts]) -> list
             **({"arrears": arrears} if arrears is not None else {}),
         )
     return list(products.values())
+
+
+async def ids_with_phone(number: str, *, limit: int = 100) -> list[str]:
+    """Customers with this phone number among their contacts, separators ignored; none when
+    `number` is not a phone number. No reach check: callers search within their own reach."""
+    try:
+        phone = contacts.normalise(ContactKind.MOBILE, number)
+    except ValueError:
+        return []
+    return await repository.ids_with_contact(phone, limit=limit)

@@ -42,8 +42,16 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
             },
             "EMULATOR",
         ),
+        ({"internal_token": REAL_SECRET}, "CONSOLE__SESSION_SECRET"),
     ],
-    ids=["dev_login", "placeholder_secret", "short_secret", "local_certs", "emulator"],
+    ids=[
+        "dev_login",
+        "placeholder_secret",
+        "short_secret",
+        "local_certs",
+        "emulator",
+        "console_secret",
+    ],
 )
 def test_production_refuses_unsafe_settings(overrides, complaint):
     with pytest.raises(ValidationError, match=complaint):
@@ -51,7 +59,12 @@ def test_production_refuses_unsafe_settings(overrides, complaint):
 
 
 def test_production_accepts_real_settings():
-    settings = Settings(_env_file=None, env="production", internal_token=REAL_SECRET)
+    settings = Settings(
+        _env_file=None,
+        env="production",
+        internal_token=REAL_SECRET,
+        console={"session_secret": REAL_SECRET},
+    )
     assert settings.is_production
 
 
@@ -76,6 +89,7 @@ async def test_production_refuses_a_mongodb_that_is_not_a_replica_set(tmp_path):
             _env_file=None,
             env="production",
             internal_token=REAL_SECRET,
+            console={"session_secret": REAL_SECRET},
             mongo={"uri": c.mongo_uri(standalone), "server_selection_timeout_ms": 2000},
         )
         with pytest.raises(ServiceUnavailable, match="replica set"):

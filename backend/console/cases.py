@@ -1,0 +1,171 @@
+"""The case list (the supervisor's main page) and the case detail page.
+
+Both read through the same service functions as `GET /cases` and `GET /cases/{id}`, so
+the reach is the API's: a case outside it is the not-found page.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+from starlette.responses import Response
+
+from backend.cases import queries
+from backend.cases import service as cases
+from backend.cases.phases import Phase
+from backend.cases.queries import CaseSearch
+from backend.cases.schemas import CaseSort, CaseSummary
+from backend.console import forms
+from backend.console.deps import SignedIn, console_state
+from backend.console.routing import ConsoleRoute
+from backend.console.templates import render
+from backend.core.errors import ValidationFailed
+from backend.core.pagination import Page
+from backend.customers import service as customers
+from backend.drcs import service as drcs
+from backend.users import service as users
+from backend.users.models import Role, User
+from backend.users.schemas import DRC_ID_PATTERN
+
+router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
+
+PAGE_SIZE = 25
+PHASE_VALUES = frozenset(phase.value for phase in Phase)
+PHASES_TEXT = ", ".join(phase.value for phase in Phase)
+
+
+class CaseListQuery(BaseModel):
+    """The list's query string; no phase means the open cases, `all` every phase."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    phase: str | None = None  # a Phase, or `all`
+    officer: str | None = Field(default=None, min_length=1, max_length=64)
+    drc: str | None = Field(default=None, pattern=DRC_ID_PATTERN)
+    q: str | None = Field(default=None, min_length=1, max_length=64)
+    sort: CaseSort = CaseSort.UPDATED
+    cursor: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.:-]{1,128}$")
+
+    @field_validator("phase")
+    @classmethod
+    def _known_phase(cls, value: str | None) -> str | None:
+        # one check, so the problem names the field itself (a union would name its arms)
+        if value is not None and value != "all" and value not in PHASE_VALUES:
+            raise PydanticCustomError(
+                "enum", "Input should be 'all' or one of: {phases}", {"phases": PHASES_TEXT}
+            )
+        return value
+
+    def search(self, customer_ids: tuple[str, ...]) -> CaseSearch:
+        phase = self.phase
+        return CaseSearch(
+            phases=[Phase(phase)] if phase in PHASE_VALUES else None,
+            open_only=phase is None,
+            drc_id=self.drc,
+            ro_id=self.officer,
+            text=self.q or "",
+            customer_ids=customer_ids,
+        )
+
+    def link(self, **changes: str | None) -> str:
+        """This list's URL with `changes`; `None` drops a parameter."""
+        params = {**self.model_dump(mode="json", exclude_defaults=True), **changes}
+        query = urlencode({k: v for k, v in params.items() if v is not None})
+        return "/console/cases" + (f"?{query}" if query else "")
+
+
+async def _page_of(actor: User, query: CaseListQuery) -> Page[CaseSummary]:
+    customer_ids = tuple(await customers.ids_with_phone(query.q)) if query.q else ()
+    return await queries.list_cases(
+        actor=actor,
+        filters=query.search(customer_ids),
+        sort=query.sort,
+        cursor=query.cursor,
+        limit=PAGE_SIZE,
+    )
+
+
+async def _officers(drc_ids: set[str]) -> dict[str, str]:
+    """Officers' names by uid, for the DRCs a page shows."""
+    names: dict[str, str] = {}
+    for drc_id in sorted(drc_ids):
+        names |= {officer.id: officer.display_name for officer in await users.officers_of(drc_id)}
+    return names
+
+
+async def _choices(actor: User, query: CaseListQuery, page: Page[CaseSummary]) -> dict:
+    """The filters' options and the names the rows show, as the caller's role allows."""
+    if actor.role is Role.DRC_SUPERVISOR:
+        scope = {actor.drc_id} if actor.drc_id else set()
+        return {"officers": await _officers(scope), "drcs": {}, "officer_choices": True}
+    shown = {case.drc_id for case in page.items if case.drc_id}
+    if query.drc:
+        shown.add(query.drc)
+    drc_names = {drc.id: drc.name for drc in await drcs.list_for(actor=actor)}
+    return {
+        "officers": await _officers(shown),
+        "drcs": drc_names,
+        "officer_choices": query.drc is not None,
+    }
+
+
+# htmx asks for a part of the page: the polled results, or filters and results together.
+_FRAGMENTS = {"case-results": "cases/_results.html", "case-page": "cases/_page.html"}
+
+
+def _template_for(request: Request) -> str:
+    """The part htmx targets; the whole page otherwise (a history restore wants it too)."""
+    headers = request.headers
+    if headers.get("hx-request") != "true" or headers.get("hx-history-restore-request"):
+        return "cases/list.html"
+    return _FRAGMENTS.get(headers.get("hx-target", ""), "cases/list.html")
+
+
+@router.get("/cases")
+async def case_list(request: Request, caller: SignedIn) -> Response:
+    """The caller's cases within reach: filters, search, keyset pages, live refresh."""
+    problem: ValidationFailed | None = None
+    try:
+        query = forms.parse(CaseListQuery, forms.values(request.query_params))
+        page = await _page_of(caller.user, query)
+    except ValidationFailed as exc:
+        # the page shows what was typed, each field's problem beside it, and no rows
+        problem, page = exc, Page[CaseSummary](items=[])
+        query = CaseListQuery.model_construct(**forms.values(request.query_params))
+    return render(
+        request,
+        _template_for(request),
+        session=caller.session,
+        user=caller.user,
+        status=problem.status if problem else 200,
+        query=query,
+        page=page,
+        phases=list(Phase),
+        sorts=list(CaseSort),
+        problem=problem,
+        fields=forms.field_problems(problem),
+        refresh_seconds=console_state(request).settings.console.refresh_seconds,
+        **await _choices(caller.user, query, page),
+    )
+
+
+CaseId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+@router.get("/cases/{case_id}")
+async def case_detail(request: Request, case_id: CaseId, caller: SignedIn) -> Response:
+    """One case's header and own fields; a case outside the caller's reach is not found."""
+    case = await cases.get_for(actor=caller.user, case_id=case_id)
+    officer = await users.by_uid(case.ro_id) if case.ro_id else None
+    return render(
+        request,
+        "cases/detail.html",
+        session=caller.session,
+        user=caller.user,
+        case=case,
+        officer=officer,
+    )

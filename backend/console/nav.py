@@ -1,0 +1,29 @@
+"""Navigation by role: which of the console's pages each kind of staff sees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backend.users.models import Role
+
+CONSOLE_ROLES = frozenset({Role.OPERATOR_ADMIN, Role.OPERATOR_OFFICER, Role.DRC_SUPERVISOR})
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str  # its label is `nav.<key>`
+    href: str
+    roles: frozenset[Role]
+
+
+# A new page adds one row here.
+NAV: tuple[NavItem, ...] = (NavItem("cases", "/console/cases", CONSOLE_ROLES),)
+
+
+def nav_for(role: Role) -> list[NavItem]:
+    return [item for item in NAV if role in item.roles]
+
+
+def home_for(role: Role) -> str:
+    """The page a role lands on after signing in."""
+    return nav_for(role)[0].href

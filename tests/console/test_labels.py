@@ -1,0 +1,59 @@
+"""Every label exists in English, Sinhala and Tamil, and every template's label is one."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from backend.cases.models import Action, Outcome, PartStatus
+from backend.cases.phases import Phase
+from backend.cases.schemas import CaseSort
+from backend.console.i18n import CATALOGUES, Language, translator
+from backend.console.nav import CONSOLE_ROLES, NAV, home_for, nav_for
+from backend.console.templates import HERE
+from backend.users.models import Role
+
+_LABEL = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z_.]+)["']""")
+
+
+def test_every_language_has_every_label():
+    english = set(CATALOGUES[Language.ENGLISH])
+    for language, catalogue in CATALOGUES.items():
+        assert set(catalogue) == english, f"{language}: {set(catalogue) ^ english}"
+        assert all(text.strip() for text in catalogue.values())
+
+
+def test_every_label_a_template_names_is_in_the_catalogue():
+    named = {
+        key
+        for path in (HERE / "templates").rglob("*.html")
+        for key in _LABEL.findall(path.read_text())
+    }
+    assert len(named) > 40
+    assert named <= set(CATALOGUES[Language.ENGLISH]), named - set(CATALOGUES[Language.ENGLISH])
+
+
+@pytest.mark.parametrize(
+    ("prefix", "values"),
+    [
+        ("phase", Phase),
+        ("role", Role),
+        ("sort", CaseSort),
+        ("action", Action),
+        ("part", PartStatus),
+        ("outcome", Outcome),
+        ("nav", [item.key for item in NAV]),
+    ],
+)
+def test_labels_built_from_values_exist(prefix, values):
+    t = translator(Language.TAMIL)
+    for value in values:
+        assert t(f"{prefix}.{getattr(value, 'value', value)}")
+
+
+def test_navigation_follows_the_role():
+    for role in CONSOLE_ROLES:
+        assert home_for(role) == "/console/cases"
+        assert [item.key for item in nav_for(role)] == ["cases"]
+    assert nav_for(Role.RECOVERY_OFFICER) == []
