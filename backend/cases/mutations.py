@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Annotated, Any, Protocol, TypeVar
+from typing import Annotated, Any, Protocol, TypeAlias, TypeVar
 
 from pydantic import BaseModel, Field, create_model
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -37,6 +37,10 @@ from sync.registry import Applied, Apply, Call, Policy, Registry, Target
 CaseRef = Annotated[str, Field(pattern=r"^[0-9a-f]{24}$", description="The case acted on")]
 
 Body = TypeVar("Body", bound=BaseModel)
+# What a handler of a mutation on a case gets: the sender, the arguments (the API body
+# and `case_id`), the case `locate_case` loaded; and the handler itself.
+OnCase: TypeAlias = Call[User, Body, Case]
+CaseApply: TypeAlias = Apply[User, Any, Case]
 
 
 class CaseUseCase(Protocol):
@@ -47,7 +51,7 @@ class CaseUseCase(Protocol):
     ) -> Awaitable[object]: ...
 
 
-async def locate_case(actor: User, args: Any, session: AsyncClientSession) -> Target:
+async def locate_case(actor: User, args: Any, session: AsyncClientSession) -> Target[Case]:
     """The case named by `case_id`. An officer who no longer holds it is quarantined."""
     case = await cases.get_unscoped(args.case_id, session=session)
     if case is None:
@@ -66,21 +70,20 @@ def on_case(body: type[Body]) -> type[Body]:
     return create_model(f"{body.__name__}Args", __base__=body, case_id=(CaseRef, ...))
 
 
-def case_of(call: Call) -> Case:
+def case_of(call: OnCase[Any]) -> Case:
     """The case `locate_case` loaded; the use case's writes update it in place."""
-    case: Case = call.target.value
-    return case
+    return call.target.value
 
 
-def applied(call: Call, resolutions: list[Resolution] | None = None) -> Applied:
+def applied(call: OnCase[Any], resolutions: list[Resolution] | None = None) -> Applied:
     """The mutation's effect: the case at the version its use case left it."""
     return Applied(version=case_of(call).version, resolutions=resolutions or [])
 
 
-def calling(use_case: CaseUseCase) -> Apply:
+def calling(use_case: CaseUseCase) -> CaseApply:
     """A handler that hands the arguments to `use_case` as its body."""
 
-    async def apply(call: Call) -> Applied:
+    async def apply(call: OnCase[Any]) -> Applied:
         await use_case(actor=call.actor, case=case_of(call), data=call.args, session=call.session)
         return applied(call)
 
@@ -95,9 +98,9 @@ class CaseMutation:
     args: type[BaseModel]
     policy: Policy
     summary: str
-    apply: Apply
+    apply: CaseApply
 
-    def register(self, registry: Registry) -> None:
+    def register(self, registry: Registry[User]) -> None:
         """Register the mutation with `registry`, located by `locate_case`."""
         register_as = registry.mutation(
             self.name,

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from backend.cases.mutations import CaseMutation, applied, case_of, on_case
+from backend.cases.mutations import CaseMutation, OnCase, applied, case_of, on_case
 from backend.cpe import service
 from backend.cpe.errors import CpeRegression
 from backend.cpe.schemas import CpeItemRecord
 from sync.protocol import Resolution, Rule, Winner
-from sync.registry import Applied, Call, Policy
+from sync.registry import Applied, Policy
 
 
-async def _record_item(call: Call) -> Applied:
+async def _record_item(call: OnCase[CpeItemRecord]) -> Applied:
     """Record the visit, or keep the item's further status as a merge."""
     data = call.args
     try:

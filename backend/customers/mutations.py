@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from backend.cases.mutations import CaseMutation, CaseRef, case_of
+from backend.cases.mutations import CaseMutation, CaseRef, OnCase, case_of
 from backend.core.schemas import RequestModel
 from backend.customers import service
 from backend.customers.schemas import ContactChange
-from sync.registry import Applied, Call, Policy
+from sync.registry import Applied, Policy
 
 
 class ContactArgs(RequestModel):
@@ -18,7 +18,7 @@ class ContactArgs(RequestModel):
     changes: list[ContactChange] = Field(min_length=1, max_length=20)
 
 
-async def _update_contact(call: Call) -> Applied:
+async def _update_contact(call: OnCase[ContactArgs]) -> Applied:
     """Merge the changes field by field; the customer's version is the one answered."""
     assert call.mutation.base_version is not None  # the engine requires it
     customer, resolutions = await service.merge_contacts(

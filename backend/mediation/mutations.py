@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from backend.cases.mutations import CaseMutation, applied, calling, case_of, on_case
+from backend.cases.mutations import CaseMutation, OnCase, applied, calling, case_of, on_case
 from backend.cases.phases import Phase
 from backend.mediation import service
 from backend.mediation.schemas import HearingCreate, MediationEscalate, SubmissionCreate
 from sync.protocol import Resolution, Rule, Winner
-from sync.registry import Applied, Call, Policy
+from sync.registry import Applied, Policy
 
 # Phases a case reaches after mediation starts: escalating again meets them as "further".
 _PAST_ESCALATION = frozenset({Phase.MEDIATION, Phase.LEGAL_REVIEW, Phase.CLOSED})
 
 
-async def _escalate(call: Call) -> Applied:
+async def _escalate(call: OnCase[MediationEscalate]) -> Applied:
     """Escalate, or keep the case where it is when it already went further."""
     case = case_of(call)
     if case.phase in _PAST_ESCALATION:
