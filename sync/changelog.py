@@ -14,14 +14,14 @@ backend/core/audiences.py). A reader names its own audience, or none to read eve
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.cursor import AsyncCursor
 
-from backend.core import db
+from backend.core import clock, db
 from sync.models import ChangeEntry, LogState, QueuedChange
 
 SEQUENCE_BATCH = 1000
@@ -51,7 +51,7 @@ def entry(
         "holders": holders,
         "action": action,
         "sections": sorted(set(sections)) if sections is not None else None,
-        "at": datetime.now(UTC),
+        "at": clock.now(),
     }
 
 
@@ -96,7 +96,7 @@ async def sequence_next(limit: int = SEQUENCE_BATCH) -> list[ChangeEntry]:
             )
             assert state is not None  # upserted
             first = state["last"] - len(waiting) + 1
-            now = db.as_stored(datetime.now(UTC))
+            now = db.as_stored(clock.now())
             entries = [
                 {**{k: v for k, v in change.items() if k != "_id"}, "_id": first + i}
                 | {"sequenced_at": now}
@@ -148,7 +148,7 @@ def after(since: int, *, audience: str | None, limit: int) -> AsyncCursor[dict[s
 
 async def prune(*, older_than: timedelta) -> int:
     """Drop history sequenced before `older_than` ago; readers behind it get a reset."""
-    cutoff = datetime.now(UTC) - older_than
+    cutoff = clock.now() - older_than
     changes = ChangeEntry.get_pymongo_collection()
     last = await changes.find_one(
         {"sequenced_at": {"$lt": cutoff}}, sort=[("sequenced_at", -1), ("_id", -1)]

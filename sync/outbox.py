@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any, Generic, Literal
 
@@ -33,6 +33,7 @@ from google.cloud.firestore_v1.async_document import AsyncDocumentReference
 from google.cloud.firestore_v1.base_document import DocumentSnapshot
 from pydantic import BaseModel, ValidationError
 
+from backend.core import clock
 from backend.core.errors import DomainError, NotFound, ValidationFailed
 from sync.engine import Engine
 from sync.protocol import Mutation, Result, Status
@@ -181,7 +182,7 @@ class Outbox(Generic[S]):
         pending = group.where(filter=FieldFilter("status", "==", OutboxStatus.PENDING.value))
         retry = (
             group.where(filter=FieldFilter("status", "==", OutboxStatus.RETRY.value))
-            .where(filter=FieldFilter("retry_at", "<=", datetime.now(UTC)))
+            .where(filter=FieldFilter("retry_at", "<=", clock.now()))
             .order_by("retry_at")
         )
         found: list[Snapshot] = []
@@ -236,7 +237,7 @@ class Outbox(Generic[S]):
         }
         if done.status is OutboxStatus.RETRY:
             delay = min(2 ** (tried + 1), MAX_BACKOFF_SECONDS)
-            update["retry_at"] = datetime.now(UTC) + timedelta(seconds=delay)
+            update["retry_at"] = clock.now() + timedelta(seconds=delay)
         # Written only over the version read: when the function and the poller race, the
         # first write stands (both computed the same answer from the engine's ledger).
         option = self.firestore.write_option(last_update_time=snapshot.update_time)

@@ -25,7 +25,7 @@ from backend.cases import service as cases
 from backend.cases.errors import CaseChanged
 from backend.cases.models import Allocation, Case
 from backend.cases.phases import RECALLABLE, Phase
-from backend.core import db
+from backend.core import clock, db
 from backend.core.errors import Forbidden
 from backend.core.logging import get_logger
 from backend.drcs import service as drc_directory
@@ -61,7 +61,7 @@ async def _context() -> _Context:
     rules = await repository.list_rules(include_inactive=False)
     drcs = {d.id: d for d in await drc_directory.list_all()}
     held = await cases.open_counts(field="drc_id", ids=list(drcs))
-    return _Context(rules=rules, drcs=drcs, held=held, now=datetime.now(UTC))
+    return _Context(rules=rules, drcs=drcs, held=held, now=clock.now())
 
 
 async def _retrying(attempt: Callable[[], Awaitable[T]]) -> T | None:
@@ -168,7 +168,7 @@ async def _commit(
                 "allocation": Allocation(
                     rule_id=str(rule.id), drc_id=drc.id, reason=decision.reason
                 ),
-                "validity_until": datetime.now(UTC) + timedelta(days=rule.validity_days),
+                "validity_until": clock.now() + timedelta(days=rule.validity_days),
             },
             note=f'Allocated to {drc.id} by rule "{rule.name}"',
             session=session,
@@ -194,7 +194,7 @@ async def recall_expired(
     now: datetime | None = None,
 ) -> RecallSummary:
     """Recall cases held past their validity period, then (optionally) re-allocate them."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     summary = await recall_cases(
         actor=actor, case_ids=await cases.expired_ids(now=now, limit=limit), now=now
     )

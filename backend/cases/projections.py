@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import AwareDatetime, Field, create_model
@@ -22,6 +22,7 @@ from backend.cases import service as cases
 from backend.cases.models import Action, Case, PartStatus
 from backend.cases.phases import OPEN_PHASES, OPEN_VALUES, Phase
 from backend.cases.sections import EVERY_SECTION, CaseSection, Section
+from backend.core import clock
 from backend.core.ids import object_id
 from backend.core.money import Money
 from backend.core.projection import MirrorModel
@@ -227,7 +228,7 @@ async def officer_summaries(
     """Many officers' summary documents, without a pass over their cases: the kept phase
     counters, an index range per officer for follow-ups due, and today's promises and the
     set hearings matched to their holders."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     loads, promised, hearings = await asyncio.gather(
         cases.officer_loads(uids, until=now),
         negotiations.open_promises_due_by_case(now.date()),
@@ -276,7 +277,7 @@ class DrcSummary(MirrorModel):
 
 async def drc_summary(drc_id: str, *, now: datetime | None = None) -> DrcSummary:
     """The DRC's summary document, from one aggregation."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     rows = await cases.drc_counts(drc_id)
     total: dict[str, int] = {}
     for phases in rows.values():

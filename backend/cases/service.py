@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -22,7 +22,7 @@ from backend.cases.models import Case, CaseEvent, Outcome, PartStatus
 from backend.cases.phases import OPEN_VALUES, RECALLABLE, Phase, allowed
 from backend.cases.schemas import CaseRead, CaseWithdraw
 from backend.cases.sections import Section
-from backend.core import db
+from backend.core import clock, db
 from backend.core.ids import object_ids
 from backend.users import service as users
 from backend.users.models import Role, User
@@ -147,7 +147,7 @@ async def move(
     fields = {**(changes or {}), "phase": to}
     if to is Phase.CLOSED:
         fields.setdefault("outcome", Outcome.RECOVERED)
-        fields["closed_at"] = datetime.now(UTC)
+        fields["closed_at"] = clock.now()
     event = CaseEvent(
         action=action,
         actor_uid=_uid(actor),

@@ -6,7 +6,7 @@ a contact; officers and supervisors change contacts one audited change at a time
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -17,7 +17,7 @@ from backend.cases import service as cases
 from backend.cases.models import Case
 from backend.cases.queries import CaseFilters
 from backend.cases.schemas import CaseSort
-from backend.core import db
+from backend.core import clock, db
 from backend.core.errors import Forbidden
 from backend.customers import contacts, repository
 from backend.customers.contacts import ContactBook
@@ -127,7 +127,7 @@ async def _store_dispute(
     actor: User, customer: Customer, dispute: Dispute | None, session: AsyncClientSession
 ) -> None:
     before = customer.dispute
-    customer.updated_at = datetime.now(UTC)
+    customer.updated_at = clock.now()
     await repository.set_dispute(customer, dispute, session=session)
     await audit.record(
         actor=actor,
@@ -271,7 +271,7 @@ class _Merge:
         self.stored_customers = customers
         self.stored_accounts = accounts
         self.source = source
-        self.now = datetime.now(UTC)
+        self.now = clock.now()
 
     def customer(self, facts: CustomerFacts) -> None:
         known = self.customers.get(facts.id)

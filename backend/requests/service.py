@@ -11,7 +11,7 @@ Nobody decides a request they raised themselves.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -22,7 +22,7 @@ from backend.cases.errors import CaseClosed, CaseNotFound
 from backend.cases.models import Case
 from backend.cases.phases import Phase
 from backend.cases.sections import Section
-from backend.core import db
+from backend.core import clock, db
 from backend.core.pagination import Page, object_id_cursor
 from backend.notifications import service as notifications
 from backend.requests import repository
@@ -206,7 +206,7 @@ def _check_extension(case: Case, requested: datetime | None) -> None:
             "The requested date must be later than the current validity end",
             validity_until=current.isoformat(),
         )
-    base = max(current or datetime.now(UTC), datetime.now(UTC))
+    base = max(current or clock.now(), clock.now())
     if requested > base + MAX_EXTENSION:
         raise ExtensionTooFar(
             f"An extension may reach at most {MAX_EXTENSION.days} days past the current end",

@@ -11,13 +11,14 @@ saved last would show none.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from pymongo import ASCENDING, MongoClient
 from pymongo.database import Database
 
+from backend.core import clock
 from backend.core.settings import MongoSettings
 from sync.models import ChangeEntry, LogState, MirrorState, QueuedChange
 
@@ -64,7 +65,7 @@ class MirrorCollector(Collector):
         if read is None:
             return
         state, waiting, oldest = read
-        now = datetime.now(UTC)
+        now = clock.now()
         yield GaugeMetricFamily(
             "debtx_mirror_backlog",
             "Committed changes the mirror has not written yet, read from the log",
