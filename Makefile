@@ -54,7 +54,7 @@ $(NODE_STAMP): $(ASSETS)/package.json $(ASSETS)/package-lock.json
 
 # Tailwind keeps only the classes the templates use, so a template change rebuilds the CSS.
 $(STATIC_STAMP): $(NODE_STAMP) $(ASSETS)/build.mjs $(wildcard $(ASSETS)/src/*) \
-		$(shell find backend/console/templates -name '*.html') $(wildcard backend/console/*.py)
+		$(shell find backend/console/templates -name '*.html') $(shell find backend/console -name "*.py" -not -path "*/node_modules/*")
 	cd $(ASSETS) && npm run --silent build
 	@touch $(STATIC_STAMP)
 
