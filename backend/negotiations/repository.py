@@ -9,7 +9,7 @@ from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.cases.contacts import RECENT_CONTACTS, ContactDigest
-from backend.core import clock, db
+from backend.core import clock, db, figures
 from backend.core.ids import object_id, object_ids
 from backend.negotiations.errors import PromiseChanged
 from backend.negotiations.models import Negotiation, Promise, PromiseState
@@ -141,3 +141,31 @@ async def open_promises_of(case_ids: list[str]) -> list[Promise]:
         Promise, "case_id", case_ids, match=match, sort={"due_date": 1, "_id": 1}
     )
     return [Promise.model_validate(row) for row in rows]
+
+
+async def contacts_by(key: str, match: dict[str, Any], *, since: datetime) -> dict[str, int]:
+    """Contact records since `since` in `match`, counted per `key` on the database."""
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {**match, "contacted_at": {"$gte": since}}},
+        {"$group": {"_id": key, "n": {"$sum": 1}}},
+    ]
+    return await figures.totals(await Negotiation.get_pymongo_collection().aggregate(pipeline))
+
+
+async def promises_settled_by(
+    key: str, match: dict[str, Any], *, since: datetime
+) -> dict[str, dict[str, int]]:
+    """Promises kept and broken since `since` in `match`, counted per `key` and state."""
+    settled = [
+        {"state": PromiseState.KEPT.value, "kept_at": {"$gte": since}},
+        {"state": PromiseState.BROKEN.value, "broken_at": {"$gte": since}},
+    ]
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {**match, "$or": settled}},
+        {"$group": {"_id": {"key": key, "state": "$state"}, "n": {"$sum": 1}}},
+    ]
+    found: dict[str, dict[str, int]] = {}
+    async for row in await Promise.get_pymongo_collection().aggregate(pipeline):
+        if row["_id"].get("key") is not None:
+            found.setdefault(row["_id"]["key"], {})[row["_id"]["state"]] = row["n"]
+    return found

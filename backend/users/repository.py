@@ -51,3 +51,7 @@ async def in_drc(drc_id: str, role: Role) -> list[User]:
 async def ids_with_role(role: Role) -> list[str]:
     cursor = User.get_pymongo_collection().find({"role": role.value}, {"_id": 1})
     return [doc["_id"] async for doc in cursor]
+
+
+async def active_with_role(role: Role) -> list[User]:
+    return await User.find({"role": role.value, "active": True}).sort("drc_id", "_id").to_list()
