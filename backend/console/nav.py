@@ -17,7 +17,10 @@ class NavItem:
 
 
 # A new page adds one row here.
-NAV: tuple[NavItem, ...] = (NavItem("cases", "/console/cases", CONSOLE_ROLES),)
+NAV: tuple[NavItem, ...] = (
+    NavItem("cases", "/console/cases", CONSOLE_ROLES),
+    NavItem("dashboard", "/console/dashboard", CONSOLE_ROLES),
+)
 
 
 def nav_for(role: Role) -> list[NavItem]:

@@ -55,5 +55,5 @@ def test_labels_built_from_values_exist(prefix, values):
 def test_navigation_follows_the_role():
     for role in CONSOLE_ROLES:
         assert home_for(role) == "/console/cases"
-        assert [item.key for item in nav_for(role)] == ["cases"]
+        assert [item.key for item in nav_for(role)] == ["cases", "dashboard"]
     assert nav_for(Role.RECOVERY_OFFICER) == []
