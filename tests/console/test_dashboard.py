@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from playwright.async_api import Page, expect
 
 from backend.users.models import User
-from tests.backend.performance.world import World, build_world
+from tests.backend.performance.world import World, build_world, pay
 from tests.console.conftest import screenshot, serious_violations, sign_in, sign_in_in_browser
 from tests.console.test_browser import _csp_errors
 from tests.factories import bearer
@@ -135,9 +135,7 @@ async def test_the_figures_refresh_when_the_data_changes(app, client, signing_ke
     before = await client.get("/console/dashboard", headers=polled)
     assert before.text.lstrip().startswith('<section id="dashboard-figures"')
     assert 'hx-trigger="every ' in before.text
-    from tests.backend.performance.world import _pay
-
-    await _pay(world, world.officers[1], world.cases[2], 7_000)
+    await pay(world, world.officers[1], world.cases[2], 7_000)
     after = figures_of((await client.get("/console/dashboard", headers=polled)).text)
     assert int(after.cards["collected"]) == int(figures_of(before.text).cards["collected"]) + 7_000
     assert after.tables["officers"][world.officers[1].id]["collected"] == "7000"

@@ -55,7 +55,7 @@ def _contact(outcome: str = "refused") -> NegotiationCreate:
     )
 
 
-async def _pay(world: World, officer: User, case: Case, amount: int, *, days_ago: int = 0):
+async def pay(world: World, officer: User, case: Case, amount: int, *, days_ago: int = 0):
     paid_at = datetime.now(UTC) - timedelta(days=days_ago)
     data = PaymentCreate.model_validate(
         {
@@ -97,10 +97,10 @@ async def build_world() -> World:
         world.cases.append(await set_age(case, age))
     c1, c2, c3, c4 = world.cases[:4]
     await _work(world, o1, c1, promised(30_000))
-    await _pay(world, o1, c1, 30_000)
+    await pay(world, o1, c1, 30_000)
     world.kept.append(Done(o1.id, drc_a))
     await _work(world, o1, c2, promised(20_000, due=2))
-    reversed_payment = await _pay(world, o1, c2, 5_000)
+    reversed_payment = await pay(world, o1, c2, 5_000)
     await payments.reverse_payment(
         actor=world.admin, payment_id=reversed_payment.id, reason="bounced"
     )
@@ -109,7 +109,7 @@ async def build_world() -> World:
     world.broken.append(Done(o1.id, drc_a))
     await _work(world, o2, c3, _contact())
     await _work(world, o3, c4, _contact())
-    await _pay(world, o3, c4, 10_000, days_ago=40)  # an earlier month
+    await pay(world, o3, c4, 10_000, days_ago=40)  # an earlier month
     world.cases = [await reload(case) for case in world.cases]
     return world
 

@@ -2,30 +2,9 @@
 // series in its attribute (data, never run; htmx drops script blocks from what it swaps
 // in), when the page loads and again whenever htmx swaps fresh figures in. The table
 // beside each chart holds the same figures in words and numbers.
-import {
-  BarController,
-  BarElement,
-  CategoryScale,
-  Chart,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  Tooltip,
-} from "chart.js";
+import { Chart, registerables } from "chart.js";
 
-Chart.register(
-  BarController,
-  BarElement,
-  CategoryScale,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  Tooltip,
-);
+Chart.register(...registerables);
 
 // Dark enough to tell apart on white, and from one another (DaisyUI's light theme beside them).
 const COLOURS = ["#1d4ed8", "#b91c1c", "#047857", "#a16207", "#6d28d9", "#be185d"];
