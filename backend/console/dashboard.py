@@ -7,6 +7,7 @@ from, for the same caller, so the dashboard and the API never disagree.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,15 +75,21 @@ class Figures:
 async def figures_for(actor: User, query: DashboardQuery) -> Figures:
     """The dashboard's figures for `actor`: the performance service, as the API calls it."""
     drc_id, months = query.drc, query.months
-    return Figures(
-        phases=await performance.phases(actor=actor, drc_id=drc_id),
-        recovery=await performance.recovery(actor=actor, months=months, drc_id=drc_id),
-        officers=await performance.officers(actor=actor, months=months, drc_id=drc_id),
-        aging=await performance.aging(actor=actor, drc_id=drc_id),
-        drcs=await performance.compare_drcs(actor=actor, months=months)
-        if actor.is_operator
-        else None,
+    # the DRC is checked first, so a refusal is one answer, not several at once
+    await performance.reach_of(actor=actor, drc_id=drc_id)
+    phases, recovery, officers, aging, compared = await asyncio.gather(
+        performance.phases(actor=actor, drc_id=drc_id),
+        performance.recovery(actor=actor, months=months, drc_id=drc_id),
+        performance.officers(actor=actor, months=months, drc_id=drc_id),
+        performance.aging(actor=actor, drc_id=drc_id),
+        _compared(actor, months),
     )
+    return Figures(phases, recovery, officers, aging, compared)
+
+
+async def _compared(actor: User, months: int) -> Performance | None:
+    """The DRCs compared, for operator staff; nothing for anyone else."""
+    return await performance.compare_drcs(actor=actor, months=months) if actor.is_operator else None
 
 
 def _major(minor: int) -> float:

@@ -155,17 +155,32 @@ async def contacts_by(key: str, match: dict[str, Any], *, since: datetime) -> di
 async def promises_settled_by(
     key: str, match: dict[str, Any], *, since: datetime
 ) -> dict[str, dict[str, int]]:
-    """Promises kept and broken since `since` in `match`, counted per `key` and state."""
-    settled = [
-        {"state": PromiseState.KEPT.value, "kept_at": {"$gte": since}},
-        {"state": PromiseState.BROKEN.value, "broken_at": {"$gte": since}},
-    ]
+    """Promises kept and broken since `since` in `match`, counted per `key` and state.
+
+    A promise is settled with `updated_at` set to the same moment, so the range is on
+    `updated_at` (an index beside the reach's field); the settling time decides."""
+    settled = {"$in": [PromiseState.KEPT.value, PromiseState.BROKEN.value]}
     pipeline: list[dict[str, Any]] = [
-        {"$match": {**match, "$or": settled}},
-        {"$group": {"_id": {"key": key, "state": "$state"}, "n": {"$sum": 1}}},
+        {"$match": {**match, "updated_at": {"$gte": since}, "state": settled}},
+        {
+            "$group": {
+                "_id": key,
+                **{
+                    s: _settled_since(s, since)
+                    for s in (PromiseState.KEPT.value, PromiseState.BROKEN.value)
+                },
+            }
+        },
     ]
     found: dict[str, dict[str, int]] = {}
     async for row in await Promise.get_pymongo_collection().aggregate(pipeline):
-        if row["_id"].get("key") is not None:
-            found.setdefault(row["_id"]["key"], {})[row["_id"]["state"]] = row["n"]
+        if row["_id"] is not None:
+            found[row["_id"]] = {"kept": row["kept"], "broken": row["broken"]}
     return found
+
+
+def _settled_since(state: str, since: datetime) -> dict[str, Any]:
+    """Sums 1 for a promise settled in `state` ("kept", "broken") at or after `since`."""
+    when = {"$ifNull": [f"${state}_at", None]}
+    met = {"$and": [{"$eq": ["$state", state]}, {"$gte": [when, since]}]}
+    return {"$sum": {"$cond": [met, 1, 0]}}
