@@ -32,6 +32,7 @@ from backend.users.schemas import DRC_ID_PATTERN
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 
 MONTH_CHOICES = (3, 6, 12, 24)
+CHART_ROWS = 12  # officers or DRCs a chart draws (most collected first); the table has all
 
 
 class DashboardQuery(BaseModel):
@@ -111,7 +112,7 @@ def charts_of(figures: Figures, t: Translate) -> dict[str, dict[str, Any]]:
     """Each chart's labels and series, for the page's JSON blocks (drawn by dashboard.js)."""
     phases = [phase for phase in Phase]
     months = figures.recovery.months
-    officers, aging = figures.officers.rows, figures.aging.bands
+    officers, aging = figures.officers.rows[:CHART_ROWS], figures.aging.bands
     charts: dict[str, dict[str, Any]] = {
         "phases": _bars(
             [t(f"phase.{p.value}") for p in phases],
@@ -140,7 +141,7 @@ def charts_of(figures: Figures, t: Translate) -> dict[str, dict[str, Any]]:
         }
     )
     if figures.drcs is not None:
-        rows = figures.drcs.rows
+        rows = figures.drcs.rows[:CHART_ROWS]
         charts["drcs"] = _bars(
             [row.name for row in rows],
             (t("dashboard.collected"), [_major(row.collected.amount) for row in rows]),
@@ -197,5 +198,6 @@ async def dashboard(request: Request, caller: SignedIn) -> Response:
         month_choices=MONTH_CHOICES,
         drcs=drc_names,
         band_label=band_label,
+        chart_rows=CHART_ROWS,
         refresh_seconds=console_state(request).settings.console.refresh_seconds,
     )

@@ -3,14 +3,24 @@ charts are drawn (in Chromium) on an accessible page."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from html.parser import HTMLParser
 
 from playwright.async_api import Page, expect
 
+from backend.console.i18n import Language, translator
 from backend.users.models import User
 from tests.backend.performance.world import World, build_world, pay
-from tests.console.conftest import screenshot, serious_violations, sign_in, sign_in_in_browser
+from tests.console.conftest import (
+    csrf_of,
+    form,
+    screenshot,
+    serious_violations,
+    sign_in,
+    sign_in_in_browser,
+)
 from tests.console.test_browser import _csp_errors
 from tests.factories import bearer
 
@@ -151,6 +161,24 @@ async def test_another_drc_is_not_found_and_a_bad_window_is_shown_beside_its_fie
     bad = await client.get("/console/dashboard?months=99")
     assert bad.status_code == 422
     assert re.search(r'id="f-months-problem"[^>]*>[^<]*less than or equal to 24', bad.text)
+
+
+async def test_the_dashboard_speaks_tamil_charts_included(app, client, signing_key):
+    world = await build_world()
+    await _dashboard(client, signing_key, world.supervisor)
+    token = csrf_of((await client.get("/console/dashboard")).text)
+    await client.post("/console/language", files=form(language="ta", csrf_token=token))
+    page = (await client.get("/console/dashboard")).text
+    assert '<html lang="ta"' in page and "கட்டுப்பாட்டுப் பலகை" in page
+    charts = {
+        match.group(1): json.loads(html.unescape(match.group(2)))
+        for match in re.finditer(r"<canvas id=\"chart-(\w+)\" data-chart='([^']*)'", page)
+    }
+    assert charts["phases"]["labels"][:2] == [
+        "புதியது",
+        translator(Language.TAMIL)("phase.allocated"),
+    ]
+    assert charts["officers"]["series"][0]["label"] == "காப்பாற்றிய வாக்குறுதிகள்"
 
 
 _DRAWN = """(ids) => ids.every((id) => {

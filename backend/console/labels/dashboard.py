@@ -48,6 +48,11 @@ LABELS: dict[str, tuple[str, str, str]] = {
         "සංඛ්\u200dයා: {title}",
         "புள்ளிவிவரங்கள்: {title}",
     ),
+    "dashboard.chart_first": (
+        "The chart draws the first {n}, most collected first.",
+        "ප්\u200dරස්තාරයේ ඇත්තේ වැඩිපුරම අය කළ පළමු {n} පමණි.",
+        "வரைபடம் அதிகம் வசூலித்த முதல் {n} மட்டும் காட்டுகிறது.",
+    ),
     "dashboard.cases": ("Cases", "ගොනු", "வழக்குகள்"),
     "dashboard.held": ("Cases held", "දරන ගොනු", "வைத்திருக்கும் வழக்குகள்"),
     "dashboard.contacts": ("Contacts", "සම්බන්ධ කර ගැනීම්", "தொடர்புகள்"),
