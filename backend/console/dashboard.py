@@ -109,8 +109,8 @@ def band_label(t: Translate, low: int, high: int | None) -> str:
 
 
 def charts_of(figures: Figures, t: Translate) -> dict[str, dict[str, Any]]:
-    """Each chart's labels and series, for the page's JSON blocks (drawn by dashboard.js)."""
-    phases = [phase for phase in Phase]
+    """Each chart's labels and series, for its canvas's data-chart (drawn by dashboard.js)."""
+    phases = list(Phase)
     months = figures.recovery.months
     officers, aging = figures.officers.rows[:CHART_ROWS], figures.aging.bands
     charts: dict[str, dict[str, Any]] = {
