@@ -6,7 +6,7 @@ the reach is the API's: a case outside it is the not-found page.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Request
@@ -14,13 +14,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 from starlette.responses import Response
 
+from backend.allocation import assignment
+from backend.allocation.errors import OfficerUnavailable
 from backend.cases import queries
 from backend.cases import service as cases
 from backend.cases.phases import Phase
-from backend.cases.queries import CaseSearch
-from backend.cases.schemas import CaseSort, CaseSummary
+from backend.cases.queries import CaseFilters, CaseSearch
+from backend.cases.schemas import CaseSort, CaseSummary, PhaseCounts
 from backend.console import forms
-from backend.console.deps import SignedIn, console_state
+from backend.console.deps import Caller, CsrfChecked, SignedIn, console_state
 from backend.console.routing import ConsoleRoute
 from backend.console.templates import render
 from backend.core.errors import ValidationFailed
@@ -29,7 +31,7 @@ from backend.customers import service as customers
 from backend.drcs import service as drcs
 from backend.users import service as users
 from backend.users.models import Role, User
-from backend.users.schemas import DRC_ID_PATTERN
+from backend.users.schemas import DRC_ID_PATTERN, Uid
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 
@@ -125,32 +127,104 @@ def _template_for(request: Request) -> str:
     return _FRAGMENTS.get(headers.get("hx-target", ""), "cases/list.html")
 
 
-@router.get("/cases")
-async def case_list(request: Request, caller: SignedIn) -> Response:
-    """The caller's cases within reach: filters, search, keyset pages, live refresh."""
+def _counts_filters(query: CaseListQuery) -> CaseFilters:
+    """The counts take the list's DRC and officer, as `GET /cases/counts` would; not its
+    phase (each count is one), nor the search."""
+    return CaseFilters(drc_id=query.drc, ro_id=query.officer)
+
+
+async def _list_context(request: Request, caller: Caller) -> dict[str, Any]:
+    """What the list page shows for the query string: rows, counts, filters, choices."""
     problem: ValidationFailed | None = None
+    counts: PhaseCounts | None = None
     try:
         query = forms.parse(CaseListQuery, forms.values(request.query_params))
         page = await _page_of(caller.user, query)
+        counts = await queries.phase_counts(actor=caller.user, filters=_counts_filters(query))
     except ValidationFailed as exc:
         # the page shows what was typed, each field's problem beside it, and no rows
         problem, page = exc, Page[CaseSummary](items=[])
         query = CaseListQuery.model_construct(**forms.values(request.query_params))
+    choices = await _choices(caller.user, query, page)
+    return {
+        "status": problem.status if problem else 200,
+        "query": query,
+        "page": page,
+        "counts": counts,
+        "phases": list(Phase),
+        "sorts": list(CaseSort),
+        "problem": problem,
+        "fields": forms.field_problems(problem),
+        "refresh_seconds": console_state(request).settings.console.refresh_seconds,
+        "list_query": request.url.query,
+        # supervisors assign within their DRC, operator staff within the DRC they chose
+        "can_assign": choices["officer_choices"] and problem is None,
+        "assignment": None,
+        "assign_problem": None,
+        "assign_fields": {},
+        **choices,
+    }
+
+
+@router.get("/cases")
+async def case_list(request: Request, caller: SignedIn) -> Response:
+    """The caller's cases within reach: counts by phase, filters, search, keyset pages,
+    bulk assignment, live refresh."""
+    context = await _list_context(request, caller)
     return render(
         request,
         _template_for(request),
         session=caller.session,
         user=caller.user,
-        status=problem.status if problem else 200,
-        query=query,
-        page=page,
-        phases=list(Phase),
-        sorts=list(CaseSort),
-        problem=problem,
-        fields=forms.field_problems(problem),
-        refresh_seconds=console_state(request).settings.console.refresh_seconds,
-        **await _choices(caller.user, query, page),
+        **context,
     )
+
+
+class BulkAssignForm(BaseModel):
+    """Cases ticked in the list, the officer to give them to and, for operator staff, the
+    DRC the list shows."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    case_id: list[Annotated[str, Field(pattern=r"^[0-9a-f]{24}$")]] = Field(
+        min_length=1, max_length=PAGE_SIZE
+    )
+    ro_id: Uid
+    drc: str | None = Field(default=None, pattern=DRC_ID_PATTERN)
+
+
+async def _assign(caller: Caller, data: dict[str, Any]) -> dict[str, Any]:
+    """The hand-over and its outcome, or the problem that refused all of it."""
+    try:
+        wanted = forms.parse(BulkAssignForm, data)
+        done = await assignment.assign_many(
+            actor=caller.user, drc_id=wanted.drc, case_ids=wanted.case_id, ro_id=wanted.ro_id
+        )
+    except OfficerUnavailable as exc:
+        return {"assign_problem": exc, "assign_fields": {"ro_id": exc.detail}}
+    except ValidationFailed as exc:
+        return {"assign_problem": exc, "assign_fields": forms.field_problems(exc)}
+    return {"assignment": done}
+
+
+@router.post("/cases/assignment", dependencies=[CsrfChecked])
+async def assign_cases(request: Request, caller: SignedIn) -> Response:
+    """Give the ticked cases to one officer, as `POST /cases/{id}/assignment` does for
+    each; a case out of reach is not found and nothing changes."""
+    outcome = await _assign(caller, forms.values(await request.form(), lists=("case_id",)))
+    context = await _list_context(request, caller)
+    status = outcome["assign_problem"].status if outcome.get("assign_problem") else 200
+    htmx = request.headers.get("hx-request") == "true"
+    response = render(
+        request,
+        "cases/_assign.html" if htmx else "cases/list.html",
+        session=caller.session,
+        user=caller.user,
+        **{**context, **outcome, "status": status},
+    )
+    if "assignment" in outcome:
+        response.headers["hx-trigger"] = "cases-changed"  # the list and counts refresh now
+    return response
 
 
 CaseId = Annotated[str, Path(min_length=1, max_length=64)]

@@ -97,4 +97,40 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "case.when": ("When", "කවදා", "எப்போது"),
     "case.what": ("What", "කුමක්", "என்ன"),
     "case.progress": ("Progress", "ප්\u200dරගතිය", "முன்னேற்றம்"),
+    "cases.counts": ("Cases by phase", "අදියර අනුව ගොනු", "கட்டம் வாரியாக வழக்குகள்"),
+    "assign.title": (
+        "Assign selected cases",
+        "තෝරාගත් ගොනු පවරන්න",
+        "தேர்ந்தெடுத்த வழக்குகளை ஒதுக்கு",
+    ),
+    "assign.hint": (
+        "Tick cases in the list, choose an officer, then assign.",
+        "ලැයිස්තුවේ ගොනු ලකුණු කර, නිලධාරියෙකු තෝරා, පවරන්න.",
+        "பட்டியலில் வழக்குகளைக் குறித்து, ஓர் அலுவலரைத் தேர்ந்தெடுத்து, ஒதுக்குங்கள்.",
+    ),
+    "assign.officer": ("Assign to", "පවරන්නේ", "ஒதுக்க வேண்டியவர்"),
+    "assign.choose_officer": (
+        "Choose an officer",
+        "නිලධාරියෙකු තෝරන්න",
+        "ஓர் அலுவலரைத் தேர்ந்தெடுக்கவும்",
+    ),
+    "assign.submit": ("Assign", "පවරන්න", "ஒதுக்கு"),
+    "assign.outcome": (
+        "Assignment to {officer}",
+        "{officer} වෙත පැවරීම",
+        "{officer} அவர்களுக்கான ஒதுக்கீடு",
+    ),
+    "assign.assigned": ("Assigned", "පවරන ලදී", "ஒதுக்கப்பட்டது"),
+    "assign.unchanged": (
+        "Already with this officer",
+        "දැනටමත් මෙම නිලධාරියා සතුය",
+        "ஏற்கெனவே இந்த அலுவலரிடம் உள்ளது",
+    ),
+    "assign.refused": ("Refused", "ප්\u200dරතික්ෂේප විය", "மறுக்கப்பட்டது"),
+    "assign.select_all": (
+        "Select every case on this page",
+        "මෙම පිටුවේ සියලු ගොනු තෝරන්න",
+        "இந்தப் பக்கத்திலுள்ள எல்லா வழக்குகளையும் தேர்ந்தெடு",
+    ),
+    "assign.select": ("Select {name}", "{name} තෝරන්න", "{name} என்பதைத் தேர்ந்தெடு"),
 }
