@@ -21,7 +21,7 @@ from backend.cases import service as cases
 from backend.cases.phases import Phase
 from backend.cases.queries import CaseFilters, CaseSearch
 from backend.cases.schemas import CaseSort, CaseSummary, PhaseCounts
-from backend.console import forms
+from backend.console import forms, timeline
 from backend.console.deps import Caller, CsrfChecked, SignedIn, console_state
 from backend.console.routing import ConsoleRoute
 from backend.console.templates import render
@@ -117,14 +117,17 @@ async def _choices(actor: User, query: CaseListQuery, page: Page[CaseSummary]) -
 
 # htmx asks for a part of the page: the polled results, or filters and results together.
 _FRAGMENTS = {"case-results": "cases/_results.html", "case-page": "cases/_page.html"}
+_STORY_FRAGMENTS = {"case-story": "cases/_story.html"}
 
 
-def _template_for(request: Request) -> str:
+def _template_for(
+    request: Request, fragments: dict[str, str] = _FRAGMENTS, page: str = "cases/list.html"
+) -> str:
     """The part htmx targets; the whole page otherwise (a history restore wants it too)."""
     headers = request.headers
     if headers.get("hx-request") != "true" or headers.get("hx-history-restore-request"):
-        return "cases/list.html"
-    return _FRAGMENTS.get(headers.get("hx-target", ""), "cases/list.html")
+        return page
+    return fragments.get(headers.get("hx-target", ""), page)
 
 
 def _counts_filters(query: CaseListQuery) -> CaseFilters:
@@ -232,14 +235,19 @@ CaseId = Annotated[str, Path(min_length=1, max_length=64)]
 
 @router.get("/cases/{case_id}")
 async def case_detail(request: Request, case_id: CaseId, caller: SignedIn) -> Response:
-    """One case's header and own fields; a case outside the caller's reach is not found."""
+    """One case, its full timeline (every domain's records) and a section per kind that
+    needs one; a case outside the caller's reach is not found."""
     case = await cases.get_for(actor=caller.user, case_id=case_id)
     officer = await users.by_uid(case.ro_id) if case.ro_id else None
     return render(
         request,
-        "cases/detail.html",
+        _template_for(request, _STORY_FRAGMENTS, "cases/detail.html"),
         session=caller.session,
         user=caller.user,
         case=case,
         officer=officer,
+        story=await timeline.story_of(actor=caller.user, case=case),
+        names=await _officers({case.drc_id} if case.drc_id else set()),
+        kinds=timeline.KINDS,
+        refresh_seconds=console_state(request).settings.console.refresh_seconds,
     )
