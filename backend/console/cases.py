@@ -115,6 +115,14 @@ async def _choices(actor: User, query: CaseListQuery, page: Page[CaseSummary]) -
     }
 
 
+async def _staff_names(drc_id: str | None) -> dict[str, str]:
+    """Names of the DRC's officers and supervisors, for who recorded what on its case."""
+    if drc_id is None:
+        return {}
+    supervisors = await users.supervisors_of(drc_id)
+    return await _officers({drc_id}) | {s.id: s.display_name for s in supervisors}
+
+
 # htmx asks for a part of the page: the polled results, or filters and results together.
 _FRAGMENTS = {"case-results": "cases/_results.html", "case-page": "cases/_page.html"}
 _STORY_FRAGMENTS = {"case-story": "cases/_story.html"}
@@ -247,7 +255,7 @@ async def case_detail(request: Request, case_id: CaseId, caller: SignedIn) -> Re
         case=case,
         officer=officer,
         story=await timeline.story_of(actor=caller.user, case=case),
-        names=await _officers({case.drc_id} if case.drc_id else set()),
+        names=await _staff_names(case.drc_id),
         kinds=timeline.KINDS,
         refresh_seconds=console_state(request).settings.console.refresh_seconds,
     )

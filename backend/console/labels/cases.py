@@ -96,7 +96,7 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "case.when": ("When", "කවදා", "எப்போது"),
     "case.what": ("What", "කුමක්", "என்ன"),
     "case.progress": ("Progress", "ප්\u200dරගතිය", "முன்னேற்றம்"),
-    "cases.counts": ("Cases by phase", "අදියර අනුව ගොනු", "கட்டம் வாரியாக வழக்குகள்"),
+    "cases.counts": ("Case counts", "ගොනු ගණන්", "வழக்கு எண்ணிக்கைகள்"),
     "assign.title": (
         "Assign selected cases",
         "තෝරාගත් ගොනු පවරන්න",
