@@ -171,6 +171,7 @@ async def _list_context(request: Request, caller: Caller) -> dict[str, Any]:
         # supervisors assign within their DRC, operator staff within the DRC they chose
         "can_assign": choices["officer_choices"] and problem is None,
         "assignment": None,
+        "assigned_names": {},
         "assign_problem": None,
         "assign_fields": {},
         **choices,
@@ -215,7 +216,8 @@ async def _assign(caller: Caller, data: dict[str, Any]) -> dict[str, Any]:
         return {"assign_problem": exc, "assign_fields": {"ro_id": exc.detail}}
     except ValidationFailed as exc:
         return {"assign_problem": exc, "assign_fields": forms.field_problems(exc)}
-    return {"assignment": done}
+    handed = await cases.within_reach(actor=caller.user, case_ids=wanted.case_id)
+    return {"assignment": done, "assigned_names": {str(c.id): c.customer_name for c in handed}}
 
 
 @router.post("/cases/assignment", dependencies=[CsrfChecked])

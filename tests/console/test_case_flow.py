@@ -61,7 +61,7 @@ async def test_a_supervisor_assigns_a_case_and_it_reaches_the_officer(
     document = await firestore.document(mirror.case_path(officer.id, str(waiting.id))).get()
     assert document.exists and document.to_dict()["ro_id"] == officer.id
 
-    await page.get_by_role("link", name=str(waiting.id)).click()
+    await outcome.get_by_role("link", name="Nimal Perera").click()
     await expect(page.get_by_role("heading", name="Nimal Perera")).to_be_visible()
     await expect(page.locator('tr[data-entry="case"]').first).to_contain_text("case.assign")
     await expect(page.locator('tr[data-entry="case"]').first).to_contain_text(

@@ -24,7 +24,7 @@ from backend.settlements import service as settlements
 from backend.settlements.schemas import SettlementCreate
 from backend.users.models import Role
 from tests.backend.payments.helpers import lkr, now_iso, plan, promised
-from tests.console.conftest import csrf_of, make_team, sign_in
+from tests.console.conftest import csrf_of, form, make_team, sign_in
 from tests.factories import make_case, make_user
 
 _ROW = re.compile(r'<tr data-case-id="([0-9a-f]{24})">')
@@ -259,6 +259,11 @@ async def test_an_invalid_bulk_assignment_changes_nothing(app, client, signing_k
     )
     out_of_reach = await _assign(client, [str(ours.id), str(theirs.id)], team.officers[0].id)
     assert out_of_reach.status_code == 404
+    no_token = await client.post(
+        "/console/cases/assignment",
+        files=[("case_id", (None, str(ours.id))), ("ro_id", (None, team.officers[0].id))],
+    )
+    assert no_token.status_code == 403
     nothing = await _assign(client, [], team.officers[0].id)
     assert nothing.status_code == 422
     assert re.search(r'<p id="f-case_id-problem" class="field-problem text-sm">\S', nothing.text)
@@ -356,3 +361,19 @@ async def test_a_supervisor_sees_the_timeline_within_the_apis_reach(app, client,
     # messages only), as GET /audit and GET /notifications/deliveries answer them
     assert shown == set(timeline.KINDS) - {"audit", "notification"}
     assert team.officers[0].display_name in html  # who recorded, by name
+
+
+async def test_without_scripts_the_assignment_answers_with_the_whole_list(app, client, signing_key):
+    team = await make_team()
+    case = await make_case("allocated", drc_id=team.drc_id, customer_name="Nimal Perera")
+    await _supervisor_client(client, signing_key, team)
+    page = await client.get("/console/cases", params={"phase": "allocated"})
+    response = await client.post(
+        "/console/cases/assignment",
+        params={"phase": "allocated"},
+        files=form(csrf_token=csrf_of(page.text), case_id=str(case.id), ro_id=team.officers[0].id),
+    )
+    assert response.status_code == 200 and "<html" in response.text
+    assert f'data-outcome="assigned" data-case="{case.id}"' in response.text
+    assert ">Nimal Perera</a>" in response.text
+    assert _rows(response.text) == []  # the list as filtered, after the hand-over
