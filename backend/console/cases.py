@@ -144,17 +144,20 @@ def _counts_filters(query: CaseListQuery) -> CaseFilters:
     return CaseFilters(drc_id=query.drc, ro_id=query.officer)
 
 
-async def _list_context(request: Request, caller: Caller) -> dict[str, Any]:
-    """What the list page shows for the query string: rows, counts, filters, choices."""
+async def _list_context(request: Request, caller: Caller, *, rows: bool = True) -> dict[str, Any]:
+    """What the list page shows for the query string: rows and counts (unless `rows` is
+    false: the assignment form alone), filters, choices."""
     problem: ValidationFailed | None = None
     counts: PhaseCounts | None = None
+    page = Page[CaseSummary](items=[])
     try:
         query = forms.parse(CaseListQuery, forms.values(request.query_params))
-        page = await _page_of(caller.user, query)
-        counts = await queries.phase_counts(actor=caller.user, filters=_counts_filters(query))
+        if rows:
+            page = await _page_of(caller.user, query)
+            counts = await queries.phase_counts(actor=caller.user, filters=_counts_filters(query))
     except ValidationFailed as exc:
         # the page shows what was typed, each field's problem beside it, and no rows
-        problem, page = exc, Page[CaseSummary](items=[])
+        problem = exc
         query = CaseListQuery.model_construct(**forms.values(request.query_params))
     choices = await _choices(caller.user, query, page)
     return {
@@ -225,9 +228,9 @@ async def assign_cases(request: Request, caller: SignedIn) -> Response:
     """Give the ticked cases to one officer, as `POST /cases/{id}/assignment` does for
     each; a case out of reach is not found and nothing changes."""
     outcome = await _assign(caller, forms.values(await request.form(), lists=("case_id",)))
-    context = await _list_context(request, caller)
-    status = outcome["assign_problem"].status if outcome.get("assign_problem") else 200
     htmx = request.headers.get("hx-request") == "true"
+    context = await _list_context(request, caller, rows=not htmx)  # htmx refreshes the list
+    status = outcome["assign_problem"].status if outcome.get("assign_problem") else 200
     response = render(
         request,
         "cases/_assign.html" if htmx else "cases/list.html",
