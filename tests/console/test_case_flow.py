@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from playwright.async_api import Page, expect
 
+from backend.console import timeline
 from backend.syncing import mirror
+from backend.users.models import Role
 from tests.backend.syncing.test_mirror import drain
+from tests.console.casework import worked_case
 from tests.console.conftest import make_team, screenshot, serious_violations, sign_in_in_browser
-from tests.factories import bearer, make_case
+from tests.factories import bearer, make_case, make_user
 
 ROWS = "tr[data-case-id]"
 PICKS = "input[data-case-pick]"
@@ -68,3 +71,15 @@ async def test_a_supervisor_assigns_a_case_and_it_reaches_the_officer(
         team.supervisor.display_name  # who did it, by name
     )
     await _accessible(page, "case-detail")
+
+
+async def test_the_full_timeline_reads_well_in_the_browser(app, page: Page):
+    team = await make_team()
+    case = await worked_case(team)
+    await sign_in_in_browser(page, await make_user(Role.OPERATOR_ADMIN))
+    await page.goto(f"/console/cases/{case.id}")
+    await expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
+    for kind in timeline.KINDS:
+        await expect(page.locator(f'tr[data-entry="{kind}"]').first).to_be_visible()
+    await expect(page.get_by_role("heading", name="Settlements")).to_be_visible()
+    await _accessible(page, "case-detail-full")

@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
-from backend.allocation import assignment
-from backend.allocation.schemas import AssignmentCreate
 from backend.cases import service as cases
 from backend.console import timeline
-from backend.cpe import service as cpe
-from backend.cpe.schemas import CpeItemRecord
 from backend.customers import service as customers
-from backend.mediation import service as mediation
-from backend.mediation.schemas import HearingCreate, MediationEscalate
-from backend.negotiations import service as negotiations
-from backend.payments import service as payments
-from backend.payments.schemas import PaymentCreate
-from backend.requests import service as requests
-from backend.requests.models import RequestType
-from backend.requests.schemas import OfficerRequestCreate
-from backend.settlements import service as settlements
-from backend.settlements.schemas import SettlementCreate
 from backend.users.models import Role
-from tests.backend.payments.helpers import lkr, now_iso, plan, promised
+from tests.console.casework import worked_case
 from tests.console.conftest import csrf_of, form, make_team, sign_in
 from tests.factories import make_case, make_user
 
@@ -287,57 +272,9 @@ async def test_operators_assign_within_the_drc_they_chose(app, client, signing_k
     assert (await cases.get_unscoped(str(case.id))).ro_id == team.officers[0].id
 
 
-async def _worked_through_every_domain(team):
-    """A case with a record of every kind, each made through its domain's service."""
-    officer = team.officers[0]
-    case = await make_case("allocated", drc_id=team.drc_id, arrears=150_000)
-    await assignment.assign(
-        actor=team.supervisor, case=case, data=AssignmentCreate(ro_id=officer.id)
-    )
-    await negotiations.record_negotiation(
-        actor=officer, case=await _fresh(case), data=promised(10_000)
-    )
-    await payments.record_payment(actor=officer, case=await _fresh(case), data=_paid(10_000, "R-1"))
-    await settlements.create_settlement(
-        actor=officer,
-        case=await _fresh(case),
-        data=SettlementCreate.model_validate(plan(70_000, 70_000)),
-    )
-    await payments.record_payment(actor=officer, case=await _fresh(case), data=_paid(70_000, "R-2"))
-    serial = case.cpe_items[0].serial
-    item = CpeItemRecord.model_validate(
-        {"serial": serial, "status": "collected", "collected_at": now_iso()}
-    )
-    await cpe.record_item(actor=officer, case=await _fresh(case), data=item)
-    escalation = MediationEscalate(reason="The customer stopped paying the plan")
-    await mediation.escalate(actor=officer, case=await _fresh(case), data=escalation)
-    hearing = HearingCreate.model_validate(
-        {
-            "held_at": now_iso(timedelta(hours=-1)),
-            "attendance": "present",
-            "outcome": "adjourned",
-            "notes": "The customer asked for a month",
-        }
-    )
-    await mediation.record_hearing(actor=officer, case=await _fresh(case), data=hearing)
-    ask = OfficerRequestCreate(type=RequestType.OTHER, details="The customer moved house")
-    await requests.create(actor=officer, case=await _fresh(case), data=ask)
-    return case
-
-
-async def _fresh(case):
-    return await cases.get_unscoped(str(case.id))
-
-
-def _paid(amount: int, reference: str) -> PaymentCreate:
-    return PaymentCreate.model_validate(
-        {"amount": lkr(amount), "paid_at": now_iso(), "channel": "cash", "reference": reference}
-    )
-
-
 async def test_the_detail_timeline_shows_every_kind_of_record(app, client, signing_key):
     team = await make_team()
-    case = await _worked_through_every_domain(team)
+    case = await worked_case(team)
     await sign_in(client, signing_key, await make_user(Role.OPERATOR_ADMIN))
     html = (await client.get(f"/console/cases/{case.id}")).text
     shown = set(re.findall(r'<tr data-entry="(\w+)">', html))
@@ -353,7 +290,7 @@ async def test_the_detail_timeline_shows_every_kind_of_record(app, client, signi
 
 async def test_a_supervisor_sees_the_timeline_within_the_apis_reach(app, client, signing_key):
     team = await make_team()
-    case = await _worked_through_every_domain(team)
+    case = await worked_case(team)
     await _supervisor_client(client, signing_key, team)
     html = (await client.get(f"/console/cases/{case.id}")).text
     shown = set(re.findall(r'<tr data-entry="(\w+)">', html))
