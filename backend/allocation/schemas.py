@@ -126,6 +126,16 @@ class Assigned(BaseModel):
     ro_id: str
 
 
+class AssignmentSummary(BaseModel):
+    """What a hand-over of several cases to one officer did, case by case."""
+
+    drc_id: str
+    ro_id: str
+    assigned: list[Assigned] = []
+    unchanged: list[str] = []  # already with that officer
+    refused: list[CaseResult] = []
+
+
 class DistributionSummary(BaseModel):
     """What automatic distribution did in one DRC, by its assignment preference."""
 

@@ -13,10 +13,17 @@ from backend.core.errors import DomainError, ValidationFailed, field_errors
 M = TypeVar("M", bound=BaseModel)
 
 
-def values(data: FormData | QueryParams, *, drop: Iterable[str] = ()) -> dict[str, Any]:
-    """The fields sent, blank ones left out (an empty select means 'any')."""
-    skipped = set(drop)
-    return {k: v for k, v in data.items() if k not in skipped and v != ""}
+def values(
+    data: FormData | QueryParams, *, drop: Iterable[str] = (), lists: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The fields sent, blank ones left out (an empty select means 'any'); each field in
+    `lists` (checkboxes of one name) as the list of its values, empty when none is ticked."""
+    many = set(lists)
+    skipped = set(drop) | many
+    found: dict[str, Any] = {k: v for k, v in data.items() if k not in skipped and v != ""}
+    for name in many:
+        found[name] = [v for v in data.getlist(name) if v != ""]
+    return found
 
 
 def parse(model: type[M], data: dict[str, Any]) -> M:

@@ -9,6 +9,7 @@ import pytest
 from backend.cases.models import Action, Outcome, PartStatus
 from backend.cases.phases import Phase
 from backend.cases.schemas import CaseSort
+from backend.console import timeline
 from backend.console.i18n import CATALOGUES, Language, translator
 from backend.console.nav import CONSOLE_ROLES, NAV, home_for, nav_for
 from backend.console.templates import HERE
@@ -44,6 +45,7 @@ def test_every_label_a_template_names_is_in_the_catalogue():
         ("part", PartStatus),
         ("outcome", Outcome),
         ("nav", [item.key for item in NAV]),
+        ("kind", timeline.KINDS),
     ],
 )
 def test_labels_built_from_values_exist(prefix, values):
