@@ -8,8 +8,11 @@ cases are handed to allocation after the write commits.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
+import tempfile
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from backend.audit import service as audit
@@ -25,7 +28,7 @@ from backend.intake.batches import BatchImport, allocate
 from backend.intake.drafts import BODY_FIELDS, check, draft_from_request, prepare
 from backend.intake.errors import BatchNotFound, IncidentInvalid, InvalidFile
 from backend.intake.models import Incident, IncidentBatch, IncidentSource
-from backend.intake.rows import ParsedRow, csv_rows, jsonl_rows
+from backend.intake.rows import count_rows, rows_of
 from backend.intake.schemas import BatchRead, BatchSummary, IncidentCreate, IncidentRead
 from backend.intake.uploads import EXTENSIONS, Fingerprint, Upload, format_of
 from backend.users.models import User
@@ -33,6 +36,7 @@ from backend.users.models import User
 log = get_logger("debtx.intake")
 
 FILE_CHUNK_BYTES = 256 * 1024
+NO_ROWS = "The file has no rows"
 
 
 def incident_read(incident: Incident) -> IncidentRead:
@@ -98,18 +102,19 @@ async def import_rows(
     settings: IntakeSettings,
 ) -> IncidentBatch:
     """Import a CSV or JSON Lines stream as one batch; rows are read and written as they come."""
-    fingerprint = Fingerprint(chunks)
-    rows: AsyncIterator[ParsedRow] = (
-        csv_rows(aiter(fingerprint)) if fmt == "csv" else jsonl_rows(aiter(fingerprint))
-    )
     run = BatchImport(actor=actor, source=source, filename=filename, fmt=fmt, settings=settings)
+    return await _run_import(run, chunks)
+
+
+async def _run_import(run: BatchImport, chunks: AsyncIterator[bytes]) -> IncidentBatch:
+    fingerprint = Fingerprint(chunks)
     read = 0
     try:
-        async for row in rows:
+        async for row in rows_of(run.batch.format, aiter(fingerprint)):
             read += 1
             await run.add(row)
         if read == 0:
-            raise InvalidFile("The file has no rows")
+            raise InvalidFile(NO_ROWS)
         return await run.finish(sha256=fingerprint.hexdigest(), size=fingerprint.size)
     except BaseException as exc:
         await _record_failure(run, exc)
@@ -143,6 +148,72 @@ async def read_file(path: Path) -> AsyncIterator[bytes]:
             yield chunk
     finally:
         handle.close()
+
+
+@dataclass
+class StagedImport:
+    """An uploaded file kept on disk, its rows counted; its batch is stored as running."""
+
+    run: BatchImport
+    path: Path
+
+    @property
+    def batch(self) -> IncidentBatch:
+        return self.run.batch
+
+
+async def _discard(path: Path) -> None:
+    await asyncio.to_thread(path.unlink, missing_ok=True)
+
+
+async def _spool(chunks: AsyncIterator[bytes], fmt: str) -> Path:
+    """The bytes in a temporary file of their own, written off the event loop."""
+    fd, name = await asyncio.to_thread(tempfile.mkstemp, prefix="debtx-intake-", suffix=f".{fmt}")
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            async for chunk in chunks:
+                await asyncio.to_thread(handle.write, chunk)
+    except BaseException:
+        await _discard(path)
+        raise
+    return path
+
+
+async def stage_upload(*, actor: User, upload: Upload, settings: IntakeSettings) -> StagedImport:
+    """Keep an upload on disk and count its rows, so its import can show progress; a file
+    that cannot be read is refused here (InvalidFile) and nothing is stored."""
+    path = await _spool(upload.chunks, upload.fmt)
+    try:
+        expected = await count_rows(upload.fmt, read_file(path))
+        if expected == 0:
+            raise InvalidFile(NO_ROWS)
+        run = BatchImport(
+            actor=actor,
+            source=IncidentSource.BULK_FILE,
+            filename=upload.filename,
+            fmt=upload.fmt,
+            settings=settings,
+            expected_rows=expected,
+        )
+        await run.open()
+    except BaseException:
+        await _discard(path)
+        raise
+    log.info("intake.batch.staged", batch_id=run.batch_id, rows=expected)
+    return StagedImport(run, path)
+
+
+async def run_staged(staged: StagedImport) -> IncidentBatch:
+    """Import a staged file into its batch, then delete the file; a failure is recorded
+    on the batch (status failed, with the error) rather than raised."""
+    try:
+        return await _run_import(staged.run, read_file(staged.path))
+    except Exception as exc:
+        log.error("intake.batch.staged_failed", batch_id=staged.run.batch_id, error=str(exc))
+        return staged.batch
+    finally:
+        await _discard(staged.path)
 
 
 async def import_file(
