@@ -19,6 +19,7 @@ from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.cases import service as cases
 from backend.core import db
+from backend.core.errors import Forbidden
 from backend.core.logging import get_logger
 from backend.core.pagination import Page, object_id_cursor
 from backend.core.settings import IntakeSettings
@@ -183,6 +184,7 @@ async def _spool(chunks: AsyncIterator[bytes], fmt: str) -> Path:
 async def stage_upload(*, actor: User, upload: Upload, settings: IntakeSettings) -> StagedImport:
     """Keep an upload on disk and count its rows, so its import can show progress; a file
     that cannot be read is refused here (InvalidFile) and nothing is stored."""
+    _require_operator(actor)
     path = await _spool(upload.chunks, upload.fmt)
     try:
         expected = await count_rows(upload.fmt, read_file(path))
@@ -262,16 +264,22 @@ def _move(path: Path, folder: Path) -> Path:
     return Path(shutil.move(path, target))
 
 
-async def get_batch(*, batch_id: str) -> BatchRead:
-    """One batch report."""
-    batch = await repository.get_batch(batch_id)
+def _require_operator(actor: User) -> None:
+    if not actor.is_operator:
+        raise Forbidden("Only operator staff import incidents")
+
+
+async def get_batch(*, actor: User, batch_id: str) -> BatchRead:
+    """One batch report (operator staff); not found for anyone else."""
+    batch = await repository.get_batch(batch_id) if actor.is_operator else None
     if batch is None:
         raise BatchNotFound(f"No batch {batch_id}")
     return batch_read(batch)
 
 
-async def list_batches(*, cursor: str | None, limit: int) -> Page[BatchSummary]:
-    """Batches, newest first."""
+async def list_batches(*, actor: User, cursor: str | None, limit: int) -> Page[BatchSummary]:
+    """Batches, newest first (operator staff)."""
+    _require_operator(actor)
     rows = await repository.list_batches(after=object_id_cursor(cursor), limit=limit + 1)
     items = [BatchSummary.model_validate({**b.model_dump(), "id": str(b.id)}) for b in rows[:limit]]
     return Page(items=items, next_cursor=str(rows[limit - 1].id) if len(rows) > limit else None)

@@ -46,7 +46,7 @@ async def test_a_staged_upload_is_running_with_its_total_then_done_with_every_ro
     assert stored and stored.status is BatchStatus.RUNNING and stored.expected_rows == 4
     assert staged.path.is_file()
     batch = await service.run_staged(staged)
-    report = await service.get_batch(batch_id=str(batch.id))
+    report = await service.get_batch(actor=admin, batch_id=str(batch.id))
     assert report.status is BatchStatus.DONE and report.rows == report.expected_rows == 4
     assert (report.accepted, report.rejected) == (3, 1)
     assert not staged.path.exists()
