@@ -20,6 +20,7 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("cases", "/console/cases", CONSOLE_ROLES),
     NavItem("uploads", "/console/uploads", OPERATOR_ROLES),
+    NavItem("commission", "/console/commission", CONSOLE_ROLES),
 )
 
 

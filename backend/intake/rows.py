@@ -55,7 +55,7 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
@@ -68,7 +68,7 @@ from pydantic import (
 )
 
 from backend.cases.models import Action
-from backend.core.money import Currency
+from backend.core.money import Currency, major_units
 from backend.customers import contacts
 from backend.customers.models import ContactKind, Language, ProductStatus
 from backend.customers.schemas import Ref
@@ -80,7 +80,6 @@ MAX_LINE_BYTES = 64 * 1024
 MAX_RECORD_LINES = 20
 EMPTY_CSV = "The file is empty; a CSV intake file starts with its header line"
 EXTERNAL_REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/#-]{0,79}$"
-_MAJOR_UNITS = re.compile(r"^[0-9]{1,11}(\.[0-9]{1,2})?$")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 ExternalRef = Annotated[str, StringConstraints(pattern=EXTERNAL_REF_PATTERN)]
@@ -88,19 +87,6 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=TRI
 Name = Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=TRIMMED)]
 Nic = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9/-]{4,20}$")]
 Serial = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/:-]{0,63}$")]
-
-
-def major_units(value: Any) -> int:
-    """`1250.50` (text or JSON number) as 125050 minor units; floats are never involved."""
-    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise ValueError("expected a decimal amount such as 1250.50")
-    text = str(value)
-    if not _MAJOR_UNITS.match(text):
-        raise ValueError("expected a decimal amount such as 1250.50 (at most two decimals)")
-    try:
-        return int(Decimal(text) * 100)
-    except InvalidOperation as exc:
-        raise ValueError("expected a decimal amount such as 1250.50") from exc
 
 
 def iso_date(value: Any) -> Any:

@@ -9,6 +9,7 @@ import pytest
 from backend.cases.models import Action, Outcome, PartStatus
 from backend.cases.phases import Phase
 from backend.cases.schemas import CaseSort
+from backend.commission.models import RecoveryType
 from backend.console.i18n import CATALOGUES, Language, translator
 from backend.console.nav import CONSOLE_ROLES, NAV, home_for, nav_for
 from backend.console.templates import HERE
@@ -48,6 +49,7 @@ def test_every_label_a_template_names_is_in_the_catalogue():
         ("upload_source", IncidentSource),
         ("upload_status", BatchStatus),
         ("upload_outcome", ["refused", "duplicate"]),
+        ("recovery", RecoveryType),
     ],
 )
 def test_labels_built_from_values_exist(prefix, values):
@@ -59,8 +61,8 @@ def test_labels_built_from_values_exist(prefix, values):
 def test_navigation_follows_the_role():
     for role in CONSOLE_ROLES:
         assert home_for(role) == "/console/cases"
-    operator = ["cases", "uploads"]
+    operator = ["cases", "uploads", "commission"]
     assert [item.key for item in nav_for(Role.OPERATOR_ADMIN)] == operator
     assert [item.key for item in nav_for(Role.OPERATOR_OFFICER)] == operator
-    assert [item.key for item in nav_for(Role.DRC_SUPERVISOR)] == ["cases"]
+    assert [item.key for item in nav_for(Role.DRC_SUPERVISOR)] == ["cases", "commission"]
     assert nav_for(Role.RECOVERY_OFFICER) == []
