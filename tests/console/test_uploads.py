@@ -5,9 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import AsyncIterator
 
 from backend.cases.models import Case
+from backend.core.settings import IntakeSettings
+from backend.intake import service as intake
 from backend.intake.models import IncidentBatch
+from backend.intake.uploads import Upload
 from backend.users.models import Role
 from tests.backend.intake.samples import csv_text, row
 from tests.console.conftest import csrf_of, make_team, sign_in
@@ -98,3 +102,24 @@ async def test_supervisors_reach_no_upload(app, client, signing_key):
     assert (await client.get(location)).status_code == 404
     assert (await client.get(location + "/report.csv")).status_code == 404
     assert "/console/uploads" not in (await client.get("/console/cases")).text
+
+
+async def test_a_running_import_polls_its_progress_until_done(app, client, signing_key):
+    operator = await make_user(Role.OPERATOR_ADMIN)
+    await sign_in(client, signing_key, operator)
+    upload = Upload("csv", "july.csv", _bytes(good_file()))
+    staged = await intake.stage_upload(actor=operator, upload=upload, settings=IntakeSettings())
+    path = f"/console/uploads/{staged.batch.id}"
+    page = await client.get(path)
+    assert _PROGRESS.search(page.text).groups() == ("0", "5")
+    assert 'hx-trigger="every ' in page.text and "Importing" in page.text
+    assert 'id="upload-report"' not in page.text
+    await intake.run_staged(staged)
+    polled = await client.get(path, headers={"hx-request": "true", "hx-target": "upload-progress"})
+    assert polled.text.lstrip().startswith("<section") and "<html" not in polled.text
+    assert _PROGRESS.search(polled.text).groups() == ("5", "5")
+    assert "hx-trigger" not in polled.text and 'id="upload-report"' in polled.text
+
+
+async def _bytes(text: str) -> AsyncIterator[bytes]:
+    yield text.encode()

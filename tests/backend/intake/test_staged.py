@@ -14,7 +14,7 @@ from backend.intake.rows import count_rows, csv_rows, jsonl_rows
 from backend.intake.uploads import Upload
 from backend.users.models import Role
 from tests.backend.intake.samples import csv_text, jsonl_text, row
-from tests.factories import make_user
+from tests.factories import bearer, make_user
 
 
 async def _chunks(text: str, size: int = 7) -> AsyncIterator[bytes]:
@@ -38,13 +38,18 @@ async def test_the_count_is_the_rows_the_import_reads(fmt, text, reader):
     assert counted == len([r async for r in reader(_chunks(text))])
 
 
-async def test_a_staged_upload_is_running_with_its_total_then_done_with_every_row():
+async def test_a_staged_upload_is_running_with_its_total_then_done_with_every_row(
+    client, signing_key
+):
     admin = await make_user(Role.OPERATOR_ADMIN)
     upload = Upload("csv", "june.csv", _chunks(CSV_FILE))
     staged = await service.stage_upload(actor=admin, upload=upload, settings=IntakeSettings())
-    stored = await IncidentBatch.get(staged.batch.id)
-    assert stored and stored.status is BatchStatus.RUNNING and stored.expected_rows == 4
     assert staged.path.is_file()
+    running = await client.get(
+        f"/incidents/batches/{staged.batch.id}", headers=bearer(signing_key, admin)
+    )
+    progress = {k: running.json()[k] for k in ("status", "rows", "expected_rows")}
+    assert progress == {"status": "running", "rows": 0, "expected_rows": 4}
     batch = await service.run_staged(staged)
     report = await service.get_batch(actor=admin, batch_id=str(batch.id))
     assert report.status is BatchStatus.DONE and report.rows == report.expected_rows == 4
