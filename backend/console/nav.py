@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backend.users.models import Role
+from backend.users.models import OPERATOR_ROLES, Role
 
 CONSOLE_ROLES = frozenset({Role.OPERATOR_ADMIN, Role.OPERATOR_OFFICER, Role.DRC_SUPERVISOR})
 
@@ -17,7 +17,11 @@ class NavItem:
 
 
 # A new page adds one row here.
-NAV: tuple[NavItem, ...] = (NavItem("cases", "/console/cases", CONSOLE_ROLES),)
+NAV: tuple[NavItem, ...] = (
+    NavItem("cases", "/console/cases", CONSOLE_ROLES),
+    NavItem("uploads", "/console/uploads", OPERATOR_ROLES),
+    NavItem("commission", "/console/commission", CONSOLE_ROLES),
+)
 
 
 def nav_for(role: Role) -> list[NavItem]:

@@ -9,10 +9,12 @@ import pytest
 from backend.cases.models import Action, Outcome, PartStatus
 from backend.cases.phases import Phase
 from backend.cases.schemas import CaseSort
+from backend.commission.models import RecoveryType
 from backend.console import timeline
 from backend.console.i18n import CATALOGUES, Language, translator
 from backend.console.nav import CONSOLE_ROLES, NAV, home_for, nav_for
 from backend.console.templates import HERE
+from backend.intake.models import BatchStatus, IncidentSource
 from backend.users.models import Role
 
 _LABEL = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z_.]+)["']""")
@@ -46,6 +48,10 @@ def test_every_label_a_template_names_is_in_the_catalogue():
         ("outcome", Outcome),
         ("nav", [item.key for item in NAV]),
         ("kind", timeline.KINDS),
+        ("upload_source", IncidentSource),
+        ("upload_status", BatchStatus),
+        ("upload_outcome", ["refused", "duplicate"]),
+        ("recovery", RecoveryType),
     ],
 )
 def test_labels_built_from_values_exist(prefix, values):
@@ -57,5 +63,8 @@ def test_labels_built_from_values_exist(prefix, values):
 def test_navigation_follows_the_role():
     for role in CONSOLE_ROLES:
         assert home_for(role) == "/console/cases"
-        assert [item.key for item in nav_for(role)] == ["cases"]
+    operator = ["cases", "uploads", "commission"]
+    assert [item.key for item in nav_for(Role.OPERATOR_ADMIN)] == operator
+    assert [item.key for item in nav_for(Role.OPERATOR_OFFICER)] == operator
+    assert [item.key for item in nav_for(Role.DRC_SUPERVISOR)] == ["cases", "commission"]
     assert nav_for(Role.RECOVERY_OFFICER) == []
