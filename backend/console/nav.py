@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from backend.users.models import Role
 
 CONSOLE_ROLES = frozenset({Role.OPERATOR_ADMIN, Role.OPERATOR_OFFICER, Role.DRC_SUPERVISOR})
+OPERATOR_ROLES = frozenset({Role.OPERATOR_ADMIN, Role.OPERATOR_OFFICER})
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,13 @@ class NavItem:
 
 
 # A new page adds one row here.
-NAV: tuple[NavItem, ...] = (NavItem("cases", "/console/cases", CONSOLE_ROLES),)
+NAV: tuple[NavItem, ...] = (
+    NavItem("cases", "/console/cases", CONSOLE_ROLES),
+    NavItem("inbox", "/console/inbox", CONSOLE_ROLES),
+    NavItem("requests", "/console/requests", CONSOLE_ROLES),
+    NavItem("cpe", "/console/cpe", OPERATOR_ROLES),
+    NavItem("legal", "/console/legal", OPERATOR_ROLES),
+)
 
 
 def nav_for(role: Role) -> list[NavItem]:

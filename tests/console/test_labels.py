@@ -10,9 +10,13 @@ from backend.cases.models import Action, Outcome, PartStatus
 from backend.cases.phases import Phase
 from backend.cases.schemas import CaseSort
 from backend.console.i18n import CATALOGUES, Language, translator
-from backend.console.nav import CONSOLE_ROLES, NAV, home_for, nav_for
+from backend.console.nav import CONSOLE_ROLES, NAV, OPERATOR_ROLES, home_for, nav_for
 from backend.console.templates import HERE
+from backend.cpe.models import ItemStatus
+from backend.mediation.models import HearingOutcome, RecommendationKind
+from backend.requests.models import RequestStatus, RequestType
 from backend.users.models import Role
+from sync.models import InboxKind, InboxStatus
 
 _LABEL = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z_.]+)["']""")
 
@@ -44,6 +48,13 @@ def test_every_label_a_template_names_is_in_the_catalogue():
         ("part", PartStatus),
         ("outcome", Outcome),
         ("nav", [item.key for item in NAV]),
+        ("request_type", RequestType),
+        ("request_status", RequestStatus),
+        ("cpe_status", ItemStatus),
+        ("recommendation", RecommendationKind),
+        ("hearing", HearingOutcome),
+        ("inbox_kind", InboxKind),
+        ("inbox_state", InboxStatus),
     ],
 )
 def test_labels_built_from_values_exist(prefix, values):
@@ -55,5 +66,6 @@ def test_labels_built_from_values_exist(prefix, values):
 def test_navigation_follows_the_role():
     for role in CONSOLE_ROLES:
         assert home_for(role) == "/console/cases"
-        assert [item.key for item in nav_for(role)] == ["cases"]
+        queues = ["inbox", "requests", *(["cpe", "legal"] if role in OPERATOR_ROLES else [])]
+        assert [item.key for item in nav_for(role)] == ["cases", *queues]
     assert nav_for(Role.RECOVERY_OFFICER) == []
