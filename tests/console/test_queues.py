@@ -10,15 +10,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from backend.allocation import assignment
-from backend.allocation.schemas import AssignmentCreate
 from backend.cases import service as cases
 from backend.cases.models import Action, PartStatus
 from backend.cases.phases import Phase
 from backend.cpe import service as cpe
-from backend.cpe.schemas import CpeItemRecord
-from backend.mediation import service as mediation
-from backend.mediation.schemas import HearingCreate, MediationEscalate
 from backend.negotiations.models import Negotiation
 from backend.requests import repository as request_store
 from backend.requests import service as requests
@@ -26,8 +21,8 @@ from backend.requests.models import RequestStatus
 from backend.requests.schemas import OfficerRequestCreate, RequestDecisionCreate
 from backend.users.models import Role
 from sync.models import InboxItem, InboxStatus
-from tests.backend.syncing.helpers import Device, push_ok
 from tests.console.conftest import csrf_of, form, make_team, sign_in
+from tests.console.queue_data import awaiting_approval, in_legal_review, quarantined, raise_request
 from tests.factories import make_case, make_user
 
 _ROW = re.compile(r'<tr data-item-id="([0-9a-f]{24})">')
@@ -56,68 +51,19 @@ async def _post(client, page_url: str, action: str, **fields: str):
     return await client.post(action, files=form(csrf_token=csrf_of(page.text), **fields))
 
 
-async def _raised(team, officer=None, **fields):
-    officer = officer or team.officers[0]
-    case = await make_case("assigned", ro=officer)
-    data = OfficerRequestCreate(type="other", details="ask the customer's bank", **fields)
-    return case, await requests.create(actor=officer, case=case, data=data)
-
-
-async def _quarantined(client, key, team):
-    """An officer's call recorded after the case went to a colleague: held for review."""
-    officer, colleague = team.officers
-    case = await make_case("negotiation", ro=officer)
-    await assignment.assign(
-        actor=team.supervisor, case=case, data=AssignmentCreate(ro_id=colleague.id)
-    )
-    [result] = await push_ok(client, key, officer, [Device(officer).negotiation(str(case.id))])
-    assert result["status"] == "quarantined"
-    return case, await InboxItem.find_one({"uid": officer.id})
-
-
-async def _awaiting_approval():
-    officer = await make_user(Role.RECOVERY_OFFICER)
-    case = await make_case("assigned", ro=officer, action=Action.CPE)
-    collected = CpeItemRecord(
-        serial=case.cpe_items[0].serial,
-        status="collected",
-        collected_at=datetime.now(UTC) - timedelta(hours=1),
-        condition="working, with its power cable",
-    )
-    await cpe.record_item(actor=officer, case=case, data=collected)
-    return await cases.get_unscoped(str(case.id))
-
-
-async def _in_legal_review():
-    officer = await make_user(Role.RECOVERY_OFFICER)
-    case = await make_case("negotiation", ro=officer)
-    reason = MediationEscalate(reason="refuses every instalment plan")
-    await mediation.escalate(actor=officer, case=case, data=reason)
-    case = await cases.get_unscoped(str(case.id))
-    hearing = HearingCreate(
-        held_at=datetime.now(UTC) - timedelta(hours=2),
-        attendance="present",
-        outcome="failed",
-        recommendation="write_off",
-        justification="no means and no assets found",
-    )
-    await mediation.record_hearing(actor=officer, case=case, data=hearing)
-    return await cases.get_unscoped(str(case.id))
-
-
 # Officer requests
 
 
 async def test_a_supervisor_lists_their_drcs_pending_requests_only(app, client, signing_key):
     team = await make_team()
-    _, ours = await _raised(team)
-    _, decided = await _raised(team)
+    _, ours = await raise_request(team)
+    _, decided = await raise_request(team)
     await requests.decide(
         actor=team.supervisor,
         request_id=decided.id,
         data=RequestDecisionCreate(decision="approve"),
     )
-    _, theirs = await _raised(await make_team())
+    _, theirs = await raise_request(await make_team())
     await _as(client, signing_key, team.supervisor)
     page = await client.get("/console/requests")
     assert _rows(page.text) == [ours.id]
@@ -135,8 +81,8 @@ async def test_a_supervisor_lists_their_drcs_pending_requests_only(app, client, 
 
 async def test_a_supervisor_approves_and_rejects_through_the_service(app, client, signing_key):
     team = await make_team()
-    _, first = await _raised(team)
-    _, second = await _raised(team, officer=team.officers[1])
+    _, first = await raise_request(team)
+    _, second = await raise_request(team, officer=team.officers[1])
     await _as(client, signing_key, team.supervisor)
     url = f"/console/requests/{first.id}"
     approved = await _post(client, url, url, decision="approve")
@@ -161,7 +107,7 @@ async def test_a_supervisor_approves_and_rejects_through_the_service(app, client
 
 async def test_a_rejection_without_a_note_shows_beside_the_note(app, client, signing_key):
     team = await make_team()
-    _, raised = await _raised(team)
+    _, raised = await raise_request(team)
     await _as(client, signing_key, team.supervisor)
     url = f"/console/requests/{raised.id}"
     refused = await _post(client, url, url, decision="reject")
@@ -196,7 +142,7 @@ async def test_an_extension_is_for_operator_staff_to_decide(app, client, signing
 
 async def test_a_post_without_the_token_is_refused_and_changes_nothing(app, client, signing_key):
     team = await make_team()
-    _, raised = await _raised(team)
+    _, raised = await raise_request(team)
     await _as(client, signing_key, team.supervisor)
     refused = await client.post(f"/console/requests/{raised.id}", files=form(decision="approve"))
     assert refused.status_code == 403
@@ -208,8 +154,8 @@ async def test_a_post_without_the_token_is_refused_and_changes_nothing(app, clie
 
 async def test_the_inbox_lists_the_drcs_items_and_hides_others(app, client, signing_key):
     team, other = await make_team(), await make_team()
-    case, ours = await _quarantined(client, signing_key, team)
-    _, theirs = await _quarantined(client, signing_key, other)
+    case, ours = await quarantined(team)
+    _, theirs = await quarantined(other)
     await _as(client, signing_key, team.supervisor)
     page = await client.get("/console/inbox")
     assert _rows(page.text) == [str(ours.id)]
@@ -227,7 +173,7 @@ async def test_the_inbox_lists_the_drcs_items_and_hides_others(app, client, sign
 
 async def test_reapply_applies_the_kept_mutation(app, client, signing_key):
     team = await make_team()
-    case, item = await _quarantined(client, signing_key, team)
+    case, item = await quarantined(team)
     await _as(client, signing_key, team.supervisor)
     action = f"/console/inbox/{item.id}/reapply"
     done = await _post(client, "/console/inbox", action)
@@ -241,7 +187,7 @@ async def test_reapply_applies_the_kept_mutation(app, client, signing_key):
 
 async def test_dismiss_needs_a_reason(app, client, signing_key):
     team = await make_team()
-    _, item = await _quarantined(client, signing_key, team)
+    _, item = await quarantined(team)
     await _as(client, signing_key, team.supervisor)
     url = f"/console/inbox/{item.id}"
     blank = await _post(client, url, f"{url}/dismiss", reason="   ")
@@ -255,7 +201,7 @@ async def test_dismiss_needs_a_reason(app, client, signing_key):
 
 async def test_edit_and_reapply_checks_the_mutations_schema(app, client, signing_key):
     team = await make_team()
-    case, item = await _quarantined(client, signing_key, team)
+    case, item = await quarantined(team)
     await _as(client, signing_key, team.supervisor)
     url = f"/console/inbox/{item.id}"
     page = await client.get(url)
@@ -282,8 +228,8 @@ async def test_edit_and_reapply_checks_the_mutations_schema(app, client, signing
 
 
 async def test_operator_staff_see_every_drcs_inbox(app, client, signing_key):
-    _, first = await _quarantined(client, signing_key, await make_team())
-    _, second = await _quarantined(client, signing_key, await make_team())
+    _, first = await quarantined(await make_team())
+    _, second = await quarantined(await make_team())
     await _as(client, signing_key, await make_user(Role.OPERATOR_OFFICER))
     page = await client.get("/console/inbox")
     assert set(_rows(page.text)) == {str(first.id), str(second.id)}
@@ -298,7 +244,7 @@ async def test_operator_staff_see_every_drcs_inbox(app, client, signing_key):
 
 
 async def test_operator_approves_returned_equipment(app, client, signing_key):
-    waiting = await _awaiting_approval()
+    waiting = await awaiting_approval()
     still_open = await make_case("assigned", action=Action.CPE)
     await _as(client, signing_key, await make_user(Role.OPERATOR_OFFICER))
     page = await client.get("/console/cpe")
@@ -321,7 +267,7 @@ async def test_operator_approves_returned_equipment(app, client, signing_key):
 
 
 async def test_operator_decides_a_legal_review(app, client, signing_key):
-    first, second = await _in_legal_review(), await _in_legal_review()
+    first, second = await in_legal_review(), await in_legal_review()
     await _as(client, signing_key, await make_user(Role.OPERATOR_ADMIN))
     page = await client.get("/console/legal")
     assert set(_rows(page.text)) == {str(first.id), str(second.id)}
@@ -341,7 +287,7 @@ async def test_operator_decides_a_legal_review(app, client, signing_key):
 
 
 async def test_supervisors_do_not_work_the_operators_queues(app, client, signing_key):
-    waiting = await _awaiting_approval()
+    waiting = await awaiting_approval()
     supervisor = await make_user(Role.DRC_SUPERVISOR, drc_id=waiting.drc_id)
     await _as(client, signing_key, supervisor)
     home = await client.get("/console/cases")
