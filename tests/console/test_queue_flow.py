@@ -36,6 +36,16 @@ async def _open(page: Page, nav: str, heading: str) -> None:
     await expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
 
 
+async def _decide_one(page: Page, where: tuple[str, str], name: str) -> None:
+    """Open a queue holding one case, check it, and open that case's page."""
+    await _open(page, *where)
+    await expect(page.locator(ROWS)).to_have_count(1)
+    await _accessible(page, name)
+    await page.locator(ROWS).first.get_by_role("link", name=REVIEW).click()
+    await expect(page.get_by_role("heading", name="Decision")).to_be_visible()
+    await _accessible(page, f"{name}-item")
+
+
 async def _sign_out(page: Page) -> None:
     await page.get_by_role("button", name="Sign out").click()
     await page.wait_for_url(re.compile(r"/console/sign-in"))
@@ -87,24 +97,16 @@ async def test_a_supervisor_and_the_operator_work_their_queues(app, page: Page):
     review = await in_legal_review()
     await _sign_out(page)
     await sign_in_in_browser(page, await make_user(Role.OPERATOR_OFFICER))
-    await _open(page, "Equipment approval", "Returned equipment to approve")
-    await expect(page.locator(ROWS)).to_have_count(1)
-    await _accessible(page, "cpe")
-    await page.locator(ROWS).first.get_by_role("link", name=REVIEW).click()
+    await _decide_one(page, ("Equipment approval", "Returned equipment to approve"), "cpe")
     await expect(page.get_by_text("working, with its power cable")).to_be_visible()
-    await _accessible(page, "cpe-item")
     await page.get_by_label("RCMP reference").fill("RCMP-2291")
     await page.get_by_role("button", name="Approve").click()
     await expect(page.get_by_role("status")).to_have_text("Approved.")
     approved = await cases.get_unscoped(str(waiting.id))
     assert approved.cpe_status is PartStatus.DONE
 
-    await _open(page, "Legal review", "Legal review")
-    await expect(page.locator(ROWS)).to_have_count(1)
-    await _accessible(page, "legal")
-    await page.locator(ROWS).first.get_by_role("link", name=REVIEW).click()
+    await _decide_one(page, ("Legal review", "Legal review"), "legal")
     await expect(page.get_by_text("no means and no assets found")).to_be_visible()
-    await _accessible(page, "legal-item")
     await page.get_by_label("Reason").fill("a new offer came in")
     await page.get_by_role("button", name="Reject").click()
     await expect(page.get_by_role("status")).to_have_text("Rejected.")
