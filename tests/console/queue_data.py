@@ -10,6 +10,8 @@ from backend.cases import service as cases
 from backend.cases.models import Action
 from backend.cpe import service as cpe
 from backend.cpe.schemas import CpeItemRecord
+from backend.customers import service as customers
+from backend.customers.schemas import ContactsUpdate
 from backend.mediation import service as mediation
 from backend.mediation.schemas import HearingCreate, MediationEscalate
 from backend.requests import service as requests
@@ -71,3 +73,29 @@ async def in_legal_review():
     )
     await mediation.record_hearing(actor=officer, case=case, data=hearing)
     return await cases.get_unscoped(str(case.id))
+
+
+async def settled_conflict(team):
+    """The office and an officer's phone edited one contact; the phone's later edit won."""
+    officer = team.officers[0]
+    case = await make_case("negotiation", ro=officer)
+    customer = await customers.get_unscoped(case.customer_id)
+    contact = customer.contacts[0].id
+    office = ContactsUpdate(
+        base_version=customer.version,
+        changes=[{"op": "update", "id": contact, "value": "+94770000001"}],
+    )
+    await customers.update_contacts(actor=team.supervisor, case=case, data=office)
+    phone = Device(officer)
+    edit = phone.mutation(
+        "customer.update_contact",
+        {
+            "case_id": str(case.id),
+            "changes": [{"op": "update", "id": contact, "value": "+94770000002"}],
+        },
+        base_version=customer.version,
+        device_time=datetime.now(UTC) + timedelta(seconds=30),
+    )
+    [result] = await syncing.push(actor=officer, batch=[Mutation.model_validate(edit)])
+    assert result.status == "merged"
+    return case, await InboxItem.find_one({"client_id": phone.client_id})

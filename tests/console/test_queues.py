@@ -22,7 +22,13 @@ from backend.requests.schemas import OfficerRequestCreate, RequestDecisionCreate
 from backend.users.models import Role
 from sync.models import InboxItem, InboxStatus
 from tests.console.conftest import csrf_of, form, make_team, sign_in
-from tests.console.queue_data import awaiting_approval, in_legal_review, quarantined, raise_request
+from tests.console.queue_data import (
+    awaiting_approval,
+    in_legal_review,
+    quarantined,
+    raise_request,
+    settled_conflict,
+)
 from tests.factories import make_case, make_user
 
 _ROW = re.compile(r'<tr data-item-id="([0-9a-f]{24})">')
@@ -130,7 +136,7 @@ async def test_an_extension_is_for_operator_staff_to_decide(app, client, signing
     )
     await _as(client, signing_key, team.supervisor)
     page = await client.get(f"/console/requests/{raised.id}")
-    assert "Operator staff decide this type of request." in page.text
+    assert "Someone else decides this request" in page.text
     assert 'name="decision"' not in page.text
     operator = await make_user(Role.OPERATOR_OFFICER)
     await _as(client, signing_key, operator)
@@ -225,6 +231,24 @@ async def test_edit_and_reapply_checks_the_mutations_schema(app, client, signing
     [recorded] = await Negotiation.find({"case_id": str(case.id)}).to_list()
     assert recorded.channel == "visit"
     assert (await InboxItem.get(item.id)).review.note == "it was a visit, not a call"
+
+
+async def test_conflicts_settled_by_rule_are_kept_to_see_and_override(app, client, signing_key):
+    team = await make_team()
+    _, conflict = await settled_conflict(team)
+    _, waiting = await quarantined(team)
+    await _as(client, signing_key, team.supervisor)
+    assert _rows((await client.get("/console/inbox")).text) == [str(waiting.id)]
+    settled = await client.get("/console/inbox", params={"status": "resolved"})
+    assert _rows(settled.text) == [str(conflict.id)]
+    assert (await client.get("/console/inbox", params={"status": "gone"})).status_code == 422
+    url = f"/console/inbox/{conflict.id}"
+    page = await client.get(url)
+    assert "+94770000001" in page.text and "+94770000002" in page.text  # both values
+    assert 'name="arg-changes"' in page.text  # a list: edited as JSON
+    done = await _post(client, url, f"{url}/dismiss", reason="the phone's number is right")
+    assert done.status_code == 303
+    assert (await InboxItem.get(conflict.id)).status is InboxStatus.DISMISSED
 
 
 async def test_operator_staff_see_every_drcs_inbox(app, client, signing_key):

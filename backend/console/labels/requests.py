@@ -48,9 +48,12 @@ LABELS: dict[str, tuple[str, str, str]] = {
         "மத்தியஸ்த சபைக் கடிதத்துக்கு ஒப்புதல் அளிக்கத் தேவை.",
     ),
     "requests.not_yours": (
-        "Operator staff decide this type of request.",
-        "මෙවැනි ඉල්ලීම් තීරණය කරන්නේ ක්\u200dරියාකරු කාර්ය මණ්ඩලයයි.",
-        "இவ்வகைக் கோரிக்கைகளை இயக்குநர் பணியாளர்களே முடிவு செய்வர்.",
+        "Someone else decides this request: operator staff decide validity extensions and "
+        "board letters, and nobody decides a request they raised.",
+        "මෙම ඉල්ලීම තීරණය කරන්නේ වෙනත් අයෙකි: වලංගු කාලය දීර්ඝ කිරීම් සහ මණ්ඩල ලිපි "
+        "ක්\u200dරියාකරු කාර්ය මණ්ඩලය තීරණය කරයි; තමන් ඉදිරිපත් කළ ඉල්ලීමක් කිසිවෙක් තීරණය නොකරයි.",
+        "இந்தக் கோரிக்கையை வேறொருவர் முடிவு செய்வார்: செல்லுபடி நீட்டிப்புகளையும் சபைக் "
+        "கடிதங்களையும் இயக்குநர் பணியாளர்கள் முடிவு செய்வர்; தான் எழுப்பிய கோரிக்கையை யாரும் முடிவு செய்வதில்லை.",
     ),
     "request_type.mediation_board_letter": (
         "Mediation board letter",
