@@ -65,7 +65,9 @@ class Queue:
             raise Forbidden(f"The {self.name} queue is worked by operator staff")
         return caller.user
 
-    def list_page(self, request: Request, caller: Caller, *, items: list, more: bool, **ctx):
+    def list_page(
+        self, request: Request, caller: Caller, *, items: list, more: bool, **ctx: Any
+    ) -> Response:
         """The whole list page, or only its polled results when htmx asks for them."""
         done = request.query_params.get("done")
         return render(
