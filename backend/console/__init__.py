@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from backend.console import cases, commission, router, signin, uploads
+from backend.console import cases, commission, cpe, inbox, legal, requests, router, signin, uploads
 from backend.console.deps import ConsoleState
 from backend.console.templates import STATIC_DIR
 from backend.core.logging import get_logger
@@ -39,12 +39,17 @@ def install(app: FastAPI, settings: Settings) -> None:
         )
     app.state.console = ConsoleState.of(settings)
     app.mount("/console/static", Assets(directory=STATIC_DIR, check_dir=False), name="console")
-    for pages in (
+    pages_in_order = (
         router.router,
         signin.router,
         cases.router,
+        inbox.router,
+        requests.router,
+        cpe.router,
+        legal.router,
         uploads.router,
         commission.router,
         router.fallback,
-    ):
+    )
+    for pages in pages_in_order:
         app.include_router(pages)

@@ -19,6 +19,10 @@ class NavItem:
 # A new page adds one row here.
 NAV: tuple[NavItem, ...] = (
     NavItem("cases", "/console/cases", CONSOLE_ROLES),
+    NavItem("inbox", "/console/inbox", CONSOLE_ROLES),
+    NavItem("requests", "/console/requests", CONSOLE_ROLES),
+    NavItem("cpe", "/console/cpe", OPERATOR_ROLES),
+    NavItem("legal", "/console/legal", OPERATOR_ROLES),
     NavItem("uploads", "/console/uploads", OPERATOR_ROLES),
     NavItem("commission", "/console/commission", CONSOLE_ROLES),
 )

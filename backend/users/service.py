@@ -138,6 +138,11 @@ async def by_email(email: str) -> User | None:
     return await repository.get_by_email(email)
 
 
+async def names_of(uids: list[str]) -> dict[str, str]:
+    """Display names by uid, for lists that show who did something."""
+    return await repository.names(uids)
+
+
 async def officers_of(drc_id: str) -> list[User]:
     return await repository.in_drc(drc_id, Role.RECOVERY_OFFICER)
 

@@ -14,8 +14,12 @@ from backend.console import timeline
 from backend.console.i18n import CATALOGUES, Language, translator
 from backend.console.nav import CONSOLE_ROLES, NAV, home_for, nav_for
 from backend.console.templates import HERE
+from backend.cpe.models import ItemStatus
 from backend.intake.models import BatchStatus, IncidentSource
+from backend.mediation.models import HearingOutcome, RecommendationKind
+from backend.requests.models import RequestStatus, RequestType
 from backend.users.models import Role
+from sync.models import InboxKind, InboxStatus
 
 _LABEL = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z_.]+)["']""")
 
@@ -52,6 +56,13 @@ def test_every_label_a_template_names_is_in_the_catalogue():
         ("upload_status", BatchStatus),
         ("upload_outcome", ["refused", "duplicate"]),
         ("recovery", RecoveryType),
+        ("request_type", RequestType),
+        ("request_status", RequestStatus),
+        ("cpe_status", ItemStatus),
+        ("recommendation", RecommendationKind),
+        ("hearing", HearingOutcome),
+        ("inbox_kind", InboxKind),
+        ("inbox_state", InboxStatus),
     ],
 )
 def test_labels_built_from_values_exist(prefix, values):
@@ -63,8 +74,9 @@ def test_labels_built_from_values_exist(prefix, values):
 def test_navigation_follows_the_role():
     for role in CONSOLE_ROLES:
         assert home_for(role) == "/console/cases"
-    operator = ["cases", "uploads", "commission"]
+    operator = ["cases", "inbox", "requests", "cpe", "legal", "uploads", "commission"]
     assert [item.key for item in nav_for(Role.OPERATOR_ADMIN)] == operator
     assert [item.key for item in nav_for(Role.OPERATOR_OFFICER)] == operator
-    assert [item.key for item in nav_for(Role.DRC_SUPERVISOR)] == ["cases", "commission"]
+    supervisor = ["cases", "inbox", "requests", "commission"]
+    assert [item.key for item in nav_for(Role.DRC_SUPERVISOR)] == supervisor
     assert nav_for(Role.RECOVERY_OFFICER) == []
