@@ -18,7 +18,6 @@ from backend.console import editing, forms
 from backend.console.deps import Caller, CsrfChecked
 from backend.console.editing import AdminCaller, OperatorCaller
 from backend.console.routing import ConsoleRoute
-from backend.console.templates import render
 from backend.core.errors import DomainError
 from backend.core.money import DEFAULT_CURRENCY, Money
 from backend.drcs import service as drcs
@@ -111,26 +110,26 @@ def _body(values: dict[str, Any]) -> dict[str, Any]:
     return forms.parse(RuleForm, values).body()
 
 
+FORM = editing.Form("allocation/_fields.html", back=HOME, labels="allocation", where=WHERE)
+
+
 async def _form(
     request: Request,
     caller: Caller,
     values: dict[str, Any],
-    action: str,
-    title_key: str,
+    rule_id: str | None = None,
     problem: DomainError | None = None,
 ) -> Response:
-    return editing.form_page(
+    """The new rule's form, or rule `rule_id`'s, with the DRCs to choose from."""
+    found = await drcs.list_for(actor=caller.user)
+    choices = [(d.id, f"{d.id} · {d.name}") for d in found]
+    return FORM.page(
         request,
         caller,
-        "editing/form.html",
-        values=values,
+        values,
+        of=rule_id,
         problem=problem,
-        where=WHERE,
-        fields_template="allocation/_fields.html",
-        action=action,
-        back=HOME,
-        title_key=title_key,
-        drcs=[(d.id, f"{d.id} · {d.name}") for d in await drcs.list_for(actor=caller.user)],
+        drcs=choices,
         actions=list(Action),
         strategies=list(ChoiceStrategy),
     )
@@ -139,15 +138,13 @@ async def _form(
 @router.get("/allocation")
 async def rule_list(request: Request, caller: OperatorCaller) -> Response:
     """Every rule in the order the engine tries them, active or not."""
-    found = await rules.list_rules(actor=caller.user, include_inactive=True)
-    return render(
+    return editing.list_page(
         request,
+        caller,
         "allocation/list.html",
-        session=caller.session,
-        user=caller.user,
-        rules=found,
+        notices=NOTICES,
+        rules=await rules.list_rules(actor=caller.user, include_inactive=True),
         can_change=caller.user.role is Role.OPERATOR_ADMIN,
-        saved=editing.notice_of(request, NOTICES),
     )
 
 
@@ -155,7 +152,7 @@ async def rule_list(request: Request, caller: OperatorCaller) -> Response:
 async def new_rule(request: Request, caller: AdminCaller) -> Response:
     """An empty rule, active, for any DRC."""
     values = {"active": True, "priority": "100", "validity_days": "60", "currency": "LKR"}
-    return await _form(request, caller, values, f"{HOME}/new", "allocation.new")
+    return await _form(request, caller, values)
 
 
 @router.post("/allocation/new", dependencies=[CsrfChecked])
@@ -168,9 +165,7 @@ async def create_rule(request: Request, caller: AdminCaller) -> Response:
         await rules.create_rule(actor=caller.user, data=data)
 
     return await editing.save_or_show(
-        save,
-        done=lambda: editing.saved(HOME, "rule_created"),
-        show=lambda p: _form(request, caller, values, f"{HOME}/new", "allocation.new", p),
+        save, lambda p: _form(request, caller, values, problem=p), back=HOME, notice="rule_created"
     )
 
 
@@ -178,7 +173,7 @@ async def create_rule(request: Request, caller: AdminCaller) -> Response:
 async def edit_rule(request: Request, rule_id: RuleId, caller: AdminCaller) -> Response:
     """The rule's form with what it holds now."""
     rule = await rules.get_rule(actor=caller.user, rule_id=rule_id)
-    return await _form(request, caller, values_of(rule), f"{HOME}/{rule_id}", "allocation.edit")
+    return await _form(request, caller, values_of(rule), rule_id)
 
 
 @router.post("/allocation/{rule_id}", dependencies=[CsrfChecked])
@@ -191,11 +186,8 @@ async def update_rule(request: Request, rule_id: RuleId, caller: AdminCaller) ->
         data = forms.parse(RuleUpdate, _body(values))
         await rules.update_rule(actor=caller.user, rule_id=rule_id, data=data)
 
-    action = f"{HOME}/{rule_id}"
     return await editing.save_or_show(
-        save,
-        done=lambda: editing.saved(HOME, "rule_updated"),
-        show=lambda p: _form(request, caller, values, action, "allocation.edit", p),
+        save, lambda p: _form(request, caller, values, rule_id, p), back=HOME, notice="rule_updated"
     )
 
 

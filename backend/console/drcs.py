@@ -13,7 +13,6 @@ from backend.console import editing, forms
 from backend.console.deps import Caller, CsrfChecked
 from backend.console.editing import AdminCaller
 from backend.console.routing import ConsoleRoute
-from backend.console.templates import render
 from backend.core.errors import DomainError
 from backend.drcs import service as drcs
 from backend.drcs.models import AssignmentPreference
@@ -42,19 +41,17 @@ class DrcForm(BaseModel):
         return {**self.model_dump(), "regions": regions}
 
 
-async def _form(
+FORM = editing.Form("drcs/_fields.html", back=HOME, labels="drcs")
+
+
+def _form(
     request: Request, caller: Caller, values: dict[str, Any], problem: DomainError | None = None
 ) -> Response:
-    return editing.form_page(
+    return FORM.page(
         request,
         caller,
-        "editing/form.html",
-        values=values,
+        values,
         problem=problem,
-        fields_template="drcs/_fields.html",
-        action=f"{HOME}/new",
-        back=HOME,
-        title_key="drcs.new",
         preferences=list(AssignmentPreference),
     )
 
@@ -62,21 +59,15 @@ async def _form(
 @router.get("/drcs")
 async def drc_list(request: Request, caller: AdminCaller) -> Response:
     """Every DRC, active or not."""
-    return render(
-        request,
-        "drcs/list.html",
-        session=caller.session,
-        user=caller.user,
-        drcs=await drcs.list_for(actor=caller.user),
-        saved=editing.notice_of(request, NOTICES),
-    )
+    found = await drcs.list_for(actor=caller.user)
+    return editing.list_page(request, caller, "drcs/list.html", notices=NOTICES, drcs=found)
 
 
 @router.get("/drcs/new")
 async def new_drc(request: Request, caller: AdminCaller) -> Response:
     """An empty DRC form with the API's defaults."""
     defaults = {"capacity": "1000", "performance_score": "0.5", "assignment_preference": "manual"}
-    return await _form(request, caller, defaults)
+    return _form(request, caller, defaults)
 
 
 @router.post("/drcs/new", dependencies=[CsrfChecked])
@@ -89,9 +80,7 @@ async def create_drc(request: Request, caller: AdminCaller) -> Response:
         await drcs.create_drc(actor=caller.user, data=forms.parse(DrcCreate, body))
 
     return await editing.save_or_show(
-        save,
-        done=lambda: editing.saved(HOME, "drc_created"),
-        show=lambda p: _form(request, caller, values, p),
+        save, lambda p: _form(request, caller, values, p), back=HOME, notice="drc_created"
     )
 
 

@@ -8,6 +8,7 @@ it stores anything; a refused change shows the form again, as it was typed.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -73,40 +74,75 @@ def notice_of(request: Request, known: Iterable[str]) -> str | None:
     return notice if notice in set(known) else None
 
 
-def form_page(
-    request: Request,
-    caller: Caller,
-    template: str,
-    *,
-    values: Mapping[str, Any],
-    problem: DomainError | None = None,
-    where: Mapping[str, str] | None = None,
-    **context: Any,
+def list_page(
+    request: Request, caller: Caller, template: str, *, notices: Iterable[str], **context: Any
 ) -> Response:
-    """A form with what was typed, the problem on top and each field's reason beside it."""
+    """A settings list, saying what was just saved when it says one the page knows."""
     return render(
         request,
         template,
         session=caller.session,
         user=caller.user,
-        status=problem.status if problem else 200,
-        values=values,
-        problem=problem,
-        fields=forms.field_problems(problem, where),
+        saved=notice_of(request, notices),
         **context,
     )
 
 
+@dataclass(frozen=True)
+class Form:
+    """One page's form: the template of its fields, the list it returns to (new ones are
+    posted to `<back>/new`, existing ones to `<back>/<id><edit_suffix>`), its titles
+    (`<labels>.new`, `<labels>.edit`), and where the API's field paths show on it
+    (`conditions.regions` is the form's `regions`)."""
+
+    fields_template: str
+    back: str
+    labels: str
+    where: Mapping[str, str] = field(default_factory=dict)
+    template: str = "editing/form.html"
+    edit_suffix: str = ""
+
+    def page(
+        self,
+        request: Request,
+        caller: Caller,
+        values: Mapping[str, Any],
+        *,
+        of: str | None = None,
+        problem: DomainError | None = None,
+        **context: Any,
+    ) -> Response:
+        """The form for a new one, or the one `of` names: what was typed, the problem on
+        top, each field's reason beside it."""
+        return render(
+            request,
+            self.template,
+            session=caller.session,
+            user=caller.user,
+            status=problem.status if problem else 200,
+            values=values,
+            problem=problem,
+            fields=forms.field_problems(problem, self.where),
+            fields_template=self.fields_template,
+            back=self.back,
+            action=f"{self.back}/{of}{self.edit_suffix}" if of else f"{self.back}/new",
+            title_key=f"{self.labels}.{'edit' if of else 'new'}",
+            **context,
+        )
+
+
 async def save_or_show(
     save: Callable[[], Awaitable[Any]],
-    *,
-    done: Callable[[], Response],
     show: Callable[[DomainError], Awaitable[Response] | Response],
+    *,
+    back: str,
+    notice: str,
 ) -> Response:
-    """Run the service's write; a form problem shows the form again, nothing stored."""
+    """Run the service's write, then back to the list with `notice`; a form problem
+    shows the form again (`show`), nothing stored."""
     try:
         await save()
     except FORM_PROBLEMS as problem:
         shown = show(problem)
         return await shown if isinstance(shown, Awaitable) else shown
-    return done()
+    return saved(back, notice)

@@ -37,6 +37,15 @@ def parse(model: type[M], data: dict[str, Any]) -> M:
         ) from exc
 
 
+def parse_or_problem(model: type[M], data: dict[str, Any]) -> tuple[M, ValidationFailed | None]:
+    """`model` from the fields and no problem; or what was typed, unchecked, and the
+    problem (a page shows it again with each field's reason beside it)."""
+    try:
+        return parse(model, data), None
+    except ValidationFailed as problem:
+        return model.model_construct(**data), problem
+
+
 def field_problems(
     problem: DomainError | None, where: Mapping[str, str] | None = None
 ) -> dict[str, str]:

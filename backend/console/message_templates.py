@@ -14,7 +14,6 @@ from backend.console import editing, forms
 from backend.console.deps import Caller, CsrfChecked
 from backend.console.editing import OperatorCaller
 from backend.console.routing import ConsoleRoute
-from backend.console.templates import render
 from backend.core.errors import DomainError
 from backend.customers.models import Language
 from backend.notifications import contact
@@ -57,6 +56,14 @@ async def _one(
 Addressed = Annotated[OneTemplate, Depends(_one)]
 
 
+FORM = editing.Form(
+    "message_templates/_fields.html",
+    back=HOME,
+    labels="templates",
+    template="message_templates/edit.html",
+)
+
+
 def _edit_page(
     request: Request,
     one: OneTemplate,
@@ -65,19 +72,14 @@ def _edit_page(
     preview: wording.Wording | None = None,
     problem: DomainError | None = None,
 ) -> Response:
-    current = one.current
-    href = f"{HOME}/{current.key.value}/{current.channel.value}/{current.language.value}"
-    return editing.form_page(
+    now = one.current
+    return FORM.page(
         request,
         one.caller,
-        "message_templates/edit.html",
-        values=values,
+        values,
+        of=f"{now.key.value}/{now.channel.value}/{now.language.value}",
         problem=problem,
-        fields_template="message_templates/_fields.html",
-        action=href,
-        back=HOME,
-        title_key="templates.edit",
-        message=current,
+        message=now,
         preview=preview,
         placeholders=sorted(wording.VARIABLES),
     )
@@ -86,13 +88,9 @@ def _edit_page(
 @router.get("/templates")
 async def template_list(request: Request, caller: OperatorCaller) -> Response:
     """Every message, channel and language, stored or built in."""
-    return render(
-        request,
-        "message_templates/list.html",
-        session=caller.session,
-        user=caller.user,
-        messages=await contact.list_templates(actor=caller.user),
-        saved=editing.notice_of(request, NOTICES),
+    found = await contact.list_templates(actor=caller.user)
+    return editing.list_page(
+        request, caller, "message_templates/list.html", notices=NOTICES, messages=found
     )
 
 
@@ -121,8 +119,9 @@ async def save_template(request: Request, one: Addressed) -> Response:
 
     return await editing.save_or_show(
         save,
-        done=lambda: editing.saved(HOME, "template_saved"),
-        show=lambda p: _edit_page(request, one, values, problem=p),
+        lambda p: _edit_page(request, one, values, problem=p),
+        back=HOME,
+        notice="template_saved",
     )
 
 

@@ -15,8 +15,7 @@ from backend.console import editing, forms
 from backend.console.deps import Caller, CsrfChecked
 from backend.console.editing import AdminCaller
 from backend.console.routing import ConsoleRoute
-from backend.console.templates import render
-from backend.core.errors import DomainError, ValidationFailed
+from backend.core.errors import DomainError
 from backend.core.pagination import Page
 from backend.drcs import service as drcs
 from backend.users import service as users
@@ -61,33 +60,32 @@ async def _drc_options(caller: Caller) -> list[tuple[str, str]]:
 @router.get("/users")
 async def user_list(request: Request, caller: AdminCaller) -> Response:
     """Every account, filtered by role and DRC, a page at a time."""
-    problem: ValidationFailed | None = None
-    try:
-        query = forms.parse(UserListQuery, forms.values(request.query_params))
-        page = await users.list_for(
+    query, problem = forms.parse_or_problem(UserListQuery, forms.values(request.query_params))
+    found = Page[UserRead](items=[])
+    if problem is None:
+        found = await users.list_for(
             actor=caller.user,
             drc_id=query.drc,
             role=query.role,
             cursor=query.cursor,
             limit=PAGE_SIZE,
         )
-    except ValidationFailed as exc:
-        problem, page = exc, Page[UserRead](items=[])
-        query = UserListQuery.model_construct(**forms.values(request.query_params))
-    return render(
+    return editing.list_page(
         request,
+        caller,
         "users/list.html",
-        session=caller.session,
-        user=caller.user,
+        notices=NOTICES,
         status=problem.status if problem else 200,
         query=query,
-        page=page,
+        page=found,
         roles=list(Role),
         drcs=await _drc_options(caller),
         problem=problem,
         fields=forms.field_problems(problem),
-        saved=editing.notice_of(request, NOTICES),
     )
+
+
+FORM = editing.Form("users/_fields.html", back=HOME, labels="users", edit_suffix="/edit")
 
 
 async def _form(
@@ -98,17 +96,13 @@ async def _form(
     editing_user: User | None = None,
     problem: DomainError | None = None,
 ) -> Response:
-    action = f"{HOME}/{editing_user.id}/edit" if editing_user else f"{HOME}/new"
-    return editing.form_page(
+    """The new account's form, or `editing_user`'s."""
+    return FORM.page(
         request,
         caller,
-        "editing/form.html",
-        values=values,
+        values,
+        of=editing_user.id if editing_user else None,
         problem=problem,
-        fields_template="users/_fields.html",
-        action=action,
-        back=HOME,
-        title_key="users.edit" if editing_user else "users.new",
         editing_user=editing_user,
         roles=_roles_beside(editing_user),
         drcs=await _drc_options(caller),
@@ -130,9 +124,7 @@ async def create_user(request: Request, caller: AdminCaller) -> Response:
         await users.create_user(actor=caller.user, data=forms.parse(UserCreate, values))
 
     return await editing.save_or_show(
-        save,
-        done=lambda: editing.saved(HOME, "user_created"),
-        show=lambda p: _form(request, caller, values, problem=p),
+        save, lambda p: _form(request, caller, values, problem=p), back=HOME, notice="user_created"
     )
 
 
@@ -156,8 +148,9 @@ async def update_user(request: Request, uid: UidPath, caller: AdminCaller) -> Re
 
     return await editing.save_or_show(
         save,
-        done=lambda: editing.saved(HOME, "user_updated"),
-        show=lambda p: _form(request, caller, values, editing_user=found, problem=p),
+        lambda p: _form(request, caller, values, editing_user=found, problem=p),
+        back=HOME,
+        notice="user_updated",
     )
 
 
