@@ -6,12 +6,17 @@ import re
 
 import pytest
 
+from backend.allocation.models import ChoiceStrategy
 from backend.cases.models import Action, Outcome, PartStatus
 from backend.cases.phases import Phase
 from backend.cases.schemas import CaseSort
 from backend.console.i18n import CATALOGUES, Language, translator
 from backend.console.nav import CONSOLE_ROLES, NAV, home_for, nav_for
 from backend.console.templates import HERE
+from backend.customers.models import Language as CustomerLanguage
+from backend.drcs.models import AssignmentPreference
+from backend.notifications.models import TemplateKey
+from backend.notifications.schemas import CustomerChannel
 from backend.users.models import Role
 
 _LABEL = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z_.]+)["']""")
@@ -44,6 +49,11 @@ def test_every_label_a_template_names_is_in_the_catalogue():
         ("part", PartStatus),
         ("outcome", Outcome),
         ("nav", [item.key for item in NAV]),
+        ("strategy", ChoiceStrategy),
+        ("preference", AssignmentPreference),
+        ("template", TemplateKey),
+        ("channel", CustomerChannel),
+        ("language", CustomerLanguage),
     ],
 )
 def test_labels_built_from_values_exist(prefix, values):
