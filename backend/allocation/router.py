@@ -55,7 +55,7 @@ async def create_rule(actor: OperatorAdmin, body: RuleCreate) -> RuleRead:
     return _read(await rules.create_rule(actor=actor, data=body))
 
 
-@router.put("/allocation/rules/order", summary="Reorder the rules")
+@router.put("/allocation/rule-order", summary="Reorder the rules")
 async def reorder_rules(actor: OperatorAdmin, body: RuleOrder) -> list[RuleRead]:
     """Operator admins only; every rule once, first tried first (priorities 10, 20, …)."""
     return [_read(r) for r in await rules.reorder_rules(actor=actor, rule_ids=body.rule_ids)]

@@ -208,7 +208,7 @@ class Move(BaseModel):
 
 @router.post("/allocation/{rule_id}/move", dependencies=[CsrfChecked])
 async def move_rule(request: Request, rule_id: RuleId, caller: AdminCaller) -> Response:
-    """One place earlier or later, as `PUT /allocation/rules/order` with the new order."""
+    """One place earlier or later, as `PUT /allocation/rule-order` with the new order."""
     move = forms.parse(Move, await editing.posted(request))
     order = [str(r.id) for r in await rules.list_rules(actor=caller.user, include_inactive=True)]
     await rules.get_rule(actor=caller.user, rule_id=rule_id)

@@ -124,7 +124,7 @@ async def test_admin_reorders_every_rule_at_once(client, signing_key):
         for n in ("first", "second", "third")
     ]
     order = [made[2], made[0], made[1]]
-    response = await client.put("/allocation/rules/order", json={"rule_ids": order}, headers=admin)
+    response = await client.put("/allocation/rule-order", json={"rule_ids": order}, headers=admin)
     assert response.status_code == 200, response.text
     assert [(r["id"], r["priority"]) for r in response.json()] == list(
         zip(order, (10, 20, 30), strict=True)
@@ -132,12 +132,12 @@ async def test_admin_reorders_every_rule_at_once(client, signing_key):
     listed = await client.get("/allocation/rules", headers=admin)
     assert [r["id"] for r in listed.json()] == order
     partial = await client.put(
-        "/allocation/rules/order", json={"rule_ids": order[:2]}, headers=admin
+        "/allocation/rule-order", json={"rule_ids": order[:2]}, headers=admin
     )
     assert partial.status_code == 422 and partial.json()["code"] == "allocation.rule_invalid"
     assert partial.json()["errors"][0]["field"] == "rule_ids"
     officer = bearer(signing_key, await make_user(Role.OPERATOR_OFFICER))
-    refused = await client.put("/allocation/rules/order", json={"rule_ids": order}, headers=officer)
+    refused = await client.put("/allocation/rule-order", json={"rule_ids": order}, headers=officer)
     assert refused.status_code == 403
     actions = {r.action async for r in AuditRecord.find({"entity_id": made[2]})}
     assert "allocation_rule.reorder" in actions
