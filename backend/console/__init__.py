@@ -11,7 +11,21 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from backend.console import cases, commission, cpe, inbox, legal, requests, router, signin, uploads
+from backend.console import (
+    allocation,
+    cases,
+    commission,
+    cpe,
+    drcs,
+    inbox,
+    legal,
+    message_templates,
+    requests,
+    router,
+    signin,
+    uploads,
+    users,
+)
 from backend.console.deps import ConsoleState
 from backend.console.templates import STATIC_DIR
 from backend.core.logging import get_logger
@@ -49,6 +63,10 @@ def install(app: FastAPI, settings: Settings) -> None:
         legal.router,
         uploads.router,
         commission.router,
+        allocation.router,
+        message_templates.router,
+        users.router,
+        drcs.router,
         router.fallback,
     )
     for pages in pages_in_order:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from backend.users.models import OPERATOR_ROLES, Role
 
 CONSOLE_ROLES = frozenset({Role.OPERATOR_ADMIN, Role.OPERATOR_OFFICER, Role.DRC_SUPERVISOR})
+ADMIN_ROLES = frozenset({Role.OPERATOR_ADMIN})
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,10 @@ NAV: tuple[NavItem, ...] = (
     NavItem("legal", "/console/legal", OPERATOR_ROLES),
     NavItem("uploads", "/console/uploads", OPERATOR_ROLES),
     NavItem("commission", "/console/commission", CONSOLE_ROLES),
+    NavItem("allocation", "/console/allocation", OPERATOR_ROLES),
+    NavItem("templates", "/console/templates", OPERATOR_ROLES),
+    NavItem("users", "/console/users", ADMIN_ROLES),
+    NavItem("drcs", "/console/drcs", ADMIN_ROLES),
 )
 
 
