@@ -112,6 +112,8 @@ class Case(Document):
             IndexModel([("account_id", ASCENDING)]),
             IndexModel([("incident_id", ASCENDING)], unique=True),
             IndexModel([("customer_id", ASCENDING)]),
+            # the RCMP's queue: equipment awaiting approval, most recently changed first
+            IndexModel([("cpe_status", ASCENDING), ("updated_at", DESCENDING)]),
         ]
 
     def age_days(self, now: datetime | None = None) -> int:

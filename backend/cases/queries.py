@@ -11,7 +11,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 
 from backend.cases import repository
-from backend.cases.models import Action
+from backend.cases.models import Action, PartStatus
 from backend.cases.phases import OPEN_VALUES, Phase
 from backend.cases.schemas import CaseSort, CaseSummary, PhaseCounts
 from backend.cases.service import scope_filter
@@ -41,11 +41,20 @@ class CaseFilters:
     account_id: str | None = None
     customer_id: str | None = None
     follow_up_due: bool | None = None
+    cpe_status: PartStatus | None = None  # e.g. awaiting_approval: the RCMP's queue
     open_only: bool = False
 
     def query(self, actor: User) -> dict[str, Any]:
         query: dict[str, Any] = {}
-        for name in ("action", "drc_id", "ro_id", "region", "account_id", "customer_id"):
+        for name in (
+            "action",
+            "drc_id",
+            "ro_id",
+            "region",
+            "account_id",
+            "customer_id",
+            "cpe_status",
+        ):
             value = getattr(self, name)
             if value is not None:
                 query[name] = getattr(value, "value", value)

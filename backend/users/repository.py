@@ -55,3 +55,9 @@ async def ids_with_role(role: Role) -> list[str]:
 
 async def active_with_role(role: Role) -> list[User]:
     return await User.find({"role": role.value, "active": True}).sort("drc_id", "_id").to_list()
+
+
+async def names(uids: list[str]) -> dict[str, str]:
+    """Display names of `uids` (those that exist), in one query."""
+    rows = await db.find_by_keys(User, "_id", uids, projection={"display_name": 1})
+    return {row["_id"]: row["display_name"] for row in rows}
