@@ -20,7 +20,7 @@ from backend.console import forms
 from backend.console.deps import SignedIn, console_state
 from backend.console.i18n import Translate, translator
 from backend.console.routing import ConsoleRoute
-from backend.console.templates import render
+from backend.console.templates import render, template_for
 from backend.core.errors import ValidationFailed
 from backend.core.money import Money
 from backend.drcs import service as drcs
@@ -160,15 +160,7 @@ def _bars(labels: list[str], *series: tuple[str, list[int] | list[float]]) -> di
 
 
 # htmx asks for the polled figures alone; anything else is the whole page.
-_FIGURES = "dashboard-figures"
-
-
-def _template_for(request: Request) -> str:
-    headers = request.headers
-    polled = headers.get("hx-request") == "true" and headers.get("hx-target") == _FIGURES
-    if polled and not headers.get("hx-history-restore-request"):
-        return "dashboard/_figures.html"
-    return "dashboard/page.html"
+_FRAGMENTS = {"dashboard-figures": "dashboard/_figures.html"}
 
 
 @router.get("/dashboard")
@@ -185,7 +177,7 @@ async def dashboard(request: Request, caller: SignedIn) -> Response:
     )
     return render(
         request,
-        _template_for(request),
+        template_for(request, _FRAGMENTS, "dashboard/page.html"),
         session=caller.session,
         user=actor,
         status=problem.status if problem else 200,
