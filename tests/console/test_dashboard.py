@@ -218,3 +218,22 @@ async def test_supervisor_and_operator_see_the_charts_drawn(app, page: Page):
         page, world.admin, ["phases", "aging", "recovery", "officers", "drcs"], "dashboard-operator"
     )
     assert blocked == []
+
+
+async def test_an_operator_picks_a_drc_and_reads_the_dashboard_in_sinhala(app, page: Page):
+    world = await build_world()
+    await sign_in_in_browser(page, world.admin)
+    await page.goto("/console/dashboard")
+    await page.get_by_label("DRC", exact=True).select_option(world.drc_b)
+    await page.wait_for_url(re.compile(rf"drc={world.drc_b}"))
+    officers = page.locator("#figures-officers tbody tr[data-row]")
+    await expect(officers).to_have_count(1)
+    await expect(officers).to_have_attribute("data-row", world.officers[2].id)
+    await _charts_drawn(page, ["phases", "aging", "recovery", "officers", "drcs"])
+    await page.get_by_label("Language").select_option("si")
+    await expect(page.get_by_role("heading", name="උපකරණ පුවරුව", exact=True)).to_be_visible()
+    assert f"drc={world.drc_b}" in page.url  # the choice stays with the language
+    await _charts_drawn(page, ["phases", "aging", "recovery", "officers", "drcs"])
+    await screenshot(page, "dashboard-sinhala")
+    violations = await serious_violations(page)
+    assert not violations, violations
