@@ -152,6 +152,9 @@ async def contacts_by(key: str, match: dict[str, Any], *, since: datetime) -> di
     return await figures.totals(await Negotiation.get_pymongo_collection().aggregate(pipeline))
 
 
+_SETTLED = (PromiseState.KEPT.value, PromiseState.BROKEN.value)
+
+
 async def promises_settled_by(
     key: str, match: dict[str, Any], *, since: datetime
 ) -> dict[str, dict[str, int]]:
@@ -159,23 +162,15 @@ async def promises_settled_by(
 
     A promise is settled with `updated_at` set to the same moment, so the range is on
     `updated_at` (an index beside the reach's field); the settling time decides."""
-    settled = {"$in": [PromiseState.KEPT.value, PromiseState.BROKEN.value]}
+    counts = {state: _settled_since(state, since) for state in _SETTLED}
     pipeline: list[dict[str, Any]] = [
-        {"$match": {**match, "updated_at": {"$gte": since}, "state": settled}},
-        {
-            "$group": {
-                "_id": key,
-                **{
-                    s: _settled_since(s, since)
-                    for s in (PromiseState.KEPT.value, PromiseState.BROKEN.value)
-                },
-            }
-        },
+        {"$match": {**match, "updated_at": {"$gte": since}, "state": {"$in": list(_SETTLED)}}},
+        {"$group": {"_id": key, **counts}},
     ]
     found: dict[str, dict[str, int]] = {}
     async for row in await Promise.get_pymongo_collection().aggregate(pipeline):
         if row["_id"] is not None:
-            found[row["_id"]] = {"kept": row["kept"], "broken": row["broken"]}
+            found[row["_id"]] = {state: row[state] for state in _SETTLED}
     return found
 
 
