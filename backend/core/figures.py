@@ -42,6 +42,6 @@ def month_of(field: str) -> dict[str, Any]:
     return {"$dateToString": {"format": MONTH_FORMAT, "date": f"${field}"}}
 
 
-async def totals(rows: Any, *, value: str = "n") -> dict[str, int]:
-    """An aggregation's `{_id, <value>}` rows as a mapping (rows without a key dropped)."""
-    return {row["_id"]: row[value] async for row in rows if row.get("_id") is not None}
+async def totals(rows: Any) -> dict[str, int]:
+    """An aggregation's `{_id, n}` rows as a mapping (rows without a key dropped)."""
+    return {row["_id"]: row["n"] async for row in rows if row.get("_id") is not None}
