@@ -194,7 +194,9 @@ async def _charts_drawn(page: Page, names: list[str]) -> None:
     await page.wait_for_function(_DRAWN, arg=[f"chart-{name}" for name in names])
 
 
-async def _sees_the_dashboard(page: Page, user: User, charts: list[str], name: str) -> None:
+async def _sees_the_dashboard(
+    page: Page, world: World, user: User, charts: list[str], name: str
+) -> None:
     await sign_in_in_browser(page, user)
     await page.get_by_role("link", name="Dashboard").click()
     await expect(page.get_by_role("heading", name="Dashboard", exact=True)).to_be_visible()
@@ -202,8 +204,11 @@ async def _sees_the_dashboard(page: Page, user: User, charts: list[str], name: s
     await screenshot(page, name)
     violations = await serious_violations(page)
     assert not violations, f"{name}: {violations}"
-    # a refresh swaps the figures in again, and the charts are drawn again
-    await page.wait_for_timeout(1_500)
+    # a payment recorded meanwhile reaches the page by itself, charts drawn again
+    collected = page.locator('#dashboard-cards [data-figure="collected"]')
+    before = int(await collected.get_attribute("data-value") or "0")
+    await pay(world, world.officers[1], world.cases[2], 7_000)
+    await expect(collected).to_have_attribute("data-value", str(before + 7_000))
     await _charts_drawn(page, charts)
     await page.get_by_role("button", name="Sign out").click()
 
@@ -211,12 +216,10 @@ async def _sees_the_dashboard(page: Page, user: User, charts: list[str], name: s
 async def test_supervisor_and_operator_see_the_charts_drawn(app, page: Page):
     world: World = await build_world()
     blocked = _csp_errors(page)
-    await _sees_the_dashboard(
-        page, world.supervisor, ["phases", "aging", "recovery", "officers"], "dashboard"
-    )
-    await _sees_the_dashboard(
-        page, world.admin, ["phases", "aging", "recovery", "officers", "drcs"], "dashboard-operator"
-    )
+    supervisor_charts = ["phases", "aging", "recovery", "officers"]
+    await _sees_the_dashboard(page, world, world.supervisor, supervisor_charts, "dashboard")
+    operator_charts = [*supervisor_charts, "drcs"]
+    await _sees_the_dashboard(page, world, world.admin, operator_charts, "dashboard-operator")
     assert blocked == []
 
 
