@@ -24,7 +24,7 @@ from backend.cases.schemas import CaseSort, CaseSummary, PhaseCounts
 from backend.console import forms, timeline
 from backend.console.deps import Caller, CsrfChecked, SignedIn, console_state
 from backend.console.routing import ConsoleRoute
-from backend.console.templates import render
+from backend.console.templates import render, template_for
 from backend.core.errors import ValidationFailed
 from backend.core.pagination import Page
 from backend.customers import service as customers
@@ -128,16 +128,6 @@ _FRAGMENTS = {"case-results": "cases/_results.html", "case-page": "cases/_page.h
 _STORY_FRAGMENTS = {"case-story": "cases/_story.html"}
 
 
-def _template_for(
-    request: Request, fragments: dict[str, str] = _FRAGMENTS, page: str = "cases/list.html"
-) -> str:
-    """The part htmx targets; the whole page otherwise (a history restore wants it too)."""
-    headers = request.headers
-    if headers.get("hx-request") != "true" or headers.get("hx-history-restore-request"):
-        return page
-    return fragments.get(headers.get("hx-target", ""), page)
-
-
 def _counts_filters(query: CaseListQuery) -> CaseFilters:
     """The counts take the list's DRC and officer, as `GET /cases/counts` would; not its
     phase (each count is one), nor the search."""
@@ -188,7 +178,7 @@ async def case_list(request: Request, caller: SignedIn) -> Response:
     context = await _list_context(request, caller)
     return render(
         request,
-        _template_for(request),
+        template_for(request, _FRAGMENTS, "cases/list.html"),
         session=caller.session,
         user=caller.user,
         **context,
@@ -254,7 +244,7 @@ async def case_detail(request: Request, case_id: CaseId, caller: SignedIn) -> Re
     officer = await users.by_uid(case.ro_id) if case.ro_id else None
     return render(
         request,
-        _template_for(request, _STORY_FRAGMENTS, "cases/detail.html"),
+        template_for(request, _STORY_FRAGMENTS, "cases/detail.html"),
         session=caller.session,
         user=caller.user,
         case=case,

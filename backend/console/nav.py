@@ -20,6 +20,7 @@ class NavItem:
 # A new page adds one row here.
 NAV: tuple[NavItem, ...] = (
     NavItem("cases", "/console/cases", CONSOLE_ROLES),
+    NavItem("dashboard", "/console/dashboard", CONSOLE_ROLES),
     NavItem("inbox", "/console/inbox", CONSOLE_ROLES),
     NavItem("requests", "/console/requests", CONSOLE_ROLES),
     NavItem("cpe", "/console/cpe", OPERATOR_ROLES),

@@ -97,6 +97,15 @@ _environment.filters.update(day=_day, moment=_moment, money=_money)
 _environment.globals["ui"] = _environment.get_template("macros.html").module
 
 
+def template_for(request: Request, fragments: dict[str, str], page: str) -> str:
+    """The part of `page` htmx targets (`fragments`: target id to template); the whole
+    page otherwise (a history restore wants it too)."""
+    headers = request.headers
+    if headers.get("hx-request") != "true" or headers.get("hx-history-restore-request"):
+        return page
+    return fragments.get(headers.get("hx-target", ""), page)
+
+
 def render(
     request: Request,
     template: str,

@@ -53,6 +53,10 @@ async def ids_with_role(role: Role) -> list[str]:
     return [doc["_id"] async for doc in cursor]
 
 
+async def active_with_role(role: Role) -> list[User]:
+    return await User.find({"role": role.value, "active": True}).sort("drc_id", "_id").to_list()
+
+
 async def names(uids: list[str]) -> dict[str, str]:
     """Display names of `uids` (those that exist), in one query."""
     rows = await db.find_by_keys(User, "_id", uids, projection={"display_name": 1})

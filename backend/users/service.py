@@ -147,6 +147,11 @@ async def officers_of(drc_id: str) -> list[User]:
     return await repository.in_drc(drc_id, Role.RECOVERY_OFFICER)
 
 
+async def active_officers() -> list[User]:
+    """Every active recovery officer, by DRC (operator staff's figures)."""
+    return await repository.active_with_role(Role.RECOVERY_OFFICER)
+
+
 async def supervisors_of(drc_id: str) -> list[User]:
     return await repository.in_drc(drc_id, Role.DRC_SUPERVISOR)
 

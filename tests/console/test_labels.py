@@ -84,6 +84,7 @@ def test_labels_built_from_values_exist(prefix, values):
 def test_navigation_follows_the_role():
     operator = [
         "cases",
+        "dashboard",
         "inbox",
         "requests",
         "cpe",
@@ -96,7 +97,7 @@ def test_navigation_follows_the_role():
     pages = {
         Role.OPERATOR_ADMIN: [*operator, "users", "drcs"],
         Role.OPERATOR_OFFICER: operator,
-        Role.DRC_SUPERVISOR: ["cases", "inbox", "requests", "commission"],
+        Role.DRC_SUPERVISOR: ["cases", "dashboard", "inbox", "requests", "commission"],
     }
     for role in CONSOLE_ROLES:
         assert home_for(role) == "/console/cases"

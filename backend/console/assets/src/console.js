@@ -39,3 +39,10 @@ document.addEventListener("cases-changed", () => {
   for (const box of picks()) box.checked = false;
   for (const all of document.querySelectorAll("input[data-select-all]")) all.checked = false;
 });
+
+// A filter applied by htmx moves the address without reloading the page: the language
+// switch's way back (its `next`) moves with it, so the filter survives a change of language.
+document.addEventListener("htmx:pushedIntoHistory", (event) => {
+  const back = document.querySelectorAll('form[action="/console/language"] input[name="next"]');
+  for (const field of back) field.value = event.detail.path;
+});
