@@ -191,5 +191,5 @@ async def dashboard(request: Request, caller: SignedIn) -> Response:
         drcs=drc_names,
         band_label=band_label,
         chart_rows=CHART_ROWS,
-        refresh_seconds=console_state(request).settings.console.refresh_seconds,
+        refresh_seconds=console_state(request).settings.console.dashboard_refresh_seconds,
     )

@@ -62,6 +62,8 @@ class ConsoleSettings(BaseModel):
     session_secret: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "console-session-secret")
     session_ttl_seconds: int = Field(default=8 * 3600, ge=300, le=7 * 24 * 3600)
     refresh_seconds: float = Field(default=15, ge=0.5, le=600)  # lists poll this often
+    # the dashboard's figures are a dozen aggregations each time, so they poll less often
+    dashboard_refresh_seconds: float = Field(default=60, ge=0.5, le=3600)
     firebase_api_key: str = ""  # the web app's public API key; empty: no production sign-in
     firebase_auth_domain: str | None = None  # unset: <project id>.firebaseapp.com
 

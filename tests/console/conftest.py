@@ -53,6 +53,7 @@ def console_url(app, settings, tmp_path_factory) -> Iterator[str]:
         "DEBTX_AUTH__DEV_KEY_DIR": str(workdir / "keys"),
         "DEBTX_FIREBASE__CERT_URL": f"http://127.0.0.1:{port}/auth/dev/certs",
         "DEBTX_CONSOLE__REFRESH_SECONDS": "1",
+        "DEBTX_CONSOLE__DASHBOARD_REFRESH_SECONDS": "1",
     }
     server = _serve(workdir, env, port)
     yield f"http://{server.address}"
