@@ -34,11 +34,13 @@ from backend.ops.router import router as ops_router
 from backend.payments.router import router as payments_router
 from backend.requests.router import router as requests_router
 from backend.resources import Resources
+from backend.responses.router import router as responses_router
 from backend.settlements.router import router as settlements_router
 from backend.syncing.metrics import MirrorCollector
 from backend.syncing.router import router as sync_router
 from backend.users.router import router as users_router
 from backend.worker.dispatch import bind_broker
+from backend.worklist.router import router as worklist_router
 
 log = get_logger("debtx.app")
 
@@ -58,6 +60,8 @@ DOMAIN_ROUTERS = (
     requests_router,
     commission_router,
     notifications_router,
+    responses_router,
+    worklist_router,
     sync_router,
 )
 
