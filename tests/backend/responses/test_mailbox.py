@@ -3,15 +3,21 @@ matched to the customer by the From address, marked seen."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import subprocess
+import sys
 from email.message import EmailMessage
 from email.utils import format_datetime
 
 from backend.core import clock
 from backend.customers.models import Contact, ContactKind, Customer
+from backend.notifications.models import OptOut
 from backend.responses import mailbox
 from backend.responses.models import Intent, MailboxState, Response, ResponseChannel
 from backend.worklist.models import WorkItem, WorkKind
 from tests.factories import make_case
+from tests.harness import settings_env
 
 
 def _mail(sender: str, subject: str, body: str) -> bytes:
@@ -89,3 +95,32 @@ async def test_no_mailbox_configured_reads_nothing():
     from backend.core.settings import ResponseSettings
 
     assert await mailbox.read_mailbox(ResponseSettings()) == 0
+
+
+def _run_task(settings, mailbox_settings) -> int:
+    """`responses.read_mailbox` as a worker runs it: its own process, loop and clients."""
+    env = {
+        **os.environ,
+        **settings_env(settings),
+        "DEBTX_RESPONSES__IMAP_HOST": mailbox_settings.imap_host,
+        "DEBTX_RESPONSES__IMAP_PORT": str(mailbox_settings.imap_port),
+        "DEBTX_RESPONSES__IMAP_USER": mailbox_settings.imap_user,
+        "DEBTX_RESPONSES__IMAP_PASSWORD": mailbox_settings.imap_password.get_secret_value(),
+        "DEBTX_RESPONSES__IMAP_TLS": "false",
+    }
+    code = "from backend.responses.tasks import read_mailbox; print(read_mailbox())"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return int(done.stdout.strip().splitlines()[-1])
+
+
+async def test_the_task_run_twice_stores_the_message_once(settings, dovecot, mailbox_settings):
+    customer = await _customer_with_email("sunil@example.lk")
+    dovecot.deliver(_mail("sunil@example.lk", "Re: reminder", "STOP"))
+    assert await asyncio.to_thread(_run_task, settings, mailbox_settings) == 1
+    assert await asyncio.to_thread(_run_task, settings, mailbox_settings) == 0
+    [reply] = await Response.find({"sender": "sunil@example.lk"}).to_list()
+    assert reply.customer_id == customer.id and reply.intent is Intent.STOP
+    assert await OptOut.get(f"{customer.id}|email") is not None
