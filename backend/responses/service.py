@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -67,20 +66,21 @@ async def receive(incoming: Incoming) -> Received:
         return Received(stored, duplicate=True)
     customer, candidates = await _match(incoming)
     response = await _reading(incoming, customer, candidates)
-    stop = response.intent is Intent.STOP and customer is not None
+    # the customer holding the number or address, or every one of several sharing it
+    opting_out = candidates if response.intent is Intent.STOP else []
     try:
         async with db.transaction() as session:
             await _follow_up(response, session)
             await repository.insert(response, session=session)
-            if stop:
-                assert customer is not None
-                await _opt_out(customer, response, session)
+            for customer_id in opting_out:
+                await _opt_out(customer_id, response, session)
     except DuplicateKeyError:  # the same message, delivered twice at once
         return Received(await _stored(incoming.source_key), duplicate=True)
     log.info("responses.received", channel=response.channel.value, intent=response.intent.value)
     await hand_on(response)
-    reply = STOP_REPLIES[customer.language] if stop and customer else None
-    return Received(response, duplicate=False, opted_out=stop, reply=reply)
+    language = customer.language if customer else Language.ENGLISH
+    reply = STOP_REPLIES[language] if opting_out else None
+    return Received(response, duplicate=False, opted_out=bool(opting_out), reply=reply)
 
 
 async def hand_on(response: Response) -> None:
@@ -164,11 +164,11 @@ async def _follow_up(response: Response, session: AsyncClientSession) -> None:
     response.work_item_id = str(item.id)
 
 
-async def _opt_out(customer: Customer, response: Response, session: AsyncClientSession) -> None:
+async def _opt_out(customer_id: str, response: Response, session: AsyncClientSession) -> None:
     channel = Channel.SMS if response.channel is ResponseChannel.SMS else Channel.EMAIL
     await contact.record_opt_out(
         actor=None,
-        customer_id=customer.id,
+        customer_id=customer_id,
         channel=channel,
         reason=f"the customer replied {response.text.strip()[:40]!r}",
         session=session,
@@ -194,11 +194,7 @@ async def list_responses(
 ) -> Page[ResponseRead]:
     """Replies newest first, filtered by channel, intent, customer or whether matched."""
     _require_operator(actor)
-    query: dict[str, Any] = {
-        name: getattr(value, "value", value)
-        for name, value in filters.model_dump(exclude={"matched"}).items()
-        if value is not None
-    }
+    query = db.equal_to(filters, exclude={"matched"})
     if filters.matched is not None and filters.customer_id is None:
         query["customer_id"] = {"$ne": None} if filters.matched else None
     rows = await repository.page(query, after=object_id_cursor(cursor), limit=limit + 1)

@@ -64,11 +64,7 @@ async def list_items(
 ) -> Page[WorkItemRead]:
     """Items by due day (soonest first), filtered; keyset pages."""
     _require_operator(actor)
-    query: dict[str, Any] = {
-        name: getattr(value, "value", value)
-        for name, value in filters.model_dump(exclude={"due_before"}).items()
-        if value is not None
-    }
+    query = db.equal_to(filters, exclude={"due_before"})
     if filters.due_before is not None:
         query["due"] = {"$lt": datetime.combine(filters.due_before, datetime.min.time())}
     after = decode_keyset(cursor, 2)

@@ -156,3 +156,23 @@ async def test_delivery_receipts_update_the_delivery(client, senders):
         client, "/webhooks/sms/receipts", {"message_id": "nobody", "status": "delivered"}
     )
     assert unknown.json()["matched"] is False
+
+
+async def test_stop_from_a_shared_number_opts_out_each_customer_holding_it(client):
+    _, first = await _customer()
+    _, second = await _customer()
+    shared = _mobile(first)
+    second.contacts[0].value = shared
+    await second.save()
+    answer = await reply(client, shared, "STOP")
+    assert answer.json()["reply"]
+    stored = await Response.find_one({"sender": shared})
+    assert stored.customer_id is None and sorted(stored.candidates) == sorted([first.id, second.id])
+    assert {o.customer_id async for o in OptOut.find_all()} == {first.id, second.id}
+    assert (await WorkItem.get(stored.work_item_id)).kind is WorkKind.UNMATCHED_RESPONSE
+
+
+async def test_stop_from_an_unknown_number_opts_nobody_out(client):
+    answer = await reply(client, "+94712223334", "STOP")
+    assert answer.status_code == 200 and answer.json()["reply"] is None
+    assert await OptOut.find_all().count() == 0
