@@ -122,6 +122,7 @@ class ResponseSettings(BaseModel):
     imap_user: str = ""
     imap_password: SecretStr = SecretStr("")
     imap_folder: str = "INBOX"
+    imap_done_folder: str | None = None  # set: messages read are moved there (it must exist)
     imap_tls: bool = True
     imap_batch: int = Field(default=100, ge=1, le=1000)  # messages taken per run
     promise_follow_up_days: int = Field(default=1, ge=0, le=30)  # after the promised day

@@ -1,7 +1,8 @@
 """The replies mailbox, read over IMAP (stdlib imaplib, each call in a thread).
 
 Each run takes the messages above the last UID read, stores them (once each: their key
-holds UIDVALIDITY and UID), marks them \\Seen, then moves the mark forward.
+holds UIDVALIDITY and UID), marks them \\Seen (and moves them to the done folder when one
+is set), then moves the mark forward.
 """
 
 from __future__ import annotations
@@ -59,9 +60,14 @@ class Mailbox:
                 return Fetched(uid, part[1])
         return None
 
-    def mark_seen(self, uids: list[int]) -> None:
-        if uids:
-            self.conn.uid("STORE", ",".join(map(str, uids)), "+FLAGS", "(\\Seen)")
+    def mark_read(self, uids: list[int]) -> None:
+        """Flag them \\Seen, and move them to the done folder when one is set."""
+        if not uids:
+            return
+        numbers = ",".join(map(str, uids))
+        self.conn.uid("STORE", numbers, "+FLAGS", "(\\Seen)")
+        if self.settings.imap_done_folder:
+            self.conn.uid("MOVE", numbers, _quoted(self.settings.imap_done_folder))
 
     def close(self) -> None:
         with contextlib.suppress(OSError, imaplib.IMAP4.error):
@@ -89,7 +95,7 @@ async def read_mailbox(settings: ResponseSettings) -> int:
             fetched = await asyncio.to_thread(box.fetch, uid)
             if fetched is not None:
                 stored += await _store(box.uidvalidity, fetched)
-        await asyncio.to_thread(box.mark_seen, uids)
+        await asyncio.to_thread(box.mark_read, uids)
         if uids:
             state.last_uid, state.read_at = uids[-1], clock.now()
             await repository.save_mailbox(state)
@@ -111,14 +117,15 @@ async def _store(uidvalidity: int, fetched: Fetched) -> int:
     message = email.message_from_bytes(fetched.raw, policy=default_policy)
     assert isinstance(message, EmailMessage)
     _, sender = parseaddr(str(message.get("From", "")))
+    subject = str(message.get("Subject", "")) or None
     received = await service.receive(
         service.Incoming(
             source_key=f"email|{uidvalidity}|{fetched.uid}",
             channel=ResponseChannel.EMAIL,
             sender=sender,
             to=str(message.get("To", "")) or None,
-            subject=str(message.get("Subject", "")) or None,
-            text=reply_text(message),
+            subject=subject,
+            text=reply_text(message) or subject or "",
             received_at=_sent_at(message),
         )
     )

@@ -132,6 +132,21 @@ class DovecotServer:
         finally:
             conn.logout()
 
+    def create_folder(self, folder: str) -> None:
+        conn = self.connect()
+        try:
+            conn.create(folder)  # answers NO when it exists already: fine
+        finally:
+            conn.logout()
+
+    def count(self, folder: str) -> int:
+        conn = self.connect()
+        try:
+            _, data = conn.select(folder)
+            return int(data[0] or 0)
+        finally:
+            conn.logout()
+
     def seen_count(self, folder: str = "INBOX") -> int:
         conn = self.connect()
         try:

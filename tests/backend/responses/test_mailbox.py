@@ -124,3 +124,17 @@ async def test_the_task_run_twice_stores_the_message_once(settings, dovecot, mai
     [reply] = await Response.find({"sender": "sunil@example.lk"}).to_list()
     assert reply.customer_id == customer.id and reply.intent is Intent.STOP
     assert await OptOut.get(f"{customer.id}|email") is not None
+
+
+async def test_messages_read_move_to_the_done_folder_and_a_bare_subject_is_read(
+    dovecot, mailbox_settings
+):
+    customer = await _customer_with_email("ravi@example.lk")
+    dovecot.create_folder("Done")
+    before = dovecot.count("Done")
+    dovecot.deliver(_mail("ravi@example.lk", "STOP", ""))
+    done = mailbox_settings.model_copy(update={"imap_done_folder": "Done"})
+    assert await mailbox.read_mailbox(done) == 1
+    assert (dovecot.count("INBOX"), dovecot.count("Done")) == (0, before + 1)
+    reply = await Response.find_one({"customer_id": customer.id})
+    assert (reply.text, reply.intent) == ("STOP", Intent.STOP)
