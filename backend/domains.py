@@ -28,10 +28,12 @@ from backend.payments.models import MODELS as PAYMENTS
 from backend.requests import mutations as request_mutations
 from backend.requests import projections as request_projections
 from backend.requests.models import MODELS as REQUESTS
+from backend.responses.models import MODELS as RESPONSES
 from backend.settlements import mutations as settlement_mutations
 from backend.settlements import projections as settlement_projections
 from backend.settlements.models import MODELS as SETTLEMENTS
 from backend.users.models import User
+from backend.worklist.models import MODELS as WORKLIST
 from sync.models import MODELS as SYNC
 
 MODELS = (
@@ -50,6 +52,8 @@ MODELS = (
     *REQUESTS,
     *COMMISSION,
     *NOTIFICATIONS,
+    *RESPONSES,
+    *WORKLIST,
     *SYNC,
 )
 

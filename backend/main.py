@@ -35,11 +35,13 @@ from backend.payments.router import router as payments_router
 from backend.performance.router import router as performance_router
 from backend.requests.router import router as requests_router
 from backend.resources import Resources
+from backend.responses.router import router as responses_router
 from backend.settlements.router import router as settlements_router
 from backend.syncing.metrics import MirrorCollector
 from backend.syncing.router import router as sync_router
 from backend.users.router import router as users_router
 from backend.worker.dispatch import bind_broker
+from backend.worklist.router import router as worklist_router
 
 log = get_logger("debtx.app")
 
@@ -60,6 +62,8 @@ DOMAIN_ROUTERS = (
     commission_router,
     performance_router,
     notifications_router,
+    responses_router,
+    worklist_router,
     sync_router,
 )
 

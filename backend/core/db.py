@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from beanie import Document, init_beanie
 from beanie.odm.utils.encoder import Encoder
+from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
@@ -19,6 +20,15 @@ from backend.core.errors import Conflict, DomainError
 from backend.core.settings import MongoSettings
 
 Raw = dict[str, Any]  # a document as the driver reads and writes it
+
+
+def equal_to(filters: BaseModel, *, exclude: set[str] | None = None) -> Raw:
+    """A query matching each field of `filters` that is set (enums by their value)."""
+    return {
+        name: getattr(value, "value", value)
+        for name, value in filters.model_dump(exclude=exclude).items()
+        if value is not None
+    }
 
 
 def make_client(settings: MongoSettings) -> AsyncMongoClient[Raw]:

@@ -114,6 +114,22 @@ class NotificationSettings(BaseModel):
     validity_warning_days: int = Field(default=7, ge=1, le=60)
 
 
+class ResponseSettings(BaseModel):
+    """Replies from customers: the SMS gateway's inbound webhook and the mailbox read over IMAP."""
+
+    # HMAC-SHA256 of the raw body, sent by the gateway as `X-DebtX-Signature: sha256=<hex>`
+    sms_webhook_secret: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "sms-webhook-secret")
+    imap_host: str | None = None  # unset: no mailbox is read
+    imap_port: int = Field(default=993, ge=1, le=65535)
+    imap_user: str = ""
+    imap_password: SecretStr = SecretStr("")
+    imap_folder: str = "INBOX"
+    imap_done_folder: str | None = None  # set: messages read are moved there (it must exist)
+    imap_tls: bool = True
+    imap_batch: int = Field(default=100, ge=1, le=1000)  # messages taken per run
+    promise_follow_up_days: int = Field(default=1, ge=0, le=30)  # after the promised day
+
+
 class SyncSettings(BaseModel):
     # Pushes from an older app or mutation schema get 426 and a problem document.
     min_app_version: str = Field(default="1.0.0", pattern=r"^\d{1,4}(\.\d{1,4}){0,2}$")
@@ -152,6 +168,7 @@ class Settings(BaseSettings):
     allocation: AllocationSettings = AllocationSettings()
     sync: SyncSettings = SyncSettings()
     notifications: NotificationSettings = NotificationSettings()
+    responses: ResponseSettings = ResponseSettings()
 
     @property
     def is_production(self) -> bool:
@@ -177,6 +194,11 @@ class Settings(BaseSettings):
             problems.append("DEBTX_NOTIFICATIONS__FCM_BASE_URL must be Google's in production")
         if self.notifications.fcm_token_url != GOOGLE_OAUTH_TOKEN:
             problems.append("DEBTX_NOTIFICATIONS__FCM_TOKEN_URL must be Google's in production")
+        sms_secret = self.responses.sms_webhook_secret.get_secret_value()
+        if sms_secret.startswith(PLACEHOLDER_PREFIX) or len(sms_secret) < 32:
+            problems.append(
+                "DEBTX_RESPONSES__SMS_WEBHOOK_SECRET must be a real secret of 32+ characters"
+            )
         if self.firebase.firestore_emulator_host:
             problems.append("DEBTX_FIREBASE__FIRESTORE_EMULATOR_HOST must be unset in production")
         if problems:

@@ -369,3 +369,39 @@ async def ids_with_phone(number: str, *, limit: int = 100) -> list[str]:
     except ValueError:
         return []
     return await repository.ids_with_contact(phone, limit=limit)
+
+
+def phone_forms(number: str) -> list[str]:
+    """The stored forms a number from a gateway may take: as sent, with or without the
+    leading +, and a Sri Lankan local number (07...) in its +94 form."""
+    try:
+        phone = contacts.normalise(ContactKind.MOBILE, number)
+    except ValueError:
+        return []
+    digits = phone.lstrip("+")
+    forms = [phone, digits, f"+{digits}"]
+    if digits.startswith("0") and len(digits) == 10:
+        forms.append(f"+94{digits[1:]}")
+    return list(dict.fromkeys(forms))
+
+
+async def ids_with_mobile(number: str, *, limit: int = 10) -> list[str]:
+    """Customers holding this mobile number in any of its forms; for matching replies."""
+    found: list[str] = []
+    for form in phone_forms(number):
+        found += await repository.ids_with_contact(form, limit=limit)
+    return list(dict.fromkeys(found))[:limit]
+
+
+async def ids_with_email(address: str, *, limit: int = 10) -> list[str]:
+    """Customers holding this email address (compared as stored: lower case)."""
+    try:
+        email = contacts.normalise(ContactKind.EMAIL, address)
+    except ValueError:
+        return []
+    return await repository.ids_with_contact(email, limit=limit)
+
+
+async def account_ids_of(customer_id: str) -> list[str]:
+    """The customer's billing account numbers."""
+    return [a.id for a in await repository.accounts_of(customer_id)]

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend.audit import service as audit
+from backend.audit.service import Actor
 from backend.cases import service as cases
 from backend.cases.errors import CaseClosed, NotCaseHolder
 from backend.cases.models import Case
 from backend.cases.phases import Phase
-from backend.core import clock
+from backend.core import clock, db
 from backend.core.errors import Forbidden
 from backend.core.pagination import Page, object_id_cursor
 from backend.core.settings import get_settings
@@ -180,16 +184,42 @@ async def opt_out(
     """Record that the customer does not want messages on this channel."""
     _require_operator(actor)
     await _require_customer(customer_id)
-    stored = await repository.save_opt_out(
-        OptOut(
-            id=f"{customer_id}|{channel.value}",
-            customer_id=customer_id,
-            channel=channel,
-            reason=data.reason,
-            recorded_by=actor.id,
-        )
+    stored = await record_opt_out(
+        actor=actor, customer_id=customer_id, channel=channel, reason=data.reason
     )
     return OptOutRead.model_validate(stored.model_dump())
+
+
+async def record_opt_out(
+    *,
+    actor: Actor | None,
+    customer_id: str,
+    channel: Channel,
+    reason: str | None,
+    session: AsyncClientSession | None = None,
+) -> OptOut:
+    """Store the opt-out with its audit record: staff on the customer's word, or the
+    customer's own "STOP" reply (no actor)."""
+    async with db.transaction(session) as s:
+        stored = await repository.save_opt_out(
+            OptOut(
+                id=f"{customer_id}|{channel.value}",
+                customer_id=customer_id,
+                channel=channel,
+                reason=reason,
+                recorded_by=actor.id if actor else None,
+            ),
+            session=s,
+        )
+        await audit.record(
+            actor=actor,
+            action="customer.opt_out",
+            entity_type="customer",
+            entity_id=customer_id,
+            after={"channel": channel.value, "reason": reason},
+            session=s,
+        )
+    return stored
 
 
 async def opt_in(*, actor: User, customer_id: str, channel: Channel) -> None:

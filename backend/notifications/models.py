@@ -167,6 +167,7 @@ class Delivery(Document):
     claim: str | None = None  # the claiming worker's token while it sends
     sent_at: datetime | None = None
     provider_id: str | None = None
+    receipt: str | None = None  # the provider's last delivery report ("delivered", ...)
     results: list[DeviceResult] = []
     events: list[DeliveryEvent] = []
     dedupe_key: str | None = None
@@ -183,6 +184,10 @@ class Delivery(Document):
             ),
             IndexModel([("case_id", ASCENDING), ("_id", DESCENDING)]),
             IndexModel([("drc_id", ASCENDING), ("_id", DESCENDING)]),
+            IndexModel(
+                [("provider_id", ASCENDING)],
+                partialFilterExpression={"provider_id": {"$type": "string"}},
+            ),
             IndexModel(
                 [("dedupe_key", ASCENDING)],
                 unique=True,

@@ -298,8 +298,23 @@ async def opt_outs_of(customer_id: str) -> list[OptOut]:
     return await OptOut.find({"customer_id": customer_id}).sort("_id").to_list()
 
 
-async def save_opt_out(opt_out: OptOut) -> OptOut:
-    return await opt_out.save()
+async def save_opt_out(opt_out: OptOut, *, session: AsyncClientSession | None = None) -> OptOut:
+    return await opt_out.save(session=session)
+
+
+async def delivery_by_provider_id(channel: Channel, provider_id: str) -> Delivery | None:
+    return await Delivery.find_one({"channel": channel.value, "provider_id": provider_id})
+
+
+async def record_receipt(delivery: Delivery, fields: dict[str, Any], event: DeliveryEvent) -> None:
+    """Store what the provider reported after the send, with a line in the delivery's log."""
+    await Delivery.get_pymongo_collection().update_one(
+        {"_id": delivery.id},
+        {
+            "$set": Encoder().encode({**fields, "updated_at": _now_as_stored()}),
+            "$push": {"events": Encoder().encode(event)},
+        },
+    )
 
 
 async def delete_opt_out(customer_id: str, channel: Channel) -> bool:

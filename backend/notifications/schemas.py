@@ -158,6 +158,7 @@ class DeliveryRead(BaseModel):
     next_attempt_at: datetime
     sent_at: datetime | None
     provider_id: str | None
+    receipt: str | None = None
     results: list[DeviceResult]
     events: list[DeliveryEventRead]
     created_at: datetime

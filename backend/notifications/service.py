@@ -395,6 +395,32 @@ async def _customer_delivery(
     )
 
 
+# --------------------------------------------------------------------------- receipts
+
+FAILED_RECEIPTS = frozenset({"failed", "undelivered", "rejected", "expired"})
+
+
+async def record_receipt(
+    *, channel: Channel, provider_id: str, status: str, error_code: str | None = None
+) -> Delivery | None:
+    """The provider's delivery report for a message it accepted: kept on the delivery, and a
+    report of failure turns the sent delivery into a failed one. None when no delivery has
+    that provider id."""
+    found = await repository.delivery_by_provider_id(channel, provider_id)
+    if found is None:
+        return None
+    report = status.lower()
+    detail = f"receipt {report}" + (f" ({error_code})" if error_code else "")
+    fields: dict[str, object] = {"receipt": report}
+    new_status = found.status
+    if report in FAILED_RECEIPTS and found.status is DeliveryStatus.SENT:
+        new_status = DeliveryStatus.FAILED
+        fields.update(status=new_status, reason="undelivered")
+    await repository.record_receipt(found, fields, DeliveryEvent(status=new_status, detail=detail))
+    log.info("notifications.receipt", delivery_id=str(found.id), receipt=report)
+    return await repository.delivery(str(found.id))
+
+
 # --------------------------------------------------------------------------- broadcasts
 
 

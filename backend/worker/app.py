@@ -23,6 +23,7 @@ TASK_MODULES = [
     "backend.settlements.tasks",
     "backend.requests.tasks",
     "backend.notifications.tasks",
+    "backend.responses.tasks",
     "backend.syncing.tasks",
 ]
 

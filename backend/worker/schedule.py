@@ -37,6 +37,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     },
     "notifications.check_overdue": {"task": "notifications.check_overdue", "schedule": 3600.0},
     "notifications.relay": {"task": "notifications.relay", "schedule": 60.0},
+    # Customer replies by email; a run still queued after a minute is dropped.
+    "responses.read_mailbox": {
+        "task": "responses.read_mailbox",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
     "cases.rebuild_officer_counts": {
         "task": "cases.rebuild_officer_counts",
         "schedule": crontab(hour=2, minute=0),

@@ -1,0 +1,40 @@
+"""The only code that touches the responses and response_mailboxes collections."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend.core.ids import object_id
+from backend.responses.models import MailboxState, Response
+
+
+async def by_source(source_key: str) -> Response | None:
+    return await Response.find_one({"source_key": source_key})
+
+
+async def insert(response: Response, *, session: AsyncClientSession) -> None:
+    """Raises DuplicateKeyError when a response with the same source key is stored."""
+    await response.insert(session=session)
+
+
+async def get(response_id: str) -> Response | None:
+    key = object_id(response_id)
+    return await Response.get(key) if key is not None else None
+
+
+async def page(filters: dict[str, Any], *, after: ObjectId | None, limit: int) -> list[Response]:
+    query = dict(filters)
+    if after is not None:
+        query["_id"] = {"$lt": after}
+    return await Response.find(query).sort("-_id").limit(limit).to_list()
+
+
+async def mailbox(key: str) -> MailboxState | None:
+    return await MailboxState.get(key)
+
+
+async def save_mailbox(state: MailboxState) -> None:
+    await state.save()
