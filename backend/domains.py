@@ -23,6 +23,7 @@ from backend.negotiations import mutations as negotiation_mutations
 from backend.negotiations import projections as negotiation_projections
 from backend.negotiations.models import MODELS as NEGOTIATIONS
 from backend.notifications.models import MODELS as NOTIFICATIONS
+from backend.oss.models import MODELS as OSS
 from backend.payments import mutations as payment_mutations
 from backend.payments.models import MODELS as PAYMENTS
 from backend.requests import mutations as request_mutations
@@ -50,6 +51,7 @@ MODELS = (
     *REQUESTS,
     *COMMISSION,
     *NOTIFICATIONS,
+    *OSS,
     *SYNC,
 )
 

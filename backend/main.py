@@ -31,6 +31,7 @@ from backend.mediation.router import router as mediation_router
 from backend.negotiations.router import router as negotiations_router
 from backend.notifications.router import router as notifications_router
 from backend.ops.router import router as ops_router
+from backend.oss.router import router as oss_router
 from backend.payments.router import router as payments_router
 from backend.requests.router import router as requests_router
 from backend.resources import Resources
@@ -58,6 +59,7 @@ DOMAIN_ROUTERS = (
     requests_router,
     commission_router,
     notifications_router,
+    oss_router,
     sync_router,
 )
 

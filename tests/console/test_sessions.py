@@ -41,6 +41,7 @@ def test_production_cookies_are_secure():
         env="production",
         internal_token=REAL_SECRET,
         console={"session_secret": REAL_SECRET},
+        oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
     )
     response = Response()
     SessionCodec(settings).write(response, Session.anonymous())

@@ -43,6 +43,10 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
             "EMULATOR",
         ),
         ({"internal_token": REAL_SECRET}, "CONSOLE__SESSION_SECRET"),
+        (
+            {"internal_token": REAL_SECRET, "console": {"session_secret": REAL_SECRET}},
+            "OSS__SIGNING_SECRET",
+        ),
     ],
     ids=[
         "dev_login",
@@ -51,6 +55,7 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
         "local_certs",
         "emulator",
         "console_secret",
+        "oss_secret",
     ],
 )
 def test_production_refuses_unsafe_settings(overrides, complaint):
@@ -64,6 +69,7 @@ def test_production_accepts_real_settings():
         env="production",
         internal_token=REAL_SECRET,
         console={"session_secret": REAL_SECRET},
+        oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
     )
     assert settings.is_production
 
@@ -90,6 +96,7 @@ async def test_production_refuses_a_mongodb_that_is_not_a_replica_set(tmp_path):
             env="production",
             internal_token=REAL_SECRET,
             console={"session_secret": REAL_SECRET},
+            oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
             mongo={"uri": c.mongo_uri(standalone), "server_selection_timeout_ms": 2000},
         )
         with pytest.raises(ServiceUnavailable, match="replica set"):
