@@ -2,8 +2,8 @@ from backend.core.errors import Conflict, DomainError, NotFound
 
 
 class CallbackRefused(DomainError):
-    """OSS's callback is not signed with the callback secret, or its timestamp is missing
-    or outside the accepted window; nothing was changed."""
+    """OSS's callback lacks its timestamp or signature, or is not signed with the callback
+    secret over exactly this body; nothing was changed."""
 
     code = "oss.callback_refused"
     status = 401
@@ -11,8 +11,8 @@ class CallbackRefused(DomainError):
 
 
 class CallbackReplayed(Conflict):
-    """This callback (its nonce, or its event's acknowledgement) was already received;
-    nothing was changed."""
+    """This callback (its nonce, or its event's acknowledgement) was already received, or
+    its timestamp is outside the accepted window; nothing was changed."""
 
     code = "oss.callback_replayed"
     title = "Callback already received"
@@ -39,8 +39,8 @@ class CureNotFound(NotFound):
     title = "No cure record for this account"
 
 
-class AccountNotFound(NotFound):
-    """No account with this id."""
+class StateChanged(Conflict):
+    """The account's service state or cure record changed concurrently; retry."""
 
-    code = "oss.account_not_found"
-    title = "Account not found"
+    code = "oss.state_changed"
+    title = "Service state changed concurrently"

@@ -10,9 +10,8 @@ from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.core import db
-from backend.core.errors import Conflict
 from backend.core.ids import object_id
-from backend.oss.errors import CallbackReplayed
+from backend.oss.errors import CallbackReplayed, StateChanged
 from backend.oss.models import (
     Attempt,
     CureRecord,
@@ -22,13 +21,6 @@ from backend.oss.models import (
     OssEvent,
     ServiceState,
 )
-
-
-class StateChanged(Conflict):
-    """The account's service state or cure record changed concurrently; retry."""
-
-    code = "oss.state_changed"
-    title = "Service state changed concurrently"
 
 
 async def insert_event(event: OssEvent, *, session: AsyncClientSession) -> OssEvent:
