@@ -26,11 +26,13 @@ def deliver(self: Any, event_id: str) -> None:
 
 
 async def run_sweep() -> dict[str, int]:
+    """Cures first, so a reinstatement they ask for goes out in the same sweep."""
+    cured = await cure.sweep()
     sent = await service.sweep(http=runtime.resources().http, settings=get_settings().oss)
-    return {"sent": sent, **await cure.sweep()}
+    return {**cured, "sent": sent}
 
 
 @celery_app.task(name="oss.sweep")
 def sweep() -> dict[str, int]:
-    """Due events no task is sending (a lost enqueue, a retry due), then open cures."""
+    """Open cures, then due events no task is sending (a lost enqueue, a retry due)."""
     return runtime.run(run_sweep())
