@@ -4,9 +4,6 @@ local OSS, and the failed first attempt comes back through Celery's retry."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -15,30 +12,19 @@ from bson import ObjectId
 from backend.devstack.oss import LocalOss
 from backend.oss import service
 from backend.oss.models import EventStatus, OssEvent
-from tests.harness import settings_env
+from tests.harness import celery_worker
 
 
 @pytest.fixture
 def worker(settings, oss_server: LocalOss, tmp_path) -> Iterator[None]:
     oss_server.reset()
-    env = {
-        **os.environ,
-        **settings_env(settings),
-        "DEBTX_OSS__BASE_URL": oss_server.base_url,
-        "DEBTX_OSS__RETRY_BACKOFF_SECONDS": "1",
-    }
-    log = (tmp_path / "worker.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "backend.worker.app:celery_app", "worker",
-         "--pool", "solo", "--loglevel", "INFO"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    yield
-    process.terminate()
-    process.wait(20)
-    log.close()
+    with celery_worker(
+        settings,
+        tmp_path / "worker.log",
+        DEBTX_OSS__BASE_URL=oss_server.base_url,
+        DEBTX_OSS__RETRY_BACKOFF_SECONDS="1",
+    ):
+        yield
 
 
 async def _settled(event_id: str) -> OssEvent:
