@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 from pydantic import ValidationError
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.audit import service as audit
 from backend.core import clock, db
@@ -14,7 +16,7 @@ from backend.core.errors import ValidationFailed, field_errors
 from backend.core.settings import OssSettings
 from backend.oss import cure, repository, service, signing
 from backend.oss.errors import CallbackRefused, CallbackReplayed, EventNotFound
-from backend.oss.models import EventKind, EventStatus, OssCallback, ServiceStatus
+from backend.oss.models import EventKind, EventStatus, OssCallback, OssEvent, ServiceStatus
 from backend.oss.schemas import CallbackAccepted
 from backend.oss.schemas import OssCallback as CallbackBody
 
@@ -54,30 +56,35 @@ async def accept(
         await repository.remember_callback(
             OssCallback(id=data.nonce, idempotency_key=data.idempotency_key), session=txn
         )
-        now = clock.now()
-        done = data.result == "done"
-        fields = (
-            {"status": EventStatus.ACKNOWLEDGED, "acknowledged_at": now, "next_attempt_at": None}
-            if done
-            else {"status": EventStatus.FAILED, "failed_at": now, "next_attempt_at": None}
-        )
-        await repository.acknowledge(event, fields, session=txn)
-        state = await service.state_for(event.account_id, session=txn)
-        if done and state.last_event_id == str(event.id):
-            state.status, state.updated_at = _DONE[event.kind], now
-            await repository.save_state(state, session=txn)
-            await cure.on_service_changed(state=state, session=txn)
+        settled = await _settle(event, data, txn)
         await audit.record(
             actor=None,
-            action=f"oss.{event.kind.value}_{'done' if done else 'refused'}",
+            action=f"oss.{event.kind.value}_{data.result}",
             entity_type="account",
             entity_id=event.account_id,
             after={"event_id": str(event.id), "nonce": data.nonce, "detail": data.detail},
             session=txn,
         )
+    return settled
+
+
+async def _settle(
+    event: OssEvent, data: CallbackBody, session: AsyncClientSession
+) -> CallbackAccepted:
+    """The event acknowledged or failed; a done event moves the account's service on."""
+    now, done = clock.now(), data.result == "done"
+    status = EventStatus.ACKNOWLEDGED if done else EventStatus.FAILED
+    fields: dict[str, Any] = {"status": status, "next_attempt_at": None}
+    fields["acknowledged_at" if done else "failed_at"] = now
+    await repository.acknowledge(event, fields, session=session)
+    state = await service.state_for(event.account_id, session=session)
+    if done and state.last_event_id == str(event.id):
+        state.status, state.updated_at = _DONE[event.kind], now
+        await repository.save_state(state, session=session)
+        await cure.on_service_changed(state=state, session=session)
     return CallbackAccepted(
         event_id=str(event.id),
         idempotency_key=event.idempotency_key,
-        event_status=fields["status"],
+        event_status=status,
         service_status=state.status,
     )

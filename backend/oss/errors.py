@@ -44,3 +44,10 @@ class StateChanged(Conflict):
 
     code = "oss.state_changed"
     title = "Service state changed concurrently"
+
+
+class EventNotFailed(Conflict):
+    """Only a failed event is sent again by hand; this one is pending, delivered or done."""
+
+    code = "oss.event_not_failed"
+    title = "Event has not failed"

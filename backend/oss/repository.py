@@ -80,6 +80,17 @@ async def acknowledge(event: OssEvent, fields: dict[str, Any], *, session: Async
         raise CallbackReplayed(f"event {event.idempotency_key} was already settled")
 
 
+async def reopen(event: OssEvent, fields: dict[str, Any], *, session: AsyncClientSession) -> None:
+    """A failed event back to pending, unless it changed since it was read."""
+    result = await OssEvent.get_pymongo_collection().update_one(
+        {"_id": event.id, "status": EventStatus.FAILED.value, "attempts": event.attempts},
+        {"$set": Encoder().encode({**fields, "failed_at": None})},
+        session=session,
+    )
+    if result.modified_count == 0:
+        raise StateChanged(f"event {event.id} changed; retry")
+
+
 async def due_ids(*, now: datetime, stale_before: datetime, limit: int) -> list[str]:
     """Pending events whose time has come and that no live worker holds, oldest first."""
     cursor = OssEvent.get_pymongo_collection().find(

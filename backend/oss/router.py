@@ -22,6 +22,7 @@ router = APIRouter(tags=["oss"])
 AccountId = Annotated[
     str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$", description="Billing account id")
 ]
+EventId = Annotated[str, Path(pattern=r"^[0-9a-f]{24}$", description="Event id")]
 CallbackTimestamp = Annotated[
     str | None, Header(alias=signing.CALLBACK_TIMESTAMP, description="Unix seconds")
 ]
@@ -73,6 +74,12 @@ async def list_events(
     return await service.list_events(
         status=status, kind=kind, account_id=account_id, cursor=cursor, limit=limit
     )
+
+
+@router.post("/oss/events/{event_id}/retry", summary="Send a failed event again (operator)")
+async def retry_event(actor: OperatorStaff, event_id: EventId) -> OssEventRead:
+    """After OSS refused it or every attempt failed: the same idempotency key, attempts anew."""
+    return await service.retry_failed(actor=actor, event_id=event_id)
 
 
 @router.get("/cure/{account_id}", summary="An account's cure record (operator)")

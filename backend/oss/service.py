@@ -25,7 +25,7 @@ from backend.core.logging import get_logger
 from backend.core.pagination import Page, object_id_cursor
 from backend.core.settings import OssSettings
 from backend.oss import repository, signing
-from backend.oss.errors import NotSuspended
+from backend.oss.errors import EventNotFailed, EventNotFound, NotSuspended
 from backend.oss.models import (
     Attempt,
     EventKind,
@@ -35,6 +35,7 @@ from backend.oss.models import (
     ServiceStatus,
 )
 from backend.oss.schemas import OssEventRead, ServiceStateRead
+from backend.users.models import User
 from backend.worker.dispatch import enqueue
 
 log = get_logger("debtx.oss")
@@ -253,6 +254,29 @@ async def sweep(
     for event_id in ids:
         await deliver(event_id, http=http, settings=settings, now=now)
     return len(ids)
+
+
+async def retry_failed(*, actor: User, event_id: str) -> OssEventRead:
+    """Operator staff send a failed event again, under its same idempotency key."""
+    async with db.transaction() as txn:
+        event = await repository.get_event(event_id, session=txn)
+        if event is None:
+            raise EventNotFound(f"no event {event_id}")
+        if event.status is not EventStatus.FAILED or event.acknowledged_at is not None:
+            raise EventNotFailed(f"event {event_id} is {event.status.value}")
+        fields = {"status": EventStatus.PENDING, "attempts": 0, "next_attempt_at": clock.now()}
+        await repository.reopen(event, fields, session=txn)
+        await audit.record(
+            actor=actor,
+            action="oss.event_retry",
+            entity_type="oss_event",
+            entity_id=event_id,
+            before={"status": EventStatus.FAILED.value},
+            after={"status": EventStatus.PENDING.value},
+            session=txn,
+        )
+    await dispatch(event_id)
+    return read_of(event.model_copy(update=fields))
 
 
 # --------------------------------------------------------------------------- reading

@@ -102,6 +102,36 @@ async def test_after_the_last_attempt_the_event_fails_where_operator_staff_see_i
     refused = await client.get("/oss/events", headers=bearer(signing_key, officer))
     assert refused.status_code == 403
 
+    oss.server.reset()
+    url = f"/oss/events/{event.id}/retry"
+    again = await client.post(url, headers=bearer(signing_key, operator))
+    assert again.status_code == 200 and again.json()["status"] == "pending"
+    assert (await client.post(url, headers=bearer(signing_key, operator))).status_code == 409
+    assert await oss.deliver(event.id) is None
+    assert [r.idempotency_key for r in oss.server.received] == [event.idempotency_key]
+    assert (await _stored(event.id)).status is EventStatus.DELIVERED
+    assert await AuditRecord.find({"action": "oss.event_retry"}).count() == 1
+
+
+async def test_operator_staff_page_through_the_events_newest_first(oss, client, signing_key):
+    made = [
+        await service.request_suspension(account_id=f"ACC-0077000{n}", reason="ladder")
+        for n in range(3)
+    ]
+    operator = await make_user(Role.OPERATOR_ADMIN)
+    headers = bearer(signing_key, operator)
+    first = (await client.get("/oss/events", params={"limit": 2}, headers=headers)).json()
+    cursor = first["next_cursor"]
+    assert cursor is not None
+    params = {"limit": 2, "cursor": cursor}
+    second = (await client.get("/oss/events", params=params, headers=headers)).json()
+    assert second["next_cursor"] is None
+    shown = [e["id"] for e in first["items"] + second["items"]]
+    assert shown == [e.id for e in reversed(made)]
+    one = {"account_id": made[1].account_id, "kind": "suspension", "status": "pending"}
+    only = (await client.get("/oss/events", params=one, headers=headers)).json()
+    assert [e["id"] for e in only["items"]] == [made[1].id]
+
 
 async def test_running_the_delivery_and_the_sweep_twice_sends_nothing_twice(oss):
     event = await service.request_suspension(account_id=ACCOUNT, reason="ladder step")
