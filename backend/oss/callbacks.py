@@ -17,8 +17,7 @@ from backend.core.settings import OssSettings
 from backend.oss import cure, repository, service, signing
 from backend.oss.errors import CallbackRefused, CallbackReplayed, EventNotFound
 from backend.oss.models import EventKind, EventStatus, OssCallback, OssEvent, ServiceStatus
-from backend.oss.schemas import CallbackAccepted
-from backend.oss.schemas import OssCallback as CallbackBody
+from backend.oss.schemas import CallbackAccepted, CallbackBody
 
 _DONE = {
     EventKind.SUSPENSION: ServiceStatus.SUSPENDED,

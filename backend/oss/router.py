@@ -10,9 +10,9 @@ from backend.oss import callbacks, cure, service, signing
 from backend.oss.models import EventKind, EventStatus
 from backend.oss.schemas import (
     CallbackAccepted,
+    CallbackBody,
     CureActionCreate,
     CureRead,
-    OssCallback,
     OssEventRead,
     ServiceStateRead,
 )
@@ -38,7 +38,7 @@ CallbackSignature = Annotated[
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": OssCallback.model_json_schema()}},
+            "content": {"application/json": {"schema": CallbackBody.model_json_schema()}},
         }
     },
 )

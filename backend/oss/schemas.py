@@ -42,10 +42,9 @@ class ServiceStateRead(BaseModel):
     updated_at: datetime | None
 
 
-class OssCallback(RequestModel):
-    """What OSS sends back once it has done (or refused) what an event asked."""
-
-    model_config = {"extra": "ignore"}  # OSS may add fields; the signature covers them all
+class CallbackBody(BaseModel):
+    """What OSS sends back once it has done (or refused) what an event asked; fields OSS
+    adds are ignored (the signature covers them all the same)."""
 
     idempotency_key: str = Field(min_length=1, max_length=200)
     nonce: str = Field(min_length=8, max_length=200)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from backend.audit.models import AuditRecord
-from backend.oss import service
+from backend.oss import service, signing
 from backend.oss.models import CureRecord, CureStatus, EventStatus, OssEvent, ServiceStatus
 from backend.users.models import Role
 from tests.factories import bearer, make_user
@@ -88,6 +88,20 @@ async def test_a_tampered_callback_is_refused(oss, client):
     plain = {"content-type": "application/json"}
     unsigned = await client.post("/oss/callbacks", content=body, headers=plain)
     assert unsigned.status_code == 401
+    await _unchanged(audits)
+
+
+async def test_a_signed_callback_without_its_fields_is_refused_naming_them(oss, client):
+    key = await _delivered(oss)
+    audits = await AuditRecord.count()
+    body, headers = oss.server.callback(key)
+    stripped = body.replace(b'"nonce"', b'"other"')
+    stamp = headers["x-oss-timestamp"]
+    secret = oss.settings.callback_secret.get_secret_value()
+    headers["x-oss-signature"] = signing.sign(secret, stamp, stripped)
+    answer = await client.post("/oss/callbacks", content=stripped, headers=headers)
+    assert answer.status_code == 422
+    assert [e["field"] for e in answer.json()["errors"]] == ["nonce"]
     await _unchanged(audits)
 
 
