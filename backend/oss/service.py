@@ -44,6 +44,16 @@ DELIVER_TASK = "oss.deliver"
 STALE = timedelta(minutes=5)  # a claim older than this belonged to a worker that died
 SWEEP_LIMIT = 200
 RETRYABLE_4XX = {408, 425, 429}
+# The states in which a request of each kind was made already (its event stands).
+_ASKED = {
+    EventKind.SUSPENSION: {ServiceStatus.SUSPENSION_REQUESTED, ServiceStatus.SUSPENDED},
+    EventKind.REINSTATEMENT: {ServiceStatus.REINSTATEMENT_REQUESTED},
+}
+_REINSTATABLE = {
+    ServiceStatus.SUSPENSION_REQUESTED,
+    ServiceStatus.SUSPENDED,
+    ServiceStatus.REINSTATEMENT_REQUESTED,
+}
 _REQUESTED = {
     EventKind.SUSPENSION: ServiceStatus.SUSPENSION_REQUESTED,
     EventKind.REINSTATEMENT: ServiceStatus.REINSTATEMENT_REQUESTED,
@@ -82,16 +92,9 @@ async def _already_asked(
     kind: EventKind, state: ServiceState, session: AsyncClientSession
 ) -> OssEvent | None:
     """The event standing for this request, when one was made this cycle."""
-    if kind is EventKind.SUSPENSION:
-        asked = {ServiceStatus.SUSPENSION_REQUESTED, ServiceStatus.SUSPENDED}
-    else:
-        asked = {ServiceStatus.REINSTATEMENT_REQUESTED}
-        if state.status not in asked | {
-            ServiceStatus.SUSPENSION_REQUESTED,
-            ServiceStatus.SUSPENDED,
-        }:
-            raise NotSuspended(f"the service of {state.id} is {state.status.value}")
-    if state.status in asked and state.last_event_id is not None:
+    if kind is EventKind.REINSTATEMENT and state.status not in _REINSTATABLE:
+        raise NotSuspended(f"the service of {state.id} is {state.status.value}")
+    if state.status in _ASKED[kind] and state.last_event_id is not None:
         return await repository.get_event(state.last_event_id, session=session)
     return None
 

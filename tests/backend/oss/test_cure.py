@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from backend.audit.models import AuditRecord
 from backend.cases import service as cases
+from backend.core import db
+from backend.core.money import Money
 from backend.oss import cure, service
 from backend.oss.models import (
     CureCondition,
@@ -128,3 +130,21 @@ async def test_staff_record_cure_actions_audited(oss, client, signing_key):
     assert officer_try.status_code == 403
     missing = await client.get("/cure/ACC-NONE", headers=bearer(signing_key, operator))
     assert missing.status_code == 404 and missing.json()["code"] == "oss.cure_not_found"
+
+
+async def test_the_sweep_meets_a_cure_whose_arrears_were_cleared_elsewhere(oss):
+    officer = await make_user(Role.RECOVERY_OFFICER)
+    case = await make_case("negotiation", ro=officer, arrears=30_000)
+    await _suspended(oss, case)
+    assert await cure.sweep() == {"checked": 1, "met": 0}
+    async with db.transaction() as session:  # the balance corrected from BSS, say
+        await cases.update(
+            actor=None,
+            case=case,
+            action="test.correct_balance",
+            changes={"outstanding": Money.zero("LKR")},
+            session=session,
+        )
+    assert await cure.sweep() == {"checked": 1, "met": 1}
+    assert await _reinstatement(case.account_id) is not None
+    assert await cure.sweep() == {"checked": 0, "met": 0}
