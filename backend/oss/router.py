@@ -57,7 +57,8 @@ async def oss_callback(
 
 @router.get("/oss/accounts/{account_id}", summary="An account's service state (operator)")
 async def get_service_state(_: OperatorStaff, account_id: AccountId) -> ServiceStateRead:
-    """active, suspension_requested, suspended, reinstatement_requested or reinstated."""
+    """active (also for an account OSS was never asked about), suspension_requested,
+    suspended, reinstatement_requested or reinstated."""
     return await service.service_state(account_id)
 
 
