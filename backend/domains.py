@@ -23,6 +23,7 @@ from backend.negotiations import mutations as negotiation_mutations
 from backend.negotiations import projections as negotiation_projections
 from backend.negotiations.models import MODELS as NEGOTIATIONS
 from backend.notifications.models import MODELS as NOTIFICATIONS
+from backend.oss.models import MODELS as OSS
 from backend.payments import mutations as payment_mutations
 from backend.payments.models import MODELS as PAYMENTS
 from backend.requests import mutations as request_mutations
@@ -54,6 +55,7 @@ MODELS = (
     *NOTIFICATIONS,
     *RESPONSES,
     *WORKLIST,
+    *OSS,
     *SYNC,
 )
 

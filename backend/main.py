@@ -31,6 +31,7 @@ from backend.mediation.router import router as mediation_router
 from backend.negotiations.router import router as negotiations_router
 from backend.notifications.router import router as notifications_router
 from backend.ops.router import router as ops_router
+from backend.oss.router import router as oss_router
 from backend.payments.router import router as payments_router
 from backend.performance.router import router as performance_router
 from backend.requests.router import router as requests_router
@@ -64,6 +65,7 @@ DOMAIN_ROUTERS = (
     notifications_router,
     responses_router,
     worklist_router,
+    oss_router,
     sync_router,
 )
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -84,3 +87,22 @@ async def debtx(settings, *args: str, env: dict | None = None) -> tuple[int, str
     )
     out, err = await asyncio.wait_for(process.communicate(), 120)
     return process.returncode or 0, out.decode(), err.decode()
+
+
+@contextmanager
+def celery_worker(settings, log_path: Path, **env: str) -> Iterator[subprocess.Popen]:
+    """A real Celery worker (solo pool) on the test services, with `env` on top."""
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "backend.worker.app:celery_app", "worker",
+         "--pool", "solo", "--loglevel", "INFO"],
+        env={**os.environ, **settings_env(settings), **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(20)
+        log.close()

@@ -257,6 +257,10 @@ async def rebuild_officer_counts() -> int:
     return len(totals)
 
 
+async def of_account(account_id: str, *, session: AsyncClientSession | None = None) -> list[Case]:
+    return await Case.find({"account_id": account_id}, session=session).to_list()
+
+
 async def find(filters: dict[str, Any], *, sort: list[tuple[str, int]], limit: int) -> list[Case]:
     return await Case.find(filters).sort(sort).limit(limit).to_list()  # type: ignore[arg-type]
 

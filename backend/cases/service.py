@@ -301,6 +301,11 @@ async def get_unscoped(case_id: str, *, session: AsyncClientSession | None = Non
     return await repository.get(case_id, session=session)
 
 
+async def of_account(account_id: str, *, session: AsyncClientSession | None = None) -> list[Case]:
+    """Every case of a billing account, open or closed, with no reach check."""
+    return await repository.of_account(account_id, session=session)
+
+
 async def open_counts(
     *, field: str, ids: list[str], session: AsyncClientSession | None = None
 ) -> dict[str, int]:

@@ -146,6 +146,21 @@ class SyncSettings(BaseModel):
     mirror_summary_seconds: float = Field(default=5.0, ge=0, le=60)
 
 
+class OssSettings(BaseModel):
+    """OSS, the operator's service provisioning: where suspension and reinstatement
+    requests go, the secrets that sign them and OSS's callbacks, and the retry limits."""
+
+    base_url: str = "http://127.0.0.1:8190"
+    signing_secret: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "oss-signing-secret")
+    callback_secret: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "oss-callback-secret")
+    callback_window_seconds: int = Field(default=300, ge=10, le=3600)  # replay window
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    retry_backoff_seconds: float = Field(default=30, gt=0, le=3600)
+    retry_backoff_max_seconds: float = Field(default=3600, gt=0)
+    max_attempts: int = Field(default=8, ge=1, le=30)
+    sweep_seconds: float = Field(default=30, gt=0)  # the beat sweep of due events and cures
+
+
 class Settings(BaseSettings):
     """Every knob DebtX has. Nested groups read as DEBTX_MONGO__URI and so on."""
 
@@ -169,6 +184,7 @@ class Settings(BaseSettings):
     sync: SyncSettings = SyncSettings()
     notifications: NotificationSettings = NotificationSettings()
     responses: ResponseSettings = ResponseSettings()
+    oss: OssSettings = OssSettings()
 
     @property
     def is_production(self) -> bool:
@@ -199,6 +215,10 @@ class Settings(BaseSettings):
             problems.append(
                 "DEBTX_RESPONSES__SMS_WEBHOOK_SECRET must be a real secret of 32+ characters"
             )
+        for name in ("signing_secret", "callback_secret"):
+            secret = getattr(self.oss, name).get_secret_value()
+            if secret.startswith(PLACEHOLDER_PREFIX) or len(secret) < 32:
+                problems.append(f"DEBTX_OSS__{name.upper()} must be a real secret of 32+ chars")
         if self.firebase.firestore_emulator_host:
             problems.append("DEBTX_FIREBASE__FIRESTORE_EMULATOR_HOST must be unset in production")
         if problems:

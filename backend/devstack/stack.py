@@ -27,6 +27,7 @@ class Ports:
     mongodb: int = 27117
     redis: int = 6390
     firestore: int = 8181
+    oss: int = 8190  # the local OSS (suspensions and reinstatements)
 
 
 def stack_env(home: Path, ports: Ports, project_id: str) -> dict[str, str]:
@@ -42,6 +43,7 @@ def stack_env(home: Path, ports: Ports, project_id: str) -> dict[str, str]:
         "DEBTX_AUTH__DEV_LOGIN": "true",
         "DEBTX_AUTH__DEV_KEY_DIR": str(home / "keys"),
         "DEBTX_PUBLIC_URL": f"http://127.0.0.1:{ports.api}",
+        "DEBTX_OSS__BASE_URL": f"http://127.0.0.1:{ports.oss}",
         "FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{ports.firestore}",
     }
 
@@ -60,6 +62,7 @@ def _banner(ports: Ports, home: Path) -> Panel:
         f"MongoDB        mongodb://127.0.0.1:{ports.mongodb}  (SecantusDB, data in {home}/mongo)\n"
         f"Redis          redis://127.0.0.1:{ports.redis}\n"
         f"Firestore      http://127.0.0.1:{ports.firestore}  (emulator)\n"
+        f"OSS            http://127.0.0.1:{ports.oss}  (local; acknowledges every event)\n"
         f"Logs           {home}/logs/\n\n"
         f"Sign in (development): POST {api}/auth/dev/sign-in "
         f'{{"email": "admin@{DEMO_DOMAIN}"}}\n'
@@ -148,11 +151,20 @@ def _start_apps(
     logs = home / "logs"
     api = c.uvicorn("api", "backend.main:create_app", ports.api, logs, env)
     apps.append(api.start())
+    apps.append(_local_oss(ports, logs, env).start())
     for name, args in _WORKERS.items():
         apps.append(_celery(name, [*args, "--loglevel", "INFO"], logs, env).start())
     beat = ["beat", "--loglevel", "INFO", "--schedule", str(home / "celerybeat-schedule")]
     apps.append(_celery("beat", beat, logs, env).start())
     return api
+
+
+def _local_oss(ports: Ports, logs: Path, env: dict[str, str]) -> c.Component:
+    """OSS stand-in: takes the signed events and acknowledges each to the API."""
+    argv = [sys.executable, "-m", "backend.devstack.oss", "--port", str(ports.oss)]
+    argv += ["--callback-url", f"http://127.0.0.1:{ports.api}/oss/callbacks"]
+    probe = lambda component: c.http_ok(f"http://{component.address}/healthz")  # noqa: E731
+    return c.Component("oss", argv, ports.oss, logs / "oss.log", probe, env=env)
 
 
 def _watch(running: list[c.Component]) -> None:

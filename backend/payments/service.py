@@ -33,6 +33,7 @@ from backend.core.money import Money
 from backend.core.pagination import Page, object_id_cursor
 from backend.negotiations import service as negotiations
 from backend.negotiations.models import PromiseShare
+from backend.oss import cure
 from backend.payments import repository
 from backend.payments.errors import (
     AlreadyReversed,
@@ -159,6 +160,7 @@ async def _apply(actor: User, case: Case, payment: Payment, session: AsyncClient
         session=session,
     )
     payment.commission_entry_id = str(entry.id) if entry else None
+    await cure.payment_applied(account_id=case.account_id, session=session)
 
 
 def _outstanding_after(

@@ -25,6 +25,7 @@ TASK_MODULES = [
     "backend.notifications.tasks",
     "backend.responses.tasks",
     "backend.syncing.tasks",
+    "backend.oss.tasks",
 ]
 
 

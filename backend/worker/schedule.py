@@ -9,6 +9,7 @@ from celery.schedules import crontab
 from backend.core.settings import get_settings
 
 _OUTBOX_POLL = get_settings().sync.outbox_poll_seconds
+_OSS_SWEEP = get_settings().oss.sweep_seconds
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "ops.heartbeat": {"task": "ops.heartbeat", "schedule": 30.0},
@@ -59,4 +60,6 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": _OUTBOX_POLL,
         "options": {"expires": _OUTBOX_POLL},
     },
+    # Events to OSS that are due (retries, lost enqueues), then the open cure records.
+    "oss.sweep": {"task": "oss.sweep", "schedule": _OSS_SWEEP, "options": {"expires": _OSS_SWEEP}},
 }

@@ -42,6 +42,7 @@ def test_production_cookies_are_secure():
         internal_token=REAL_SECRET,
         console={"session_secret": REAL_SECRET},
         responses={"sms_webhook_secret": REAL_SECRET},
+        oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
     )
     response = Response()
     SessionCodec(settings).write(response, Session.anonymous())

@@ -95,6 +95,7 @@ def test_run_command_serves_stops_cleanly_and_keeps_data(tmp_path):
         "mongodb": free_port(),
         "redis": free_port(),
         "firestore": free_port(),
+        "oss": free_port(),
     }
     api = f"http://127.0.0.1:{ports['api']}"
     first = Dev(tmp_path, ports)
@@ -110,6 +111,8 @@ def test_run_command_serves_stops_cleanly_and_keeps_data(tmp_path):
             json={"id": "DRC-KEPT", "name": "Survives Restarts"},
         )
         assert created.status_code == 201, created.text
+        oss = httpx.get(f"http://127.0.0.1:{ports['oss']}/healthz", timeout=10)
+        assert oss.status_code == 200  # the local OSS the outbox posts to
     finally:
         output = first.stop()
     assert "demo data loaded" in output

@@ -47,6 +47,14 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
             {"internal_token": REAL_SECRET, "console": {"session_secret": REAL_SECRET}},
             "SMS_WEBHOOK_SECRET",
         ),
+        (
+            {
+                "internal_token": REAL_SECRET,
+                "console": {"session_secret": REAL_SECRET},
+                "responses": {"sms_webhook_secret": REAL_SECRET},
+            },
+            "OSS__SIGNING_SECRET",
+        ),
     ],
     ids=[
         "dev_login",
@@ -56,6 +64,7 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
         "emulator",
         "console_secret",
         "sms_webhook_secret",
+        "oss_secret",
     ],
 )
 def test_production_refuses_unsafe_settings(overrides, complaint):
@@ -70,6 +79,7 @@ def test_production_accepts_real_settings():
         internal_token=REAL_SECRET,
         console={"session_secret": REAL_SECRET},
         responses={"sms_webhook_secret": REAL_SECRET},
+        oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
     )
     assert settings.is_production
 
@@ -97,6 +107,7 @@ async def test_production_refuses_a_mongodb_that_is_not_a_replica_set(tmp_path):
             internal_token=REAL_SECRET,
             console={"session_secret": REAL_SECRET},
             responses={"sms_webhook_secret": REAL_SECRET},
+            oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
             mongo={"uri": c.mongo_uri(standalone), "server_selection_timeout_ms": 2000},
         )
         with pytest.raises(ServiceUnavailable, match="replica set"):

@@ -4,9 +4,6 @@ local FCM server, and a transient failure comes back through Celery's retry."""
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -16,33 +13,22 @@ from backend.users.models import Role
 from tests.backend.notifications.conftest import SMS_KEY, Edges
 from tests.backend.notifications.servers import UNAVAILABLE, ServiceAccount, wait_for
 from tests.factories import bearer, make_case, make_drc, make_user
-from tests.harness import settings_env
+from tests.harness import celery_worker
 
 
 @pytest.fixture
 def worker(settings, edges: Edges, service_account: ServiceAccount, tmp_path) -> Iterator[None]:
-    env = {
-        **os.environ,
-        **settings_env(settings),
-        "DEBTX_NOTIFICATIONS__FCM_BASE_URL": edges.fcm.base_url,
-        "DEBTX_NOTIFICATIONS__FCM_TOKEN_URL": edges.fcm.token_url,
-        "DEBTX_NOTIFICATIONS__FCM_CREDENTIALS_FILE": str(service_account.path),
-        "DEBTX_NOTIFICATIONS__SMS_GATEWAY_URL": edges.sms.url,
-        "DEBTX_NOTIFICATIONS__SMS_API_KEY": SMS_KEY,
-        "DEBTX_NOTIFICATIONS__RETRY_BACKOFF_SECONDS": "1",
-    }
-    log = (tmp_path / "worker.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "backend.worker.app:celery_app", "worker",
-         "--pool", "solo", "--loglevel", "INFO"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    yield
-    process.terminate()
-    process.wait(20)
-    log.close()
+    with celery_worker(
+        settings,
+        tmp_path / "worker.log",
+        DEBTX_NOTIFICATIONS__FCM_BASE_URL=edges.fcm.base_url,
+        DEBTX_NOTIFICATIONS__FCM_TOKEN_URL=edges.fcm.token_url,
+        DEBTX_NOTIFICATIONS__FCM_CREDENTIALS_FILE=str(service_account.path),
+        DEBTX_NOTIFICATIONS__SMS_GATEWAY_URL=edges.sms.url,
+        DEBTX_NOTIFICATIONS__SMS_API_KEY=SMS_KEY,
+        DEBTX_NOTIFICATIONS__RETRY_BACKOFF_SECONDS="1",
+    ) as process:
+        yield
     assert process.returncode is not None
 
 

@@ -1,0 +1,89 @@
+"""OSS's acknowledgement callback: signed with the callback secret over `timestamp.body`,
+fresh, and new. A tampered, stale or replayed callback is refused and changes nothing."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from pydantic import ValidationError
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend.audit import service as audit
+from backend.core import clock, db
+from backend.core.errors import ValidationFailed, field_errors
+from backend.core.settings import OssSettings
+from backend.oss import cure, repository, service, signing
+from backend.oss.errors import CallbackRefused, CallbackReplayed, EventNotFound
+from backend.oss.models import EventKind, EventStatus, OssCallback, OssEvent, ServiceStatus
+from backend.oss.schemas import CallbackAccepted, CallbackBody
+
+_DONE = {
+    EventKind.SUSPENSION: ServiceStatus.SUSPENDED,
+    EventKind.REINSTATEMENT: ServiceStatus.REINSTATED,
+}
+
+
+def verify(
+    *, body: bytes, timestamp: str | None, signature: str | None, settings: OssSettings
+) -> CallbackBody:
+    """The callback's content, once its signature and timestamp are accepted."""
+    if not timestamp or not signature or not timestamp.isdigit():
+        raise CallbackRefused("the callback lacks its timestamp or signature")
+    secret = settings.callback_secret.get_secret_value()
+    if not signing.valid(secret, timestamp, body, signature):
+        raise CallbackRefused("the callback's signature does not match its content")
+    if abs(time.time() - int(timestamp)) > settings.callback_window_seconds:
+        raise CallbackReplayed("the callback's timestamp is outside the accepted window")
+    try:
+        return CallbackBody.model_validate(json.loads(body))
+    except ValueError as exc:
+        errors = field_errors(exc.errors()) if isinstance(exc, ValidationError) else []
+        raise ValidationFailed("the callback's body is not valid", errors=errors) from exc
+
+
+async def accept(
+    *, body: bytes, timestamp: str | None, signature: str | None, settings: OssSettings
+) -> CallbackAccepted:
+    """Settle the event the callback names: acknowledged (done) or failed (refused)."""
+    data = verify(body=body, timestamp=timestamp, signature=signature, settings=settings)
+    async with db.transaction() as txn:
+        event = await repository.event_by_key(data.idempotency_key, session=txn)
+        if event is None:
+            raise EventNotFound(f"no event {data.idempotency_key}")
+        await repository.remember_callback(
+            OssCallback(id=data.nonce, idempotency_key=data.idempotency_key), session=txn
+        )
+        settled = await _settle(event, data, txn)
+        await audit.record(
+            actor=None,
+            action=f"oss.{event.kind.value}_{data.result}",
+            entity_type="account",
+            entity_id=event.account_id,
+            after={"event_id": str(event.id), "nonce": data.nonce, "detail": data.detail},
+            session=txn,
+        )
+    return settled
+
+
+async def _settle(
+    event: OssEvent, data: CallbackBody, session: AsyncClientSession
+) -> CallbackAccepted:
+    """The event acknowledged or failed; a done event moves the account's service on."""
+    now, done = clock.now(), data.result == "done"
+    status = EventStatus.ACKNOWLEDGED if done else EventStatus.FAILED
+    fields: dict[str, Any] = {"status": status, "next_attempt_at": None}
+    fields["acknowledged_at" if done else "failed_at"] = now
+    await repository.acknowledge(event, fields, session=session)
+    state = await service.state_for(event.account_id, session=session)
+    if done and state.last_event_id == str(event.id):
+        state.status, state.updated_at = _DONE[event.kind], now
+        await repository.save_state(state, session=session)
+        await cure.on_service_changed(state=state, session=session)
+    return CallbackAccepted(
+        event_id=str(event.id),
+        idempotency_key=event.idempotency_key,
+        event_status=status,
+        service_status=state.status,
+    )
