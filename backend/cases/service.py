@@ -412,3 +412,8 @@ async def open_holders(case_ids: Iterable[str]) -> dict[str, str]:
     """The officer holding each open, held case among `case_ids` (no reach check)."""
     ids = object_ids(dict.fromkeys(case_ids))
     return await repository.open_holders(ids) if ids else {}
+
+
+async def of_account(account_id: str, *, limit: int = 100) -> list[Case]:
+    """Every case opened for an account, oldest first, with no reach check (dunning)."""
+    return await repository.find({"account_id": account_id}, sort=[("_id", 1)], limit=limit)

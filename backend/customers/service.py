@@ -369,3 +369,13 @@ async def ids_with_phone(number: str, *, limit: int = 100) -> list[str]:
     except ValueError:
         return []
     return await repository.ids_with_contact(phone, limit=limit)
+
+
+async def get_account(account_id: str) -> Account | None:
+    """An account by id with no reach check, for system processes (dunning)."""
+    return await repository.get_account(account_id)
+
+
+async def account_ids_after(after: str | None, *, limit: int) -> list[str]:
+    """The next `limit` account ids after `after`, in id order."""
+    return await repository.account_ids_after(after, limit=limit)

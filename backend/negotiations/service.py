@@ -506,3 +506,12 @@ async def open_promises_due_by_case(day: date) -> dict[str, int]:
     for promise in await repository.open_promises_due(day, limit=100_000):
         due[promise.case_id] = due.get(promise.case_id, 0) + 1
     return due
+
+
+async def promise_record(case_ids: list[str]) -> tuple[int, int]:
+    """How many promises the cases' customer kept, and how many they broke."""
+    if not case_ids:
+        return 0, 0
+    kept = await repository.promises_of(case_ids, state=PromiseState.KEPT)
+    broken = await repository.promises_of(case_ids, state=PromiseState.BROKEN)
+    return len(kept), len(broken)

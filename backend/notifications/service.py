@@ -395,6 +395,58 @@ async def _customer_delivery(
     )
 
 
+async def message_account(
+    *,
+    account_id: str,
+    customer_id: str,
+    key: TemplateKey,
+    amount: Money,
+    due_date: date | None,
+    channels: list[Channel],
+    dedupe_key: str,
+    session: AsyncClientSession | None = None,
+) -> Pending:
+    """Queue a message about an account not (yet) on a case, on each channel asked that
+    the customer has a contact for; the contact policy is applied when it is sent."""
+    customer = await customers.get_unscoped(customer_id, session=session)
+    if customer is None:
+        return Pending()
+    config = get_settings().notifications
+    variables = {
+        "name": customer.name,
+        "amount": str(amount),
+        "due_date": due_date.isoformat() if due_date else "",
+        "reference": account_id,
+        "link": f"{config.payment_link_base}{account_id}",
+    }
+    deliveries = []
+    for channel in channels:
+        if contact_of(customer, channel) is None:
+            continue
+        text = await wording(key, channel, customer.language)
+        deliveries.append(
+            Delivery(
+                id=ObjectId(),
+                channel=channel,
+                audience=Audience.CUSTOMER,
+                kind=key.value,
+                customer_id=customer.id,
+                title=templates.render(text.subject, variables) if text.subject else None,
+                body=templates.render(text.body, variables),
+                language=customer.language,
+                dedupe_key=f"{dedupe_key}|{channel.value}",
+                events=[DeliveryEvent(status=DeliveryStatus.PENDING, detail="queued")],
+            )
+        )
+    async with db.transaction(session) as s:
+        sent = await repository.existing_keys(
+            Delivery, [d.dedupe_key for d in deliveries if d.dedupe_key], session=s
+        )
+        deliveries = [d for d in deliveries if d.dedupe_key not in sent]
+        await repository.insert_deliveries(deliveries, session=s)
+    return Pending([str(d.id) for d in deliveries])
+
+
 # --------------------------------------------------------------------------- broadcasts
 
 

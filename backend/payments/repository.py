@@ -50,3 +50,7 @@ async def save(payment: Payment, fields: dict[str, Any], *, session: AsyncClient
     """Write `fields` if the payment is still at the version it was read at."""
     changed = PaymentChanged(f"Payment {payment.id} changed; retry")
     return await db.update_versioned(payment, fields, changed=changed, session=session)
+
+
+async def count_of_cases(case_ids: list[str]) -> int:
+    return await Payment.find({"case_id": {"$in": case_ids}, "status": "applied"}).count()

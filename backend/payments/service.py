@@ -316,3 +316,8 @@ def read_of(payment: Payment) -> PaymentRead:
     return PaymentRead.model_validate(
         {**payment.model_dump(exclude={"id", "revision_id"}), "id": str(payment.id)}
     )
+
+
+async def count_of_cases(case_ids: list[str]) -> int:
+    """How many payments (not reversed) the cases received: an account's payment history."""
+    return await repository.count_of_cases(case_ids) if case_ids else 0

@@ -23,6 +23,7 @@ TASK_MODULES = [
     "backend.settlements.tasks",
     "backend.requests.tasks",
     "backend.notifications.tasks",
+    "backend.dunning.tasks",
     "backend.syncing.tasks",
 ]
 
