@@ -10,7 +10,7 @@ it is paid (nothing owed) or brought under an arrangement (a settlement on its c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
@@ -139,12 +139,10 @@ def _hold(ladder: Ladder, reading: standing.Reading, now: datetime) -> bool:
     if ladder.hold is Hold.DISPUTE:  # the dispute was closed
         ladder.hold = ladder.hold_reason = None
     if ladder.hold is Hold.PROMISE and ladder.promised_on is not None:
-        if now.date() <= ladder.promised_on:
+        if now.date() <= ladder.promised_on.date():
             return True
         # the promised day passed: the wait runs again from its end
-        ladder.last_response_at = datetime.combine(
-            ladder.promised_on + timedelta(days=1), time(), tzinfo=UTC
-        )
+        ladder.last_response_at = ladder.promised_on + timedelta(days=1)
         ladder.hold = ladder.hold_reason = None
     return ladder.hold is not None
 

@@ -4,7 +4,7 @@ the escalations staff pick up when the ladder gets no answer."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from beanie import Document
@@ -112,7 +112,7 @@ class Ladder(KeyedDocument):
     last_step_at: datetime | None = None
     last_response_at: datetime | None = None
     last_intent: str | None = None
-    promised_on: date | None = None
+    promised_on: datetime | None = None  # the start (UTC) of the day promised
     hold: Hold | None = None
     hold_reason: str | None = None
     completed: bool = False

@@ -5,7 +5,7 @@ escalation queue."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from bson import ObjectId
@@ -110,7 +110,8 @@ async def response_received(
         ladder.last_response_at = max(at, ladder.last_response_at or at)
         ladder.last_intent = intent
         if intent == "promise" and promised_on is not None:
-            ladder.hold, ladder.promised_on = Hold.PROMISE, promised_on
+            ladder.hold = Hold.PROMISE
+            ladder.promised_on = datetime.combine(promised_on, time(), tzinfo=UTC)
             ladder.hold_reason = f"promised to pay by {promised_on.isoformat()} ({channel})"
         elif intent == "dispute":
             ladder.hold, ladder.hold_reason = Hold.CONTESTED, f"disputed in a reply ({channel})"
@@ -192,7 +193,10 @@ async def _ladder_read(ladder: Ladder) -> LadderRead:
     strategy = await repository.strategy(ladder.strategy_id) if ladder.strategy_id else None
     steps = strategy.steps if strategy else []
     upcoming = steps[ladder.next_step].key if ladder.next_step < len(steps) else None
-    return LadderRead.model_validate({**ladder.model_dump(), "next_step": upcoming})
+    promised = ladder.promised_on.date() if ladder.promised_on else None
+    return LadderRead.model_validate(
+        {**ladder.model_dump(), "next_step": upcoming, "promised_on": promised}
+    )
 
 
 def _standing_read(found: Standing, ladder: LadderRead | None) -> StandingRead:
@@ -207,7 +211,9 @@ async def get_standing(*, account_id: str) -> StandingRead:
     if found is None:
         raise AccountNotInDunning(f"Account {account_id} has not been evaluated")
     ladder = await repository.ladder(account_id)
-    current = ladder if ladder is not None and ladder.cycle == found.cycle else None
+    current = (
+        ladder if ladder is not None and found.overdue and ladder.cycle == found.cycle else None
+    )
     return _standing_read(found, await _ladder_read(current) if current else None)
 
 
