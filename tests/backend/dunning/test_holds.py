@@ -13,9 +13,11 @@ from backend.dunning.models import Ladder, LedgerEntry, Standing
 from backend.notifications import contact
 from backend.notifications.models import Channel, Delivery, DeliveryStatus
 from backend.notifications.schemas import OptOutCreate
+from backend.users.models import Role
 from tests.backend.dunning.conftest import configure
 from tests.backend.notifications.conftest import send_waiting
-from tests.factories import make_account
+from tests.backend.payments.helpers import plan, settle
+from tests.factories import make_account, make_case, make_user
 
 BOTH = [
     {
@@ -160,3 +162,16 @@ async def test_a_disputing_reply_holds_until_staff_release_it(client, as_operato
     await service.evaluate_accounts([account.id])
     assert await _steps(account.id) == [(1, "reminder"), (1, "follow-up")]
     assert (await Standing.get(account.id)).cycle == 1
+
+
+async def test_an_arrangement_on_the_case_clears_the_ladder(client, signing_key, as_operator):
+    await configure(client, as_operator())
+    officer = await make_user(Role.RECOVERY_OFFICER)
+    case = await make_case("negotiation", ro=officer, arrears=90_000)
+    await service.evaluate_accounts([case.account_id])
+    assert await _steps(case.account_id) == [(1, "reminder")]
+    made = await settle(client, signing_key, officer, case, plan(30_000, 30_000, 30_000))
+    assert made.status_code == 201, made.text
+    assert (await service.evaluate_accounts([case.account_id])).cleared == 1
+    standing = await Standing.get(case.account_id)
+    assert standing.under_arrangement and standing.cleared_reason == "arrangement"
