@@ -43,6 +43,7 @@ from backend.customers.schemas import (
     UpsertSummary,
 )
 from backend.users.models import User
+from backend.worker.dispatch import reevaluate_accounts
 from sync.protocol import Resolution
 
 
@@ -109,6 +110,7 @@ async def _set_dispute(actor: User, customer_id: str, dispute: Dispute | None) -
         if dispute is None and customer.dispute is None:
             raise NoOpenDispute(f"Customer {customer_id} has no open dispute")
         await _store_dispute(actor, customer, dispute, session)
+    await reevaluate_accounts([a.id for a in await repository.accounts_of(customer_id)])
     return await read_model(customer)
 
 

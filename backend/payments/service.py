@@ -46,6 +46,7 @@ from backend.payments.schemas import PaymentCreate, PaymentRead
 from backend.settlements import service as settlements
 from backend.settlements.models import SettlementKind, SettlementSource
 from backend.users.models import User
+from backend.worker.dispatch import reevaluate_accounts
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -76,6 +77,8 @@ async def record_payment(
             drc_id=payment.drc_id,
             session=txn,
         )
+    if session is None:  # a caller's transaction tells dunning itself once it commits
+        await reevaluate_accounts([case.account_id])
     return read_of(payment)
 
 
