@@ -209,9 +209,10 @@ async def _escalate(reading: standing.Reading, ladder: Ladder, last: Step) -> No
     log.info("dunning.escalated", account_id=found.account_id, cycle=found.cycle)
 
 
-def _entry(
-    ladder: Ladder, strategy: Strategy, step: Step, outcome: Outcome, now: datetime
+def ledger_entry(
+    ladder: Ladder, strategy: Strategy, step: Step, outcome: Outcome, now: datetime, **extra: str
 ) -> LedgerEntry:
+    """The ledger's record of `step` for the ladder's cycle, under the strategy's version."""
     return LedgerEntry(
         account_id=ladder.id,
         cycle=ladder.cycle,
@@ -220,8 +221,9 @@ def _entry(
         strategy_id=strategy.id,
         strategy_version=strategy.version,
         outcome=outcome,
-        channels=step.channels,
+        channels=step.channels if outcome is not Outcome.SKIPPED else [],
         at=now,
+        **extra,
     )
 
 
@@ -231,7 +233,7 @@ async def take(
     """Take `step` once: its ledger entry, its effect and the ladder's move commit together."""
     pending = notifications.Pending()
     outcome = _OUTCOMES[step.kind]
-    entry = _entry(ladder, strategy, step, outcome, now)
+    entry = ledger_entry(ladder, strategy, step, outcome, now)
     ladder.next_step += 1
     ladder.last_step_at = now
     ladder.updated_at = now

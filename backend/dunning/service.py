@@ -24,13 +24,12 @@ from backend.dunning.errors import (
     NotHeld,
     StepUnknown,
 )
-from backend.dunning.evaluation import Context, Result, evaluate
+from backend.dunning.evaluation import Context, Result, evaluate, ledger_entry
 from backend.dunning.models import (
     Escalation,
     EscalationStatus,
     Hold,
     Ladder,
-    LedgerEntry,
     Outcome,
     Standing,
 )
@@ -163,18 +162,12 @@ async def _skip_to(actor: User, ladder: Ladder, data: LadderOverride, session) -
     if strategy is None or data.step not in keys:
         raise StepUnknown.on("step", f"No step {data.step!r} on the account's ladder")
     target = keys.index(data.step)
+    if target < ladder.next_step:  # a step is taken once a cycle: the ladder only goes up
+        raise StepUnknown.on("step", f"Step {data.step!r} is behind the ladder's place")
     taken = await repository.taken_keys(ladder.id, ladder.cycle, session=session)
     skipped = [
-        LedgerEntry(
-            account_id=ladder.id,
-            cycle=ladder.cycle,
-            step=step.key,
-            kind=step.kind,
-            strategy_id=strategy.id,
-            strategy_version=strategy.version,
-            outcome=Outcome.SKIPPED,
-            by=actor.id,
-            note=data.reason,
+        ledger_entry(
+            ladder, strategy, step, Outcome.SKIPPED, clock.now(), by=actor.id, note=data.reason
         )
         for step in strategy.steps[ladder.next_step : target]
         if step.key not in taken
