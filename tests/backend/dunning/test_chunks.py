@@ -3,11 +3,17 @@ over all of them ends."""
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
 from backend.core import db
 from backend.dunning import service
 from backend.dunning.models import LedgerEntry, Standing
 from tests.backend.dunning.conftest import configure
 from tests.factories import make_account
+from tests.harness import ROOT, settings_env
 
 CLEARED = (
     "dunning_standings",
@@ -60,3 +66,28 @@ async def test_chunked_evaluation_matches_a_single_pass(app, client, as_operator
     assert await _outcome() == single
     large = {s[0] for s in single[0] if s[1] == "large"}
     assert len(large) == 3 and len(single[1]) == 6  # the paid-up account takes no step
+
+
+async def test_the_cli_evaluates_every_account_once(app, settings, client, as_operator):
+    await configure(client, as_operator())
+    for arrears in (10_000, 0, 20_000):
+        await make_account(arrears=arrears)
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "backend.cli", "dunning-evaluate", "--chunk-size", "2"],
+        env={"PATH": "/usr/bin:/bin", **settings_env(settings)},
+        cwd=Path(ROOT),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [
+        "evaluated=3",
+        "steps_taken=2",
+        "cleared=0",
+        "held=0",
+        "escalated=0",
+        "chunks=2",
+    ]
+    assert await LedgerEntry.find({}).count() == 2
