@@ -149,6 +149,29 @@ def follow_log(
     typer.echo(f"{asyncio.run(work())} changes mirrored")
 
 
+@app.command("dunning-evaluate")
+def dunning_evaluate(
+    chunk_size: int = typer.Option(500, min=1, help="Account ids evaluated per chunk"),
+) -> None:
+    """Evaluate every account once, here, chunk after chunk (as the workers would)."""
+    from backend.dunning import service as dunning
+    from backend.dunning.schemas import EvaluationSummary
+
+    total = EvaluationSummary()
+
+    async def run_chunk(ids: list[str]) -> None:
+        done = await dunning.evaluate_accounts(ids)
+        for name, value in done.model_dump().items():
+            setattr(total, name, getattr(total, name) + value)
+
+    async def work() -> int:
+        return await dunning.evaluate_all(chunk_size=chunk_size, send=run_chunk)
+
+    with contextlib.redirect_stdout(sys.stderr):
+        total.chunks = asyncio.run(_with_database(work))
+    typer.echo(" ".join(f"{k}={v}" for k, v in total.model_dump().items()))
+
+
 @app.command("keep-contact-digests")
 def keep_contact_digests() -> None:
     """Once, after upgrading: give every case contacted before contact digests were kept

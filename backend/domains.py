@@ -15,6 +15,7 @@ from backend.customers import mutations as customer_mutations
 from backend.customers import projections as customer_projections
 from backend.customers.models import MODELS as CUSTOMERS
 from backend.drcs.models import Drc
+from backend.dunning.models import MODELS as DUNNING
 from backend.intake.models import MODELS as INTAKE
 from backend.mediation import mutations as mediation_mutations
 from backend.mediation import projections as mediation_projections
@@ -30,6 +31,7 @@ from backend.requests import mutations as request_mutations
 from backend.requests import projections as request_projections
 from backend.requests.models import MODELS as REQUESTS
 from backend.responses.models import MODELS as RESPONSES
+from backend.segments.models import MODELS as SEGMENTS
 from backend.settlements import mutations as settlement_mutations
 from backend.settlements import projections as settlement_projections
 from backend.settlements.models import MODELS as SETTLEMENTS
@@ -56,6 +58,8 @@ MODELS = (
     *RESPONSES,
     *WORKLIST,
     *OSS,
+    *SEGMENTS,
+    *DUNNING,
     *SYNC,
 )
 

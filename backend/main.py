@@ -24,6 +24,7 @@ from backend.core.settings import Settings, get_settings
 from backend.cpe.router import router as cpe_router
 from backend.customers.router import router as customers_router
 from backend.drcs.router import router as drcs_router
+from backend.dunning.router import router as dunning_router
 from backend.firebase.devkeys import SigningKey
 from backend.firebase.tokens import CertificateStore, TokenVerifier
 from backend.intake.router import router as intake_router
@@ -37,6 +38,7 @@ from backend.performance.router import router as performance_router
 from backend.requests.router import router as requests_router
 from backend.resources import Resources
 from backend.responses.router import router as responses_router
+from backend.segments.router import router as segments_router
 from backend.settlements.router import router as settlements_router
 from backend.syncing.metrics import MirrorCollector
 from backend.syncing.router import router as sync_router
@@ -66,6 +68,8 @@ DOMAIN_ROUTERS = (
     responses_router,
     worklist_router,
     oss_router,
+    segments_router,
+    dunning_router,
     sync_router,
 )
 

@@ -83,6 +83,12 @@ class IntakeSettings(BaseModel):
     )
 
 
+class DunningSettings(BaseModel):
+    """The daily evaluation of overdue accounts: ids per task (each task reads its own)."""
+
+    chunk_size: int = Field(default=500, ge=1, le=10_000)
+
+
 HourMinute = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 
 
@@ -185,6 +191,7 @@ class Settings(BaseSettings):
     notifications: NotificationSettings = NotificationSettings()
     responses: ResponseSettings = ResponseSettings()
     oss: OssSettings = OssSettings()
+    dunning: DunningSettings = DunningSettings()
 
     @property
     def is_production(self) -> bool:

@@ -114,3 +114,14 @@ async def ids_with_contact(value: str, *, limit: int) -> list[str]:
     index on contacts.value would tax every intake write for one search box)."""
     cursor = Customer.get_pymongo_collection().find({"contacts.value": value}, {"_id": 1})
     return [row["_id"] async for row in cursor.limit(limit)]
+
+
+async def get_account(account_id: str) -> Account | None:
+    return await Account.get(account_id)
+
+
+async def account_ids_after(after: str | None, *, limit: int) -> list[str]:
+    """Account ids in `_id` order after `after` (a keyset page: memory stays bounded)."""
+    query = {"_id": {"$gt": after}} if after is not None else {}
+    cursor = Account.get_pymongo_collection().find(query, {"_id": 1}).sort("_id", 1)
+    return [row["_id"] async for row in cursor.limit(limit)]

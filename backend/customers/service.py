@@ -43,6 +43,7 @@ from backend.customers.schemas import (
     UpsertSummary,
 )
 from backend.users.models import User
+from backend.worker.dispatch import reevaluate_accounts
 from sync.protocol import Resolution
 
 
@@ -109,6 +110,7 @@ async def _set_dispute(actor: User, customer_id: str, dispute: Dispute | None) -
         if dispute is None and customer.dispute is None:
             raise NoOpenDispute(f"Customer {customer_id} has no open dispute")
         await _store_dispute(actor, customer, dispute, session)
+    await reevaluate_accounts([a.id for a in await repository.accounts_of(customer_id)])
     return await read_model(customer)
 
 
@@ -405,3 +407,13 @@ async def ids_with_email(address: str, *, limit: int = 10) -> list[str]:
 async def account_ids_of(customer_id: str) -> list[str]:
     """The customer's billing account numbers."""
     return [a.id for a in await repository.accounts_of(customer_id)]
+
+
+async def get_account(account_id: str) -> Account | None:
+    """An account by id with no reach check, for system processes (dunning)."""
+    return await repository.get_account(account_id)
+
+
+async def account_ids_after(after: str | None, *, limit: int) -> list[str]:
+    """The next `limit` account ids after `after`, in id order."""
+    return await repository.account_ids_after(after, limit=limit)

@@ -55,9 +55,10 @@ def batch_read(batch: IncidentBatch) -> BatchRead:
 
 
 async def register_incident(
-    *, actor: User, data: IncidentCreate, settings: IntakeSettings
+    *, actor: User | None, data: IncidentCreate, settings: IntakeSettings
 ) -> Incident:
-    """Validate one incident, merge its customer and account, and open its case."""
+    """Validate one incident, merge its customer and account, and open its case
+    (`actor` None: DebtX itself, e.g. a dunning ladder handing the account over)."""
     draft, problems = draft_from_request(data)
     problems += [
         (BODY_FIELDS.get(f, f), r) for f, r in check(draft, currencies=settings.currencies)
@@ -67,7 +68,9 @@ async def register_incident(
             f"{len(problems)} problem(s) with the incident",
             errors=[{"in": "body", "field": f, "reason": r} for f, r in problems],
         )
-    prepared = prepare(draft, source=IncidentSource.MANUAL, actor_id=actor.id)
+    prepared = prepare(
+        draft, source=IncidentSource.MANUAL, actor_id=actor.id if actor is not None else None
+    )
     incident = prepared.incident
     async with db.transaction() as session:
         await customers.upsert_many(

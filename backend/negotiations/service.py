@@ -529,3 +529,12 @@ async def promises_settled_by(
     """Promises kept and broken since `since`, per officer or DRC, then per state."""
     found = await repository.promises_settled_by(_MAKER[by], _reached(reach), since=since)
     return {key: {PromiseState(s): n for s, n in states.items()} for key, states in found.items()}
+
+
+async def promise_record(case_ids: list[str]) -> tuple[int, int]:
+    """How many promises the cases' customer kept, and how many they broke."""
+    if not case_ids:
+        return 0, 0
+    kept = await repository.promises_of(case_ids, state=PromiseState.KEPT)
+    broken = await repository.promises_of(case_ids, state=PromiseState.BROKEN)
+    return len(kept), len(broken)

@@ -48,6 +48,10 @@ class TemplateKey(StrEnum):
     PAYMENT_REMINDER = "payment_reminder"
     PROMISE_DUE = "promise_due"
     INSTALMENT_MISSED = "instalment_missed"
+    # the dunning ladder's messages, before an account reaches a DRC
+    DUNNING_REMINDER = "dunning_reminder"
+    DUNNING_FOLLOW_UP = "dunning_follow_up"
+    DUNNING_FINAL_NOTICE = "dunning_final_notice"
 
 
 class Platform(StrEnum):

@@ -314,14 +314,14 @@ def contact_of(customer: Customer, channel: Channel) -> str | None:
     return found[0].value if found else None
 
 
-def message_variables(case: Case, customer: Customer, amount: Money | None, due: date | None):
+def _variables(customer: Customer, account_id: str, amount: Money, due: date | None):
     config = get_settings().notifications
     return {
         "name": customer.name,
-        "amount": str(amount or case.outstanding),
+        "amount": str(amount),
         "due_date": due.isoformat() if due else "",
-        "reference": case.account_id,
-        "link": f"{config.payment_link_base}{case.account_id}",
+        "reference": account_id,
+        "link": f"{config.payment_link_base}{account_id}",
     }
 
 
@@ -354,14 +354,44 @@ async def message_customer(
     for channel in channels:
         if contact_of(customer, channel) is None:
             raise NoContact(f"Customer {customer.id} has no {channel} contact", channel=channel)
-    variables = message_variables(case, customer, amount, due_date)
+    variables = _variables(customer, case.account_id, amount or case.outstanding, due_date)
     deliveries = [
-        await _customer_delivery(actor, case, customer, key, channel, variables, dedupe_key)
+        await _customer_delivery(actor, customer, key, channel, variables, dedupe_key, case)
         for channel in channels
     ]
+    return await _store_new(deliveries, session)
+
+
+async def message_account(
+    *,
+    account_id: str,
+    customer_id: str,
+    key: TemplateKey,
+    amount: Money,
+    due_date: date | None,
+    channels: list[Channel],
+    dedupe_key: str,
+    session: AsyncClientSession | None = None,
+) -> Pending:
+    """Queue a message about an account not (yet) on a case, on each channel asked that
+    the customer has a contact for; the contact policy is applied when it is sent."""
+    customer = await customers.get_unscoped(customer_id, session=session)
+    if customer is None:
+        return Pending()
+    variables = _variables(customer, account_id, amount, due_date)
+    deliveries = [
+        await _customer_delivery(None, customer, key, channel, variables, dedupe_key)
+        for channel in channels
+        if contact_of(customer, channel) is not None
+    ]
+    return await _store_new(deliveries, session)
+
+
+async def _store_new(deliveries: list[Delivery], session: AsyncClientSession | None) -> Pending:
+    """Store the deliveries whose dedupe key has not been used before."""
     async with db.transaction(session) as s:
-        if dedupe_key is not None:
-            keys = [d.dedupe_key for d in deliveries if d.dedupe_key]
+        keys = [d.dedupe_key for d in deliveries if d.dedupe_key]
+        if keys:
             sent = await repository.existing_keys(Delivery, keys, session=s)
             deliveries = [d for d in deliveries if d.dedupe_key not in sent]
         await repository.insert_deliveries(deliveries, session=s)
@@ -370,12 +400,12 @@ async def message_customer(
 
 async def _customer_delivery(
     actor: Actor | None,
-    case: Case,
     customer: Customer,
     key: TemplateKey,
     channel: Channel,
     variables: dict[str, str],
     dedupe_key: str | None,
+    case: Case | None = None,
 ) -> Delivery:
     text = await wording(key, channel, customer.language)
     return Delivery(
@@ -384,8 +414,8 @@ async def _customer_delivery(
         audience=Audience.CUSTOMER,
         kind=key.value,
         customer_id=customer.id,
-        case_id=str(case.id),
-        drc_id=case.drc_id,
+        case_id=str(case.id) if case else None,
+        drc_id=case.drc_id if case else None,
         title=templates.render(text.subject, variables) if text.subject else None,
         body=templates.render(text.body, variables),
         language=customer.language,

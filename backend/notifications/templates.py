@@ -76,6 +76,50 @@ _SMS: dict[TemplateKey, dict[Language, str]] = {
             "அல்லது {link} மூலம் செலுத்தவும்."
         ),
     },
+    TemplateKey.DUNNING_REMINDER: {
+        Language.ENGLISH: (
+            "Dear {name}, your account {reference} has an overdue balance of {amount}. "
+            "Please pay at {link}. If you have paid already, thank you."
+        ),
+        Language.SINHALA: (
+            "හිතවත් {name}, ඔබගේ {reference} ගිණුමේ {amount} ක හිඟ මුදලක් ඇත. "
+            "කරුණාකර {link} හරහා ගෙවන්න. ඔබ දැනටමත් ගෙවා ඇත්නම්, ස්තූතියි."
+        ),
+        Language.TAMIL: (
+            "அன்புள்ள {name}, உங்கள் {reference} கணக்கில் {amount} நிலுவைத் தொகை உள்ளது. "
+            "{link} மூலம் செலுத்தவும். ஏற்கனவே செலுத்தியிருந்தால், நன்றி."
+        ),
+    },
+    TemplateKey.DUNNING_FOLLOW_UP: {
+        Language.ENGLISH: (
+            "Dear {name}, we have not yet received payment of {amount} on account "
+            "{reference}. Please pay at {link} or reply to tell us when you will pay."
+        ),
+        Language.SINHALA: (
+            "හිතවත් {name}, {reference} ගිණුමේ {amount} ගෙවීම අපට තවම ලැබී නැත. "
+            "කරුණාකර {link} හරහා ගෙවන්න, නැතහොත් ඔබ ගෙවන දිනය පිළිතුරු ලෙස දන්වන්න."
+        ),
+        Language.TAMIL: (
+            "அன்புள்ள {name}, {reference} கணக்கின் {amount} கட்டணம் இன்னும் எங்களுக்குக் "
+            "கிடைக்கவில்லை. {link} மூலம் செலுத்தவும் அல்லது எப்போது செலுத்துவீர்கள் என்று "
+            "பதிலளிக்கவும்."
+        ),
+    },
+    TemplateKey.DUNNING_FINAL_NOTICE: {
+        Language.ENGLISH: (
+            "Final notice: dear {name}, {amount} on account {reference} is still unpaid. "
+            "Pay by {due_date} at {link} to avoid suspension of your service."
+        ),
+        Language.SINHALA: (
+            "අවසාන දැනුම්දීම: හිතවත් {name}, {reference} ගිණුමේ {amount} තවමත් ගෙවා නැත. "
+            "ඔබගේ සේවාව අත්හිටුවීම වළක්වා ගැනීමට {due_date} ට පෙර {link} හරහා ගෙවන්න."
+        ),
+        Language.TAMIL: (
+            "இறுதி அறிவிப்பு: அன்புள்ள {name}, {reference} கணக்கின் {amount} இன்னும் "
+            "செலுத்தப்படவில்லை. சேவை இடைநிறுத்தத்தைத் தவிர்க்க {due_date} க்குள் {link} "
+            "மூலம் செலுத்தவும்."
+        ),
+    },
 }
 
 _SUBJECTS: dict[TemplateKey, dict[Language, str]] = {
@@ -93,6 +137,21 @@ _SUBJECTS: dict[TemplateKey, dict[Language, str]] = {
         Language.ENGLISH: "Missed instalment",
         Language.SINHALA: "නොගෙවූ වාරිකය",
         Language.TAMIL: "செலுத்தப்படாத தவணை",
+    },
+    TemplateKey.DUNNING_REMINDER: {
+        Language.ENGLISH: "Your account is overdue",
+        Language.SINHALA: "ඔබගේ ගිණුමේ හිඟ මුදලක් ඇත",
+        Language.TAMIL: "உங்கள் கணக்கில் நிலுவை உள்ளது",
+    },
+    TemplateKey.DUNNING_FOLLOW_UP: {
+        Language.ENGLISH: "Your overdue balance is still unpaid",
+        Language.SINHALA: "ඔබගේ හිඟ මුදල තවමත් ගෙවා නැත",
+        Language.TAMIL: "உங்கள் நிலுவைத் தொகை இன்னும் செலுத்தப்படவில்லை",
+    },
+    TemplateKey.DUNNING_FINAL_NOTICE: {
+        Language.ENGLISH: "Final notice before suspension",
+        Language.SINHALA: "සේවාව අත්හිටුවීමට පෙර අවසාන දැනුම්දීම",
+        Language.TAMIL: "சேவை இடைநிறுத்தத்திற்கு முன் இறுதி அறிவிப்பு",
     },
 }
 

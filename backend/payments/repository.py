@@ -80,3 +80,7 @@ async def applied_by(
         {"$group": {"_id": key, "n": {"$sum": "$applied.amount"}}},
     ]
     return await figures.totals(await Payment.get_pymongo_collection().aggregate(pipeline))
+
+
+async def count_of_cases(case_ids: list[str]) -> int:
+    return await Payment.find({"case_id": {"$in": case_ids}, "status": "applied"}).count()

@@ -48,6 +48,7 @@ from backend.payments.schemas import PaymentCreate, PaymentRead
 from backend.settlements import service as settlements
 from backend.settlements.models import SettlementKind, SettlementSource
 from backend.users.models import User
+from backend.worker.dispatch import reevaluate_accounts
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -78,6 +79,8 @@ async def record_payment(
             drc_id=payment.drc_id,
             session=txn,
         )
+    if session is None:  # a caller's transaction tells dunning itself once it commits
+        await reevaluate_accounts([case.account_id])
     return read_of(payment)
 
 
@@ -337,3 +340,8 @@ async def collected_by(*, by: By, reach: Reach, since: datetime) -> dict[str, in
 async def collected_by_month(*, reach: Reach, until: datetime) -> dict[str, int]:
     """Minor units collected (applied, not reversed) per month paid, before `until`."""
     return await repository.applied_by(figures.month_of("paid_at"), _reached(reach), until=until)
+
+
+async def count_of_cases(case_ids: list[str]) -> int:
+    """How many payments (not reversed) the cases received: an account's payment history."""
+    return await repository.count_of_cases(case_ids) if case_ids else 0

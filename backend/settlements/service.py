@@ -45,6 +45,7 @@ from backend.settlements.models import (
 )
 from backend.settlements.schemas import SettlementCreate, SettlementRead
 from backend.users.models import Role, User
+from backend.worker.dispatch import reevaluate_accounts
 
 PLAN_HORIZON = timedelta(days=5 * 366)
 _PHASE_OF = {
@@ -93,6 +94,8 @@ async def create_settlement(
             note=f"{data.kind.value.replace('_', ' ')} of {data.total} agreed",
             session=txn,
         )
+    if session is None:  # a caller's transaction tells dunning itself once it commits
+        await reevaluate_accounts([case.account_id])
     return read_of(settlement)
 
 

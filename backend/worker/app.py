@@ -24,6 +24,7 @@ TASK_MODULES = [
     "backend.requests.tasks",
     "backend.notifications.tasks",
     "backend.responses.tasks",
+    "backend.dunning.tasks",
     "backend.syncing.tasks",
     "backend.oss.tasks",
 ]

@@ -24,3 +24,18 @@ async def enqueue(task: str, **kwargs: Any) -> None:
 
     await asyncio.to_thread(celery_app.send_task, task, kwargs=kwargs)
     log.info("task.enqueued", task=task)
+
+
+REEVALUATE_ACCOUNTS = "dunning.evaluate_accounts"
+
+
+async def reevaluate_accounts(account_ids: list[str]) -> None:
+    """After a commit that changes what an account owes or whether it may be chased (a
+    payment, an arrangement, a dispute): evaluate its dunning ladder soon. The change is
+    committed already, so a lost enqueue only waits for the daily run."""
+    if not account_ids:
+        return
+    try:
+        await enqueue(REEVALUATE_ACCOUNTS, account_ids=account_ids)
+    except Exception as exc:
+        log.warning("task.enqueue_failed", task=REEVALUATE_ACCOUNTS, error=str(exc))

@@ -44,6 +44,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 60.0,
         "options": {"expires": 60.0},
     },
+    # Daily at 03:00 UTC (08:30 in Colombo): every account's standing and ladder, in chunks.
+    "dunning.evaluate_all": {
+        "task": "dunning.evaluate_all",
+        "schedule": crontab(hour=3, minute=0),
+    },
     "cases.rebuild_officer_counts": {
         "task": "cases.rebuild_officer_counts",
         "schedule": crontab(hour=2, minute=0),

@@ -153,7 +153,7 @@ TEMPLATE = "/console/templates/payment_reminder/email/si"
 async def test_an_operator_rewords_previews_and_resets_a_template(app, client, signing_key):
     officer = await _as(client, signing_key, Role.OPERATOR_OFFICER)
     listed = await client.get("/console/templates")
-    assert listed.status_code == 200 and listed.text.count("data-template=") == 18
+    assert listed.status_code == 200 and listed.text.count("data-template=") == 36
     page = await client.get(TEMPLATE)
     assert "Nimal Perera" in page.text  # the current wording's preview
     preview = await _post(

@@ -58,6 +58,13 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "template.payment_reminder": ("Payment reminder", "ගෙවීම් සිහිකැඳවීම", "கட்டண நினைவூட்டல்"),
     "template.promise_due": ("Promise due", "පොරොන්දුව නියමිතයි", "உறுதிமொழி நாள்"),
     "template.instalment_missed": ("Missed instalment", "නොගෙවූ වාරිකය", "செலுத்தப்படாத தவணை"),
+    "template.dunning_reminder": ("Overdue reminder", "හිඟ මුදල් සිහිකැඳවීම", "நிலுவை நினைவூட்டல்"),
+    "template.dunning_follow_up": (
+        "Overdue follow-up",
+        "හිඟ මුදල් පසු විපරම",
+        "நிலுவைத் தொடர் நினைவூட்டல்",
+    ),
+    "template.dunning_final_notice": ("Final notice", "අවසාන දැනුම්දීම", "இறுதி அறிவிப்பு"),
     "channel.sms": ("SMS", "SMS", "SMS"),
     "channel.email": ("Email", "ඊමේල්", "மின்னஞ்சல்"),
     "language.en": ("English", "ඉංග්\u200dරීසි", "ஆங்கிலம்"),

@@ -237,7 +237,7 @@ async def test_a_refused_message_is_not_retried(client, signing_key, edges, send
 async def test_templates_are_checked_and_used(client, signing_key, edges, senders):
     operator = bearer(signing_key, await make_user(Role.OPERATOR_ADMIN))
     listed = await client.get("/notifications/templates", headers=operator)
-    assert len(listed.json()) == 18 and all(t["built_in"] for t in listed.json())
+    assert len(listed.json()) == 36 and all(t["built_in"] for t in listed.json())
     path = "/notifications/templates/payment_reminder/sms/en"
     for body, code in (
         ({"body": "Hi {first_name}"}, "notification.template_invalid"),

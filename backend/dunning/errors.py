@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from backend.core.errors import Conflict, NotFound, ValidationFailed
+
+
+class StrategyInvalid(ValidationFailed):
+    """A strategy's step cannot be used; `errors` names the field."""
+
+    code = "dunning.strategy_invalid"
+    title = "Strategy invalid"
+
+
+class StrategyNotFound(NotFound):
+    code = "dunning.strategy_not_found"
+    title = "No such strategy"
+
+
+class AccountNotInDunning(NotFound):
+    """The account has not been evaluated, or is not overdue."""
+
+    code = "dunning.account_not_found"
+    title = "Account not in dunning"
+
+
+class StepUnknown(ValidationFailed):
+    code = "dunning.step_unknown"
+    title = "No such step on the account's ladder"
+
+
+class NotHeld(Conflict):
+    code = "dunning.not_held"
+    title = "The ladder is not held"
+
+
+class EscalationNotFound(NotFound):
+    code = "dunning.escalation_not_found"
+    title = "No such escalation"
+
+
+class EscalationMoved(Conflict):
+    """The escalation is no longer in the state the action needs."""
+
+    code = "dunning.escalation_moved"
+    title = "Escalation changed"

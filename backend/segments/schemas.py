@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from backend.core.schemas import RequestModel
+from backend.segments.models import SegmentRules
+
+SegmentKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class SegmentRulesIn(RequestModel, SegmentRules):
+    """The rules as sent: unknown rule names are refused."""
+
+
+class SegmentCreate(RequestModel):
+    id: SegmentKey
+    name: Name
+    priority: int | None = Field(default=None, ge=0, description="Default: after the last")
+    rules: SegmentRulesIn
+
+
+class SegmentUpdate(RequestModel):
+    name: Name
+    rules: SegmentRulesIn
+
+
+class SegmentRead(BaseModel):
+    id: str
+    name: str
+    priority: int
+    rules: SegmentRules
+    version: int
+    updated_by: str | None
+    updated_at: datetime
+
+
+class SegmentOrder(RequestModel):
+    """Every segment's id, first tried first."""
+
+    ids: list[SegmentKey] = Field(min_length=1, max_length=500)
+
+
+class OverrideCreate(RequestModel):
+    segment_id: SegmentKey
+    reason: Reason
+
+
+class AssignmentRead(BaseModel):
+    account_id: str
+    segment_id: str | None
+    reason: str
+    overridden: bool
+    assigned_at: datetime
