@@ -67,3 +67,25 @@ def field_problems(
 def _form_field(path: str, where: Mapping[str, str]) -> str:
     matches = [api for api in where if path == api or path.startswith(f"{api}.")]
     return where[max(matches, key=len)] if matches else path
+
+
+def nested(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Dotted field names as nested fields: `rules.balance_min.LKR` as
+    `{"rules": {"balance_min": {"LKR": ...}}}`; a level keyed 0, 1, … becomes a list."""
+    found: dict[str, Any] = {}
+    for name, value in data.items():
+        *path, last = name.split(".")
+        level = found
+        for part in path:
+            level = level.setdefault(part, {})
+        level[last] = value
+    return _listed(found)
+
+
+def _listed(level: Any) -> Any:
+    if not isinstance(level, dict):
+        return level
+    items = {k: _listed(v) for k, v in level.items()}
+    if items and all(k.isdigit() for k in items):
+        return [items[k] for k in sorted(items, key=int)]
+    return items

@@ -93,6 +93,7 @@ def test_navigation_follows_the_role():
         "commission",
         "allocation",
         "templates",
+        "segments",
     ]
     pages = {
         Role.OPERATOR_ADMIN: [*operator, "users", "drcs"],

@@ -1,0 +1,72 @@
+"""The collections pages over HTTP: segments, strategies, an account's standing and the
+staff worklist. Operator staff only; every write goes through the service the API uses;
+a refused form shows the problem beside its field and stores nothing."""
+
+from __future__ import annotations
+
+from backend.segments import service as segments
+from backend.segments.models import Segment
+from backend.users.models import Role
+from tests.console.test_admin_pages import _as, _post, problem_beside
+
+
+async def test_operator_staff_create_edit_and_reorder_segments(app, client, signing_key):
+    await _as(client, signing_key, Role.OPERATOR_OFFICER)
+    created = await _post(
+        client,
+        "/console/segments/new",
+        id="high-balance",
+        name="High balance",
+        **{"balance_min.LKR": "5000.50"},
+        days_past_due_min="30",
+        regions="Western, Southern",
+    )
+    assert created.status_code == 303 and created.headers["location"].endswith("segment_created")
+    made = await _post(client, "/console/segments/new", id="rest", name="Everyone else")
+    assert made.status_code == 303
+    [first, _] = await segments.list_segments()
+    assert first.rules.balance_min == {"LKR": 500_050} and first.rules.regions == [
+        "Western",
+        "Southern",
+    ]
+    listed = await client.get(created.headers["location"])
+    assert "High balance" in listed.text and "Segment added." in listed.text
+
+    edit = await client.get("/console/segments/high-balance")
+    assert 'value="5000.50"' in edit.text and 'value="Western, Southern"' in edit.text
+    saved = await _post(
+        client, "/console/segments/high-balance", name="Large", days_past_due_min="10"
+    )
+    assert saved.status_code == 303
+    changed = await segments.get_segment(segment_id="high-balance")
+    assert changed.name == "Large" and changed.version == 2 and changed.rules.balance_min == {}
+
+    moved = await _post(client, "/console/segments/rest/move", direction="up")
+    assert moved.status_code == 303
+    assert [s.id for s in await segments.list_segments()] == ["rest", "high-balance"]
+
+
+async def test_a_refused_segment_shows_the_problem_beside_the_field(app, client, signing_key):
+    await _as(client, signing_key, Role.OPERATOR_ADMIN)
+    refused = await _post(
+        client,
+        "/console/segments/new",
+        id="late",
+        name="Late",
+        days_past_due_min="60",
+        days_past_due_max="30",
+    )
+    assert refused.status_code == 422 and 'value="Late"' in refused.text
+    assert problem_beside(refused.text, "days_past_due_max") == "is below days_past_due_min"
+    negative = await _post(
+        client, "/console/segments/new", id="late", name="Late", **{"balance_max.LKR": "-1"}
+    )
+    assert negative.status_code == 422 and problem_beside(negative.text, "balance_max.LKR")
+    assert await Segment.find_all().count() == 0
+
+
+async def test_a_supervisor_finds_no_segments_page(app, client, signing_key):
+    await _as(client, signing_key, Role.DRC_SUPERVISOR)
+    assert (await client.get("/console/segments")).status_code == 404
+    refused = await _post(client, "/console/segments/new", id="x", name="X")
+    assert refused.status_code == 404 and await Segment.find_all().count() == 0
