@@ -25,6 +25,7 @@ from backend.console import (
     router,
     segments,
     signin,
+    strategies,
     uploads,
     users,
 )
@@ -69,6 +70,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         allocation.router,
         message_templates.router,
         segments.router,
+        strategies.router,
         users.router,
         drcs.router,
         router.fallback,

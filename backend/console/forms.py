@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import FormData, QueryParams
 
 from backend.core.errors import DomainError, ValidationFailed, field_errors
 
 M = TypeVar("M", bound=BaseModel)
+
+# An amount as typed, in major units (rupees and cents).
+Amount = Annotated[Decimal, Field(ge=0, decimal_places=2, max_digits=13)]
+
+
+def minor(amounts: Mapping[str, Decimal]) -> dict[str, int]:
+    """Amounts per currency as typed, in the minor units the services keep."""
+    return {currency: int(amount * 100) for currency, amount in amounts.items()}
+
+
+def major(amount: int) -> str:
+    """A stored amount (minor units) as a form shows it: 5000.50."""
+    return f"{amount // 100}.{amount % 100:02d}"
 
 
 def values(

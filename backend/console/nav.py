@@ -30,6 +30,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("allocation", "/console/allocation", OPERATOR_ROLES),
     NavItem("templates", "/console/templates", OPERATOR_ROLES),
     NavItem("segments", "/console/segments", OPERATOR_ROLES),
+    NavItem("strategies", "/console/strategies", OPERATOR_ROLES),
     NavItem("users", "/console/users", ADMIN_ROLES),
     NavItem("drcs", "/console/drcs", ADMIN_ROLES),
 )

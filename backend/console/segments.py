@@ -4,11 +4,10 @@ refused shows its problem beside the field and nothing is stored."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 from starlette.responses import Response
 
 from backend.console import editing, forms
@@ -29,7 +28,6 @@ NOTICES = ("segment_created", "segment_updated", "segments_reordered")
 COUNTS = ("days_past_due_min", "days_past_due_max", "payments_max", "promises_broken_min")
 LISTS = ("regions", "product_types", "customer_groups", "risk_bands")
 BOUNDS = ("balance_min", "balance_max")
-Amount = Annotated[Decimal, Field(ge=0, decimal_places=2, max_digits=13)]
 
 
 def currencies() -> list[str]:
@@ -53,8 +51,8 @@ class RulesForm(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    balance_min: dict[str, Amount] = {}
-    balance_max: dict[str, Amount] = {}
+    balance_min: dict[str, forms.Amount] = {}
+    balance_max: dict[str, forms.Amount] = {}
     days_past_due_min: int | None = None
     days_past_due_max: int | None = None
     payments_max: int | None = None
@@ -67,7 +65,7 @@ class RulesForm(BaseModel):
     def rules(self) -> dict[str, Any]:
         """The API's `rules` body."""
         return {
-            **{b: {c: int(a * 100) for c, a in getattr(self, b).items()} for b in BOUNDS},
+            **{bound: forms.minor(getattr(self, bound)) for bound in BOUNDS},
             **{name: getattr(self, name) for name in COUNTS},
             **{name: _words(getattr(self, name)) for name in LISTS},
         }
@@ -82,16 +80,12 @@ def _body(values: dict[str, Any], *, new: bool) -> dict[str, Any]:
     return {**kept, "rules": forms.parse(RulesForm, fields).rules()}
 
 
-def _major(minor: int) -> str:
-    return f"{minor // 100}.{minor % 100:02d}"
-
-
 def values_of(segment: SegmentRead) -> dict[str, Any]:
     """A stored segment as its form shows it."""
     rules: SegmentRules = segment.rules
     found: dict[str, Any] = {"id": segment.id, "name": segment.name}
     for bound in BOUNDS:
-        found |= {f"{bound}.{c}": _major(a) for c, a in getattr(rules, bound).items()}
+        found |= {f"{bound}.{c}": forms.major(a) for c, a in getattr(rules, bound).items()}
     found |= {n: "" if getattr(rules, n) is None else str(getattr(rules, n)) for n in COUNTS}
     return found | {name: ", ".join(getattr(rules, name)) for name in LISTS}
 

@@ -4,10 +4,14 @@ a refused form shows the problem beside its field and stores nothing."""
 
 from __future__ import annotations
 
+from backend.dunning import strategies
+from backend.dunning.models import Strategy
 from backend.segments import service as segments
 from backend.segments.models import Segment
+from backend.segments.schemas import SegmentCreate, SegmentRulesIn
 from backend.users.models import Role
 from tests.console.test_admin_pages import _as, _post, problem_beside
+from tests.factories import make_user
 
 
 async def test_operator_staff_create_edit_and_reorder_segments(app, client, signing_key):
@@ -70,3 +74,77 @@ async def test_a_supervisor_finds_no_segments_page(app, client, signing_key):
     assert (await client.get("/console/segments")).status_code == 404
     refused = await _post(client, "/console/segments/new", id="x", name="X")
     assert refused.status_code == 404 and await Segment.find_all().count() == 0
+
+
+async def _segment(officer, segment_id: str = "everyone") -> None:
+    data = SegmentCreate(id=segment_id, name=segment_id.title(), rules=SegmentRulesIn())
+    await segments.create_segment(actor=officer, data=data)
+
+
+REMINDER = {
+    "steps.0.key": "reminder",
+    "steps.0.kind": "reminder",
+    "steps.0.template": "dunning_reminder",
+    "steps.0.channels": ["sms", "email"],
+    "steps.0.wait_days": "3",
+}
+
+
+async def test_strategy_steps_are_edited_into_new_versions(app, client, signing_key):
+    officer = await _as(client, signing_key, Role.OPERATOR_OFFICER)
+    await _segment(officer)
+    blank = await client.get("/console/strategies/everyone")
+    assert blank.status_code == 200 and 'name="steps.1.kind"' in blank.text
+    created = await _post(client, "/console/strategies/everyone", name="Gentle", **REMINDER)
+    assert created.status_code == 303 and created.headers["location"].endswith("strategy_saved")
+    first = await strategies.get_strategy(strategy_id="everyone")
+    assert first.version == 1 and [c.value for c in first.steps[0].channels] == ["sms", "email"]
+
+    edit = await client.get("/console/strategies/everyone")
+    assert 'value="reminder"' in edit.text and 'data-version="1"' in edit.text
+    saved = await _post(
+        client,
+        "/console/strategies/everyone",
+        name="Firmer",
+        **{**REMINDER, "steps.0.wait_days": "2", "steps.0.min_balance.LKR": "1000.00"},
+        **{"steps.1.key": "suspend", "steps.1.kind": "suspension", "steps.1.wait_days": "1"},
+    )
+    assert saved.status_code == 303
+    now = await strategies.get_strategy(strategy_id="everyone")
+    assert now.version == 2 and [s.key for s in now.steps] == ["reminder", "suspend"]
+    assert now.steps[0].min_balance == {"LKR": 100_000} and now.steps[0].wait_days == 2
+    listed = await client.get("/console/strategies")
+    assert "Firmer" in listed.text and "version 2" in listed.text
+    history = await client.get("/console/strategies/everyone")
+    assert 'data-version="2"' in history.text and 'data-version="1"' in history.text
+
+
+async def test_a_refused_step_shows_its_problem_and_stores_no_version(app, client, signing_key):
+    officer = await _as(client, signing_key, Role.OPERATOR_ADMIN)
+    await _segment(officer)
+    await _post(client, "/console/strategies/everyone", name="Gentle", **REMINDER)
+    refused = await _post(
+        client,
+        "/console/strategies/everyone",
+        name="Broken",
+        **{k: v for k, v in REMINDER.items() if k != "steps.0.template"},
+    )
+    assert refused.status_code == 422 and 'value="Broken"' in refused.text
+    assert "needs a template" in problem_beside(refused.text, "steps.0.template")
+    typo = await _post(
+        client,
+        "/console/strategies/everyone",
+        name="Typo",
+        **{**REMINDER, "steps.0.wait_days": "x"},
+    )
+    assert typo.status_code == 422 and problem_beside(typo.text, "steps.0.wait_days")
+    assert (await strategies.get_strategy(strategy_id="everyone")).version == 1
+
+
+async def test_a_supervisor_finds_no_strategies_page(app, client, signing_key):
+    officer = await make_user(Role.OPERATOR_ADMIN)
+    await _segment(officer)
+    await _as(client, signing_key, Role.DRC_SUPERVISOR)
+    assert (await client.get("/console/strategies")).status_code == 404
+    refused = await _post(client, "/console/strategies/everyone", name="X", **REMINDER)
+    assert refused.status_code == 404 and await Strategy.find_all().count() == 0

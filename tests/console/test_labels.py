@@ -94,6 +94,7 @@ def test_navigation_follows_the_role():
         "allocation",
         "templates",
         "segments",
+        "strategies",
     ]
     pages = {
         Role.OPERATOR_ADMIN: [*operator, "users", "drcs"],
