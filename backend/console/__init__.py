@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from backend.console import (
+    accounts,
     allocation,
     cases,
     commission,
@@ -71,6 +72,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         message_templates.router,
         segments.router,
         strategies.router,
+        accounts.router,
         users.router,
         drcs.router,
         router.fallback,

@@ -4,14 +4,17 @@ a refused form shows the problem beside its field and stores nothing."""
 
 from __future__ import annotations
 
+from backend.audit.models import AuditRecord
+from backend.dunning import service as dunning
 from backend.dunning import strategies
-from backend.dunning.models import Strategy
+from backend.dunning.models import Hold, Ladder, Strategy
+from backend.dunning.schemas import StrategyCreate
 from backend.segments import service as segments
-from backend.segments.models import Segment
+from backend.segments.models import Segment, SegmentOverride
 from backend.segments.schemas import SegmentCreate, SegmentRulesIn
 from backend.users.models import Role
 from tests.console.test_admin_pages import _as, _post, problem_beside
-from tests.factories import make_user
+from tests.factories import make_account, make_user
 
 
 async def test_operator_staff_create_edit_and_reorder_segments(app, client, signing_key):
@@ -148,3 +151,89 @@ async def test_a_supervisor_finds_no_strategies_page(app, client, signing_key):
     assert (await client.get("/console/strategies")).status_code == 404
     refused = await _post(client, "/console/strategies/everyone", name="X", **REMINDER)
     assert refused.status_code == 404 and await Strategy.find_all().count() == 0
+
+
+LADDER = [
+    {
+        "key": "reminder",
+        "kind": "reminder",
+        "channels": ["sms"],
+        "template": "dunning_reminder",
+        "wait_days": 3,
+    },
+    {"key": "suspend", "kind": "suspension", "wait_days": 2},
+    {"key": "handoff", "kind": "handoff", "wait_days": 0},
+]
+
+
+async def _account_on_a_ladder(officer) -> str:
+    """An overdue account, evaluated once: its reminder taken, the suspension next."""
+    await _segment(officer)
+    data = StrategyCreate(segment_id="everyone", name="Standard", steps=LADDER)
+    await strategies.create_strategy(actor=officer, data=data)
+    account = await make_account()
+    await dunning.evaluate_accounts([account.id])
+    return account.id
+
+
+async def test_the_account_page_shows_standing_segment_ladder_and_ledger(app, client, signing_key):
+    officer = await _as(client, signing_key, Role.OPERATOR_OFFICER)
+    account_id = await _account_on_a_ladder(officer)
+    shown = await client.get(f"/console/accounts/{account_id}")
+    assert shown.status_code == 200, shown.text
+    page = shown.text
+    assert 'data-segment="everyone"' in page and "matches every account" in page
+    assert 'data-ledger-step="reminder"' in page and "everyone · version 1" in page
+    assert "Active" in page  # the service with OSS
+    assert (await client.get("/console/accounts/ACC-NOPE")).status_code == 404
+
+
+async def test_overrides_are_audited_and_a_refused_one_stores_nothing(app, client, signing_key):
+    officer = await _as(client, signing_key, Role.OPERATOR_ADMIN)
+    account_id = await _account_on_a_ladder(officer)
+    await _segment(officer, "vip")
+    where = f"/console/accounts/{account_id}"
+    refused = await _post(
+        client, f"{where}/segment", **{"segment.segment_id": "vip", "segment.reason": "x"}
+    )
+    assert refused.status_code == 422 and problem_beside(refused.text, "segment.reason")
+    assert await SegmentOverride.find_all().count() == 0
+    placed = await _post(
+        client,
+        f"{where}/segment",
+        **{"segment.segment_id": "vip", "segment.reason": "Known to the account manager"},
+    )
+    assert placed.status_code == 303 and placed.headers["location"].endswith("segment_overridden")
+    [audited] = await AuditRecord.find({"action": "segment.override"}).to_list()
+    assert audited.actor_uid == officer.id and audited.entity_id == account_id
+
+    behind = await _post(
+        client,
+        f"{where}/ladder",
+        **{"ladder.action": "skip_to", "ladder.step": "reminder", "ladder.reason": "Again"},
+    )
+    assert behind.status_code == 422 and "behind" in problem_beside(behind.text, "ladder.step")
+    release = await _post(
+        client, f"{where}/ladder", **{"ladder.action": "release", "ladder.reason": "Nothing held"}
+    )
+    assert release.status_code == 409 and problem_beside(release.text, "ladder.action")
+    held = await _post(
+        client, f"{where}/ladder", **{"ladder.action": "hold", "ladder.reason": "Customer visits"}
+    )
+    assert held.status_code == 303
+    assert (await Ladder.get(account_id)).hold == Hold.MANUAL
+    assert await AuditRecord.find({"action": "dunning.hold"}).count() == 1
+    assert await AuditRecord.find({"action": "dunning.skip_to"}).count() == 0
+
+
+async def test_a_supervisor_finds_no_account_page(app, client, signing_key):
+    officer = await make_user(Role.OPERATOR_ADMIN)
+    account_id = await _account_on_a_ladder(officer)
+    await _as(client, signing_key, Role.DRC_SUPERVISOR)
+    assert (await client.get(f"/console/accounts/{account_id}")).status_code == 404
+    refused = await _post(
+        client,
+        f"/console/accounts/{account_id}/ladder",
+        **{"ladder.action": "hold", "ladder.reason": "Mine now"},
+    )
+    assert refused.status_code == 404 and (await Ladder.get(account_id)).hold is None

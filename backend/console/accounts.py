@@ -1,0 +1,139 @@
+"""One account in arrears: its standing, segment and why, its ladder and the ledger of
+steps taken, its service with OSS, and the customer's replies; with the operator's
+overrides (segment by hand, skip to a step, hold, release), each with a reason and
+audited by the services the API uses (`/accounts/.../segment-override`,
+`/dunning/accounts/.../override`). Operator staff only."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from backend.console import editing, forms
+from backend.console.deps import Caller, CsrfChecked
+from backend.console.editing import OperatorCaller
+from backend.console.queues import Queue, names_of
+from backend.console.routing import ConsoleRoute
+from backend.core.errors import DomainError
+from backend.dunning import service as dunning
+from backend.dunning import strategies
+from backend.dunning.schemas import LadderOverride
+from backend.oss import service as oss
+from backend.responses import service as responses
+from backend.responses.schemas import ResponseFilters
+from backend.segments import service as segments
+from backend.segments.schemas import OverrideCreate
+
+router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
+
+# The page's two forms name their fields `segment.*` and `ladder.*`; a rule's problem
+# without a field shows beside the field it is about.
+PAGE = Queue(
+    "accounts",
+    operator_only=True,
+    fields_of={"dunning.not_held": "ladder.action", "dunning.step_unknown": "ladder.step"},
+)
+AccountId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+NOTICES = ("segment_overridden", "ladder_changed")
+REPLIES = 20  # the customer's latest replies shown
+
+
+class SegmentForm(BaseModel):
+    segment: OverrideCreate
+
+
+class LadderForm(BaseModel):
+    ladder: LadderOverride
+
+
+async def _context(caller: Caller, account_id: str) -> dict[str, Any]:
+    """What the page shows of the account; one never evaluated is not found."""
+    standing = await dunning.get_standing(account_id=account_id)
+    ladder = standing.ladder
+    strategy = (
+        await strategies.get_strategy(strategy_id=ladder.strategy_id)
+        if ladder and ladder.strategy_id
+        else None
+    )
+    ledger = await dunning.ledger_of(account_id=account_id)
+    filters = ResponseFilters(customer_id=standing.facts.customer_id)
+    replies = await responses.list_responses(
+        actor=caller.user, filters=filters, cursor=None, limit=REPLIES
+    )
+    return {
+        "standing": standing,
+        "strategy": strategy,
+        "step_choices": [(step.key, step.key) for step in strategy.steps] if strategy else [],
+        "ledger": ledger,
+        "service": await oss.service_state(account_id),
+        "replies": replies.items,
+        "segments": [(s.id, s.name) for s in await segments.list_segments()],
+        "names": await names_of([entry.by for entry in ledger]),
+    }
+
+
+async def _page(
+    request: Request,
+    caller: Caller,
+    account_id: str,
+    *,
+    sent: dict[str, Any] | None = None,
+    problem: DomainError | None = None,
+) -> Response:
+    return PAGE.item_page(
+        request,
+        caller,
+        problem=problem,
+        sent=sent,
+        saved=editing.notice_of(request, NOTICES),
+        **await _context(caller, account_id),
+    )
+
+
+@router.get("/accounts/{account_id}")
+async def account_page(request: Request, account_id: AccountId, caller: OperatorCaller) -> Response:
+    """The account's standing, segment, ladder, ledger, service and replies."""
+    return await _page(request, caller, account_id)
+
+
+async def _change(
+    request: Request, caller: Caller, account_id: str, change: Any, notice: str
+) -> Response:
+    """Apply the posted form through `change(sent)`; the page again with its problem."""
+    await dunning.get_standing(account_id=account_id)
+    sent = await editing.posted(request)
+    return await editing.save_or_show(
+        lambda: change(sent),
+        lambda p: _page(request, caller, account_id, sent=sent, problem=p),
+        back=f"/console/accounts/{account_id}",
+        notice=notice,
+    )
+
+
+@router.post("/accounts/{account_id}/segment", dependencies=[CsrfChecked])
+async def override_segment(
+    request: Request, account_id: AccountId, caller: OperatorCaller
+) -> Response:
+    """Place the account in a segment by hand, with a reason, as the API does."""
+
+    async def change(sent: dict[str, Any]) -> None:
+        data = forms.parse(SegmentForm, forms.nested(sent)).segment
+        await segments.set_override(actor=caller.user, account_id=account_id, data=data)
+
+    return await _change(request, caller, account_id, change, "segment_overridden")
+
+
+@router.post("/accounts/{account_id}/ladder", dependencies=[CsrfChecked])
+async def override_ladder(
+    request: Request, account_id: AccountId, caller: OperatorCaller
+) -> Response:
+    """Skip to a step, hold or release the ladder, with a reason, as the API does."""
+
+    async def change(sent: dict[str, Any]) -> None:
+        data = forms.parse(LadderForm, forms.nested(sent)).ladder
+        await dunning.override_ladder(actor=caller.user, account_id=account_id, data=data)
+
+    return await _change(request, caller, account_id, change, "ladder_changed")
