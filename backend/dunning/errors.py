@@ -30,15 +30,3 @@ class StepUnknown(ValidationFailed):
 class NotHeld(Conflict):
     code = "dunning.not_held"
     title = "The ladder is not held"
-
-
-class EscalationNotFound(NotFound):
-    code = "dunning.escalation_not_found"
-    title = "No such escalation"
-
-
-class EscalationMoved(Conflict):
-    """The escalation is no longer in the state the action needs."""
-
-    code = "dunning.escalation_moved"
-    title = "Escalation changed"

@@ -7,7 +7,6 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from backend.core.schemas import RequestModel
 from backend.dunning.models import (
-    EscalationStatus,
     Hold,
     Outcome,
     Step,
@@ -73,6 +72,7 @@ class LadderRead(BaseModel):
     hold: Hold | None
     hold_reason: str | None
     completed: bool
+    escalation_item_id: str | None  # the worklist item opened when no answer came
 
 
 class StandingRead(BaseModel):
@@ -103,6 +103,7 @@ class LedgerEntryRead(BaseModel):
     channels: list[Channel]
     delivery_ids: list[str]
     incident_id: str | None
+    oss_event_id: str | None
     by: str | None
     note: str | None
     at: datetime
@@ -114,25 +115,6 @@ class LadderOverride(RequestModel):
     action: Literal["skip_to", "hold", "release"]
     step: StepKey | None = Field(default=None, description="For skip_to: the step to take next")
     reason: Reason
-
-
-class EscalationRead(BaseModel):
-    id: str
-    account_id: str
-    customer_id: str
-    cycle: int
-    step: str
-    reason: str
-    status: EscalationStatus
-    claimed_by: str | None
-    closed_by: str | None
-    note: str | None
-    created_at: datetime
-    updated_at: datetime
-
-
-class EscalationClose(RequestModel):
-    note: Reason
 
 
 class EvaluationSummary(BaseModel):
