@@ -29,6 +29,7 @@ from backend.console import (
     strategies,
     uploads,
     users,
+    worklist,
 )
 from backend.console.deps import ConsoleState
 from backend.console.templates import STATIC_DIR
@@ -73,6 +74,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         segments.router,
         strategies.router,
         accounts.router,
+        worklist.router,
         users.router,
         drcs.router,
         router.fallback,

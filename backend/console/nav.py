@@ -31,6 +31,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("templates", "/console/templates", OPERATOR_ROLES),
     NavItem("segments", "/console/segments", OPERATOR_ROLES),
     NavItem("strategies", "/console/strategies", OPERATOR_ROLES),
+    NavItem("worklist", "/console/worklist", OPERATOR_ROLES),
     NavItem("users", "/console/users", ADMIN_ROLES),
     NavItem("drcs", "/console/drcs", ADMIN_ROLES),
 )

@@ -4,6 +4,8 @@ a refused form shows the problem beside its field and stores nothing."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from backend.audit.models import AuditRecord
 from backend.dunning import service as dunning
 from backend.dunning import strategies
@@ -13,6 +15,8 @@ from backend.segments import service as segments
 from backend.segments.models import Segment, SegmentOverride
 from backend.segments.schemas import SegmentCreate, SegmentRulesIn
 from backend.users.models import Role
+from backend.worklist import service as worklist
+from backend.worklist.models import WorkItem, WorkKind, WorkStatus
 from tests.console.test_admin_pages import _as, _post, problem_beside
 from tests.factories import make_account, make_user
 
@@ -237,3 +241,57 @@ async def test_a_supervisor_finds_no_account_page(app, client, signing_key):
         **{"ladder.action": "hold", "ladder.reason": "Mine now"},
     )
     assert refused.status_code == 404 and (await Ladder.get(account_id)).hold is None
+
+
+async def _work_item(account_id: str = "ACC-00000042") -> str:
+    item = await worklist.open_item(
+        kind=WorkKind.ESCALATION,
+        title="No answer after the final notice",
+        due=date.today(),
+        account_id=account_id,
+        customer_id="CUS-000042",
+    )
+    return str(item.id)
+
+
+async def test_operator_staff_claim_and_close_worklist_items(app, client, signing_key):
+    officer = await _as(client, signing_key, Role.OPERATOR_OFFICER)
+    item_id = await _work_item()
+    listed = await client.get("/console/worklist")
+    assert listed.status_code == 200 and f'data-item-id="{item_id}"' in listed.text
+    assert 'href="/console/accounts/ACC-00000042"' in listed.text and "Every kind" in listed.text
+    polled = await client.get(
+        "/console/worklist", headers={"hx-request": "true", "hx-target": "queue-results"}
+    )
+    assert polled.text.lstrip().startswith('<section id="queue-results"')
+    claimed = await _post(client, f"/console/worklist/{item_id}/claim")
+    assert claimed.status_code == 303 and claimed.headers["location"].endswith("done=claim")
+    assert (await worklist.get_item(actor=officer, item_id=item_id)).assignee == officer.id
+
+    refused = await _post(client, f"/console/worklist/{item_id}/close", note="")
+    assert refused.status_code == 422 and problem_beside(refused.text, "note")
+    assert (await worklist.get_item(actor=officer, item_id=item_id)).status is WorkStatus.CLAIMED
+    closed = await _post(client, f"/console/worklist/{item_id}/close", note="Called; will pay")
+    assert closed.status_code == 303
+    done = await worklist.get_item(actor=officer, item_id=item_id)
+    assert done.status is WorkStatus.DONE and done.notes[-1].text == "Called; will pay"
+    assert f'data-item-id="{item_id}"' not in (await client.get("/console/worklist")).text
+
+
+async def test_an_item_claimed_by_another_is_refused_on_its_page(app, client, signing_key):
+    other = await make_user(Role.OPERATOR_OFFICER)
+    item_id = await _work_item()
+    await worklist.claim(actor=other, item_id=item_id)
+    await _as(client, signing_key, Role.OPERATOR_OFFICER)
+    refused = await _post(client, f"/console/worklist/{item_id}/close", note="Mine")
+    assert refused.status_code == 409 and 'role="alert"' in refused.text
+    assert (await worklist.get_item(actor=other, item_id=item_id)).status is WorkStatus.CLAIMED
+
+
+async def test_a_supervisor_finds_no_worklist(app, client, signing_key):
+    item_id = await _work_item()
+    await _as(client, signing_key, Role.DRC_SUPERVISOR)
+    assert (await client.get("/console/worklist")).status_code == 404
+    assert (await client.get(f"/console/worklist/{item_id}")).status_code == 404
+    refused = await _post(client, f"/console/worklist/{item_id}/claim")
+    assert refused.status_code == 404 and await WorkItem.find({"assignee": None}).count() == 1

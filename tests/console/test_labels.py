@@ -95,6 +95,7 @@ def test_navigation_follows_the_role():
         "templates",
         "segments",
         "strategies",
+        "worklist",
     ]
     pages = {
         Role.OPERATOR_ADMIN: [*operator, "users", "drcs"],
