@@ -8,11 +8,6 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "accounts.customer": ("Customer", "පාරිභෝගිකයා", "வாடிக்கையாளர்"),
     "accounts.standing": ("Standing", "තත්ත්වය", "நிலைமை"),
     "accounts.balance": ("Balance owed", "ගෙවිය යුතු ශේෂය", "செலுத்த வேண்டிய நிலுவை"),
-    "accounts.balance_hint": (
-        "Balances are in cents (minor units) per currency.",
-        "ශේෂ මුදල් වර්ගය අනුව ශත වලින් (කුඩා ඒකක) වේ.",
-        "நிலுவைகள் நாணயம் வாரியாகச் சதங்களில் (சிறு அலகுகள்) உள்ளன.",
-    ),
     "accounts.days_past_due": ("Days past due", "ප්\u200dරමාද දින", "தாமத நாட்கள்"),
     "accounts.unpaid": ("Products in arrears", "හිඟ ඇති නිෂ්පාදන", "நிலுவையுள்ள தயாரிப்புகள்"),
     "accounts.payments": ("Payments received", "ලැබුණු ගෙවීම්", "பெறப்பட்ட கட்டணங்கள்"),
