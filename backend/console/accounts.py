@@ -6,7 +6,7 @@ audited by the services the API uses (`/accounts/.../segment-override`,
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel
@@ -37,16 +37,9 @@ PAGE = Queue(
     fields_of={"dunning.not_held": "ladder.action", "dunning.step_unknown": "ladder.step"},
 )
 AccountId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
-NOTICES = ("segment_overridden", "ladder_changed")
+NOTICES = {"segment": "segment_overridden", "ladder": "ladder_changed"}
+Change = Literal["segment", "ladder"]
 REPLIES = 20  # the customer's latest replies shown
-
-
-class SegmentForm(BaseModel):
-    segment: OverrideCreate
-
-
-class LadderForm(BaseModel):
-    ladder: LadderOverride
 
 
 async def _context(caller: Caller, account_id: str) -> dict[str, Any]:
@@ -88,7 +81,7 @@ async def _page(
         caller,
         problem=problem,
         sent=sent,
-        saved=editing.notice_of(request, NOTICES),
+        saved=editing.notice_of(request, NOTICES.values()),
         **await _context(caller, account_id),
     )
 
@@ -99,41 +92,33 @@ async def account_page(request: Request, account_id: AccountId, caller: Operator
     return await _page(request, caller, account_id)
 
 
-async def _change(
-    request: Request, caller: Caller, account_id: str, change: Any, notice: str
+class OverrideForms(BaseModel):
+    """The page's two forms; the one posted fills its part."""
+
+    segment: OverrideCreate | None = None
+    ladder: LadderOverride | None = None
+
+
+async def _override(caller: Caller, account_id: str, change: Change, sent: dict[str, Any]) -> None:
+    """Through the segments service (by hand, with a reason) or the dunning one (skip,
+    hold, release, with a reason), as the API's override routes do; both audit it."""
+    posted = forms.parse(OverrideForms, {change: forms.nested(sent).get(change, {})})
+    if posted.segment is not None:
+        await segments.set_override(actor=caller.user, account_id=account_id, data=posted.segment)
+    if posted.ladder is not None:
+        await dunning.override_ladder(actor=caller.user, account_id=account_id, data=posted.ladder)
+
+
+@router.post("/accounts/{account_id}/{change}", dependencies=[CsrfChecked])
+async def override(
+    request: Request, account_id: AccountId, change: Change, caller: OperatorCaller
 ) -> Response:
-    """Apply the posted form through `change(sent)`; the page again with its problem."""
+    """Place the account in a segment by hand, or skip, hold or release its ladder."""
     await dunning.get_standing(account_id=account_id)
-    sent = await editing.posted(request)
+    sent = {k: v for k, v in (await editing.posted(request)).items() if k.startswith(change)}
     return await editing.save_or_show(
-        lambda: change(sent),
+        lambda: _override(caller, account_id, change, sent),
         lambda p: _page(request, caller, account_id, sent=sent, problem=p),
         back=f"/console/accounts/{account_id}",
-        notice=notice,
+        notice=NOTICES[change],
     )
-
-
-@router.post("/accounts/{account_id}/segment", dependencies=[CsrfChecked])
-async def override_segment(
-    request: Request, account_id: AccountId, caller: OperatorCaller
-) -> Response:
-    """Place the account in a segment by hand, with a reason, as the API does."""
-
-    async def change(sent: dict[str, Any]) -> None:
-        data = forms.parse(SegmentForm, forms.nested(sent)).segment
-        await segments.set_override(actor=caller.user, account_id=account_id, data=data)
-
-    return await _change(request, caller, account_id, change, "segment_overridden")
-
-
-@router.post("/accounts/{account_id}/ladder", dependencies=[CsrfChecked])
-async def override_ladder(
-    request: Request, account_id: AccountId, caller: OperatorCaller
-) -> Response:
-    """Skip to a step, hold or release the ladder, with a reason, as the API does."""
-
-    async def change(sent: dict[str, Any]) -> None:
-        data = forms.parse(LadderForm, forms.nested(sent)).ladder
-        await dunning.override_ladder(actor=caller.user, account_id=account_id, data=data)
-
-    return await _change(request, caller, account_id, change, "ladder_changed")
