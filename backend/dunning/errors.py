@@ -42,3 +42,15 @@ class EscalationMoved(Conflict):
 
     code = "dunning.escalation_moved"
     title = "Escalation changed"
+
+
+class ExperimentInvalid(ValidationFailed):
+    """A champion/challenger setup cannot run; `errors` names the field."""
+
+    code = "dunning.experiment_invalid"
+    title = "Experiment invalid"
+
+
+class ExperimentNotFound(NotFound):
+    code = "dunning.experiment_not_found"
+    title = "No such experiment"
