@@ -235,14 +235,14 @@ async def arm_collections(experiment_id: str, windows: tuple[int, ...]) -> list[
                 "from": Case.get_collection_name(),
                 "localField": "account_id",
                 "foreignField": "account_id",
-                "pipeline": [{"$project": {"_id": {"$toString": "$_id"}}}],
                 "as": "cases",
             }
         },
+        {"$set": {"case_ids": {"$map": {"input": "$cases", "in": {"$toString": "$$this._id"}}}}},
         {
             "$lookup": {
                 "from": Payment.get_collection_name(),
-                "let": {"case_ids": "$cases._id", "start": "$started_at"},
+                "let": {"case_ids": "$case_ids", "start": "$started_at"},
                 "pipeline": [
                     applied,
                     {"$match": {"$expr": {"$gte": ["$paid_at", "$$start"]}}},
