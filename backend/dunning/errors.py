@@ -54,3 +54,10 @@ class ExperimentInvalid(ValidationFailed):
 class ExperimentNotFound(NotFound):
     code = "dunning.experiment_not_found"
     title = "No such experiment"
+
+
+class ExperimentRunning(Conflict):
+    """Another experiment was started on the segment at the same moment."""
+
+    code = "dunning.experiment_running"
+    title = "The segment runs an experiment already"

@@ -15,13 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pymongo.errors import DuplicateKeyError
+
 from backend.audit import service as audit
 from backend.core import clock, db
 from backend.core.errors import field_problem
 from backend.core.money import Money
 from backend.core.settings import get_settings
 from backend.dunning import repository, strategies
-from backend.dunning.errors import ExperimentInvalid, ExperimentNotFound
+from backend.dunning.errors import ExperimentInvalid, ExperimentNotFound, ExperimentRunning
 from backend.dunning.models import (
     Arm,
     Experiment,
@@ -153,10 +155,13 @@ async def set_up(*, actor: User, segment_id: str, data: ExperimentSetup) -> Expe
     was = _audited(experiment, before) if current else None
     experiment.share_bp = data.share_bp
     action = "dunning.experiment_change" if current else "dunning.experiment_start"
-    async with db.transaction() as session:
-        await repository.save_strategy(challenger, session=session)
-        await repository.save_experiment(experiment, session=session)
-        await _audit(actor, action, was, _audited(experiment, challenger), session)
+    try:
+        async with db.transaction() as session:
+            await repository.save_strategy(challenger, session=session)
+            await repository.save_experiment(experiment, session=session)
+            await _audit(actor, action, was, _audited(experiment, challenger), session)
+    except DuplicateKeyError as exc:  # started or changed at the same moment by another
+        raise ExperimentRunning(f"Segment {segment_id} runs an experiment already") from exc
     return _read(experiment, challenger)
 
 

@@ -164,6 +164,7 @@ class LedgerEntry(Document):
                 unique=True,
             ),
             IndexModel([("account_id", ASCENDING), ("_id", DESCENDING)]),
+            IndexModel([("experiment_id", ASCENDING)]),  # the champion/challenger report
         ]
 
 

@@ -215,7 +215,8 @@ def _cured() -> dict[str, Any]:
 async def arm_collections(experiment_id: str, windows: tuple[int, ...]) -> list[dict[str, Any]]:
     """Per arm and currency, for each window of days from the cycle's start: the sum over
     accounts of the amount each paid, and the sum of its squares (for the spread)."""
-    applied = {"$match": {"$expr": {"$in": ["$case_id", "$$case_ids"]}, "status": "applied"}}
+    end = {"$add": ["$$start", max(windows) * DAY_MS]}
+    within = {"$expr": {"$and": [{"$gte": ["$paid_at", "$$start"]}, {"$lt": ["$paid_at", end]}]}}
     per_window = {
         f"w{days}": {
             "$sum": {
@@ -235,17 +236,20 @@ async def arm_collections(experiment_id: str, windows: tuple[int, ...]) -> list[
                 "from": Case.get_collection_name(),
                 "localField": "account_id",
                 "foreignField": "account_id",
+                "pipeline": [{"$project": {"_id": 1}}],
                 "as": "cases",
             }
         },
-        {"$set": {"case_ids": {"$map": {"input": "$cases", "in": {"$toString": "$$this._id"}}}}},
+        {"$unwind": "$cases"},
+        {"$set": {"case_id": {"$toString": "$cases._id"}}},
         {
             "$lookup": {
                 "from": Payment.get_collection_name(),
-                "let": {"case_ids": "$case_ids", "start": "$started_at"},
+                "localField": "case_id",
+                "foreignField": "case_id",
+                "let": {"start": "$started_at"},
                 "pipeline": [
-                    applied,
-                    {"$match": {"$expr": {"$gte": ["$paid_at", "$$start"]}}},
+                    {"$match": {"status": "applied", **within}},
                     {"$project": {"paid_at": 1, "amount": 1}},
                 ],
                 "as": "payments",
@@ -274,14 +278,13 @@ async def arm_messages(experiment_id: str) -> list[dict[str, Any]]:
     pipeline: list[dict[str, Any]] = [
         {"$match": {"experiment_id": experiment_id}},
         {"$unwind": "$delivery_ids"},
+        {"$set": {"delivery_id": {"$toObjectId": "$delivery_ids"}}},
         {
             "$lookup": {
                 "from": Delivery.get_collection_name(),
-                "let": {"id": {"$toObjectId": "$delivery_ids"}},
-                "pipeline": [
-                    {"$match": {"$expr": {"$eq": ["$_id", "$$id"]}, "status": "sent"}},
-                    {"$project": {"channel": 1}},
-                ],
+                "localField": "delivery_id",
+                "foreignField": "_id",
+                "pipeline": [{"$match": {"status": "sent"}}, {"$project": {"channel": 1}}],
                 "as": "delivery",
             }
         },

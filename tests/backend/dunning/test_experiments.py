@@ -208,14 +208,15 @@ async def test_the_report_gives_each_arms_figures_with_their_intervals(
     }
     assert len(sent_sms) == len(everyone)  # one SMS each, the first step of either ladder
 
-    # paid (day after the cycle's start, amount): in full cures the account
+    # paid (which account of the arm, day after the cycle's start, amount): in full cures
     plans = {
-        Arm.CHAMPION: [(10, 100_000), (45, 30_000)],
-        Arm.CHALLENGER: [(5, 100_000), (20, 100_000), (80, 25_000)],
+        Arm.CHAMPION: [(0, 10, 100_000), (1, 45, 30_000)],
+        Arm.CHALLENGER: [(0, 5, 100_000), (1, 20, 100_000), (2, 80, 25_000), (2, 95, 10_000)],
     }
     moving_clock.advance(100)
     for arm, payments in plans.items():
-        for account_id, (day, amount) in zip(arms[arm], payments, strict=False):
+        for index, day, amount in payments:
+            account_id = arms[arm][index]
             [case] = await _cases_of(account_id)
             paid_at = (start + timedelta(days=day)).isoformat()
             done = await pay(client, signing_key, operator, case, amount, paid_at=paid_at)
@@ -229,16 +230,18 @@ async def test_the_report_gives_each_arms_figures_with_their_intervals(
     by_arm = {a["arm"]: a for a in report.json()["arms"]}
     for arm, payments in plans.items():
         found, n = by_arm[arm.value], len(arms[arm])
-        cures = sum(1 for _, amount in payments if amount == 100_000)
+        cures = sum(1 for _, _, amount in payments if amount == 100_000)
         assert (found["accounts"], found["cures"]) == (n, cures)
         assert await Standing.find({"_id": {"$in": arms[arm]}, "overdue": False}).count() == cures
         rate = wilson(cures, n)
         assert found["cure_rate"] == rate.model_dump()
         for window in found["collected"]:
-            paid = [a for d, a in payments if d < window["days"]]
-            values = paid + [0] * (n - len(paid))
+            values = [
+                sum(a for i, d, a in payments if i == index and d < window["days"])
+                for index in range(n)
+            ]
             mean, low, high = _mean(values)
-            assert window["currency"] == "LKR" and window["total"] == sum(paid)
+            assert window["currency"] == "LKR" and window["total"] == sum(values)
             assert window["mean"]["value"] == pytest.approx(mean)
             assert window["mean"]["low"] == pytest.approx(low)
             assert window["mean"]["high"] == pytest.approx(high)
