@@ -133,6 +133,17 @@ async def experiment_report(actor: OperatorStaff, strategy_id: StrategyId) -> Ex
     return await experiments.report(segment_id=strategy_id)
 
 
+@router.get(
+    "/dunning/experiments/{strategy_id}/challenger/versions",
+    summary="The versions of a segment's challenger",
+)
+async def list_challenger_versions(
+    actor: OperatorStaff, strategy_id: StrategyId
+) -> list[StrategyVersionRead]:
+    """Every version, newest first."""
+    return await strategies.list_versions(strategy_id=experiments.challenger_id(strategy_id))
+
+
 @router.post("/dunning/experiments/{strategy_id}/promote", summary="Promote the challenger")
 async def promote_challenger(actor: OperatorStaff, strategy_id: StrategyId) -> ExperimentRead:
     """The challenger's ladder becomes the champion's next version; the experiment ends."""

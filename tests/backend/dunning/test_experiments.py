@@ -23,10 +23,11 @@ from backend.dunning import service
 from backend.dunning.experiments import arm_of, wilson
 from backend.dunning.models import Arm, Experiment, Ladder, LedgerEntry, Standing, Strategy
 from backend.notifications.models import Delivery, DeliveryStatus
+from backend.users.models import Role
 from tests.backend.dunning.conftest import configure
 from tests.backend.notifications.conftest import send_waiting
 from tests.backend.payments.helpers import pay
-from tests.factories import make_account, make_case
+from tests.factories import bearer, make_account, make_case, make_user
 
 CHALLENGER = [
     {
@@ -311,13 +312,17 @@ async def test_a_stopped_experiment_sends_new_cycles_to_the_champion_and_a_new_o
     second = (await _start(client, as_operator(), share_bp=5000)).json()
     assert second["id"] != first["id"] and (await _salt())[0] != salt
     assert second["challenger"]["version"] == 2
+    versions = await client.get(
+        "/dunning/experiments/everyone/challenger/versions", headers=as_operator()
+    )
+    assert [v["version"] for v in versions.json()] == [2, 1]
 
 
 # --------------------------------------------------------------------------- refused
 
 
 async def test_an_invalid_setup_is_refused_naming_the_field_and_nothing_is_stored(
-    client, as_operator
+    client, as_operator, signing_key
 ):
     await configure(client, as_operator())
     await configure(client, as_operator(), segment="vip")
@@ -339,3 +344,8 @@ async def test_an_invalid_setup_is_refused_naming_the_field_and_nothing_is_store
     assert await Strategy.find({"challenger_of": {"$ne": None}}).count() == 0
     missing = await client.get("/dunning/experiments/everyone", headers=as_operator())
     assert missing.status_code == 404
+    supervisor = bearer(signing_key, await make_user(Role.DRC_SUPERVISOR))
+    assert (await _start(client, supervisor)).status_code == 403
+    assert (
+        await client.get("/dunning/experiments/everyone", headers=supervisor)
+    ).status_code == 403
