@@ -32,18 +32,6 @@ class NotHeld(Conflict):
     title = "The ladder is not held"
 
 
-class EscalationNotFound(NotFound):
-    code = "dunning.escalation_not_found"
-    title = "No such escalation"
-
-
-class EscalationMoved(Conflict):
-    """The escalation is no longer in the state the action needs."""
-
-    code = "dunning.escalation_moved"
-    title = "Escalation changed"
-
-
 class ExperimentInvalid(ValidationFailed):
     """A champion/challenger setup cannot run; `errors` names the field."""
 

@@ -22,7 +22,6 @@ from backend.dunning import handoff, repository, standing
 from backend.dunning.experiments import Running, running_experiments, strategy_for
 from backend.dunning.models import (
     MESSAGE_KINDS,
-    Escalation,
     Hold,
     Ladder,
     LedgerEntry,
@@ -33,8 +32,11 @@ from backend.dunning.models import (
     Strategy,
 )
 from backend.notifications import service as notifications
+from backend.oss import service as oss
 from backend.segments import service as segments
 from backend.segments.models import Segment
+from backend.worklist import service as worklist
+from backend.worklist.models import WorkKind
 
 log = get_logger("debtx.dunning")
 
@@ -194,7 +196,7 @@ async def _climb(
             ladder.next_step >= len(steps) or steps[ladder.next_step].kind not in MESSAGE_KINDS
         )
         if previous.kind in MESSAGE_KINDS and after_messages:
-            await _escalate(reading, ladder, previous)
+            await _escalate(reading, ladder, previous, now)
     if ladder.next_step >= len(steps):
         ladder.completed = True
         await repository.save_ladder(ladder)
@@ -206,20 +208,27 @@ async def _climb(
     return await take(ladder, strategy, step, reading, now)
 
 
-async def _escalate(reading: standing.Reading, ladder: Ladder, last: Step) -> None:
-    """Past the last message step with no answer: a task for operator staff, once a cycle."""
-    found = Escalation(
-        account_id=reading.account.id,
-        customer_id=reading.account.customer_id,
-        cycle=ladder.cycle,
-        step=last.key,
-        reason=f"no response {last.wait_days} day(s) after {last.key}",
-    )
-    try:
-        await repository.insert_escalation(found)
-    except DuplicateKeyError:
+async def _escalate(reading: standing.Reading, ladder: Ladder, last: Step, now: datetime) -> None:
+    """Past the last message step with no answer: an item on the staff worklist, once a
+    cycle (the item's key is the account and cycle; the ladder keeps its id)."""
+    if ladder.escalation_item_id is not None:
         return
-    log.info("dunning.escalated", account_id=found.account_id, cycle=found.cycle)
+    try:
+        async with db.transaction() as session:
+            item = await worklist.open_item(
+                kind=WorkKind.ESCALATION,
+                title=f"No response {last.wait_days} day(s) after {last.key}",
+                due=now.date(),
+                customer_id=reading.account.customer_id,
+                account_id=ladder.id,
+                key=f"escalation|{ladder.id}|{ladder.cycle}",
+                session=session,
+            )
+            ladder.escalation_item_id = str(item.id)
+            await repository.save_ladder(ladder, session=session)
+    except DuplicateKeyError:  # another evaluation opened it at the same moment
+        return
+    log.info("dunning.escalated", account_id=ladder.id, cycle=ladder.cycle)
 
 
 def ledger_entry(
@@ -258,14 +267,17 @@ async def take(
                 pending = await _message(step, reading, ladder, session)
                 entry.delivery_ids = pending.delivery_ids
             elif step.kind is StepKind.SUSPENSION:
-                await _request_suspension(
+                event = await oss.request_suspension(
                     account_id=ladder.id, reason=f"dunning step {step.key}", session=session
                 )
+                entry.oss_event_id = event.id
             await repository.insert_entries([entry], session=session)
             await repository.save_ladder(ladder, session=session)
     except DuplicateKeyError:
         return Result.WAITING  # taken already in this cycle
     await notifications.dispatch(pending)
+    if entry.oss_event_id is not None:
+        await oss.dispatch(entry.oss_event_id)
     if step.kind is StepKind.HANDOFF:
         await handoff.hand_over(entry, reading)
     log.info("dunning.step_taken", account_id=ladder.id, step=step.key, version=strategy.version)
@@ -299,9 +311,3 @@ async def _message(
         dedupe_key=f"dunning|{ladder.id}|{ladder.cycle}|{step.key}",
         session=session,
     )
-
-
-async def _request_suspension(*, account_id: str, reason: str, session: AsyncClientSession) -> None:
-    """Ask for the account's service to be suspended; the ledger entry, written in the
-    same transaction, is the record that it was asked."""
-    log.info("dunning.suspension.requested", account_id=account_id, reason=reason)

@@ -1,6 +1,6 @@
 """Dunning: each overdue account's standing, the strategies (ladders of steps) per
-segment in versions, each account's place on its ladder, the ledger of steps taken, and
-the escalations staff pick up when the ladder gets no answer."""
+segment in versions, each account's place on its ladder, and the ledger of steps taken
+(an unanswered ladder becomes an escalation on the staff worklist)."""
 
 from __future__ import annotations
 
@@ -124,6 +124,7 @@ class Ladder(KeyedDocument):
     hold: Hold | None = None
     hold_reason: str | None = None
     completed: bool = False
+    escalation_item_id: str | None = None  # the worklist item opened when no answer came
     updated_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
@@ -152,6 +153,7 @@ class LedgerEntry(Document):
     channels: list[Channel] = []
     delivery_ids: list[str] = []
     incident_id: str | None = None
+    oss_event_id: str | None = None  # the suspension request's event in the OSS outbox
     by: str | None = None  # who skipped it, for a skip
     note: str | None = None
     at: datetime = Field(default_factory=clock.now)
@@ -165,35 +167,6 @@ class LedgerEntry(Document):
             ),
             IndexModel([("account_id", ASCENDING), ("_id", DESCENDING)]),
             IndexModel([("experiment_id", ASCENDING)]),  # the champion/challenger report
-        ]
-
-
-class EscalationStatus(StrEnum):
-    OPEN = "open"
-    CLAIMED = "claimed"
-    CLOSED = "closed"
-
-
-class Escalation(Document):
-    """The ladder's last message went unanswered: operator staff follow the account up."""
-
-    account_id: str
-    customer_id: str
-    cycle: int
-    step: str
-    reason: str
-    status: EscalationStatus = EscalationStatus.OPEN
-    claimed_by: str | None = None
-    closed_by: str | None = None
-    note: str | None = None
-    created_at: datetime = Field(default_factory=clock.now)
-    updated_at: datetime = Field(default_factory=clock.now)
-
-    class Settings:
-        name = "dunning_escalations"
-        indexes = [
-            IndexModel([("account_id", ASCENDING), ("cycle", ASCENDING)], unique=True),
-            IndexModel([("status", ASCENDING), ("_id", ASCENDING)]),
         ]
 
 
@@ -255,7 +228,6 @@ MODELS = (
     StrategyVersion,
     Ladder,
     LedgerEntry,
-    Escalation,
     Experiment,
     ExperimentMember,
 )

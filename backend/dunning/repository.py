@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from beanie import PydanticObjectId
-from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from backend.cases.models import Case
 from backend.dunning.models import (
-    Escalation,
     Experiment,
     ExperimentMember,
     ExperimentStatus,
@@ -107,32 +105,6 @@ async def taken_keys(account_id: str, cycle: int, *, session: Session = None) ->
         {"account_id": account_id, "cycle": cycle}, {"step": 1}, session=session
     )
     return {row["step"] async for row in rows}
-
-
-async def insert_escalation(found: Escalation, *, session: Session = None) -> None:
-    """Raises DuplicateKeyError when the cycle has one already."""
-    await found.insert(session=session)
-
-
-async def escalation(escalation_id: str, *, session: Session = None) -> Escalation | None:
-    return await Escalation.get(ObjectId(escalation_id), session=session)
-
-
-async def escalations(
-    filters: dict[str, Any], *, after: ObjectId | None, limit: int
-) -> list[Escalation]:
-    query = {**filters, **({"_id": {"$gt": after}} if after else {})}
-    return await Escalation.find(query).sort("+_id").limit(limit).to_list()
-
-
-async def update_escalation(
-    escalation_id: Any, expected: str, fields: dict[str, Any], *, session: Session = None
-) -> bool:
-    """Change an escalation still in `expected` status; False when it moved on meanwhile."""
-    done = await Escalation.get_pymongo_collection().update_one(
-        {"_id": escalation_id, "status": expected}, {"$set": fields}, session=session
-    )
-    return done.modified_count == 1
 
 
 # --------------------------------------------------------------------------- experiments

@@ -2,15 +2,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, status
 
 from backend.auth.deps import OperatorStaff
-from backend.core.pagination import Cursor, Limit, Page
 from backend.dunning import experiments, service, strategies
-from backend.dunning.models import EscalationStatus
 from backend.dunning.schemas import (
-    EscalationClose,
-    EscalationRead,
     EvaluationSummary,
     ExperimentRead,
     ExperimentReport,
@@ -29,7 +25,6 @@ router = APIRouter(tags=["dunning"])
 
 StrategyId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$", description="Segment key")]
 AccountId = Annotated[str, Path(min_length=1, max_length=64, description="BSS account number")]
-EscalationId = Annotated[str, Path(pattern=r"^[0-9a-f]{24}$", description="Escalation id")]
 
 
 @router.get("/dunning/strategies", summary="Every segment's dunning strategy")
@@ -90,31 +85,6 @@ async def override_ladder(
 ) -> LadderRead:
     """With a reason; audited."""
     return await service.override_ladder(actor=actor, account_id=account_id, data=body)
-
-
-@router.get("/dunning/escalations", summary="Accounts the ladder got no answer from")
-async def list_escalations(
-    actor: OperatorStaff,
-    cursor: Cursor = None,
-    limit: Limit = 50,
-    state: Annotated[EscalationStatus | None, Query(alias="status")] = None,
-) -> Page[EscalationRead]:
-    """The queue, oldest first."""
-    return await service.list_escalations(status=state, cursor=cursor, limit=limit)
-
-
-@router.post("/dunning/escalations/{escalation_id}/claim", summary="Claim an escalation")
-async def claim_escalation(actor: OperatorStaff, escalation_id: EscalationId) -> EscalationRead:
-    """An open escalation becomes yours."""
-    return await service.claim_escalation(actor=actor, escalation_id=escalation_id)
-
-
-@router.post("/dunning/escalations/{escalation_id}/close", summary="Close an escalation")
-async def close_escalation(
-    actor: OperatorStaff, escalation_id: EscalationId, body: EscalationClose
-) -> EscalationRead:
-    """A claimed escalation, with a note of what was done."""
-    return await service.close_escalation(actor=actor, escalation_id=escalation_id, note=body.note)
 
 
 @router.put("/dunning/experiments/{strategy_id}", summary="Start or change a champion/challenger")

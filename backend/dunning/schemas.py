@@ -9,7 +9,6 @@ from backend.core.money import Money
 from backend.core.schemas import RequestModel
 from backend.dunning.models import (
     Arm,
-    EscalationStatus,
     ExperimentStatus,
     Hold,
     Outcome,
@@ -78,6 +77,7 @@ class LadderRead(BaseModel):
     hold: Hold | None
     hold_reason: str | None
     completed: bool
+    escalation_item_id: str | None  # the worklist item opened when no answer came
 
 
 class StandingRead(BaseModel):
@@ -110,6 +110,7 @@ class LedgerEntryRead(BaseModel):
     channels: list[Channel]
     delivery_ids: list[str]
     incident_id: str | None
+    oss_event_id: str | None
     by: str | None
     note: str | None
     at: datetime
@@ -121,25 +122,6 @@ class LadderOverride(RequestModel):
     action: Literal["skip_to", "hold", "release"]
     step: StepKey | None = Field(default=None, description="For skip_to: the step to take next")
     reason: Reason
-
-
-class EscalationRead(BaseModel):
-    id: str
-    account_id: str
-    customer_id: str
-    cycle: int
-    step: str
-    reason: str
-    status: EscalationStatus
-    claimed_by: str | None
-    closed_by: str | None
-    note: str | None
-    created_at: datetime
-    updated_at: datetime
-
-
-class EscalationClose(RequestModel):
-    note: Reason
 
 
 class EvaluationSummary(BaseModel):

@@ -1,6 +1,5 @@
 """Dunning as other domains and the API use it: evaluations (one account, a chunk, or
-every account in chunks), the customer's answers, manual overrides, reads, and the
-escalation queue."""
+every account in chunks), the customer's answers, manual overrides and reads."""
 
 from __future__ import annotations
 
@@ -8,33 +7,24 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from bson import ObjectId
-from bson.errors import InvalidId
-
 from backend.audit import service as audit
 from backend.core import clock, db
-from backend.core.pagination import Page, object_id_cursor
 from backend.core.settings import get_settings
 from backend.customers import service as customers
 from backend.dunning import repository
 from backend.dunning.errors import (
     AccountNotInDunning,
-    EscalationMoved,
-    EscalationNotFound,
     NotHeld,
     StepUnknown,
 )
 from backend.dunning.evaluation import Context, Result, evaluate, ledger_entry
 from backend.dunning.models import (
-    Escalation,
-    EscalationStatus,
     Hold,
     Ladder,
     Outcome,
     Standing,
 )
 from backend.dunning.schemas import (
-    EscalationRead,
     EvaluationSummary,
     LadderOverride,
     LadderRead,
@@ -218,59 +208,3 @@ async def ledger_of(*, account_id: str) -> list[LedgerEntryRead]:
         LedgerEntryRead.model_validate({**e.model_dump(), "id": str(e.id)})
         for e in await repository.ledger(account_id)
     ]
-
-
-# --------------------------------------------------------------------------- escalations
-
-
-def escalation_read(found: Escalation) -> EscalationRead:
-    return EscalationRead.model_validate({**found.model_dump(), "id": str(found.id)})
-
-
-async def list_escalations(
-    *, status: EscalationStatus | None, cursor: str | None, limit: int
-) -> Page[EscalationRead]:
-    """The queue, oldest first."""
-    filters = {"status": status.value} if status is not None else {}
-    rows = await repository.escalations(filters, after=object_id_cursor(cursor), limit=limit + 1)
-    items = [escalation_read(e) for e in rows[:limit]]
-    return Page(items=items, next_cursor=str(rows[limit - 1].id) if len(rows) > limit else None)
-
-
-async def _move(
-    actor: User, escalation_id: str, expected: EscalationStatus, fields: dict[str, Any]
-) -> EscalationRead:
-    try:
-        found = await repository.escalation(escalation_id)
-    except InvalidId:
-        found = None
-    if found is None:
-        raise EscalationNotFound(f"No escalation {escalation_id}")
-    changes = {**fields, "updated_at": clock.now()}
-    async with db.transaction() as session:
-        if not await repository.update_escalation(
-            ObjectId(escalation_id), expected.value, changes, session=session
-        ):
-            raise EscalationMoved(f"Escalation {escalation_id} is not {expected.value}")
-        await audit.record(
-            actor=actor,
-            action=f"dunning.escalation_{fields['status']}",
-            entity_type="dunning_escalation",
-            entity_id=escalation_id,
-            before={"status": found.status.value},
-            after={k: str(v) for k, v in fields.items()},
-            session=session,
-        )
-    return escalation_read(found.model_copy(update=changes))
-
-
-async def claim_escalation(*, actor: User, escalation_id: str) -> EscalationRead:
-    """Take an open escalation to work it."""
-    fields = {"status": EscalationStatus.CLAIMED, "claimed_by": actor.id}
-    return await _move(actor, escalation_id, EscalationStatus.OPEN, fields)
-
-
-async def close_escalation(*, actor: User, escalation_id: str, note: str) -> EscalationRead:
-    """Close a claimed escalation with what was done."""
-    fields = {"status": EscalationStatus.CLOSED, "closed_by": actor.id, "note": note}
-    return await _move(actor, escalation_id, EscalationStatus.CLAIMED, fields)

@@ -3,7 +3,8 @@ arrears (from BSS through intake), its cases (overdue since, outstanding, paymen
 promises kept and broken, a settlement being paid), and the customer's dispute.
 
 Where an open case follows the account's arrears, the case's outstanding is what is
-owed (payments reduce it); products no open case covers count their BSS arrears.
+owed (payments reduce it); a case whose arrears were paid after BSS's figures for the
+account were written says its products owe nothing; other products count their BSS arrears.
 """
 
 from __future__ import annotations
@@ -41,8 +42,18 @@ def _open_arrears(found: list[Case]) -> list[Case]:
     return [c for c in found if c.phase is not Phase.CLOSED and c.arrears_status is PartStatus.OPEN]
 
 
-def _balance(account: Account, open_cases: list[Case]) -> dict[str, int]:
-    covered = {p for c in open_cases for p in c.product_ids}
+def _paid_since_bss(account: Account, every: list[Case]) -> set[str]:
+    """Products whose arrears a case saw paid after the account's BSS figures were written."""
+    return {
+        p
+        for c in every
+        if c.arrears_status is PartStatus.DONE and c.updated_at >= account.updated_at
+        for p in c.product_ids
+    }
+
+
+def _balance(account: Account, open_cases: list[Case], paid: set[str]) -> dict[str, int]:
+    covered = {p for c in open_cases for p in c.product_ids} | paid
     owed: dict[str, int] = {}
     for case in open_cases:
         owed[case.outstanding.currency] = (
@@ -70,7 +81,7 @@ async def read(account_id: str, *, now: datetime, seen_since: datetime | None) -
     customer = await customers.get_unscoped(account.customer_id)
     every = await cases.of_account(account_id)
     open_cases = _open_arrears(every)
-    balance = _balance(account, open_cases)
+    balance = _balance(account, open_cases, _paid_since_bss(account, every))
     case_ids = [str(c.id) for c in every]
     kept, broken = await negotiations.promise_record(case_ids)
     since = [c.overdue_since for c in open_cases if c.overdue_since is not None]

@@ -17,6 +17,8 @@ from backend.core.pagination import Page, object_id_cursor
 from backend.core.settings import get_settings
 from backend.customers import service as customers
 from backend.customers.models import Customer, Language
+from backend.dunning import service as dunning
+from backend.dunning.errors import AccountNotInDunning
 from backend.notifications import contact
 from backend.notifications.models import Channel
 from backend.notifications.policy import zone
@@ -84,18 +86,24 @@ async def receive(incoming: Incoming) -> Received:
 
 
 async def hand_on(response: Response) -> None:
-    """The one place a matched reply leaves this domain: the dunning ladder hears of it
-    (`dunning.service.response_received` per account, once that domain is in)."""
+    """The one place a matched reply leaves this domain: each of the customer's accounts
+    on a dunning ladder hears of it. A promise with its day holds the ladder to that day,
+    a dispute holds it for staff; a STOP (its opt-out recorded already, so that channel is
+    held) and anything else count as an answer and restart the wait."""
     if response.customer_id is None:
         return
     for account_id in response.account_ids:
-        log.info(
-            "responses.handed_on",
-            account_id=account_id,
-            channel=response.channel.value,
-            intent=response.intent.value,
-            promised_on=response.promised_on.isoformat() if response.promised_on else None,
-        )
+        try:
+            await dunning.response_received(
+                account_id=account_id,
+                channel=response.channel.value,
+                intent=response.intent.value,
+                at=response.received_at,
+                promised_on=response.promised_on,
+            )
+        except AccountNotInDunning:
+            continue  # an account the ladder does not chase
+        log.info("responses.handed_on", account_id=account_id, intent=response.intent.value)
 
 
 async def _stored(source_key: str) -> Response:

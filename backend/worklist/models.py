@@ -1,4 +1,5 @@
-"""Items staff work by hand: a promise to follow up, a reply nobody could match."""
+"""Items staff work by hand: a promise to follow up, a reply nobody could match, an
+account the dunning ladder got no answer from."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ class WorkItem(Document):
     customer_id: str | None = None
     account_id: str | None = None
     response_id: str | None = None
+    key: str | None = None  # what the item is for, unique: one item however often it is opened
     due: date
     status: WorkStatus = WorkStatus.OPEN
     assignee: str | None = None
@@ -52,6 +54,11 @@ class WorkItem(Document):
             IndexModel([("status", ASCENDING), ("_id", DESCENDING)]),
             IndexModel([("assignee", ASCENDING), ("_id", DESCENDING)]),
             IndexModel([("customer_id", ASCENDING), ("_id", DESCENDING)]),
+            IndexModel(
+                [("key", ASCENDING)],
+                unique=True,
+                partialFilterExpression={"key": {"$type": "string"}},
+            ),
         ]
 
 

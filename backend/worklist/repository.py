@@ -22,6 +22,10 @@ async def get(item_id: str, *, session: AsyncClientSession | None = None) -> Wor
     return await WorkItem.get(key, session=session) if key is not None else None
 
 
+async def by_key(key: str, *, session: AsyncClientSession | None = None) -> WorkItem | None:
+    return await WorkItem.find_one({"key": key}, session=session)
+
+
 async def update(
     item: WorkItem,
     fields: dict[str, Any],

@@ -41,9 +41,15 @@ async def open_item(
     customer_id: str | None = None,
     account_id: str | None = None,
     response_id: str | None = None,
+    key: str | None = None,
     session: AsyncClientSession | None = None,
 ) -> WorkItem:
-    """For other domains: open an item in the caller's transaction (audited as the system's)."""
+    """For other domains: open an item in the caller's transaction (audited as the system's).
+
+    An item with a `key` is opened once: asked again, the item opened first returns (two
+    opening at the same moment: the second transaction fails with DuplicateKeyError)."""
+    if key is not None and (found := await repository.by_key(key, session=session)):
+        return found
     item = WorkItem(
         id=ObjectId(),
         kind=kind,
@@ -52,6 +58,7 @@ async def open_item(
         customer_id=customer_id,
         account_id=account_id,
         response_id=response_id,
+        key=key,
     )
     async with db.transaction(session) as s:
         await repository.insert(item, session=s)

@@ -1,5 +1,5 @@
-"""A clock tests move forward, the local SMS gateway and SMTP servers, and the ladder most
-tests walk: reminder, follow-up, final notice, suspension, hand-off."""
+"""A clock tests move forward, the local SMS gateway, SMTP and OSS servers, and the ladder
+most tests walk: reminder, follow-up, final notice, suspension, hand-off."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from tests.backend.notifications.conftest import (  # noqa: F401  (fixtures)
     sms_server,
     smtp_server,
 )
+from tests.backend.oss.conftest import oss, oss_server  # noqa: F401  (fixtures)
 from tests.factories import bearer, make_user
 
 LADDER = [

@@ -1,4 +1,4 @@
-"""Segments, strategies, standings and the escalation queue are operator staff's."""
+"""Segments, strategies and standings are operator staff's."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ from tests.backend.dunning.conftest import configure
 from tests.factories import bearer, make_account, make_user
 
 
-@pytest.mark.parametrize(
-    "path", ["/segments", "/dunning/strategies", "/dunning/escalations", "/dunning/accounts/A-1"]
-)
+@pytest.mark.parametrize("path", ["/segments", "/dunning/strategies", "/dunning/accounts/A-1"])
 async def test_drc_staff_are_refused(client, signing_key, path):
     supervisor = await make_user(Role.DRC_SUPERVISOR)
     refused = await client.get(path, headers=bearer(signing_key, supervisor))

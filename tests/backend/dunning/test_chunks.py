@@ -19,7 +19,7 @@ CLEARED = (
     "dunning_standings",
     "dunning_ladders",
     "dunning_ledger",
-    "dunning_escalations",
+    "work_items",
     "segment_assignments",
     "notification_deliveries",
 )

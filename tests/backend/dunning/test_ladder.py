@@ -54,9 +54,9 @@ async def test_an_account_climbs_every_step_to_hand_off(
 
     moving_clock.advance(7)  # no answer to the final notice: escalated, then suspended
     assert (await _run_twice(account.id))[-1] == "suspend"
-    queue = await client.get("/dunning/escalations", headers=as_operator())
+    queue = await client.get("/worklist?kind=escalation", headers=as_operator())
     [escalation] = queue.json()["items"]
-    assert escalation["account_id"] == account.id and escalation["step"] == "final"
+    assert escalation["account_id"] == account.id and "after final" in escalation["title"]
 
     moving_clock.advance(2)
     assert (await _run_twice(account.id))[-1] == "handoff"
@@ -77,7 +77,7 @@ async def test_an_account_climbs_every_step_to_hand_off(
     assert len(edges.sms.received) == 3
 
 
-async def test_the_escalation_queue_is_claimed_then_closed(client, as_operator, moving_clock):
+async def test_an_escalation_is_worked_on_the_staff_worklist(client, as_operator, moving_clock):
     steps = [
         {
             "key": "reminder",
@@ -92,16 +92,19 @@ async def test_the_escalation_queue_is_claimed_then_closed(client, as_operator, 
     await service.evaluate_accounts([account.id])
     moving_clock.advance(2)
     await service.evaluate_accounts([account.id])
-    [item] = (await client.get("/dunning/escalations?status=open", headers=as_operator())).json()[
-        "items"
-    ]
-    claimed = await client.post(f"/dunning/escalations/{item['id']}/claim", headers=as_operator())
+    queue = await client.get("/worklist?kind=escalation&status=open", headers=as_operator())
+    [item] = queue.json()["items"]
+    claimed = await client.post(f"/worklist/{item['id']}/claim", headers=as_operator())
     assert claimed.json()["status"] == "claimed"
-    again = await client.post(f"/dunning/escalations/{item['id']}/claim", headers=as_operator())
-    assert again.status_code == 409
     closed = await client.post(
-        f"/dunning/escalations/{item['id']}/close",
+        f"/worklist/{item['id']}/close",
         json={"note": "Called the customer; paying next week"},
         headers=as_operator(),
     )
-    assert closed.json()["status"] == "closed", closed.text
+    assert closed.json()["status"] == "done", closed.text
+    moving_clock.advance(2)
+    await service.evaluate_accounts([account.id])  # the ladder has nothing more: no new item
+    assert (
+        len((await client.get("/worklist?kind=escalation", headers=as_operator())).json()["items"])
+        == 1
+    )

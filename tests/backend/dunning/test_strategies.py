@@ -101,8 +101,13 @@ async def test_overrides_hold_and_skip_a_ladder_and_are_audited(client, as_opera
         ("suspend", "suspension_requested"),
     ]
     audited = await AuditRecord.find({"entity_id": account.id}).sort("_id").to_list()
-    assert [a.action for a in audited] == ["dunning.hold", "dunning.release", "dunning.skip_to"]
-    assert audited[-1].after["reason"] == "Fraud suspected"
+    assert [a.action for a in audited] == [
+        "dunning.hold",
+        "dunning.release",
+        "dunning.skip_to",
+        "oss.suspension_request",  # the skipped-to step asked OSS
+    ]
+    assert audited[2].after["reason"] == "Fraud suspected"
     unknown = await client.post(
         url, json={"action": "skip_to", "step": "nowhere", "reason": "typo"}, headers=as_operator()
     )
