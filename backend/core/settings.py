@@ -87,6 +87,10 @@ class DunningSettings(BaseModel):
     """The daily evaluation of overdue accounts: ids per task (each task reads its own)."""
 
     chunk_size: int = Field(default=500, ge=1, le=10_000)
+    # what one message costs, for the champion/challenger report (minor units)
+    sms_cost_minor: int = Field(default=0, ge=0)
+    email_cost_minor: int = Field(default=0, ge=0)
+    cost_currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "LKR"
 
 
 HourMinute = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]

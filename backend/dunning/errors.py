@@ -30,3 +30,22 @@ class StepUnknown(ValidationFailed):
 class NotHeld(Conflict):
     code = "dunning.not_held"
     title = "The ladder is not held"
+
+
+class ExperimentInvalid(ValidationFailed):
+    """A champion/challenger setup cannot run; `errors` names the field."""
+
+    code = "dunning.experiment_invalid"
+    title = "Experiment invalid"
+
+
+class ExperimentNotFound(NotFound):
+    code = "dunning.experiment_not_found"
+    title = "No such experiment"
+
+
+class ExperimentRunning(Conflict):
+    """Another experiment was started on the segment at the same moment."""
+
+    code = "dunning.experiment_running"
+    title = "The segment runs an experiment already"

@@ -9,7 +9,7 @@ it is paid (nothing owed) or brought under an arrangement (a settlement on its c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -19,6 +19,7 @@ from backend.core import db
 from backend.core.logging import get_logger
 from backend.core.money import Money
 from backend.dunning import handoff, repository, standing
+from backend.dunning.experiments import Running, running_experiments, strategy_for
 from backend.dunning.models import (
     MESSAGE_KINDS,
     Hold,
@@ -60,6 +61,7 @@ class Context:
     now: datetime
     segments: list[Segment]
     strategies: dict[str, Strategy]
+    experiments: dict[str, Running] = field(default_factory=dict)  # running, by segment
 
     @classmethod
     async def load(cls, now: datetime) -> Context:
@@ -67,6 +69,7 @@ class Context:
             now=now,
             segments=await segments.all_segments(),
             strategies={s.id: s for s in await repository.strategies()},
+            experiments=await running_experiments(),
         )
 
 
@@ -98,12 +101,22 @@ async def evaluate(account_id: str, context: Context) -> str:
     ladder = await repository.ladder(account_id)
     if ladder is None or ladder.cycle != cycle:
         ladder = Ladder(id=account_id, cycle=cycle)
-    strategy = context.strategies.get(placed.segment_id) if placed.segment_id else None
+    strategy = await _strategy_of_arm(ladder, placed.segment_id, context)
     if strategy is None:
         await repository.save_ladder(ladder)
         return Result.NO_STRATEGY
     ladder.strategy_id = strategy.id
     return await _climb(ladder, strategy, reading, now)
+
+
+async def _strategy_of_arm(
+    ladder: Ladder, segment_id: str | None, context: Context
+) -> Strategy | None:
+    """The segment's champion, or its challenger for a cycle placed in the challenger arm."""
+    if segment_id is None:
+        return None
+    champion = context.strategies.get(segment_id)
+    return await strategy_for(ladder, champion, context.experiments.get(segment_id), context.now)
 
 
 def _next_cycle(before: Standing | None) -> int:
@@ -229,6 +242,8 @@ def ledger_entry(
         kind=step.kind,
         strategy_id=strategy.id,
         strategy_version=strategy.version,
+        experiment_id=ladder.experiment_id,
+        arm=ladder.arm,
         outcome=outcome,
         channels=step.channels if outcome is not Outcome.SKIPPED else [],
         at=now,

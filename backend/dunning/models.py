@@ -73,6 +73,7 @@ class Strategy(KeyedDocument):
     name: str
     version: int = 1
     steps: list[Step]
+    challenger_of: str | None = None  # a challenger's segment (its id is not the segment's)
     updated_by: str | None = None
     updated_at: datetime = Field(default_factory=clock.now)
 
@@ -102,12 +103,19 @@ class Hold(StrEnum):
     MANUAL = "manual"  # an operator held the ladder
 
 
+class Arm(StrEnum):
+    CHAMPION = "champion"
+    CHALLENGER = "challenger"
+
+
 class Ladder(KeyedDocument):
     """Where an account stands on its ladder in its current cycle; `id` is the account id."""
 
     id: str
     cycle: int
     strategy_id: str | None = None
+    experiment_id: str | None = None  # the experiment the cycle was placed in, if any
+    arm: Arm | None = None
     next_step: int = 0  # index of the next step in the strategy
     last_step_at: datetime | None = None
     last_response_at: datetime | None = None
@@ -139,6 +147,8 @@ class LedgerEntry(Document):
     kind: StepKind
     strategy_id: str
     strategy_version: int
+    experiment_id: str | None = None
+    arm: Arm | None = None
     outcome: Outcome
     channels: list[Channel] = []
     delivery_ids: list[str] = []
@@ -156,7 +166,68 @@ class LedgerEntry(Document):
                 unique=True,
             ),
             IndexModel([("account_id", ASCENDING), ("_id", DESCENDING)]),
+            IndexModel([("experiment_id", ASCENDING)]),  # the champion/challenger report
         ]
 
 
-MODELS = (Standing, Strategy, StrategyVersion, Ladder, LedgerEntry)
+class ExperimentStatus(StrEnum):
+    RUNNING = "running"
+    PROMOTED = "promoted"
+    STOPPED = "stopped"
+
+
+class Experiment(Document):
+    """A segment's champion/challenger trial: `share_bp` of new cycles (by a hash of the
+    salt and the account id) climb the challenger's ladder instead of the champion's."""
+
+    segment_id: str
+    salt: str
+    share_bp: int
+    challenger_id: str  # the challenger's Strategy
+    champion_version: int  # the champion's version when the experiment started
+    status: ExperimentStatus = ExperimentStatus.RUNNING
+    started_by: str | None = None
+    started_at: datetime = Field(default_factory=clock.now)
+    ended_by: str | None = None
+    ended_at: datetime | None = None
+
+    class Settings:
+        name = "dunning_experiments"
+        indexes = [
+            IndexModel(
+                [("segment_id", ASCENDING)],
+                unique=True,
+                partialFilterExpression={"status": "running"},
+            ),
+            IndexModel([("segment_id", ASCENDING), ("_id", DESCENDING)]),
+        ]
+
+
+class ExperimentMember(Document):
+    """One account's cycle placed in an arm of an experiment, from `started_at`."""
+
+    experiment_id: str
+    account_id: str
+    cycle: int
+    arm: Arm
+    started_at: datetime
+
+    class Settings:
+        name = "dunning_experiment_members"
+        indexes = [
+            IndexModel(
+                [("experiment_id", ASCENDING), ("account_id", ASCENDING), ("cycle", ASCENDING)],
+                unique=True,
+            )
+        ]
+
+
+MODELS = (
+    Standing,
+    Strategy,
+    StrategyVersion,
+    Ladder,
+    LedgerEntry,
+    Experiment,
+    ExperimentMember,
+)

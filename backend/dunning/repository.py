@@ -6,16 +6,24 @@ from typing import Any
 
 from beanie import PydanticObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import DuplicateKeyError
 
+from backend.cases.models import Case
 from backend.dunning.models import (
+    Experiment,
+    ExperimentMember,
+    ExperimentStatus,
     Ladder,
     LedgerEntry,
     Standing,
     Strategy,
     StrategyVersion,
 )
+from backend.notifications.models import Delivery
+from backend.payments.models import Payment
 
 Session = AsyncClientSession | None
+DAY_MS = 86_400_000
 
 
 async def _upsert(document: Any, *, session: Session) -> None:
@@ -48,7 +56,8 @@ async def save_ladder(found: Ladder, *, session: Session = None) -> None:
 
 
 async def strategies() -> list[Strategy]:
-    return await Strategy.find({}).sort("+_id").to_list()
+    """The segments' own strategies (champions), not their challengers."""
+    return await Strategy.find({"challenger_of": None}).sort("+_id").to_list()
 
 
 async def strategy(strategy_id: str, *, session: Session = None) -> Strategy | None:
@@ -96,3 +105,162 @@ async def taken_keys(account_id: str, cycle: int, *, session: Session = None) ->
         {"account_id": account_id, "cycle": cycle}, {"step": 1}, session=session
     )
     return {row["step"] async for row in rows}
+
+
+# --------------------------------------------------------------------------- experiments
+
+
+async def running_experiments() -> list[Experiment]:
+    return await Experiment.find({"status": ExperimentStatus.RUNNING.value}).to_list()
+
+
+async def latest_experiment(segment_id: str, *, session: Session = None) -> Experiment | None:
+    """The segment's running experiment, else its last one."""
+    running = {"segment_id": segment_id, "status": ExperimentStatus.RUNNING.value}
+    found = await Experiment.find_one(running, session=session)
+    if found is not None:
+        return found
+    last = await Experiment.find({"segment_id": segment_id}).sort("-_id").limit(1).to_list()
+    return last[0] if last else None
+
+
+async def save_experiment(found: Experiment, *, session: AsyncClientSession) -> None:
+    """Raises DuplicateKeyError when the segment runs another experiment already."""
+    if found.id is None:
+        await found.insert(session=session)
+    else:
+        await found.replace(session=session)
+
+
+async def enrol(member: ExperimentMember) -> None:
+    """Place the cycle in its arm once; a repeated evaluation keeps the first placement."""
+    try:
+        await member.insert()
+    except DuplicateKeyError:
+        return
+
+
+async def _aggregate(model: Any, pipeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    cursor = await model.get_pymongo_collection().aggregate(pipeline)
+    return await cursor.to_list(None)
+
+
+async def arm_outcomes(experiment_id: str) -> list[dict[str, Any]]:
+    """Per arm: accounts, and cures (the cycle ended, which only payment or an
+    arrangement does)."""
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {"experiment_id": experiment_id}},
+        {
+            "$lookup": {
+                "from": Standing.get_collection_name(),
+                "localField": "account_id",
+                "foreignField": "_id",
+                "as": "standing",
+            }
+        },
+        {"$unwind": "$standing"},
+        {
+            "$group": {
+                "_id": "$arm",
+                "accounts": {"$sum": 1},
+                "cures": {"$sum": {"$cond": [_cured(), 1, 0]}},
+            }
+        },
+    ]
+    return await _aggregate(ExperimentMember, pipeline)
+
+
+def _cured() -> dict[str, Any]:
+    return {
+        "$or": [
+            {"$gt": ["$standing.cycle", "$cycle"]},
+            {
+                "$and": [
+                    {"$eq": ["$standing.cycle", "$cycle"]},
+                    {"$eq": ["$standing.overdue", False]},
+                ]
+            },
+        ]
+    }
+
+
+async def arm_collections(experiment_id: str, windows: tuple[int, ...]) -> list[dict[str, Any]]:
+    """Per arm and currency, for each window of days from the cycle's start: the sum over
+    accounts of the amount each paid, and the sum of its squares (for the spread)."""
+    end = {"$add": ["$$start", max(windows) * DAY_MS]}
+    within = {"$expr": {"$and": [{"$gte": ["$paid_at", "$$start"]}, {"$lt": ["$paid_at", end]}]}}
+    per_window = {
+        f"w{days}": {
+            "$sum": {
+                "$cond": [
+                    {"$lt": ["$payments.paid_at", {"$add": ["$started_at", days * DAY_MS]}]},
+                    "$payments.amount.amount",
+                    0,
+                ]
+            }
+        }
+        for days in windows
+    }
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {"experiment_id": experiment_id}},
+        {
+            "$lookup": {
+                "from": Case.get_collection_name(),
+                "localField": "account_id",
+                "foreignField": "account_id",
+                "pipeline": [{"$project": {"_id": 1}}],
+                "as": "cases",
+            }
+        },
+        {"$unwind": "$cases"},
+        {"$set": {"case_id": {"$toString": "$cases._id"}}},
+        {
+            "$lookup": {
+                "from": Payment.get_collection_name(),
+                "localField": "case_id",
+                "foreignField": "case_id",
+                "let": {"start": "$started_at"},
+                "pipeline": [
+                    {"$match": {"status": "applied", **within}},
+                    {"$project": {"paid_at": 1, "amount": 1}},
+                ],
+                "as": "payments",
+            }
+        },
+        {"$unwind": "$payments"},
+        {
+            "$group": {
+                "_id": {"member": "$_id", "arm": "$arm", "currency": "$payments.amount.currency"},
+                **per_window,
+            }
+        },
+        {
+            "$group": {
+                "_id": {"arm": "$_id.arm", "currency": "$_id.currency"},
+                **{f"s{d}": {"$sum": f"$w{d}"} for d in windows},
+                **{f"q{d}": {"$sum": {"$multiply": [f"$w{d}", f"$w{d}"]}} for d in windows},
+            }
+        },
+    ]
+    return await _aggregate(ExperimentMember, pipeline)
+
+
+async def arm_messages(experiment_id: str) -> list[dict[str, Any]]:
+    """Per arm and channel: the ladder's messages that were sent."""
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {"experiment_id": experiment_id}},
+        {"$unwind": "$delivery_ids"},
+        {"$set": {"delivery_id": {"$toObjectId": "$delivery_ids"}}},
+        {
+            "$lookup": {
+                "from": Delivery.get_collection_name(),
+                "localField": "delivery_id",
+                "foreignField": "_id",
+                "pipeline": [{"$match": {"status": "sent"}}, {"$project": {"channel": 1}}],
+                "as": "delivery",
+            }
+        },
+        {"$unwind": "$delivery"},
+        {"$group": {"_id": {"arm": "$arm", "channel": "$delivery.channel"}, "sent": {"$sum": 1}}},
+    ]
+    return await _aggregate(LedgerEntry, pipeline)

@@ -5,9 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, status
 
 from backend.auth.deps import OperatorStaff
-from backend.dunning import service, strategies
+from backend.dunning import experiments, service, strategies
 from backend.dunning.schemas import (
     EvaluationSummary,
+    ExperimentRead,
+    ExperimentReport,
+    ExperimentSetup,
     LadderOverride,
     LadderRead,
     LedgerEntryRead,
@@ -82,3 +85,42 @@ async def override_ladder(
 ) -> LadderRead:
     """With a reason; audited."""
     return await service.override_ladder(actor=actor, account_id=account_id, data=body)
+
+
+@router.put("/dunning/experiments/{strategy_id}", summary="Start or change a champion/challenger")
+async def set_up_experiment(
+    actor: OperatorStaff, strategy_id: StrategyId, body: ExperimentSetup
+) -> ExperimentRead:
+    """A challenger ladder on `share_bp` of the segment's new cycles; a running experiment
+    keeps its placements (a new challenger version, a new share for new cycles)."""
+    return await experiments.set_up(actor=actor, segment_id=strategy_id, data=body)
+
+
+@router.get("/dunning/experiments/{strategy_id}", summary="A segment's champion/challenger report")
+async def experiment_report(actor: OperatorStaff, strategy_id: StrategyId) -> ExperimentReport:
+    """Per arm: cure rate, collected in 30/60/90 days, contacts and cost per cure, each
+    rate and mean with its 95% interval."""
+    return await experiments.report(segment_id=strategy_id)
+
+
+@router.get(
+    "/dunning/experiments/{strategy_id}/challenger/versions",
+    summary="The versions of a segment's challenger",
+)
+async def list_challenger_versions(
+    actor: OperatorStaff, strategy_id: StrategyId
+) -> list[StrategyVersionRead]:
+    """Every version, newest first."""
+    return await strategies.list_versions(strategy_id=experiments.challenger_id(strategy_id))
+
+
+@router.post("/dunning/experiments/{strategy_id}/promote", summary="Promote the challenger")
+async def promote_challenger(actor: OperatorStaff, strategy_id: StrategyId) -> ExperimentRead:
+    """The challenger's ladder becomes the champion's next version; the experiment ends."""
+    return await experiments.promote(actor=actor, segment_id=strategy_id)
+
+
+@router.post("/dunning/experiments/{strategy_id}/stop", summary="Stop an experiment")
+async def stop_experiment(actor: OperatorStaff, strategy_id: StrategyId) -> ExperimentRead:
+    """Every new cycle climbs the champion's ladder again."""
+    return await experiments.stop(actor=actor, segment_id=strategy_id)

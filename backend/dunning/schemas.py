@@ -5,8 +5,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from backend.core.money import Money
 from backend.core.schemas import RequestModel
 from backend.dunning.models import (
+    Arm,
+    ExperimentStatus,
     Hold,
     Outcome,
     Step,
@@ -64,6 +67,8 @@ class StrategyVersionRead(BaseModel):
 class LadderRead(BaseModel):
     cycle: int
     strategy_id: str | None
+    experiment_id: str | None
+    arm: Arm | None
     next_step: str | None  # the key of the step to take next, None at the end
     last_step_at: datetime | None
     last_response_at: datetime | None
@@ -99,6 +104,8 @@ class LedgerEntryRead(BaseModel):
     kind: StepKind
     strategy_id: str
     strategy_version: int
+    experiment_id: str | None
+    arm: Arm | None
     outcome: Outcome
     channels: list[Channel]
     delivery_ids: list[str]
@@ -126,3 +133,68 @@ class EvaluationSummary(BaseModel):
     held: int = 0
     escalated: int = 0
     chunks: int = 0
+
+
+class ChallengerIn(RequestModel):
+    """The challenger's ladder; it belongs to the segment it challenges."""
+
+    segment_id: str
+    name: Name
+    steps: list[StepIn] = Field(min_length=1, max_length=20)
+
+
+class ExperimentSetup(RequestModel):
+    """Run a challenger on `share_bp` basis points (1..9999) of the segment's new cycles."""
+
+    share_bp: int
+    challenger: ChallengerIn
+
+
+class ExperimentRead(BaseModel):
+    id: str
+    segment_id: str
+    share_bp: int
+    status: ExperimentStatus
+    champion_version: int
+    challenger: StrategyRead
+    started_by: str | None
+    started_at: datetime
+    ended_by: str | None
+    ended_at: datetime | None
+
+
+class Estimate(BaseModel):
+    """A figure with its 95% confidence interval."""
+
+    value: float | None
+    low: float | None
+    high: float | None
+
+
+class Collected(BaseModel):
+    """Mean amount collected per account within `days` of its cycle's start (minor units)."""
+
+    days: int
+    currency: str
+    total: int
+    mean: Estimate
+
+
+class ArmReport(BaseModel):
+    arm: Arm
+    strategy_id: str
+    accounts: int
+    cures: int
+    cure_rate: Estimate
+    collected: list[Collected]
+    messages: int
+    contacts_per_cure: float | None
+    cost: Money
+    cost_per_cure: float | None
+
+
+class ExperimentReport(BaseModel):
+    """Outcomes per arm of a segment's current (or last) experiment."""
+
+    experiment: ExperimentRead
+    arms: list[ArmReport]

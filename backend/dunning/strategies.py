@@ -6,6 +6,8 @@ step taken records the version that said to take it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from backend.audit import service as audit
 from backend.core import clock, db
 from backend.core.errors import field_problem
@@ -52,8 +54,18 @@ def _step_problems(index: int, step: Step, currencies: list[str]) -> list[Proble
     return problems
 
 
-def check(steps: list[Step]) -> None:
-    """Refuse a ladder that cannot run, naming each field at fault."""
+def check(steps: list[Step], *, prefix: str = "") -> None:
+    """Refuse a ladder that cannot run, naming each field at fault (under `prefix`)."""
+    problems = ladder_problems(steps)
+    if problems:
+        raise StrategyInvalid(
+            f"{len(problems)} problem(s) with the strategy",
+            errors=[field_problem(prefix + f, r, StrategyInvalid.code) for f, r in problems],
+        )
+
+
+def ladder_problems(steps: Sequence[Step]) -> list[Problem]:
+    """What is wrong with a ladder, each with its field."""
     currencies = get_settings().intake.currencies
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -64,18 +76,14 @@ def check(steps: list[Step]) -> None:
         if step.kind is StepKind.HANDOFF and index != len(steps) - 1:
             problems.append((f"steps.{index}.kind", "the hand-off ends the ladder"))
         problems += _step_problems(index, step, currencies)
-    if problems:
-        raise StrategyInvalid(
-            f"{len(problems)} problem(s) with the strategy",
-            errors=[field_problem(f, r, StrategyInvalid.code) for f, r in problems],
-        )
+    return problems
 
 
 def read_of(strategy: Strategy) -> StrategyRead:
     return StrategyRead.model_validate({**strategy.model_dump(), "segment_id": strategy.id})
 
 
-async def _require(strategy_id: str) -> Strategy:
+async def require(strategy_id: str) -> Strategy:
     found = await repository.strategy(strategy_id)
     if found is None:
         raise StrategyNotFound(f"No strategy for segment {strategy_id}")
@@ -87,7 +95,7 @@ async def list_strategies() -> list[StrategyRead]:
 
 
 async def get_strategy(*, strategy_id: str) -> StrategyRead:
-    return read_of(await _require(strategy_id))
+    return read_of(await require(strategy_id))
 
 
 async def create_strategy(*, actor: User, data: StrategyCreate) -> StrategyRead:
@@ -108,7 +116,7 @@ async def create_strategy(*, actor: User, data: StrategyCreate) -> StrategyRead:
 async def update_strategy(*, actor: User, strategy_id: str, data: StrategyUpdate) -> StrategyRead:
     """A new version; steps already taken keep the version they were taken under."""
     check(list(data.steps))
-    before = await _require(strategy_id)
+    before = await require(strategy_id)
     after = before.model_copy(
         update={
             "name": data.name,
@@ -140,7 +148,7 @@ async def _store(
 
 async def list_versions(*, strategy_id: str) -> list[StrategyVersionRead]:
     """Every version, newest first."""
-    await _require(strategy_id)
+    await require(strategy_id)
     return [
         StrategyVersionRead.model_validate(v.model_dump())
         for v in await repository.versions(strategy_id)
