@@ -5,18 +5,18 @@ shows its problem beside the field with nothing stored."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict
 from starlette.responses import Response
 
-from backend.console import editing, forms
+from backend.console import editing, experiments, forms
 from backend.console.deps import Caller, CsrfChecked
 from backend.console.editing import OperatorCaller
 from backend.console.queues import names_of
 from backend.console.routing import ConsoleRoute
-from backend.console.segments import currencies
+from backend.console.segments import SegmentId, currencies
 from backend.core.errors import DomainError
 from backend.dunning import strategies
 from backend.dunning.errors import StrategyNotFound
@@ -28,7 +28,6 @@ from backend.segments import service as segments
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 
 HOME = "/console/strategies"
-SegmentId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
 NOTICES = ("strategy_saved",)
 MAX_STEPS = 20
 SPARE_ROWS = 2  # empty rows under the ladder's steps, for steps to add
@@ -149,13 +148,15 @@ async def _page(
 async def strategy_list(request: Request, caller: OperatorCaller) -> Response:
     """Each segment, in order, with its strategy's current steps."""
     found = {s.segment_id: s for s in await strategies.list_strategies()}
+    listed = await segments.list_segments()
     return editing.list_page(
         request,
         caller,
         "strategies/list.html",
         notices=NOTICES,
-        segments=await segments.list_segments(),
+        segments=listed,
         strategies=found,
+        experiments=await experiments.latest([s.id for s in listed]),
     )
 
 

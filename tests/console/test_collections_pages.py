@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import date
 
 from backend.audit.models import AuditRecord
+from backend.dunning import experiments, strategies
 from backend.dunning import service as dunning
-from backend.dunning import strategies
 from backend.dunning.models import Hold, Ladder, Strategy
-from backend.dunning.schemas import StrategyCreate
+from backend.dunning.schemas import ExperimentSetup, StrategyCreate
 from backend.segments import service as segments
 from backend.segments.models import Segment, SegmentOverride
 from backend.segments.schemas import SegmentCreate, SegmentRulesIn
@@ -295,3 +295,54 @@ async def test_a_supervisor_finds_no_worklist(app, client, signing_key):
     assert (await client.get(f"/console/worklist/{item_id}")).status_code == 404
     refused = await _post(client, f"/console/worklist/{item_id}/claim")
     assert refused.status_code == 404 and await WorkItem.find({"assignee": None}).count() == 1
+
+
+CHALLENGER = [
+    {
+        "key": "nudge",
+        "kind": "reminder",
+        "channels": ["sms"],
+        "template": "dunning_follow_up",
+        "wait_days": 2,
+    },
+    {"key": "handoff", "kind": "handoff", "wait_days": 0},
+]
+
+
+async def _experiment(officer) -> None:
+    await _segment(officer)
+    data = StrategyCreate(segment_id="everyone", name="Standard", steps=LADDER)
+    await strategies.create_strategy(actor=officer, data=data)
+    challenger = {"segment_id": "everyone", "name": "Short ladder", "steps": CHALLENGER}
+    setup = ExperimentSetup.model_validate({"share_bp": 5000, "challenger": challenger})
+    await experiments.set_up(actor=officer, segment_id="everyone", data=setup)
+    accounts = [(await make_account()).id for _ in range(6)]
+    await dunning.evaluate_accounts(accounts)
+
+
+async def test_the_champion_challenger_report_and_promotion(app, client, signing_key):
+    officer = await _as(client, signing_key, Role.OPERATOR_OFFICER)
+    await _experiment(officer)
+    listed = await client.get("/console/strategies")
+    assert 'href="/console/strategies/everyone/experiment"' in listed.text
+    shown = await client.get("/console/strategies/everyone/experiment")
+    assert shown.status_code == 200, shown.text
+    assert 'data-arm="champion"' in shown.text and 'data-arm="challenger"' in shown.text
+    assert "Cure rate" in shown.text and "Contacts per cure" in shown.text
+    promoted = await _post(client, "/console/strategies/everyone/experiment/promote")
+    assert promoted.status_code == 303
+    assert promoted.headers["location"].endswith("challenger_promoted")
+    now = await strategies.get_strategy(strategy_id="everyone")
+    assert now.version == 2 and [s.key for s in now.steps] == ["nudge", "handoff"]
+    after = await client.get(promoted.headers["location"])
+    assert 'data-experiment="promoted"' in after.text and "Promote</button>" not in after.text
+    assert (await client.get("/console/strategies/nope/experiment")).status_code == 404
+
+
+async def test_a_supervisor_finds_no_experiment_report(app, client, signing_key):
+    await _experiment(await make_user(Role.OPERATOR_ADMIN))
+    await _as(client, signing_key, Role.DRC_SUPERVISOR)
+    assert (await client.get("/console/strategies/everyone/experiment")).status_code == 404
+    refused = await _post(client, "/console/strategies/everyone/experiment/promote")
+    assert refused.status_code == 404
+    assert (await strategies.get_strategy(strategy_id="everyone")).version == 1
