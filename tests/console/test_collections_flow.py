@@ -17,7 +17,7 @@ from backend.worklist import service as worklist
 from backend.worklist.models import WorkKind, WorkStatus
 from tests.console.conftest import sign_in_in_browser
 from tests.console.test_admin_flow import _accessible, _open
-from tests.console.test_collections_pages import LADDER, _segment
+from tests.console.test_collections_pages import LADDER, _experiment, _segment
 from tests.factories import make_account, make_user
 
 
@@ -73,3 +73,17 @@ async def test_an_operator_works_segments_strategies_an_account_and_the_worklist
     await expect(row).to_have_count(0)
     done = await worklist.get_item(actor=officer, item_id=str(item.id))
     assert done.status is WorkStatus.DONE and done.assignee == officer.id
+
+
+async def test_an_operator_reads_the_champion_challenger_report_and_promotes(app, page: Page):
+    officer = await make_user(Role.OPERATOR_ADMIN)
+    await _experiment(officer)
+    await sign_in_in_browser(page, officer)
+    await _open(page, "Strategies", "Dunning strategies")
+    await page.get_by_role("link", name="Champion/challenger Everyone").click()
+    await expect(page.locator('tr[data-arm="challenger"]')).to_be_visible()
+    await _accessible(page, "experiment")
+    await page.get_by_role("button", name="Promote").click()
+    await expect(page.get_by_role("status")).to_contain_text("Challenger promoted")
+    now = await strategies.get_strategy(strategy_id="everyone")
+    assert now.version == 2 and now.steps[0].key == "nudge"
