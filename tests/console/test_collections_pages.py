@@ -17,6 +17,8 @@ from backend.segments.schemas import SegmentCreate, SegmentRulesIn
 from backend.users.models import Role
 from backend.worklist import service as worklist
 from backend.worklist.models import WorkItem, WorkKind, WorkStatus
+from tests.backend.dunning.conftest import LADDER
+from tests.backend.dunning.test_experiments import CHALLENGER
 from tests.console.test_admin_pages import _as, _post, problem_beside
 from tests.factories import make_account, make_user
 
@@ -157,19 +159,6 @@ async def test_a_supervisor_finds_no_strategies_page(app, client, signing_key):
     assert refused.status_code == 404 and await Strategy.find_all().count() == 0
 
 
-LADDER = [
-    {
-        "key": "reminder",
-        "kind": "reminder",
-        "channels": ["sms"],
-        "template": "dunning_reminder",
-        "wait_days": 3,
-    },
-    {"key": "suspend", "kind": "suspension", "wait_days": 2},
-    {"key": "handoff", "kind": "handoff", "wait_days": 0},
-]
-
-
 async def _account_on_a_ladder(officer) -> str:
     """An overdue account, evaluated once: its reminder taken, the suspension next."""
     await _segment(officer)
@@ -295,18 +284,6 @@ async def test_a_supervisor_finds_no_worklist(app, client, signing_key):
     assert (await client.get(f"/console/worklist/{item_id}")).status_code == 404
     refused = await _post(client, f"/console/worklist/{item_id}/claim")
     assert refused.status_code == 404 and await WorkItem.find({"assignee": None}).count() == 1
-
-
-CHALLENGER = [
-    {
-        "key": "nudge",
-        "kind": "reminder",
-        "channels": ["sms"],
-        "template": "dunning_follow_up",
-        "wait_days": 2,
-    },
-    {"key": "handoff", "kind": "handoff", "wait_days": 0},
-]
 
 
 async def _experiment(officer) -> None:
