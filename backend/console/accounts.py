@@ -25,11 +25,11 @@ from backend.oss import service as oss
 from backend.responses import service as responses
 from backend.responses.schemas import ResponseFilters
 from backend.segments import service as segments
-from backend.segments.schemas import OverrideCreate
+from backend.segments.schemas import OverrideCreate, Reason
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 
-# The page's two forms name their fields `segment.*` and `ladder.*`; a rule's problem
+# The page's forms name their fields `segment.*`, `unplace.*`, `ladder.*`; a rule's problem
 # without a field shows beside the field it is about.
 PAGE = Queue(
     "accounts",
@@ -37,8 +37,12 @@ PAGE = Queue(
     fields_of={"dunning.not_held": "ladder.action", "dunning.step_unknown": "ladder.step"},
 )
 AccountId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
-NOTICES = {"segment": "segment_overridden", "ladder": "ladder_changed"}
-Change = Literal["segment", "ladder"]
+NOTICES = {
+    "segment": "segment_overridden",
+    "unplace": "override_cleared",
+    "ladder": "ladder_changed",
+}
+Change = Literal["segment", "unplace", "ladder"]
 REPLIES = 20  # the customer's latest replies shown
 
 
@@ -64,6 +68,7 @@ async def _context(caller: Caller, account_id: str) -> dict[str, Any]:
         "service": await oss.service_state(account_id),
         "replies": replies.items,
         "segments": [(s.id, s.name) for s in await segments.list_segments()],
+        "override": await segments.override_of(account_id=account_id),
         "names": await names_of([entry.by for entry in ledger]),
     }
 
@@ -92,19 +97,28 @@ async def account_page(request: Request, account_id: AccountId, caller: Operator
     return await _page(request, caller, account_id)
 
 
+class Unplace(BaseModel):
+    reason: Reason
+
+
 class OverrideForms(BaseModel):
-    """The page's two forms; the one posted fills its part."""
+    """The page's forms; the one posted fills its part."""
 
     segment: OverrideCreate | None = None
+    unplace: Unplace | None = None
     ladder: LadderOverride | None = None
 
 
 async def _override(caller: Caller, account_id: str, change: Change, sent: dict[str, Any]) -> None:
-    """Through the segments service (by hand, with a reason) or the dunning one (skip,
-    hold, release, with a reason), as the API's override routes do; both audit it."""
+    """Through the segments service (placed by hand, or back to the rules) or the dunning
+    one (skip, hold, release), each with a reason, as the API's override routes do; both
+    audit it."""
     posted = forms.parse(OverrideForms, {change: forms.nested(sent).get(change, {})})
     if posted.segment is not None:
         await segments.set_override(actor=caller.user, account_id=account_id, data=posted.segment)
+    if posted.unplace is not None:
+        reason = posted.unplace.reason
+        await segments.clear_override(actor=caller.user, account_id=account_id, reason=reason)
     if posted.ladder is not None:
         await dunning.override_ladder(actor=caller.user, account_id=account_id, data=posted.ladder)
 
@@ -113,7 +127,8 @@ async def _override(caller: Caller, account_id: str, change: Change, sent: dict[
 async def override(
     request: Request, account_id: AccountId, change: Change, caller: OperatorCaller
 ) -> Response:
-    """Place the account in a segment by hand, or skip, hold or release its ladder."""
+    """Place the account in a segment by hand (or back to the rules), or skip, hold or
+    release its ladder."""
     await dunning.get_standing(account_id=account_id)
     sent = {k: v for k, v in (await editing.posted(request)).items() if k.startswith(change)}
     return await editing.save_or_show(

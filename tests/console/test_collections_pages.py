@@ -199,6 +199,14 @@ async def test_overrides_are_audited_and_a_refused_one_stores_nothing(app, clien
     assert placed.status_code == 303 and placed.headers["location"].endswith("segment_overridden")
     [audited] = await AuditRecord.find({"action": "segment.override"}).to_list()
     assert audited.actor_uid == officer.id and audited.entity_id == account_id
+    shown = await client.get(placed.headers["location"])
+    assert 'data-override="vip"' in shown.text and "Known to the account manager" in shown.text
+    kept = await _post(client, f"{where}/unplace", **{"unplace.reason": "no"})
+    assert kept.status_code == 422 and problem_beside(kept.text, "unplace.reason")
+    assert await SegmentOverride.find_all().count() == 1
+    cleared = await _post(client, f"{where}/unplace", **{"unplace.reason": "Rules know best"})
+    assert cleared.status_code == 303 and await SegmentOverride.find_all().count() == 0
+    assert await AuditRecord.find({"action": "segment.override_cleared"}).count() == 1
 
     behind = await _post(
         client,

@@ -44,6 +44,26 @@ LABELS: dict[str, tuple[str, str, str]] = {
         "අතින් දමන්න",
         "கைமுறையாக வை",
     ),
+    "accounts.placed_by_hand": (
+        "Placed by hand in {segment}: {reason}. It applies from the next evaluation.",
+        "{segment} තුළ අතින් දමා ඇත: {reason}. ඊළඟ ඇගයීමේ සිට අදාළ වේ.",
+        "{segment} இல் கைமுறையாக வைக்கப்பட்டது: {reason}. அடுத்த மதிப்பீட்டிலிருந்து பொருந்தும்.",
+    ),
+    "accounts.unplace_reason": (
+        "Why the rules should place it again",
+        "නීති මඟින් නැවත දැමිය යුත්තේ ඇයි",
+        "விதிகள் மீண்டும் ஏன் வைக்க வேண்டும்",
+    ),
+    "accounts.unplace": (
+        "Let the rules place it",
+        "නීතිවලට දැමීමට ඉඩ දෙන්න",
+        "விதிகள் வைக்கட்டும்",
+    ),
+    "saved.override_cleared": (
+        "The rules place the account again from the next evaluation.",
+        "ඊළඟ ඇගයීමේ සිට නීති නැවත ගිණුම දමයි.",
+        "அடுத்த மதிப்பீட்டிலிருந்து விதிகள் மீண்டும் கணக்கை வைக்கும்.",
+    ),
     "accounts.ladder": ("Dunning ladder", "අයකිරීමේ පියගැට පෙළ", "வசூல் படிநிலை"),
     "accounts.no_ladder": (
         "The account is not on a ladder in this cycle.",
