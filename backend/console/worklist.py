@@ -14,6 +14,7 @@ from backend.console import forms, queues
 from backend.console.deps import Caller, CsrfChecked
 from backend.console.editing import OperatorCaller
 from backend.console.routing import ConsoleRoute
+from backend.responses import service as responses
 from backend.users.models import User
 from backend.worklist import service as worklist
 from backend.worklist.models import WorkKind, WorkStatus
@@ -58,7 +59,12 @@ async def worklist_list(request: Request, caller: OperatorCaller) -> Response:
 async def _context(actor: User, item_id: str) -> dict[str, Any]:
     item = await worklist.get_item(actor=actor, item_id=item_id)
     names = await queues.names_of([item.assignee, *(note.by for note in item.notes)])
-    return {"item": item, "names": names}
+    reply = (
+        await responses.get_response(actor=actor, response_id=item.response_id)
+        if item.response_id
+        else None
+    )
+    return {"item": item, "names": names, "reply": reply}
 
 
 @router.get("/worklist/{item_id}")

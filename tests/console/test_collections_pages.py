@@ -4,13 +4,16 @@ a refused form shows the problem beside its field and stores nothing."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from backend.audit.models import AuditRecord
 from backend.dunning import experiments, strategies
 from backend.dunning import service as dunning
 from backend.dunning.models import Hold, Ladder, Strategy
 from backend.dunning.schemas import ExperimentSetup, StrategyCreate
+from backend.responses import service as responses
+from backend.responses.models import ResponseChannel
+from backend.responses.service import Incoming
 from backend.segments import service as segments
 from backend.segments.models import Segment, SegmentOverride
 from backend.segments.schemas import SegmentCreate, SegmentRulesIn
@@ -331,3 +334,22 @@ async def test_a_supervisor_finds_no_experiment_report(app, client, signing_key)
     refused = await _post(client, "/console/strategies/everyone/experiment/promote")
     assert refused.status_code == 404
     assert (await strategies.get_strategy(strategy_id="everyone")).version == 1
+
+
+async def test_an_unmatched_reply_shows_on_its_worklist_item(app, client, signing_key):
+    await _as(client, signing_key, Role.OPERATOR_OFFICER)
+    incoming = Incoming(
+        source_key="sms|console-1",
+        channel=ResponseChannel.SMS,
+        sender="+94770000999",
+        text="I will pay next week",
+        received_at=datetime.now(UTC),
+    )
+    received = await responses.receive(incoming)
+    listed = await client.get("/console/worklist?kind=unmatched_response")
+    [item] = await WorkItem.find({"kind": "unmatched_response"}).to_list()
+    assert f'data-item-id="{item.id}"' in listed.text
+    shown = await client.get(f"/console/worklist/{item.id}")
+    assert shown.status_code == 200
+    assert f'data-reply="{received.response.id}"' in shown.text
+    assert "I will pay next week" in shown.text and "+94770000999" in shown.text

@@ -28,6 +28,12 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "worklist.assignee": ("Claimed by", "භාරගත් අය", "ஏற்றவர்"),
     "worklist.opened": ("Opened", "විවෘත කළේ", "திறக்கப்பட்டது"),
     "worklist.closed": ("Closed", "වැසුවේ", "மூடப்பட்டது"),
+    "worklist.reply": ("The reply", "පිළිතුර", "பதில்"),
+    "worklist.candidates": (
+        "Customers it could be from",
+        "එය පැමිණිය හැකි පාරිභෝගිකයින්",
+        "அது வந்திருக்கக்கூடிய வாடிக்கையாளர்கள்",
+    ),
     "worklist.notes": ("Notes", "සටහන්", "குறிப்புகள்"),
     "worklist.no_notes": ("No note yet.", "තවම සටහනක් නැත.", "இன்னும் குறிப்பு இல்லை."),
     "worklist.done": (
