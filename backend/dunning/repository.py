@@ -184,25 +184,12 @@ def _cured() -> dict[str, Any]:
     }
 
 
-async def arm_collections(experiment_id: str, windows: tuple[int, ...]) -> list[dict[str, Any]]:
-    """Per arm and currency, for each window of days from the cycle's start: the sum over
-    accounts of the amount each paid, and the sum of its squares (for the spread)."""
-    end = {"$add": ["$$start", max(windows) * DAY_MS]}
+def _members_payments(days: int) -> list[dict[str, Any]]:
+    """Stages giving one row per member and payment applied to its cases within `days`
+    of the member's cycle start."""
+    end = {"$add": ["$$start", days * DAY_MS]}
     within = {"$expr": {"$and": [{"$gte": ["$paid_at", "$$start"]}, {"$lt": ["$paid_at", end]}]}}
-    per_window = {
-        f"w{days}": {
-            "$sum": {
-                "$cond": [
-                    {"$lt": ["$payments.paid_at", {"$add": ["$started_at", days * DAY_MS]}]},
-                    "$payments.amount.amount",
-                    0,
-                ]
-            }
-        }
-        for days in windows
-    }
-    pipeline: list[dict[str, Any]] = [
-        {"$match": {"experiment_id": experiment_id}},
+    return [
         {
             "$lookup": {
                 "from": Case.get_collection_name(),
@@ -228,12 +215,22 @@ async def arm_collections(experiment_id: str, windows: tuple[int, ...]) -> list[
             }
         },
         {"$unwind": "$payments"},
-        {
-            "$group": {
-                "_id": {"member": "$_id", "arm": "$arm", "currency": "$payments.amount.currency"},
-                **per_window,
-            }
-        },
+    ]
+
+
+def _paid_within(days: int) -> dict[str, Any]:
+    before = {"$lt": ["$payments.paid_at", {"$add": ["$started_at", days * DAY_MS]}]}
+    return {"$sum": {"$cond": [before, "$payments.amount.amount", 0]}}
+
+
+async def arm_collections(experiment_id: str, windows: tuple[int, ...]) -> list[dict[str, Any]]:
+    """Per arm and currency, for each window of days from the cycle's start: the sum over
+    accounts of the amount each paid, and the sum of its squares (for the spread)."""
+    member = {"member": "$_id", "arm": "$arm", "currency": "$payments.amount.currency"}
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {"experiment_id": experiment_id}},
+        *_members_payments(max(windows)),
+        {"$group": {"_id": member, **{f"w{d}": _paid_within(d) for d in windows}}},
         {
             "$group": {
                 "_id": {"arm": "$_id.arm", "currency": "$_id.currency"},
