@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request
-from pydantic import BaseModel
-from starlette.responses import Response
+from pydantic import BaseModel, ConfigDict, StringConstraints
+from starlette.responses import RedirectResponse, Response
 
 from backend.console import editing, forms
 from backend.console.deps import Caller, CsrfChecked
@@ -36,7 +36,8 @@ PAGE = Queue(
     operator_only=True,
     fields_of={"dunning.not_held": "ladder.action", "dunning.step_unknown": "ladder.step"},
 )
-AccountId = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+ACCOUNT = r"^[A-Za-z0-9_.-]+$"
+AccountId = Annotated[str, Path(min_length=1, max_length=64, pattern=ACCOUNT)]
 NOTICES = {
     "segment": "segment_overridden",
     "unplace": "override_cleared",
@@ -89,6 +90,21 @@ async def _page(
         saved=editing.notice_of(request, NOTICES.values()),
         **await _context(caller, account_id),
     )
+
+
+class Lookup(BaseModel):
+    """The account number typed in the lookup box."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    account_id: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=ACCOUNT)]
+
+
+@router.get("/accounts")
+async def look_up(request: Request, caller: OperatorCaller) -> Response:
+    """The lookup box's account, by its number."""
+    found = forms.parse(Lookup, forms.values(request.query_params))
+    return RedirectResponse(f"/console/accounts/{found.account_id}", status_code=303)
 
 
 @router.get("/accounts/{account_id}")

@@ -182,6 +182,9 @@ async def test_the_account_page_shows_standing_segment_ladder_and_ledger(app, cl
     assert 'data-ledger-step="reminder"' in page and "everyone · version 1" in page
     assert "Active" in page  # the service with OSS
     assert (await client.get("/console/accounts/ACC-NOPE")).status_code == 404
+    looked_up = await client.get(f"/console/accounts?account_id=+{account_id}+")
+    assert looked_up.status_code == 303
+    assert looked_up.headers["location"] == f"/console/accounts/{account_id}"
 
 
 async def test_overrides_are_audited_and_a_refused_one_stores_nothing(app, client, signing_key):

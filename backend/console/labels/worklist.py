@@ -28,6 +28,8 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "worklist.assignee": ("Claimed by", "භාරගත් අය", "ஏற்றவர்"),
     "worklist.opened": ("Opened", "විවෘත කළේ", "திறக்கப்பட்டது"),
     "worklist.closed": ("Closed", "වැසුවේ", "மூடப்பட்டது"),
+    "worklist.look_up": ("Account number", "ගිණුම් අංකය", "கணக்கு எண்"),
+    "worklist.open_account": ("Open the account", "ගිණුම විවෘත කරන්න", "கணக்கைத் திற"),
     "worklist.reply": ("The reply", "පිළිතුර", "பதில்"),
     "worklist.candidates": (
         "Customers it could be from",
