@@ -10,9 +10,10 @@ from typing import Any
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from backend.cases import repository
-from backend.cases.models import Action
-from backend.cases.phases import OPEN_VALUES, Phase
+from backend.cases import listing, repository
+from backend.cases.listing import Row
+from backend.cases.models import LIST_SCOPES, LIST_SORTS, Action
+from backend.cases.phases import OPEN_PHASES, OPEN_VALUES, Phase
 from backend.cases.schemas import CaseSort, CaseSummary, PhaseCounts
 from backend.cases.service import scope_filter
 from backend.core import clock
@@ -20,15 +21,13 @@ from backend.core.pagination import InvalidCursor, Page, decode_keyset, encode_k
 from backend.users.models import Role, User
 
 # sort -> (field, direction); ties broken by _id in the same direction
-SORTS: dict[CaseSort, tuple[str, int]] = {
-    CaseSort.UPDATED: ("updated_at", -1),
-    CaseSort.ARREARS: ("outstanding.amount", -1),
-    CaseSort.VALIDITY: ("validity_until", 1),
-    CaseSort.FOLLOW_UP: ("next_follow_up", 1),
-}
+SORTS: dict[CaseSort, tuple[str, int]] = dict(zip(CaseSort, LIST_SORTS, strict=True))
 _DATES = {"updated_at", "validity_until", "next_follow_up"}
 # Lists read only what a list shows: no history, no CPE detail, no Beanie document.
 SUMMARY_FIELDS = tuple(name for name in CaseSummary.model_fields if name != "id")
+# a case, an account or a customer has few cases: read them all, then order them here
+SELECTIVE_CAP = 500
+_OPEN = frozenset(OPEN_PHASES)
 
 
 @dataclass(frozen=True)
@@ -44,8 +43,14 @@ class CaseFilters:
     open_only: bool = False
 
     def query(self, actor: User) -> dict[str, Any]:
+        # the caller's reach always wins over any filter it sent
+        return {**CaseFilters.wanted(self), **scope_filter(actor)}
+
+    def wanted(self) -> dict[str, Any]:
+        """The filters as a query, the caller's reach aside."""
+        # the most selective first: SecantusDB serves a mixed filter from its first clause
         query: dict[str, Any] = {}
-        for name in ("action", "drc_id", "ro_id", "region", "account_id", "customer_id"):
+        for name in ("account_id", "customer_id", "ro_id", "drc_id", "action", "region"):
             value = getattr(self, name)
             if value is not None:
                 query[name] = getattr(value, "value", value)
@@ -56,57 +61,183 @@ class CaseFilters:
             query["phase"] = {"$in": OPEN_VALUES}
         if self.follow_up_due:
             query["next_follow_up"] = {"$lte": clock.now()}
-        # the caller's reach always wins over any filter it sent
-        query.update(scope_filter(actor))
         return query
 
+    def equalities(self, actor: User) -> dict[str, Any] | None:
+        """The filter's equalities and the caller's reach together; None when they
+        contradict each other (nothing can match)."""
+        equal = {k: v for k, v in CaseFilters.wanted(self).items() if not isinstance(v, dict)}
+        for name, value in scope_filter(actor).items():
+            if equal.setdefault(name, value) != value:
+                return None
+        return equal
 
-def _after(field: str, direction: int, cursor: list[Any]) -> dict[str, Any]:
-    value, last_id = cursor
+    def phase_set(self) -> frozenset[Phase] | None:
+        """The phases asked for; None: every phase."""
+        if self.phases:
+            return frozenset(self.phases)
+        return _OPEN if self.open_only else None
+
+    def unindexed(self) -> bool:
+        """Whether some filter cannot be read off the kept counts."""
+        return any(
+            getattr(self, name) is not None
+            for name in ("action", "region", "account_id", "customer_id")
+        ) or bool(self.follow_up_due)
+
+    def matcher(self, equal: dict[str, Any], phases: frozenset[Phase] | None) -> listing.Match:
+        """A check of the rows read against `equal`, `phases` and the follow-up filter."""
+        values = {p.value for p in phases} if phases is not None else None
+        due = clock.now() if self.follow_up_due else None
+
+        def match(row: Row) -> bool:
+            if any(row.get(name) != value for name, value in equal.items()):
+                return False
+            if values is not None and row.get("phase") not in values:
+                return False
+            follow_up = row.get("next_follow_up")
+            return due is None or (follow_up is not None and follow_up <= due)
+
+        return match
+
+
+def _position(field: str, cursor: str | None) -> tuple[Any, ObjectId] | None:
+    position = decode_keyset(cursor, 2)
+    if position is None:
+        return None
+    value, last_id = position
     try:
         if field in _DATES:
             value = datetime.fromisoformat(value)
-        last = ObjectId(last_id)
+            if value.tzinfo is None:
+                raise ValueError("a cursor's time carries its zone")
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError("an amount is a number")
+        return value, ObjectId(last_id)
     except (TypeError, ValueError, InvalidId) as exc:
         raise InvalidCursor("cursor is not one this API issued for this sort") from exc
-    op = "$lt" if direction < 0 else "$gt"
-    return {"$or": [{field: {op: value}}, {field: value, "_id": {op: last}}]}
 
 
-def _key(case: CaseSummary, field: str) -> Any:
-    value: Any = case
-    for part in field.split("."):
-        value = getattr(value, part)
-    return value.isoformat() if isinstance(value, datetime) else value
+def _cursor_of(row: Row, field: str) -> str:
+    value = listing.value_of(row, field)
+    shown = value.isoformat() if isinstance(value, datetime) else value
+    return encode_keyset(shown, str(row["_id"]))
+
+
+def _streams(
+    equal: dict[str, Any], phases: frozenset[Phase] | None, sort: CaseSort
+) -> tuple[list[dict[str, Any]], dict[str, Any], frozenset[Phase] | None]:
+    """The list indexes' equalities to read, the equalities and phases left to check."""
+    scope = next((name for name in LIST_SCOPES if name and name in equal), None)
+    lead = {scope: equal[scope]} if scope else {}
+    rest = {k: v for k, v in equal.items() if k != scope}
+    if phases is not None and sort is CaseSort.UPDATED and phases != _OPEN:
+        return [{**lead, "phase": p.value} for p in sorted(phases)], rest, None
+    flags = sorted({p is not Phase.CLOSED for p in phases or Phase})
+    exact = phases is None or phases in (_OPEN, frozenset({Phase.CLOSED}))
+    return [{**lead, "is_open": flag} for flag in flags], rest, None if exact else phases
+
+
+async def _selective(
+    filters: CaseFilters, actor: User, sort: CaseSort, position: Any, limit: int
+) -> listing.Scan | None:
+    """The page from the cases of one case id, account or customer, ordered here; None
+    when there is no such key or it has too many cases for that."""
+    key = _selective_key(filters)
+    equal = filters.equalities(actor)
+    if key is None or equal is None:
+        return None
+    rows = await repository.find_rows(key, SUMMARY_FIELDS, limit=SELECTIVE_CAP + 1)
+    if len(rows) > SELECTIVE_CAP:
+        return None
+    plan = _plan(filters, sort, streams=[key], rest=equal, phases=filters.phase_set())
+    rows = [row for row in listing.order(plan, rows) if _sorted_by(row, plan.field)]
+    if position is not None:
+        rows = [row for row in rows if listing.after(plan, row, position)]
+    scan = listing.Scan(want=limit + 1, matched=[])
+    scan.take(rows, plan)
+    scan.complete = not scan.done
+    return scan
+
+
+def _sorted_by(row: Row, field: str) -> bool:
+    """Whether the row has the field it is ordered by (lists leave out those without)."""
+    return listing.value_of(row, field) is not None
+
+
+def _selective_key(filters: CaseFilters) -> dict[str, Any] | None:
+    if isinstance(filters, CaseSearch) and _CASE_ID.match(filters.text.strip()):
+        return {"_id": ObjectId(filters.text.strip().lower())}
+    if filters.account_id is not None:
+        return {"account_id": filters.account_id}
+    if filters.customer_id is not None:
+        return {"customer_id": filters.customer_id}
+    return None
+
+
+def _plan(
+    filters: CaseFilters,
+    sort: CaseSort,
+    *,
+    streams: list[dict[str, Any]],
+    rest: dict[str, Any],
+    phases: frozenset[Phase] | None,
+) -> listing.Plan:
+    field, direction = SORTS[sort]
+    return listing.Plan(
+        streams=tuple(streams),
+        field=field,
+        direction=direction,
+        match=filters.matcher(rest, phases),
+        fields=SUMMARY_FIELDS,
+    )
 
 
 async def list_cases(
     *, actor: User, filters: CaseFilters, sort: CaseSort, cursor: str | None, limit: int
 ) -> Page[CaseSummary]:
-    """Cases within the caller's reach, one page at a time."""
-    field, direction = SORTS[sort]
-    query = filters.query(actor)
-    if sort in (CaseSort.VALIDITY, CaseSort.FOLLOW_UP):
-        query = {"$and": [query, {field: {"$ne": None}}]}
-    position = decode_keyset(cursor, 2)
-    if position is not None:
-        query = {"$and": [query, _after(field, direction, position)]}
-    rows = await repository.find_fields(
-        query, fields=SUMMARY_FIELDS, sort=[(field, direction), ("_id", direction)], limit=limit + 1
-    )
-    items = [CaseSummary.model_validate({**row, "id": str(row["_id"])}) for row in rows[:limit]]
-    next_cursor = encode_keyset(_key(items[-1], field), items[-1].id) if len(rows) > limit else None
-    return Page(items=items, next_cursor=next_cursor)
+    """Cases within the caller's reach, one page at a time, each read off a list index a
+    bounded window at a time (cases/listing.py)."""
+    field, _ = SORTS[sort]
+    position = _position(field, cursor)
+    scan = await _selective(filters, actor, sort, position, limit)
+    if scan is None:
+        equal = filters.equalities(actor)
+        if equal is None:
+            return Page(items=[])
+        streams, rest, phases = _streams(equal, filters.phase_set(), sort)
+        plan = _plan(filters, sort, streams=streams, rest=rest, phases=phases)
+        scan = await listing.read_page(plan, position, limit)
+    rows = scan.matched[:limit]
+    items = [CaseSummary.model_validate({**row, "id": str(row["_id"])}) for row in rows]
+    last = rows[-1] if len(scan.matched) > limit else None
+    if last is None and not scan.complete:
+        last = scan.last
+    return Page(items=items, next_cursor=_cursor_of(last, field) if last else None)
 
 
 async def phase_counts(*, actor: User, filters: CaseFilters) -> PhaseCounts:
-    """An officer's unfiltered counts are one read of their kept counts; the rest aggregate."""
+    """Counts read off the kept counts (an officer's, or the sum of count shards) unless
+    a filter they do not keep is set; those aggregate."""
     if actor.role is Role.RECOVERY_OFFICER and filters == CaseFilters():
         counts = await repository.officer_counts(actor.id)
-    else:
+    elif filters.unindexed() or (isinstance(filters, CaseSearch) and filters.text.strip()):
         counts = await repository.count_by_phase(filters.query(actor))
+    else:
+        counts = await _kept_counts(actor, filters)
     by_phase = {phase: counts.get(phase.value, 0) for phase in Phase}
     return PhaseCounts(counts=by_phase, total=sum(by_phase.values()))
+
+
+async def _kept_counts(actor: User, filters: CaseFilters) -> dict[str, int]:
+    equal = filters.equalities(actor)
+    if equal is None:
+        return {}
+    counts = await repository.count_shards(equal)
+    phases = filters.phase_set()
+    if phases is None:
+        return counts
+    return {p.value: counts.get(p.value, 0) for p in phases}
 
 
 _CASE_ID = re.compile(r"^[0-9a-fA-F]{24}$")
@@ -137,3 +268,22 @@ class CaseSearch(CaseFilters):
         if self.customer_ids:
             matches.append({"customer_id": {"$in": list(self.customer_ids)}})
         return {"$and": [query, {"$or": matches}]}
+
+    def matcher(self, equal: dict[str, Any], phases: frozenset[Phase] | None) -> listing.Match:
+        """The filters' check, and the term's on the rows read (the same as `query`'s)."""
+        base = super().matcher(equal, phases)
+        text = self.text.strip()
+        if not text:
+            return base
+        if _CASE_ID.match(text):
+            return lambda row: base(row) and str(row["_id"]) == text.lower()
+        word = re.compile(rf"(^|\s){re.escape(text)}", re.IGNORECASE)
+        customers = {text, *self.customer_ids}
+
+        def match(row: Row) -> bool:
+            if not base(row):
+                return False
+            named = word.search(row.get("customer_name") or "") is not None
+            return named or row.get("account_id") == text or row.get("customer_id") in customers
+
+        return match

@@ -1,0 +1,213 @@
+"""Reading a case list a bounded window at a time, on the indexes the list sorts by.
+
+A list is one or more *streams*: equality filters that lead one of the list indexes
+(`models.LIST_INDEXES`: scope, then `is_open` or `phase`, then the sort field, then _id).
+A page reads the streams window by window along the sort field: the rows tied with the
+cursor's value first, then ranges of the sort field, each an index range on every server
+(SecantusDB reads a query's whole match before it sorts, so the range is what bounds the
+work; on MongoDB the same query stops at its range as well). A window's width follows the
+density seen so far, and the last one found per list is remembered for the next page.
+
+What no index serves (a search term, a region) is checked on each row read; the rows read
+for one page are capped, and a page that reaches the cap ends with a cursor at the last
+row read, so a rare match costs more pages, never an unbounded read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bson import ObjectId
+
+from backend.cases import repository
+from backend.core import clock
+
+Row = dict[str, Any]
+Match = Callable[[Row], bool]
+
+SCAN_BUDGET = 2_000  # rows one page may read, matching or not
+_FLOOR_TIME, _CEILING_TIME = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Axis:
+    """Positions along a sort field as numbers, so windows can be measured and grown."""
+
+    to_x: Callable[[Any], float]
+    from_x: Callable[[float], Any]
+    floor: float
+    ceiling: float
+    width: float  # the first window's, when nothing is known of the list
+    lowest: Any  # below or above any stored value: the last window's far bound
+    highest: Any
+
+    def origin(self, direction: int, field: str) -> float:
+        """Where a first page starts: now for the latest-first order, else the far end."""
+        if field == "updated_at":
+            return self.to_x(clock.now() + timedelta(minutes=5))
+        return self.ceiling if direction < 0 else self.floor
+
+
+TIME = Axis(
+    to_x=lambda value: value.timestamp(),
+    from_x=lambda x: datetime.fromtimestamp(x, UTC),
+    floor=_FLOOR_TIME.timestamp(),
+    ceiling=_CEILING_TIME.timestamp(),
+    width=86_400.0,
+    lowest=datetime.min.replace(tzinfo=UTC),
+    highest=datetime.max.replace(tzinfo=UTC),
+)
+# amounts in minor units, measured on a log scale: a window is a factor, not a sum
+AMOUNT = Axis(
+    to_x=lambda value: math.log2(max(float(value), 0.0) + 1.0),
+    from_x=lambda x: 2.0**x - 1.0,
+    floor=0.0,
+    ceiling=63.0,
+    width=1.0,
+    lowest=-math.inf,
+    highest=math.inf,
+)
+AXES = {"outstanding.amount": AMOUNT}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One list: its streams, its order, and what each row read must also satisfy."""
+
+    streams: tuple[dict[str, Any], ...]
+    field: str
+    direction: int
+    match: Match
+    fields: tuple[str, ...]
+
+    @property
+    def axis(self) -> Axis:
+        return AXES.get(self.field, TIME)
+
+    def memo_key(self) -> tuple:
+        return (self.field, self.direction, tuple(tuple(sorted(s.items())) for s in self.streams))
+
+
+@dataclass
+class Scan:
+    """The rows of one page read so far: those that match, and the last one read."""
+
+    want: int
+    matched: list[Row]
+    read: int = 0
+    last: Row | None = None
+    complete: bool = False  # every row of the list after the position was read
+
+    def take(self, rows: list[Row], plan: Plan) -> None:
+        for row in rows:
+            if self.done:
+                return
+            self.read += 1
+            self.last = row
+            if plan.match(row):
+                self.matched.append(row)
+
+    @property
+    def done(self) -> bool:
+        return len(self.matched) >= self.want or self.read >= SCAN_BUDGET
+
+
+# Per list, the density last seen (matching rows per unit of the axis) and where a first
+# page filled: only where the next page's first window falls, never what it returns.
+_memo: dict[tuple, tuple[float, float | None]] = {}
+_MEMO_SIZE = 4_096
+
+
+def value_of(row: Row, field: str) -> Any:
+    """The value of `field` (a dotted path) in a raw row."""
+    value: Any = row
+    for part in field.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def order(plan: Plan, rows: list[Row]) -> list[Row]:
+    """`rows` in the list's order: the sort field, then _id, in the list's direction."""
+    reverse = plan.direction < 0
+    return sorted(rows, key=lambda row: (value_of(row, plan.field), row["_id"]), reverse=reverse)
+
+
+def after(plan: Plan, row: Row, position: tuple[Any, ObjectId]) -> bool:
+    """Whether `row` comes after `position` (value, _id) in the list's order."""
+    key = (value_of(row, plan.field), row["_id"])
+    return key < position if plan.direction < 0 else key > position
+
+
+async def _read(plan: Plan, condition: dict[str, Any]) -> list[Row]:
+    """The rows of every stream within `condition` (on the sort field, and _id), in order."""
+    found = await asyncio.gather(
+        *(repository.find_rows({**stream, **condition}, plan.fields) for stream in plan.streams)
+    )
+    return order(plan, [row for rows in found for row in rows])
+
+
+def _window(plan: Plan, inner: Any, outer: Any) -> dict[str, Any]:
+    """The range from `outer` (exclusive; None: the list's start) to `inner` (inclusive)
+    in the list's order; a range never holds the cases without the field."""
+    desc = plan.direction < 0
+    bounds: dict[str, Any] = {"$gte" if desc else "$lte": inner}
+    if outer is not None:
+        bounds["$lt" if desc else "$gt"] = outer
+    return {plan.field: bounds}
+
+
+def _next_width(plan: Plan, scan: Scan, covered: float, width: float) -> float:
+    """Wide enough for the rows still wanted at the density seen, within the budget."""
+    if not scan.matched:
+        return width * 8
+    need = scan.want - len(scan.matched)
+    wanted = need * covered / len(scan.matched) * 1.25
+    room = (SCAN_BUDGET - scan.read) * covered / max(scan.read, 1)
+    return max(min(wanted, room, width * 16), width)
+
+
+async def read_page(plan: Plan, position: tuple[Any, ObjectId] | None, limit: int) -> Scan:
+    """Up to `limit + 1` matching rows after `position` (value, _id), or fewer and the last
+    row read when the budget ran out first."""
+    axis, desc = plan.axis, plan.direction < 0
+    scan = Scan(want=limit + 1, matched=[])
+    density, filled_at = _memo.get(plan.memo_key(), (0.0, None))
+    if position is not None:
+        value, last_id = position
+        ties = {plan.field: value, "_id": {"$lt" if desc else "$gt": last_id}}
+        scan.take(await _read(plan, ties), plan)
+        start, outer = axis.to_x(value), value
+    else:
+        start, outer = axis.origin(plan.direction, plan.field), None
+    width = scan.want / density if density > 0 else axis.width
+    if position is None and filled_at is not None:
+        width = abs(start - filled_at) * 1.1 or width
+    x = start
+    while not scan.done:
+        x = x - width if desc else x + width
+        final = x <= axis.floor if desc else x >= axis.ceiling
+        inner = (axis.lowest if desc else axis.highest) if final else axis.from_x(x)
+        scan.take(await _read(plan, _window(plan, inner, outer)), plan)
+        if final:
+            scan.complete = not scan.done
+            break
+        outer = inner
+        width = _next_width(plan, scan, abs(x - start), width)
+    _remember(plan, scan, start, None if position is None else filled_at)
+    return scan
+
+
+def _remember(plan: Plan, scan: Scan, start: float, filled_at: float | None) -> None:
+    """Keep the density up to the page's last row, and (first pages) where that row was."""
+    if not scan.matched:
+        return
+    edge = plan.axis.to_x(value_of(scan.matched[-1], plan.field))
+    if len(_memo) >= _MEMO_SIZE:
+        _memo.clear()
+    density = len(scan.matched) / max(abs(start - edge), 1e-3)
+    _memo[plan.memo_key()] = (density, edge if filled_at is None else filled_at)
