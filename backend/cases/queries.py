@@ -63,14 +63,10 @@ class CaseFilters:
             query["next_follow_up"] = {"$lte": clock.now()}
         return query
 
-    def equalities(self, actor: User) -> dict[str, Any] | None:
-        """The filter's equalities and the caller's reach together; None when they
-        contradict each other (nothing can match)."""
+    def equalities(self, actor: User) -> dict[str, Any]:
+        """The filter's equalities with the caller's reach, which wins over them."""
         equal = {k: v for k, v in CaseFilters.wanted(self).items() if not isinstance(v, dict)}
-        for name, value in scope_filter(actor).items():
-            if equal.setdefault(name, value) != value:
-                return None
-        return equal
+        return {**equal, **scope_filter(actor)}
 
     def phase_set(self) -> frozenset[Phase] | None:
         """The phases asked for; None: every phase."""
@@ -144,9 +140,9 @@ async def _selective(
     """The page from the cases of one case id, account or customer, ordered here; None
     when there is no such key or it has too many cases for that."""
     key = _selective_key(filters)
-    equal = filters.equalities(actor)
-    if key is None or equal is None:
+    if key is None:
         return None
+    equal = filters.equalities(actor)
     rows = await repository.find_rows(key, SUMMARY_FIELDS, limit=SELECTIVE_CAP + 1)
     if len(rows) > SELECTIVE_CAP:
         return None
@@ -203,8 +199,6 @@ async def list_cases(
     scan = await _selective(filters, actor, sort, position, limit)
     if scan is None:
         equal = filters.equalities(actor)
-        if equal is None:
-            return Page(items=[])
         streams, rest, phases = _streams(equal, filters.phase_set(), sort)
         plan = _plan(filters, sort, streams=streams, rest=rest, phases=phases)
         scan = await listing.read_page(plan, position, limit)
@@ -230,10 +224,7 @@ async def phase_counts(*, actor: User, filters: CaseFilters) -> PhaseCounts:
 
 
 async def _kept_counts(actor: User, filters: CaseFilters) -> dict[str, int]:
-    equal = filters.equalities(actor)
-    if equal is None:
-        return {}
-    counts = await repository.count_shards(equal)
+    counts = await repository.count_shards(filters.equalities(actor))
     phases = filters.phase_set()
     if phases is None:
         return counts

@@ -37,6 +37,14 @@ def scope_filter(actor: User) -> dict[str, Any]:
     return {"ro_id": actor.id}
 
 
+async def keep_case_lists() -> tuple[int, int]:
+    """Repair what the case lists and counts read: the open flag of every case, then every
+    officer's counts and count shard recounted from the cases. Returns (cases whose flag
+    was set, officers holding cases)."""
+    flagged = await repository.keep_open_flags()
+    return flagged, await repository.rebuild_officer_counts()
+
+
 def can_see(actor: User, case: Case) -> bool:
     if actor.is_operator:
         return True
