@@ -2,10 +2,10 @@
 
 A list is one or more *streams*: equality filters that lead one of the list indexes
 (`models.LIST_INDEXES`: scope, then `is_open` or `phase`, then the sort field, then _id).
-A page reads the streams window by window along the sort field: the rows tied with the
-cursor's value first, then ranges of the sort field, each an index range on every server
-(SecantusDB reads a query's whole match before it sorts, so the range is what bounds the
-work; on MongoDB the same query stops at its range as well). A window's width follows the
+A page reads the streams window by window along the sort field, from the cursor's value
+on, each window an index range on every server (SecantusDB reads a query's whole match
+before it sorts, so the range is what bounds the work; on MongoDB the same query stops at
+its range as well). A window's width follows the
 density seen so far, and the last one found per list is remembered for the next page.
 
 What no index serves (a search term, a region) is checked on each row read; the rows read
@@ -151,19 +151,25 @@ async def _read(plan: Plan, condition: dict[str, Any]) -> list[Row]:
     return order(plan, [row for rows in found for row in rows])
 
 
-def _window(plan: Plan, inner: Any, outer: Any) -> dict[str, Any]:
-    """The range from `outer` (exclusive; None: the list's start) to `inner` (inclusive)
-    in the list's order; a range never holds the cases without the field."""
+def _window(plan: Plan, outer: Any, inner: Any) -> dict[str, Any]:
+    """The sort field from `outer` (inclusive; None: the list's start) to `inner`
+    (exclusive; None: the list's end), in the list's order; a range never holds the cases
+    without the field. Inclusive where the index's keys begin, exclusive where they end:
+    the only range SecantusDB reads exactly on a key with fields after it."""
     desc = plan.direction < 0
-    bounds: dict[str, Any] = {"$gte" if desc else "$lte": inner}
+    bounds: dict[str, Any] = {}
     if outer is not None:
-        bounds["$lt" if desc else "$gt"] = outer
+        bounds["$lte" if desc else "$gte"] = outer
+    if inner is not None:
+        bounds["$gt" if desc else "$lt"] = inner
+    if not bounds:
+        bounds["$gt" if desc else "$lt"] = plan.axis.lowest if desc else plan.axis.highest
     return {plan.field: bounds}
 
 
-def _next_width(plan: Plan, scan: Scan, covered: float, width: float) -> float:
+def _next_width(scan: Scan, covered: float, width: float, empty: bool) -> float:
     """Wide enough for the rows still wanted at the density seen, within the budget."""
-    if not scan.matched:
+    if empty or not scan.matched:
         return width * 8
     need = scan.want - len(scan.matched)
     wanted = need * covered / len(scan.matched) * 1.25
@@ -173,41 +179,46 @@ def _next_width(plan: Plan, scan: Scan, covered: float, width: float) -> float:
 
 async def read_page(plan: Plan, position: tuple[Any, ObjectId] | None, limit: int) -> Scan:
     """Up to `limit + 1` matching rows after `position` (value, _id), or fewer and the last
-    row read when the budget ran out first."""
+    row read when the budget ran out first. The first window starts at the position's
+    value itself: the rows tied with it and before it in _id are read and passed over."""
     axis, desc = plan.axis, plan.direction < 0
     scan = Scan(want=limit + 1, matched=[])
     density, filled_at = _memo.get(plan.memo_key(), (0.0, None))
     if position is not None:
-        value, last_id = position
-        ties = {plan.field: value, "_id": {"$lt" if desc else "$gt": last_id}}
-        scan.take(await _read(plan, ties), plan)
-        start, outer = axis.to_x(value), value
+        start, outer = axis.to_x(position[0]), position[0]
     else:
         start, outer = axis.origin(plan.direction, plan.field), None
     width = scan.want / density if density > 0 else axis.width
     if position is None and filled_at is not None:
-        width = abs(start - filled_at) * 1.1 or width
+        # to where the last first page filled, and a quarter page more
+        width = abs(start - filled_at) + width / 4
     x = start
     while not scan.done:
         x = x - width if desc else x + width
         final = x <= axis.floor if desc else x >= axis.ceiling
-        inner = (axis.lowest if desc else axis.highest) if final else axis.from_x(x)
-        scan.take(await _read(plan, _window(plan, inner, outer)), plan)
+        inner = None if final else axis.from_x(x)
+        rows = await _read(plan, _window(plan, outer, inner))
+        if position is not None:
+            rows = [row for row in rows if after(plan, row, position)]
+        scan.take(rows, plan)
         if final:
             scan.complete = not scan.done
             break
         outer = inner
-        width = _next_width(plan, scan, abs(x - start), width)
-    _remember(plan, scan, start, None if position is None else filled_at)
+        width = _next_width(scan, abs(x - start), width, empty=not rows)
+    _remember(plan, scan, None if position is None else filled_at)
     return scan
 
 
-def _remember(plan: Plan, scan: Scan, start: float, filled_at: float | None) -> None:
-    """Keep the density up to the page's last row, and (first pages) where that row was."""
-    if not scan.matched:
+def _remember(plan: Plan, scan: Scan, filled_at: float | None) -> None:
+    """Keep the density over the page's rows, and (first pages) where its last row was."""
+    if len(scan.matched) < 2:
         return
+    first = plan.axis.to_x(value_of(scan.matched[0], plan.field))
     edge = plan.axis.to_x(value_of(scan.matched[-1], plan.field))
+    if edge == first:  # ties alone say nothing of the density
+        return
     if len(_memo) >= _MEMO_SIZE:
         _memo.clear()
-    density = len(scan.matched) / max(abs(start - edge), 1e-3)
+    density = (len(scan.matched) - 1) / abs(first - edge)
     _memo[plan.memo_key()] = (density, edge if filled_at is None else filled_at)
