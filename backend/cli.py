@@ -170,13 +170,13 @@ def keep_inbox_audiences() -> None:
 
 @app.command("keep-case-lists")
 def keep_case_lists() -> None:
-    """After upgrading, restores or raw loads: give every case the open flag the lists
-    read, and recount the officers' counts and the count shards the counts read."""
+    """After upgrading, restores or raw loads: give every case the open flag and name
+    words the lists read, and recount the officers' counts and the count shards."""
     from backend.cases import service
 
     with contextlib.redirect_stdout(sys.stderr):
         flagged, officers = asyncio.run(_with_database(service.keep_case_lists))
-    typer.echo(f"{flagged} cases given their open flag; counts of {officers} officers kept")
+    typer.echo(f"{flagged} cases given their list fields; counts of {officers} officers kept")
 
 
 @app.command("mirror-verify")

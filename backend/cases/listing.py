@@ -45,6 +45,12 @@ class Axis:
     width: float  # the first window's, when nothing is known of the list
     lowest: Any  # below or above any stored value: the last window's far bound
     highest: Any
+    step: Callable[[Any, int], Any]  # the next value a store can hold, in a direction
+
+    def beyond(self, value: Any, direction: int) -> Any:
+        """The first value after `value` in a list of `direction`, as an inclusive bound
+        (SecantusDB reads an exclusive start wrongly on a key with fields after it)."""
+        return self.step(value, direction)
 
     def origin(self, direction: int, field: str) -> float:
         """Where a first page starts: now for the latest-first order, else the far end."""
@@ -61,6 +67,8 @@ TIME = Axis(
     width=86_400.0,
     lowest=datetime.min.replace(tzinfo=UTC),
     highest=datetime.max.replace(tzinfo=UTC),
+    # stores keep times to the millisecond
+    step=lambda value, direction: value + timedelta(milliseconds=1 if direction > 0 else -1),
 )
 # amounts in minor units, measured on a log scale: a window is a factor, not a sum
 AMOUNT = Axis(
@@ -71,6 +79,7 @@ AMOUNT = Axis(
     width=1.0,
     lowest=-math.inf,
     highest=math.inf,
+    step=lambda value, direction: math.nextafter(value, math.inf * direction),
 )
 AXES = {"outstanding.amount": AMOUNT}
 
@@ -143,12 +152,29 @@ def after(plan: Plan, row: Row, position: tuple[Any, ObjectId]) -> bool:
     return key < position if plan.direction < 0 else key > position
 
 
-async def _read(plan: Plan, condition: dict[str, Any]) -> list[Row]:
-    """The rows of every stream within `condition` (on the sort field, and _id), in order."""
+Key = tuple[Any, ObjectId]  # a row's place in its list: sort value, then _id
+
+
+def key_of(row: Row, field: str) -> Key:
+    return (value_of(row, field), row["_id"])
+
+
+async def _read(plan: Plan, condition: dict[str, Any], limit: int) -> tuple[list[Row], Key | None]:
+    """The first `limit` rows of each stream within `condition`, merged in order; and when
+    a stream had more, the place of its last row read (the merged rows stop there too)."""
+    sort = [(plan.field, plan.direction), ("_id", plan.direction)]
     found = await asyncio.gather(
-        *(repository.find_rows({**stream, **condition}, plan.fields) for stream in plan.streams)
+        *(
+            repository.find_rows({**stream, **condition}, plan.fields, sort=sort, limit=limit)
+            for stream in plan.streams
+        )
     )
-    return order(plan, [row for rows in found for row in rows])
+    rows = order(plan, [row for part in found for row in part])
+    cuts = [key_of(part[-1], plan.field) for part in found if len(part) >= limit]
+    if not cuts:
+        return rows, None
+    edge = max(cuts) if plan.direction < 0 else min(cuts)
+    return [row for row in rows if not after(plan, row, edge)], edge
 
 
 def _window(plan: Plan, outer: Any, inner: Any) -> dict[str, Any]:
@@ -167,6 +193,20 @@ def _window(plan: Plan, outer: Any, inner: Any) -> dict[str, Any]:
     return {plan.field: bounds}
 
 
+async def _past(plan: Plan, scan: Scan, place: Key) -> Any:
+    """Read the rows tied with `place`'s value that come after it (by _id, as many reads
+    as it takes); the inclusive start of the range after that value."""
+    value, last_id = place
+    while not scan.done:
+        ties = {plan.field: value, "_id": {"$lt" if plan.direction < 0 else "$gt": last_id}}
+        rows, edge = await _read(plan, ties, scan.want - len(scan.matched))
+        scan.take(rows, plan)
+        if edge is None:
+            break
+        last_id = edge[1]
+    return plan.axis.beyond(value, plan.direction)
+
+
 def _next_width(scan: Scan, covered: float, width: float, empty: bool) -> float:
     """Wide enough for the rows still wanted at the density seen, within the budget."""
     if empty or not scan.matched:
@@ -177,35 +217,34 @@ def _next_width(scan: Scan, covered: float, width: float, empty: bool) -> float:
     return max(min(wanted, room, width * 16), width)
 
 
-async def read_page(plan: Plan, position: tuple[Any, ObjectId] | None, limit: int) -> Scan:
-    """Up to `limit + 1` matching rows after `position` (value, _id), or fewer and the last
-    row read when the budget ran out first. The first window starts at the position's
-    value itself: the rows tied with it and before it in _id are read and passed over."""
+async def read_page(plan: Plan, position: Key | None, limit: int) -> Scan:
+    """Up to `limit + 1` matching rows after `position`, or fewer and the last row read
+    when the budget ran out first. No read returns more rows than are still wanted: a
+    window with more goes on from its last row read."""
     axis, desc = plan.axis, plan.direction < 0
     scan = Scan(want=limit + 1, matched=[])
     density, filled_at = _memo.get(plan.memo_key(), (0.0, None))
-    if position is not None:
-        start, outer = axis.to_x(position[0]), position[0]
-    else:
-        start, outer = axis.origin(plan.direction, plan.field), None
+    start = axis.to_x(position[0]) if position else axis.origin(plan.direction, plan.field)
     width = scan.want / density if density > 0 else axis.width
     if position is None and filled_at is not None:
         # to where the last first page filled, and a quarter page more
         width = abs(start - filled_at) + width / 4
-    x = start
+    outer = await _past(plan, scan, position) if position else None
+    x = start - width if desc else start + width
     while not scan.done:
-        x = x - width if desc else x + width
         final = x <= axis.floor if desc else x >= axis.ceiling
         inner = None if final else axis.from_x(x)
-        rows = await _read(plan, _window(plan, outer, inner))
-        if position is not None:
-            rows = [row for row in rows if after(plan, row, position)]
+        rows, edge = await _read(plan, _window(plan, outer, inner), scan.want - len(scan.matched))
         scan.take(rows, plan)
+        if edge is not None:
+            outer = await _past(plan, scan, edge)
+            continue
         if final:
             scan.complete = not scan.done
             break
         outer = inner
         width = _next_width(scan, abs(x - start), width, empty=not rows)
+        x = x - width if desc else x + width
     _remember(plan, scan, None if position is None else filled_at)
     return scan
 

@@ -129,6 +129,8 @@ class Case(Document):
     closed_at: datetime | None = None
     # kept from the phase on every write, so the open list is an equality on an index
     is_open: bool = True
+    # kept from the customer's name: a search by the start of a word is a range of an index
+    name_words: list[str] = []
 
     class Settings:
         name = "cases"
@@ -139,11 +141,13 @@ class Case(Document):
             IndexModel([("account_id", ASCENDING)]),
             IndexModel([("incident_id", ASCENDING)], unique=True),
             IndexModel([("customer_id", ASCENDING)]),
+            IndexModel([("name_words", ASCENDING)]),
         ]
 
     @model_validator(mode="after")
-    def _keep_open(self) -> Case:
+    def _keep_derived(self) -> Case:
         self.is_open = self.phase is not Phase.CLOSED
+        self.name_words = name_words(self.customer_name)
         return self
 
     def age_days(self, now: datetime | None = None) -> int:
@@ -188,6 +192,11 @@ class CaseCountShard(KeyedDocument):
     class Settings:
         name = "case_count_shards"
         indexes = [IndexModel([("drc_id", ASCENDING)]), IndexModel([("ro_id", ASCENDING)])]
+
+
+def name_words(name: str) -> list[str]:
+    """The words of a name as a search compares them: case folded, each once."""
+    return sorted({word.casefold() for word in name.split()})
 
 
 def open_key(account_id: str, product_id: str, action: Action) -> str:

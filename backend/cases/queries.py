@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +28,7 @@ _DATES = {"updated_at", "validity_until", "next_follow_up"}
 SUMMARY_FIELDS = tuple(name for name in CaseSummary.model_fields if name != "id")
 # a case, an account or a customer has few cases: read them all, then order them here
 SELECTIVE_CAP = 500
+COUNT_CAP = 20_000  # a term found in more cases than this is counted by aggregation
 _OPEN = frozenset(OPEN_PHASES)
 
 
@@ -74,6 +76,15 @@ class CaseFilters:
             return frozenset(self.phases)
         return _OPEN if self.open_only else None
 
+    def lookups(self) -> list[dict[str, Any]]:
+        """Index lookups that find every case these filters can match, when a filter
+        keys a few cases (an account, a customer); none otherwise."""
+        if self.account_id is not None:
+            return [{"account_id": self.account_id}]
+        if self.customer_id is not None:
+            return [{"customer_id": self.customer_id}]
+        return []
+
     def unindexed(self) -> bool:
         """Whether some filter cannot be read off the kept counts."""
         return any(
@@ -105,8 +116,8 @@ def _position(field: str, cursor: str | None) -> tuple[Any, ObjectId] | None:
     try:
         if field in _DATES:
             value = datetime.fromisoformat(value)
-            if value.tzinfo is None:
-                raise ValueError("a cursor's time carries its zone")
+            if value.tzinfo is None or value.microsecond % 1000:
+                raise ValueError("a cursor's time carries its zone, to the millisecond")
         elif isinstance(value, bool) or not isinstance(value, int | float):
             raise TypeError("an amount is a number")
         return value, ObjectId(last_id)
@@ -137,17 +148,16 @@ def _streams(
 async def _selective(
     filters: CaseFilters, actor: User, sort: CaseSort, position: Any, limit: int
 ) -> listing.Scan | None:
-    """The page from the cases of one case id, account or customer, ordered here; None
-    when there is no such key or it has too many cases for that."""
-    key = _selective_key(filters)
-    if key is None:
+    """The page from the few cases a case id, an account, a customer or a search term
+    finds by their own indexes, ordered here; None when none is set or they find too many
+    for that."""
+    rows = await _found(filters, SELECTIVE_CAP)
+    if rows is None:
         return None
-    equal = filters.equalities(actor)
-    rows = await repository.find_rows(key, SUMMARY_FIELDS, limit=SELECTIVE_CAP + 1)
-    if len(rows) > SELECTIVE_CAP:
-        return None
-    plan = _plan(filters, sort, streams=[key], rest=equal, phases=filters.phase_set())
-    rows = [row for row in listing.order(plan, rows) if _sorted_by(row, plan.field)]
+    plan = _plan(
+        filters, sort, streams=[], rest=filters.equalities(actor), phases=filters.phase_set()
+    )
+    rows = listing.order(plan, [row for row in rows if _sorted_by(row, plan.field)])
     if position is not None:
         rows = [row for row in rows if listing.after(plan, row, position)]
     scan = listing.Scan(want=limit + 1, matched=[])
@@ -156,19 +166,25 @@ async def _selective(
     return scan
 
 
+async def _found(filters: CaseFilters, cap: int) -> list[Row] | None:
+    """The cases the filters' own keys find (each of `lookups` an index lookup), at most
+    `cap` of them; None when there is no key or they find more."""
+    lookups = filters.lookups()
+    if not lookups:
+        return None
+    found: dict[Any, Row] = {}
+    for rows in await asyncio.gather(
+        *(repository.find_rows(lookup, SUMMARY_FIELDS, limit=cap + 1) for lookup in lookups)
+    ):
+        found.update((row["_id"], row) for row in rows)
+        if len(found) > cap:
+            return None
+    return list(found.values())
+
+
 def _sorted_by(row: Row, field: str) -> bool:
     """Whether the row has the field it is ordered by (lists leave out those without)."""
     return listing.value_of(row, field) is not None
-
-
-def _selective_key(filters: CaseFilters) -> dict[str, Any] | None:
-    if isinstance(filters, CaseSearch) and _CASE_ID.match(filters.text.strip()):
-        return {"_id": ObjectId(filters.text.strip().lower())}
-    if filters.account_id is not None:
-        return {"account_id": filters.account_id}
-    if filters.customer_id is not None:
-        return {"customer_id": filters.customer_id}
-    return None
 
 
 def _plan(
@@ -215,12 +231,26 @@ async def phase_counts(*, actor: User, filters: CaseFilters) -> PhaseCounts:
     a filter they do not keep is set; those aggregate."""
     if actor.role is Role.RECOVERY_OFFICER and filters == CaseFilters():
         counts = await repository.officer_counts(actor.id)
-    elif filters.unindexed() or (isinstance(filters, CaseSearch) and filters.text.strip()):
+    elif filters.lookups():
+        counts = await _found_counts(actor, filters)
+    elif filters.unindexed():
         counts = await repository.count_by_phase(filters.query(actor))
     else:
         counts = await _kept_counts(actor, filters)
     by_phase = {phase: counts.get(phase.value, 0) for phase in Phase}
     return PhaseCounts(counts=by_phase, total=sum(by_phase.values()))
+
+
+async def _found_counts(actor: User, filters: CaseFilters) -> dict[str, int]:
+    """Counted from the cases the filters' own keys find (a search term's matches)."""
+    rows = await _found(filters, COUNT_CAP)
+    if rows is None:
+        return await repository.count_by_phase(filters.query(actor))
+    match = filters.matcher(filters.equalities(actor), filters.phase_set())
+    counts: dict[str, int] = {}
+    for row in filter(match, rows):
+        counts[row["phase"]] = counts.get(row["phase"], 0) + 1
+    return counts
 
 
 async def _kept_counts(actor: User, filters: CaseFilters) -> dict[str, int]:
@@ -259,6 +289,22 @@ class CaseSearch(CaseFilters):
         if self.customer_ids:
             matches.append({"customer_id": {"$in": list(self.customer_ids)}})
         return {"$and": [query, {"$or": matches}]}
+
+    def lookups(self) -> list[dict[str, Any]]:
+        """The filters' own lookups, else the term's: its case, its account and customer
+        references, the customers found by phone, and the names with a word it starts."""
+        text = self.text.strip()
+        if not text or super().lookups():
+            return super().lookups()
+        if _CASE_ID.match(text):
+            return [{"_id": ObjectId(text.lower())}]
+        start = text.split()[0].casefold()
+        found: list[dict[str, Any]] = [
+            {"account_id": text},
+            {"customer_id": {"$in": [text, *self.customer_ids]}},
+            {"name_words": {"$gte": start, "$lt": start + "\U0010ffff"}},
+        ]
+        return found
 
     def matcher(self, equal: dict[str, Any], phases: frozenset[Phase] | None) -> listing.Match:
         """The filters' check, and the term's on the rows read (the same as `query`'s)."""

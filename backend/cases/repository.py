@@ -29,6 +29,7 @@ from backend.cases.models import (
     CaseEvent,
     OfficerCaseCounts,
     OpenCaseKey,
+    name_words,
     summary,
 )
 from backend.cases.phases import OPEN_VALUES, Phase
@@ -187,6 +188,8 @@ async def _write_over(
     fields = {**changes, "version": case.version + 1, "updated_at": clock.now()}
     if "phase" in fields:
         fields["is_open"] = Phase(fields["phase"]) is not Phase.CLOSED
+    if "customer_name" in fields:
+        fields["name_words"] = name_words(fields["customer_name"])
     update: dict[str, Any] = {"$set": Encoder().encode(fields)}
     if event is not None:
         update["$push"] = {"history": event.model_dump(mode="python")}
@@ -349,9 +352,9 @@ async def count_shards(filters: dict[str, Any]) -> dict[str, int]:
     return totals
 
 
-async def keep_open_flags() -> int:
-    """Give every case the open flag its phase implies (cases stored before it was kept,
-    or raw loads); how many were changed."""
+async def keep_list_fields() -> int:
+    """Give every case the open flag its phase implies, and the name words its customer's
+    name gives (cases stored before they were kept, or raw loads); how many changed."""
     cases = Case.get_pymongo_collection()
     closed = Phase.CLOSED.value
     changed = 0
@@ -361,6 +364,10 @@ async def keep_open_flags() -> int:
     ):
         result = await cases.update_many(filters, {"$set": {"is_open": value}})
         changed += result.modified_count
+    async for row in cases.find({"name_words": {"$exists": False}}, {"customer_name": 1}):
+        words = name_words(row.get("customer_name") or "")
+        await cases.update_one({"_id": row["_id"]}, {"$set": {"name_words": words}})
+        changed += 1
     return changed
 
 
@@ -377,10 +384,16 @@ async def find_fields(
 
 
 async def find_rows(
-    filters: dict[str, Any], fields: tuple[str, ...], *, limit: int = 0
+    filters: dict[str, Any],
+    fields: tuple[str, ...],
+    *,
+    sort: list[tuple[str, int]] | None = None,
+    limit: int = 0,
 ) -> list[dict[str, Any]]:
-    """Raw documents with only `fields`, in no order: one index range of a list."""
-    cursor = Case.get_pymongo_collection().find(filters, dict.fromkeys(fields, 1), limit=limit)
+    """Raw documents with only `fields`: one index range of a list, or a lookup."""
+    cursor = Case.get_pymongo_collection().find(
+        filters, dict.fromkeys(fields, 1), sort=sort, limit=limit
+    )
     return await cursor.to_list()
 
 

@@ -38,10 +38,10 @@ def scope_filter(actor: User) -> dict[str, Any]:
 
 
 async def keep_case_lists() -> tuple[int, int]:
-    """Repair what the case lists and counts read: the open flag of every case, then every
-    officer's counts and count shard recounted from the cases. Returns (cases whose flag
-    was set, officers holding cases)."""
-    flagged = await repository.keep_open_flags()
+    """Repair what the case lists and counts read: the open flag and name words of every
+    case, then every officer's counts and count shard recounted from the cases. Returns
+    (cases given a list field, officers holding cases)."""
+    flagged = await repository.keep_list_fields()
     return flagged, await repository.rebuild_officer_counts()
 
 

@@ -96,6 +96,11 @@ async def test_every_list_pages_exactly_in_every_scope_and_sort():
             ),
         ),
         (officers[0], CaseFilters(phases=[Phase.SETTLEMENT]), None),
+        (
+            supervisor,
+            CaseSearch(text="kamala"),
+            lambda r: r["drc_id"] == drc_id and r["customer_name"].startswith("Kamala"),
+        ),
         (admin, CaseFilters(open_only=True), lambda r: r["is_open"]),
         (admin, CaseFilters(drc_id="DRC-OTHER"), lambda r: r["drc_id"] == "DRC-OTHER"),
     ]
@@ -110,26 +115,41 @@ async def test_every_list_pages_exactly_in_every_scope_and_sort():
             assert await _walk(actor, filters, sort, 7) == _expected(rows, sort), (filters, sort)
 
 
-async def test_a_search_reads_a_bounded_window_a_page_and_finds_every_match(monkeypatch):
+@pytest.mark.parametrize("found_by_index", [True, False])
+async def test_a_search_finds_every_match_by_its_index_or_a_bounded_window_a_page(
+    monkeypatch, found_by_index
+):
     supervisor = await make_user(Role.DRC_SUPERVISOR)
     officer = await make_user(Role.RECOVERY_OFFICER, drc_id=supervisor.drc_id)
     await _load(supervisor.drc_id or "", [officer], 40)
-    monkeypatch.setattr(listing, "SCAN_BUDGET", 6)
-    read: list[int] = []
+    await _load("DRC-OTHER", [officer], 10, seed=9)
+    if not found_by_index:  # too many matches for the name index: windows of the list
+        monkeypatch.setattr(queries, "SELECTIVE_CAP", 2)
+        monkeypatch.setattr(listing, "SCAN_BUDGET", 6)
+    read: list[bool] = []  # whether each read was a window of the open list
     original = repository.find_rows
 
     async def counted(filters, fields, **kw):
-        rows = await original(filters, fields, **kw)
-        read.append(len(rows))
-        return rows
+        read.append("is_open" in filters)
+        return await original(filters, fields, **kw)
 
     monkeypatch.setattr(repository, "find_rows", counted)
-    search = CaseSearch(open_only=True, text="kamal")
-    found = await _walk(supervisor, search, CaseSort.UPDATED, 3)
     everything = await Case.get_pymongo_collection().find({}).to_list()
-    rows = [r for r in everything if r["is_open"] and "kamal" in r["customer_name"].lower()]
-    assert found == _expected(rows, CaseSort.UPDATED)
-    assert len(read) > len(found) / 3  # many small reads, not one whole list
+    for term, named in (("KAMAL", ("kamala", "kamal")), ("Kamala per", ("kamala perera",))):
+        read.clear()
+        search = CaseSearch(open_only=True, text=term)
+        found = await _walk(supervisor, search, CaseSort.UPDATED, 3)
+        rows = [
+            r
+            for r in everything
+            if r["is_open"]
+            and r["drc_id"] == supervisor.drc_id
+            and any(word in r["customer_name"].lower() for word in named)
+        ]
+        assert found == _expected(rows, CaseSort.UPDATED), term
+        assert any(read) is not found_by_index
+        counts = await queries.phase_counts(actor=supervisor, filters=search)
+        assert counts.total == len(rows)
 
 
 @pytest.mark.parametrize("sort", list(CaseSort))
