@@ -32,6 +32,7 @@ contract: setup       ## Regenerate mobile_contract/ from the code
 bench: setup          ## Benchmarks (see bench/README.md)
 	$(BIN)/python bench/read_latency.py
 	$(BIN)/python bench/case_list.py
+	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/intake_throughput.py
 	$(BIN)/python bench/notify_fanout.py
 	$(BIN)/python bench/sync_push.py

@@ -32,6 +32,7 @@ from backend.negotiations.router import router as negotiations_router
 from backend.notifications.router import router as notifications_router
 from backend.ops.router import router as ops_router
 from backend.payments.router import router as payments_router
+from backend.performance.router import router as performance_router
 from backend.requests.router import router as requests_router
 from backend.resources import Resources
 from backend.settlements.router import router as settlements_router
@@ -57,6 +58,7 @@ DOMAIN_ROUTERS = (
     mediation_router,
     requests_router,
     commission_router,
+    performance_router,
     notifications_router,
     sync_router,
 )

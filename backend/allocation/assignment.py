@@ -16,16 +16,17 @@ from backend.allocation.errors import (
 from backend.allocation.schemas import (
     Assigned,
     AssignmentCreate,
+    AssignmentSummary,
     CaseResult,
     DistributionSummary,
 )
 from backend.cases import service as cases
-from backend.cases.errors import CaseChanged, IllegalTransition
+from backend.cases.errors import CaseChanged, CaseNotFound, IllegalTransition
 from backend.cases.models import Case
 from backend.cases.phases import WITH_OFFICER, Phase
 from backend.cases.schemas import CaseRead
 from backend.core import db
-from backend.core.errors import Forbidden
+from backend.core.errors import DomainError, Forbidden
 from backend.core.logging import get_logger
 from backend.drcs import service as drcs
 from backend.drcs.models import AssignmentPreference, Drc
@@ -90,6 +91,39 @@ async def assign(*, actor: User, case: Case, data: AssignmentCreate) -> CaseRead
         )
     await notifications.dispatch(pending)
     return cases.detail_of(case)
+
+
+async def assign_many(
+    *, actor: User, drc_id: str | None, case_ids: Sequence[str], ro_id: str
+) -> AssignmentSummary:
+    """Hand several cases of one DRC to one of its officers, each as `assign` does.
+
+    The request is checked whole first (the DRC the actor's to manage, the officer one of
+    its active officers, every case within reach and held by it), so a bad one changes
+    nothing; then each case is assigned, or refused with its problem."""
+    drc = await _target_drc(actor, drc_id)
+    officer = await _officer_of(drc.id, ro_id)
+    wanted = list(dict.fromkeys(case_ids))
+    found = {str(case.id): case for case in await cases.within_reach(actor=actor, case_ids=wanted)}
+    if missing := [case_id for case_id in wanted if case_id not in found]:
+        raise CaseNotFound(f"No case {missing[0]}")
+    if foreign := [case_id for case_id, case in found.items() if case.drc_id != drc.id]:
+        raise OfficerUnavailable(
+            f"{ro_id} is not an officer of the DRC holding case {foreign[0]}", ro_id=ro_id
+        )
+    summary = AssignmentSummary(drc_id=drc.id, ro_id=officer.id)
+    for case_id in wanted:
+        if found[case_id].ro_id == officer.id:
+            summary.unchanged.append(case_id)
+            continue
+        try:
+            await assign(actor=actor, case=found[case_id], data=AssignmentCreate(ro_id=officer.id))
+        except DomainError as exc:  # this case's own problem (its phase, a race): the rest go on
+            summary.refused.append(CaseResult(case_id=case_id, drc_id=drc.id, reason=exc.detail))
+            continue
+        summary.assigned.append(Assigned(case_id=case_id, ro_id=officer.id))
+    log.info("allocation.assign_many.done", drc_id=drc.id, assigned=len(summary.assigned))
+    return summary
 
 
 async def unassign(*, actor: User, case: Case) -> CaseRead:

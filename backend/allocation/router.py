@@ -16,6 +16,7 @@ from backend.allocation.schemas import (
     DistributionSummary,
     RecallSummary,
     RuleCreate,
+    RuleOrder,
     RuleRead,
     RuleUpdate,
 )
@@ -52,6 +53,12 @@ async def list_rules(actor: OperatorStaff, include_inactive: bool = False) -> li
 async def create_rule(actor: OperatorAdmin, body: RuleCreate) -> RuleRead:
     """Operator admins only; applies from the next allocation."""
     return _read(await rules.create_rule(actor=actor, data=body))
+
+
+@router.put("/allocation/rule-order", summary="Reorder the rules")
+async def reorder_rules(actor: OperatorAdmin, body: RuleOrder) -> list[RuleRead]:
+    """Operator admins only; every rule once, first tried first (priorities 10, 20, …)."""
+    return [_read(r) for r in await rules.reorder_rules(actor=actor, rule_ids=body.rule_ids)]
 
 
 @router.get("/allocation/rules/{rule_id}", summary="One allocation rule")

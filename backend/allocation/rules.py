@@ -11,11 +11,12 @@ from backend.allocation.models import AllocationRule, RuleConditions
 from backend.allocation.schemas import RuleCreate, RuleUpdate
 from backend.audit import service as audit
 from backend.core import clock, db
-from backend.core.errors import Forbidden
+from backend.core.errors import Forbidden, field_problem
 from backend.drcs import service as drcs
 from backend.users.models import Role, User
 
 ENTITY = "allocation_rule"
+ORDER_STEP = 10  # reordered rules keep gaps, so one can be slotted in by priority alone
 
 
 def _require_operator(actor: User) -> None:
@@ -32,30 +33,46 @@ def _summary(rule: AllocationRule) -> dict[str, Any]:
     return rule.model_dump(mode="json", exclude={"id", "revision_id", "created_at", "updated_at"})
 
 
-def _contradictions(c: RuleConditions) -> list[str]:
+def _contradictions(c: RuleConditions) -> list[tuple[str, str]]:
+    """(field, reason) for each pair of conditions that cannot both hold."""
     problems = []
     low, high = c.arrears_min, c.arrears_max
     if low is not None and high is not None:
         if low.currency != high.currency:
-            problems.append("arrears_min and arrears_max are in different currencies")
+            problems.append(
+                ("arrears_max.currency", "arrears_min and arrears_max are in different currencies")
+            )
         elif low.amount > high.amount:
-            problems.append("arrears_min is above arrears_max")
+            problems.append(("arrears_max", "arrears_min is above arrears_max"))
     ages = (c.min_age_days, c.max_age_days)
     if ages[0] is not None and ages[1] is not None and ages[0] > ages[1]:
-        problems.append("min_age_days is above max_age_days")
-    return problems
+        problems.append(("max_age_days", "min_age_days is above max_age_days"))
+    return [(f"conditions.{field}", reason) for field, reason in problems]
 
 
 async def _check(rule: AllocationRule, actor: User) -> None:
     """Refuse a rule that could never match, or that names a DRC nobody registered."""
     problems = _contradictions(rule.conditions)
     if problems:
-        raise RuleInvalid("; ".join(problems), problems=problems)
-    named = set(rule.drc_ids or []) | set(rule.excluded_drc_ids)
+        raise RuleInvalid(
+            "; ".join(reason for _, reason in problems),
+            problems=[reason for _, reason in problems],
+            errors=[field_problem(field, reason, RuleInvalid.code) for field, reason in problems],
+        )
     known = {d.id for d in await drcs.list_for(actor=actor)}
-    unknown = sorted(named - known)
-    if unknown:
-        raise UnknownDrc(f"No DRC {', '.join(unknown)}", drc_ids=unknown)
+    named = {"drc_ids": rule.drc_ids or [], "excluded_drc_ids": rule.excluded_drc_ids}
+    unknown = {field: sorted(set(ids) - known) for field, ids in named.items()}
+    if any(unknown.values()):
+        every = sorted({drc for ids in unknown.values() for drc in ids})
+        raise UnknownDrc(
+            f"No DRC {', '.join(every)}",
+            drc_ids=every,
+            errors=[
+                field_problem(field, f"No DRC {', '.join(ids)}", UnknownDrc.code)
+                for field, ids in unknown.items()
+                if ids
+            ],
+        )
 
 
 async def list_rules(*, actor: User, include_inactive: bool) -> list[AllocationRule]:
@@ -110,6 +127,34 @@ async def deactivate_rule(*, actor: User, rule_id: str) -> AllocationRule:
     return await _save(
         actor, rule, rule.model_copy(update={"active": False}), action=f"{ENTITY}.deactivate"
     )
+
+
+async def reorder_rules(*, actor: User, rule_ids: list[str]) -> list[AllocationRule]:
+    """Put every rule in the order given: priorities 10, 20, 30… in one transaction."""
+    _require_admin(actor)
+    rules = {str(rule.id): rule for rule in await repository.list_rules(include_inactive=True)}
+    if len(set(rule_ids)) != len(rule_ids) or set(rule_ids) != set(rules):
+        raise RuleInvalid.on("rule_ids", "rule_ids must list every allocation rule exactly once")
+    now = clock.now()
+    ordered = [rules[rule_id] for rule_id in rule_ids]
+    async with db.transaction() as session:
+        for position, rule in enumerate(ordered, start=1):
+            if rule.priority == position * ORDER_STEP:
+                continue
+            before, rule.priority, rule.updated_at = rule.priority, position * ORDER_STEP, now
+            await repository.set_rule_fields(
+                rule.id, {"priority": rule.priority, "updated_at": now}, session=session
+            )
+            await audit.record(
+                actor=actor,
+                action=f"{ENTITY}.reorder",
+                entity_type=ENTITY,
+                entity_id=str(rule.id),
+                before={"priority": before},
+                after={"priority": rule.priority},
+                session=session,
+            )
+    return ordered
 
 
 async def _save(

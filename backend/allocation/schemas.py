@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from backend.allocation.models import (
     DEFAULT_VALIDITY_DAYS,
@@ -47,6 +47,15 @@ class RuleUpdate(RequestModel):
     excluded_drc_ids: list[DrcId] = omittable(max_length=100)
     validity_days: ValidityDays = omittable()
     strategy: ChoiceStrategy = omittable()
+
+
+RuleId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]
+
+
+class RuleOrder(RequestModel):
+    """Every rule's id, in the order the engine should try them."""
+
+    rule_ids: list[RuleId] = Field(min_length=1, max_length=1000)
 
 
 class RuleRead(BaseModel):
@@ -124,6 +133,16 @@ class DistributeRequest(RequestModel):
 class Assigned(BaseModel):
     case_id: str
     ro_id: str
+
+
+class AssignmentSummary(BaseModel):
+    """What a hand-over of several cases to one officer did, case by case."""
+
+    drc_id: str
+    ro_id: str
+    assigned: list[Assigned] = []
+    unchanged: list[str] = []  # already with that officer
+    refused: list[CaseResult] = []
 
 
 class DistributionSummary(BaseModel):

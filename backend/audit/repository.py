@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from beanie.odm.utils.encoder import Encoder
@@ -46,3 +47,13 @@ async def search(query: AuditQuery, *, after: ObjectId | None, limit: int) -> li
     if after is not None:
         filters["_id"] = {"$lt": after}
     return await AuditRecord.find(filters).sort("-_id").limit(limit).to_list()
+
+
+async def of_entities(entities: Mapping[str, Sequence[str]], *, limit: int) -> list[AuditRecord]:
+    """The newest records about any of these entities (type to ids), by the entity index."""
+    wanted = [
+        {"entity_type": t, "entity_id": {"$in": list(ids)}} for t, ids in entities.items() if ids
+    ]
+    if not wanted:
+        return []
+    return await AuditRecord.find({"$or": wanted}).sort("-_id").limit(limit).to_list()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import structlog
@@ -13,6 +13,7 @@ from backend.audit import repository
 from backend.audit.models import AuditRecord
 from backend.audit.schemas import AuditQuery, AuditRead
 from backend.core import clock, db
+from backend.core.errors import Forbidden
 from backend.core.pagination import Page, object_id_cursor
 
 
@@ -89,13 +90,25 @@ def _record(
     )
 
 
+def _read(record: AuditRecord) -> AuditRead:
+    return AuditRead(id=str(record.id), **record.model_dump(exclude={"id", "revision_id"}))
+
+
 async def search(*, query: AuditQuery, cursor: str | None, limit: int) -> Page[AuditRead]:
     """Newest first, filtered by entity, actor and time range."""
     rows = await repository.search(query, after=object_id_cursor(cursor), limit=limit + 1)
-    items = [
-        AuditRead(id=str(r.id), **r.model_dump(exclude={"id", "revision_id"})) for r in rows[:limit]
-    ]
+    items = [_read(r) for r in rows[:limit]]
     return Page(items=items, next_cursor=str(rows[limit - 1].id) if len(rows) > limit else None)
+
+
+async def of_entities(
+    *, actor: Actor, entities: Mapping[str, Sequence[str]], limit: int
+) -> list[AuditRead]:
+    """The newest records about these entities (say, a case and what hangs on it);
+    operator staff only, as for `GET /audit`."""
+    if getattr(actor.role, "is_operator", False) is not True:
+        raise Forbidden("Only operator staff read the audit trail")
+    return [_read(r) for r in await repository.of_entities(entities, limit=limit)]
 
 
 Writer = Callable[..., Awaitable[None]]

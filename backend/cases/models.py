@@ -142,6 +142,10 @@ class Case(Document):
             IndexModel([("incident_id", ASCENDING)], unique=True),
             IndexModel([("customer_id", ASCENDING)]),
             IndexModel([("name_words", ASCENDING)]),
+            # the RCMP's queue: equipment awaiting approval, most recently changed first
+            IndexModel(
+                [("cpe_status", ASCENDING), ("updated_at", DESCENDING), ("_id", DESCENDING)]
+            ),
         ]
 
     @model_validator(mode="after")

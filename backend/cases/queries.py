@@ -13,7 +13,7 @@ from bson.errors import InvalidId
 
 from backend.cases import listing, repository
 from backend.cases.listing import Row
-from backend.cases.models import LIST_SCOPES, LIST_SORTS, Action
+from backend.cases.models import LIST_SCOPES, LIST_SORTS, Action, PartStatus
 from backend.cases.phases import OPEN_PHASES, OPEN_VALUES, Phase
 from backend.cases.schemas import CaseSort, CaseSummary, PhaseCounts
 from backend.cases.service import scope_filter
@@ -42,6 +42,7 @@ class CaseFilters:
     account_id: str | None = None
     customer_id: str | None = None
     follow_up_due: bool | None = None
+    cpe_status: PartStatus | None = None  # e.g. awaiting_approval: the RCMP's queue
     open_only: bool = False
 
     def query(self, actor: User) -> dict[str, Any]:
@@ -52,7 +53,15 @@ class CaseFilters:
         """The filters as a query, the caller's reach aside."""
         # the most selective first: SecantusDB serves a mixed filter from its first clause
         query: dict[str, Any] = {}
-        for name in ("account_id", "customer_id", "ro_id", "drc_id", "action", "region"):
+        for name in (
+            "account_id",
+            "customer_id",
+            "cpe_status",
+            "ro_id",
+            "drc_id",
+            "action",
+            "region",
+        ):
             value = getattr(self, name)
             if value is not None:
                 query[name] = getattr(value, "value", value)
@@ -89,7 +98,7 @@ class CaseFilters:
         """Whether some filter cannot be read off the kept counts."""
         return any(
             getattr(self, name) is not None
-            for name in ("action", "region", "account_id", "customer_id")
+            for name in ("action", "region", "account_id", "customer_id", "cpe_status")
         ) or bool(self.follow_up_due)
 
     def matcher(self, equal: dict[str, Any], phases: frozenset[Phase] | None) -> listing.Match:
@@ -135,6 +144,9 @@ def _streams(
     equal: dict[str, Any], phases: frozenset[Phase] | None, sort: CaseSort
 ) -> tuple[list[dict[str, Any]], dict[str, Any], frozenset[Phase] | None]:
     """The list indexes' equalities to read, the equalities and phases left to check."""
+    if "cpe_status" in equal and sort is CaseSort.UPDATED:  # a queue of its own index
+        rest = {k: v for k, v in equal.items() if k != "cpe_status"}
+        return [{"cpe_status": equal["cpe_status"]}], rest, phases
     scope = next((name for name in LIST_SCOPES if name and name in equal), None)
     lead = {scope: equal[scope]} if scope else {}
     rest = {k: v for k, v in equal.items() if k != scope}

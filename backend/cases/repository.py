@@ -34,7 +34,7 @@ from backend.cases.models import (
 )
 from backend.cases.phases import OPEN_VALUES, Phase
 from backend.cases.sections import Section
-from backend.core import audiences, clock, db
+from backend.core import audiences, clock, db, figures
 from backend.core.ids import object_id
 from sync import changelog
 
@@ -488,3 +488,29 @@ async def open_holders(ids: list[ObjectId]) -> dict[str, str]:
     match = {"phase": {"$in": OPEN_VALUES}}
     rows = await db.find_by_keys(Case, "_id", ids, match=match, projection={"ro_id": 1})
     return {str(row["_id"]): row["ro_id"] for row in rows if row.get("ro_id")}
+
+
+async def arrears_by(key: Any, filters: dict[str, Any]) -> dict[str, int]:
+    """The arrears (minor units) of the cases matching `filters`, summed per `key`."""
+    pipeline: list[dict[str, Any]] = [
+        {"$match": filters},
+        {"$group": {"_id": key, "n": {"$sum": "$arrears.amount"}}},
+    ]
+    return await figures.totals(await Case.get_pymongo_collection().aggregate(pipeline))
+
+
+async def open_by_age(
+    filters: dict[str, Any], *, since: list[datetime]
+) -> dict[int, tuple[int, int]]:
+    """Open cases matching `filters` per age band, with their outstanding (minor units):
+    band i holds the arrears overdue since after `since[i]` (newest first), the last band
+    the rest; a case with no overdue date is in the first."""
+    branches = [{"case": {"$eq": [{"$ifNull": ["$overdue_since", None]}, None]}, "then": 0}]
+    branches += [{"case": {"$gt": ["$overdue_since", at]}, "then": i} for i, at in enumerate(since)]
+    band = {"$switch": {"branches": branches, "default": len(since)}}
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {**filters, "phase": {"$in": OPEN_VALUES}}},
+        {"$group": {"_id": band, "n": {"$sum": 1}, "owed": {"$sum": "$outstanding.amount"}}},
+    ]
+    rows = await Case.get_pymongo_collection().aggregate(pipeline)
+    return {row["_id"]: (row["n"], row["owed"]) async for row in rows}

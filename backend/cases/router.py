@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from backend.auth.deps import CurrentUser, OperatorStaff
 from backend.cases import queries, service
 from backend.cases.deps import CaseForCaller
-from backend.cases.models import Action
+from backend.cases.models import Action, PartStatus
 from backend.cases.phases import Phase
 from backend.cases.queries import CaseFilters
 from backend.cases.schemas import CaseRead, CaseSort, CaseSummary, CaseWithdraw, PhaseCounts
@@ -28,6 +28,9 @@ def _filters(
     account_id: Text = None,
     customer_id: Text = None,
     follow_up_due: bool | None = None,
+    cpe_status: Annotated[
+        PartStatus | None, Query(description="Equipment part, e.g. awaiting_approval")
+    ] = None,
     open_only: bool = False,
 ) -> CaseFilters:
     return CaseFilters(
@@ -39,6 +42,7 @@ def _filters(
         account_id=account_id,
         customer_id=customer_id,
         follow_up_due=follow_up_due,
+        cpe_status=cpe_status,
         open_only=open_only,
     )
 

@@ -7,9 +7,9 @@ transaction (`session`), so their record and the case's new state commit togethe
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -22,7 +22,8 @@ from backend.cases.models import Case, CaseEvent, Outcome, PartStatus
 from backend.cases.phases import OPEN_VALUES, RECALLABLE, Phase, allowed
 from backend.cases.schemas import CaseRead, CaseWithdraw
 from backend.cases.sections import Section
-from backend.core import clock, db
+from backend.core import clock, db, figures
+from backend.core.figures import Reach
 from backend.core.ids import object_ids
 from backend.users import service as users
 from backend.users.models import Role, User
@@ -420,3 +421,24 @@ async def open_holders(case_ids: Iterable[str]) -> dict[str, str]:
     """The officer holding each open, held case among `case_ids` (no reach check)."""
     ids = object_ids(dict.fromkeys(case_ids))
     return await repository.open_holders(ids) if ids else {}
+
+
+# Figures for performance: a case counts for the DRC and officer holding it now.
+def _reached(reach: Reach) -> dict[str, Any]:
+    return reach.match(drc="drc_id", officer="ro_id")
+
+
+async def placed_by_month(*, reach: Reach, until: datetime) -> dict[str, int]:
+    """Arrears (minor units) of the cases held, per month they were opened, before `until`."""
+    filters = {**_reached(reach), "created_at": {"$lt": until}}
+    return await repository.arrears_by(figures.month_of("created_at"), filters)
+
+
+async def open_by_age(
+    *, reach: Reach, bands: Sequence[int], now: datetime
+) -> list[tuple[int, int]]:
+    """Open cases held and their outstanding (minor units) per age band: band i holds the
+    arrears overdue at most `bands[i]` days (over the one before), a last band the rest."""
+    since = [now - timedelta(days=days + 1) for days in bands]
+    found = await repository.open_by_age(_reached(reach), since=since)
+    return [found.get(band, (0, 0)) for band in range(len(bands) + 1)]

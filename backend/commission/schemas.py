@@ -48,6 +48,7 @@ class CommissionEntryRead(BaseModel):
     kind: EntryKind
     drc_id: str
     case_id: str
+    customer_name: str | None = Field(description="The case's customer, when the case is found")
     payment_id: str | None
     cpe_serial: str | None
     recovery_type: RecoveryType

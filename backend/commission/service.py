@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.audit import service as audit
+from backend.cases import service as cases
 from backend.cases.models import Case
 from backend.commission import repository
 from backend.commission.errors import DrcRequired, RatesInvalid
@@ -48,8 +49,7 @@ def _month(at: datetime) -> str:
 
 async def create_rate_table(*, actor: User, data: RateTableCreate) -> CommissionRateTable:
     """Publish a new version of the rates (operator admins)."""
-    if actor.role is not Role.OPERATOR_ADMIN:
-        raise Forbidden("Only operator admins set commission rates")
+    require_rate_setter(actor)
     rules = [RateRule(**r.model_dump()) for r in data.rules]
     check_rules(rules)
     async with db.transaction() as session:
@@ -76,6 +76,12 @@ async def create_rate_table(*, actor: User, data: RateTableCreate) -> Commission
             session=session,
         )
     return table
+
+
+def require_rate_setter(actor: User) -> None:
+    """Only operator admins publish rates."""
+    if actor.role is not Role.OPERATOR_ADMIN:
+        raise Forbidden("Only operator admins set commission rates")
 
 
 def check_rules(rules: list[RateRule]) -> None:
@@ -257,11 +263,17 @@ async def statement(*, actor: User, drc_id: str | None, month: str) -> Commissio
         raise DrcRequired("Name the DRC: drc_id")
     await drcs.get_for(actor=actor, drc_id=drc_id)  # 404 for another DRC's supervisor
     entries = await repository.entries_of(drc_id, month)
+    case_ids = sorted({e.case_id for e in entries})
+    names = {str(c.id): c.customer_name for c in await cases.many_by_id(case_ids)}
+
+    def read(kind: EntryKind) -> list[CommissionEntryRead]:
+        return [entry_read_of(e, names.get(e.case_id)) for e in entries if e.kind is kind]
+
     return CommissionStatement(
         drc_id=drc_id,
         month=month,
-        entries=[entry_read_of(e) for e in entries if e.kind is EntryKind.EARNING],
-        clawbacks=[entry_read_of(e) for e in entries if e.kind is EntryKind.CLAWBACK],
+        entries=read(EntryKind.EARNING),
+        clawbacks=read(EntryKind.CLAWBACK),
         totals=_totals(entries),
     )
 
@@ -284,12 +296,13 @@ def _totals(entries: list[CommissionEntry]) -> list[StatementTotal]:
     ]
 
 
-def entry_read_of(entry: CommissionEntry) -> CommissionEntryRead:
+def entry_read_of(entry: CommissionEntry, customer_name: str | None = None) -> CommissionEntryRead:
     return CommissionEntryRead.model_validate(
         {
             **entry.model_dump(exclude={"id", "revision_id", "key"}),
             "id": str(entry.id),
             "signed_amount": entry.signed_amount,
+            "customer_name": customer_name,
         }
     )
 

@@ -11,7 +11,22 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from backend.console import cases, router, signin
+from backend.console import (
+    allocation,
+    cases,
+    commission,
+    cpe,
+    dashboard,
+    drcs,
+    inbox,
+    legal,
+    message_templates,
+    requests,
+    router,
+    signin,
+    uploads,
+    users,
+)
 from backend.console.deps import ConsoleState
 from backend.console.templates import STATIC_DIR
 from backend.core.logging import get_logger
@@ -39,5 +54,22 @@ def install(app: FastAPI, settings: Settings) -> None:
         )
     app.state.console = ConsoleState.of(settings)
     app.mount("/console/static", Assets(directory=STATIC_DIR, check_dir=False), name="console")
-    for pages in (router.router, signin.router, cases.router, router.fallback):
+    pages_in_order = (
+        router.router,
+        signin.router,
+        cases.router,
+        dashboard.router,
+        inbox.router,
+        requests.router,
+        cpe.router,
+        legal.router,
+        uploads.router,
+        commission.router,
+        allocation.router,
+        message_templates.router,
+        users.router,
+        drcs.router,
+        router.fallback,
+    )
+    for pages in pages_in_order:
         app.include_router(pages)

@@ -6,7 +6,7 @@ the reach is the API's: a case outside it is the not-found page.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Request
@@ -14,22 +14,24 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
 from starlette.responses import Response
 
+from backend.allocation import assignment
+from backend.allocation.errors import OfficerUnavailable
 from backend.cases import queries
 from backend.cases import service as cases
 from backend.cases.phases import Phase
-from backend.cases.queries import CaseSearch
-from backend.cases.schemas import CaseSort, CaseSummary
-from backend.console import forms
-from backend.console.deps import SignedIn, console_state
+from backend.cases.queries import CaseFilters, CaseSearch
+from backend.cases.schemas import CaseSort, CaseSummary, PhaseCounts
+from backend.console import forms, timeline
+from backend.console.deps import Caller, CsrfChecked, SignedIn, console_state
 from backend.console.routing import ConsoleRoute
-from backend.console.templates import render
+from backend.console.templates import render, template_for
 from backend.core.errors import ValidationFailed
 from backend.core.pagination import Page
 from backend.customers import service as customers
 from backend.drcs import service as drcs
 from backend.users import service as users
 from backend.users.models import Role, User
-from backend.users.schemas import DRC_ID_PATTERN
+from backend.users.schemas import DRC_ID_PATTERN, Uid
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 
@@ -113,44 +115,122 @@ async def _choices(actor: User, query: CaseListQuery, page: Page[CaseSummary]) -
     }
 
 
+async def _staff_names(drc_id: str | None) -> dict[str, str]:
+    """Names of the DRC's officers and supervisors, for who recorded what on its case."""
+    if drc_id is None:
+        return {}
+    supervisors = await users.supervisors_of(drc_id)
+    return await _officers({drc_id}) | {s.id: s.display_name for s in supervisors}
+
+
 # htmx asks for a part of the page: the polled results, or filters and results together.
 _FRAGMENTS = {"case-results": "cases/_results.html", "case-page": "cases/_page.html"}
+_STORY_FRAGMENTS = {"case-story": "cases/_story.html"}
 
 
-def _template_for(request: Request) -> str:
-    """The part htmx targets; the whole page otherwise (a history restore wants it too)."""
-    headers = request.headers
-    if headers.get("hx-request") != "true" or headers.get("hx-history-restore-request"):
-        return "cases/list.html"
-    return _FRAGMENTS.get(headers.get("hx-target", ""), "cases/list.html")
+def _counts_filters(query: CaseListQuery) -> CaseFilters:
+    """The counts take the list's DRC and officer, as `GET /cases/counts` would; not its
+    phase (each count is one), nor the search."""
+    return CaseFilters(drc_id=query.drc, ro_id=query.officer)
+
+
+async def _list_context(request: Request, caller: Caller, *, rows: bool = True) -> dict[str, Any]:
+    """What the list page shows for the query string: rows and counts (unless `rows` is
+    false: the assignment form alone), filters, choices."""
+    problem: ValidationFailed | None = None
+    counts: PhaseCounts | None = None
+    page = Page[CaseSummary](items=[])
+    try:
+        query = forms.parse(CaseListQuery, forms.values(request.query_params))
+        if rows:
+            page = await _page_of(caller.user, query)
+            counts = await queries.phase_counts(actor=caller.user, filters=_counts_filters(query))
+    except ValidationFailed as exc:
+        # the page shows what was typed, each field's problem beside it, and no rows
+        problem = exc
+        query = CaseListQuery.model_construct(**forms.values(request.query_params))
+    choices = await _choices(caller.user, query, page)
+    return {
+        "status": problem.status if problem else 200,
+        "query": query,
+        "page": page,
+        "counts": counts,
+        "phases": list(Phase),
+        "sorts": list(CaseSort),
+        "problem": problem,
+        "fields": forms.field_problems(problem),
+        "refresh_seconds": console_state(request).settings.console.refresh_seconds,
+        "list_query": request.url.query,
+        # supervisors assign within their DRC, operator staff within the DRC they chose
+        "can_assign": choices["officer_choices"] and problem is None,
+        "assignment": None,
+        "assigned_names": {},
+        "assign_problem": None,
+        "assign_fields": {},
+        **choices,
+    }
 
 
 @router.get("/cases")
 async def case_list(request: Request, caller: SignedIn) -> Response:
-    """The caller's cases within reach: filters, search, keyset pages, live refresh."""
-    problem: ValidationFailed | None = None
-    try:
-        query = forms.parse(CaseListQuery, forms.values(request.query_params))
-        page = await _page_of(caller.user, query)
-    except ValidationFailed as exc:
-        # the page shows what was typed, each field's problem beside it, and no rows
-        problem, page = exc, Page[CaseSummary](items=[])
-        query = CaseListQuery.model_construct(**forms.values(request.query_params))
+    """The caller's cases within reach: counts by phase, filters, search, keyset pages,
+    bulk assignment, live refresh."""
+    context = await _list_context(request, caller)
     return render(
         request,
-        _template_for(request),
+        template_for(request, _FRAGMENTS, "cases/list.html"),
         session=caller.session,
         user=caller.user,
-        status=problem.status if problem else 200,
-        query=query,
-        page=page,
-        phases=list(Phase),
-        sorts=list(CaseSort),
-        problem=problem,
-        fields=forms.field_problems(problem),
-        refresh_seconds=console_state(request).settings.console.refresh_seconds,
-        **await _choices(caller.user, query, page),
+        **context,
     )
+
+
+class BulkAssignForm(BaseModel):
+    """Cases ticked in the list, the officer to give them to and, for operator staff, the
+    DRC the list shows."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    case_id: list[Annotated[str, Field(pattern=r"^[0-9a-f]{24}$")]] = Field(
+        min_length=1, max_length=PAGE_SIZE
+    )
+    ro_id: Uid
+    drc: str | None = Field(default=None, pattern=DRC_ID_PATTERN)
+
+
+async def _assign(caller: Caller, data: dict[str, Any]) -> dict[str, Any]:
+    """The hand-over and its outcome, or the problem that refused all of it."""
+    try:
+        wanted = forms.parse(BulkAssignForm, data)
+        done = await assignment.assign_many(
+            actor=caller.user, drc_id=wanted.drc, case_ids=wanted.case_id, ro_id=wanted.ro_id
+        )
+    except OfficerUnavailable as exc:
+        return {"assign_problem": exc, "assign_fields": {"ro_id": exc.detail}}
+    except ValidationFailed as exc:
+        return {"assign_problem": exc, "assign_fields": forms.field_problems(exc)}
+    handed = await cases.within_reach(actor=caller.user, case_ids=wanted.case_id)
+    return {"assignment": done, "assigned_names": {str(c.id): c.customer_name for c in handed}}
+
+
+@router.post("/cases/assignment", dependencies=[CsrfChecked])
+async def assign_cases(request: Request, caller: SignedIn) -> Response:
+    """Give the ticked cases to one officer, as `POST /cases/{id}/assignment` does for
+    each; a case out of reach is not found and nothing changes."""
+    outcome = await _assign(caller, forms.values(await request.form(), lists=("case_id",)))
+    htmx = request.headers.get("hx-request") == "true"
+    context = await _list_context(request, caller, rows=not htmx)  # htmx refreshes the list
+    status = outcome["assign_problem"].status if outcome.get("assign_problem") else 200
+    response = render(
+        request,
+        "cases/_assign.html" if htmx else "cases/list.html",
+        session=caller.session,
+        user=caller.user,
+        **{**context, **outcome, "status": status},
+    )
+    if "assignment" in outcome:
+        response.headers["hx-trigger"] = "cases-changed"  # the list and counts refresh now
+    return response
 
 
 CaseId = Annotated[str, Path(min_length=1, max_length=64)]
@@ -158,14 +238,19 @@ CaseId = Annotated[str, Path(min_length=1, max_length=64)]
 
 @router.get("/cases/{case_id}")
 async def case_detail(request: Request, case_id: CaseId, caller: SignedIn) -> Response:
-    """One case's header and own fields; a case outside the caller's reach is not found."""
+    """One case, its full timeline (every domain's records) and a section per kind that
+    needs one; a case outside the caller's reach is not found."""
     case = await cases.get_for(actor=caller.user, case_id=case_id)
     officer = await users.by_uid(case.ro_id) if case.ro_id else None
     return render(
         request,
-        "cases/detail.html",
+        template_for(request, _STORY_FRAGMENTS, "cases/detail.html"),
         session=caller.session,
         user=caller.user,
         case=case,
         officer=officer,
+        story=await timeline.story_of(actor=caller.user, case=case),
+        names=await _staff_names(case.drc_id),
+        kinds=timeline.KINDS,
+        refresh_seconds=console_state(request).settings.console.refresh_seconds,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -13,10 +13,17 @@ from backend.core.errors import DomainError, ValidationFailed, field_errors
 M = TypeVar("M", bound=BaseModel)
 
 
-def values(data: FormData | QueryParams, *, drop: Iterable[str] = ()) -> dict[str, Any]:
-    """The fields sent, blank ones left out (an empty select means 'any')."""
-    skipped = set(drop)
-    return {k: v for k, v in data.items() if k not in skipped and v != ""}
+def values(
+    data: FormData | QueryParams, *, drop: Iterable[str] = (), lists: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The fields sent, blank ones left out (an empty select means 'any'); each field in
+    `lists` (checkboxes of one name) as the list of its values, empty when none is ticked."""
+    many = set(lists)
+    skipped = set(drop) | many
+    found: dict[str, Any] = {k: v for k, v in data.items() if k not in skipped and v != ""}
+    for name in many:
+        found[name] = [v for v in data.getlist(name) if v != ""]
+    return found
 
 
 def parse(model: type[M], data: dict[str, Any]) -> M:
@@ -26,15 +33,37 @@ def parse(model: type[M], data: dict[str, Any]) -> M:
     except ValidationError as exc:
         raise ValidationFailed(
             f"{exc.error_count()} field(s) failed validation",
-            errors=field_errors(exc.errors()),
+            # located, so that a field named like a location (`body`) keeps its name
+            errors=field_errors([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]),
         ) from exc
 
 
-def field_problems(problem: DomainError | None) -> dict[str, str]:
-    """Each field's reason from a problem's `errors`, for showing beside the field."""
+def parse_or_problem(model: type[M], data: dict[str, Any]) -> tuple[M, ValidationFailed | None]:
+    """`model` from the fields and no problem; or what was typed, unchecked, and the
+    problem (a page shows it again with each field's reason beside it)."""
+    try:
+        return parse(model, data), None
+    except ValidationFailed as problem:
+        return model.model_construct(**data), problem
+
+
+def field_problems(
+    problem: DomainError | None, where: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Each field's reason from a problem's `errors`, for showing beside the field.
+
+    `where` names the form field for an API field path (`conditions.regions` is the
+    form's `regions`); the longest matching path wins, and a path inside it matches too.
+    """
     if problem is None:
         return {}
     found: dict[str, str] = {}
     for error in problem.extra.get("errors", []):
-        found.setdefault(error.get("field") or "", error.get("reason", ""))
+        field = _form_field(error.get("field") or "", where or {})
+        found.setdefault(field, error.get("reason", ""))
     return found
+
+
+def _form_field(path: str, where: Mapping[str, str]) -> str:
+    matches = [api for api in where if path == api or path.startswith(f"{api}.")]
+    return where[max(matches, key=len)] if matches else path

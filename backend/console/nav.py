@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backend.users.models import Role
+from backend.users.models import OPERATOR_ROLES, Role
 
 CONSOLE_ROLES = frozenset({Role.OPERATOR_ADMIN, Role.OPERATOR_OFFICER, Role.DRC_SUPERVISOR})
+ADMIN_ROLES = frozenset({Role.OPERATOR_ADMIN})
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,20 @@ class NavItem:
 
 
 # A new page adds one row here.
-NAV: tuple[NavItem, ...] = (NavItem("cases", "/console/cases", CONSOLE_ROLES),)
+NAV: tuple[NavItem, ...] = (
+    NavItem("cases", "/console/cases", CONSOLE_ROLES),
+    NavItem("dashboard", "/console/dashboard", CONSOLE_ROLES),
+    NavItem("inbox", "/console/inbox", CONSOLE_ROLES),
+    NavItem("requests", "/console/requests", CONSOLE_ROLES),
+    NavItem("cpe", "/console/cpe", OPERATOR_ROLES),
+    NavItem("legal", "/console/legal", OPERATOR_ROLES),
+    NavItem("uploads", "/console/uploads", OPERATOR_ROLES),
+    NavItem("commission", "/console/commission", CONSOLE_ROLES),
+    NavItem("allocation", "/console/allocation", OPERATOR_ROLES),
+    NavItem("templates", "/console/templates", OPERATOR_ROLES),
+    NavItem("users", "/console/users", ADMIN_ROLES),
+    NavItem("drcs", "/console/drcs", ADMIN_ROLES),
+)
 
 
 def nav_for(role: Role) -> list[NavItem]:

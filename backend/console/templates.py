@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from datetime import datetime
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from backend.console.i18n import Language, translator
+from backend.console.i18n import Language, Translate, translator
 from backend.console.nav import nav_for
 from backend.console.security import CSRF_FIELD, CSRF_HEADER
 from backend.console.sessions import Session
@@ -70,6 +72,11 @@ def _money(value: Money) -> str:
     return str(value)
 
 
+def _labelled(t: Translate, prefix: str, values: Iterable[StrEnum]) -> list[tuple[str, str]]:
+    """(value, label) pairs for a select or a group of checkboxes; labels are `prefix.value`."""
+    return [(value.value, t(f"{prefix}.{value.value}")) for value in values]
+
+
 _environment = Environment(
     loader=FileSystemLoader(HERE / "templates"),
     autoescape=True,
@@ -83,10 +90,20 @@ _environment.globals.update(
     csrf_field_name=CSRF_FIELD,
     csrf_header=CSRF_HEADER,
     languages=list(Language),
+    labelled=_labelled,
 )
 _environment.filters.update(day=_day, moment=_moment, money=_money)
 # The shared macros (fields with their problems, badges), for every template as `ui`.
 _environment.globals["ui"] = _environment.get_template("macros.html").module
+
+
+def template_for(request: Request, fragments: dict[str, str], page: str) -> str:
+    """The part of `page` htmx targets (`fragments`: target id to template); the whole
+    page otherwise (a history restore wants it too)."""
+    headers = request.headers
+    if headers.get("hx-request") != "true" or headers.get("hx-history-restore-request"):
+        return page
+    return fragments.get(headers.get("hx-target", ""), page)
 
 
 def render(

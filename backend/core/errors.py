@@ -7,7 +7,7 @@ the catalogue of them is exported to mobile_contract/errors.json.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict
 
@@ -72,6 +72,16 @@ class ValidationFailed(DomainError):
     code = "request.invalid"
     status = 422
     title = "Request failed validation"
+
+    @classmethod
+    def on(cls, field: str, reason: str, **extra: Any) -> Self:
+        """This problem as one field's, listed in `errors` as request validation lists them."""
+        return cls(reason, errors=[field_problem(field, reason, cls.code)], **extra)
+
+
+def field_problem(field: str, reason: str, code: str) -> dict[str, str]:
+    """One entry of a problem's `errors`: a dotted field path and its reason."""
+    return {"in": "body", "field": field, "reason": reason, "type": code}
 
 
 class PayloadTooLarge(DomainError):

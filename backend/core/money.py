@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -11,6 +13,7 @@ from backend.core.schemas import JsonNumber
 DEFAULT_CURRENCY = "LKR"
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 MinorUnits = Annotated[int, Field(ge=0, le=10**13), JsonNumber]
+_MAJOR_UNITS = re.compile(r"^[0-9]{1,11}(\.[0-9]{1,2})?$")
 
 
 class CurrencyMismatch(ValueError):
@@ -52,3 +55,21 @@ class Money(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.currency} {self.amount // 100:,}.{self.amount % 100:02d}"
+
+
+def major_units(value: Any) -> int:
+    """`1250.50` (text or JSON number) as 125050 minor units; floats are never involved."""
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise ValueError("expected a decimal amount such as 1250.50")
+    text = str(value)
+    if not _MAJOR_UNITS.match(text):
+        raise ValueError("expected a decimal amount such as 1250.50 (at most two decimals)")
+    try:
+        return int(Decimal(text) * 100)
+    except InvalidOperation as exc:
+        raise ValueError("expected a decimal amount such as 1250.50") from exc
+
+
+def major_text(minor: int) -> Decimal:
+    """Minor units as a decimal in major units with two places: 125050 is 1250.50."""
+    return Decimal(minor).scaleb(-2)

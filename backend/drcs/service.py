@@ -42,7 +42,7 @@ async def list_all() -> list[Drc]:
 async def require_active(drc_id: str) -> Drc:
     drc = await repository.get(drc_id)
     if drc is None or not drc.active:
-        raise DrcUnavailable(f"DRC {drc_id} does not exist or is inactive")
+        raise DrcUnavailable.on("drc_id", f"DRC {drc_id} does not exist or is inactive")
     return drc
 
 

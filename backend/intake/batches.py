@@ -133,6 +133,7 @@ class BatchImport:
         filename: str | None,
         fmt: str,
         settings: IntakeSettings,
+        expected_rows: int | None = None,
     ) -> None:
         self.actor = actor
         self.settings = settings
@@ -142,6 +143,7 @@ class BatchImport:
             source=source,
             filename=filename,
             format=fmt,
+            expected_rows=expected_rows,
             created_by=actor.id if actor else None,
         )
         self.stored = False
@@ -153,6 +155,12 @@ class BatchImport:
     @property
     def batch_id(self) -> str:
         return str(self.oid)
+
+    async def open(self) -> None:
+        """Store the batch as running before any row is written, so its progress can be read."""
+        async with db.transaction() as session:
+            await repository.insert_batch(self.batch, session=session)
+        self.stored = True
 
     async def add(self, row: ParsedRow) -> None:
         """Take the next row of the file."""

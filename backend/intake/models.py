@@ -67,6 +67,7 @@ class IncidentBatch(Document):
     sha256: str | None = None
     size_bytes: int = 0
     status: BatchStatus = BatchStatus.RUNNING
+    expected_rows: int | None = None  # known when the file was read ahead of the import
     rows: int = 0
     accepted: int = 0
     duplicates: int = 0

@@ -76,13 +76,13 @@ async def upload_batch(
 
 @router.get("/incidents/batches", summary="List bulk imports")
 async def list_batches(
-    _: OperatorStaff, cursor: ObjectIdCursor = None, limit: Limit = 50
+    actor: OperatorStaff, cursor: ObjectIdCursor = None, limit: Limit = 50
 ) -> Page[BatchSummary]:
     """Operator staff; newest first."""
-    return await service.list_batches(cursor=cursor, limit=limit)
+    return await service.list_batches(actor=actor, cursor=cursor, limit=limit)
 
 
 @router.get("/incidents/batches/{batch_id}", summary="A bulk import's report")
-async def get_batch(_: OperatorStaff, batch_id: BatchId) -> BatchRead:
+async def get_batch(actor: OperatorStaff, batch_id: BatchId) -> BatchRead:
     """Operator staff: counts, refused rows with reasons, duplicate rows."""
-    return await service.get_batch(batch_id=batch_id)
+    return await service.get_batch(actor=actor, batch_id=batch_id)

@@ -55,7 +55,7 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
@@ -68,7 +68,7 @@ from pydantic import (
 )
 
 from backend.cases.models import Action
-from backend.core.money import Currency
+from backend.core.money import Currency, major_units
 from backend.customers import contacts
 from backend.customers.models import ContactKind, Language, ProductStatus
 from backend.customers.schemas import Ref
@@ -78,8 +78,8 @@ from backend.users.schemas import TRIMMED
 
 MAX_LINE_BYTES = 64 * 1024
 MAX_RECORD_LINES = 20
+EMPTY_CSV = "The file is empty; a CSV intake file starts with its header line"
 EXTERNAL_REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/#-]{0,79}$"
-_MAJOR_UNITS = re.compile(r"^[0-9]{1,11}(\.[0-9]{1,2})?$")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 ExternalRef = Annotated[str, StringConstraints(pattern=EXTERNAL_REF_PATTERN)]
@@ -87,19 +87,6 @@ Text = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=TRI
 Name = Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=TRIMMED)]
 Nic = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9/-]{4,20}$")]
 Serial = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/:-]{0,63}$")]
-
-
-def major_units(value: Any) -> int:
-    """`1250.50` (text or JSON number) as 125050 minor units; floats are never involved."""
-    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise ValueError("expected a decimal amount such as 1250.50")
-    text = str(value)
-    if not _MAJOR_UNITS.match(text):
-        raise ValueError("expected a decimal amount such as 1250.50 (at most two decimals)")
-    try:
-        return int(Decimal(text) * 100)
-    except InvalidOperation as exc:
-        raise ValueError("expected a decimal amount such as 1250.50") from exc
 
 
 def iso_date(value: Any) -> Any:
@@ -300,7 +287,7 @@ async def csv_rows(chunks: AsyncIterator[bytes]) -> AsyncIterator[ParsedRow]:
             values = {n: v.strip() for n, v in zip(header, fields, strict=True) if v.strip()}
             yield parse_record(line, values)
     if header is None:
-        raise InvalidFile("The file is empty; a CSV intake file starts with its header line")
+        raise InvalidFile(EMPTY_CSV)
 
 
 # --------------------------------------------------------------------------- JSON Lines
@@ -320,18 +307,47 @@ def _json_object(text: str) -> dict[str, Any] | str:
     }
 
 
-async def jsonl_rows(chunks: AsyncIterator[bytes]) -> AsyncIterator[ParsedRow]:
-    """Rows of a JSON Lines intake file, one object per line; blank lines are skipped."""
+async def _jsonl_lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[tuple[int, str | None]]:
+    """Each line that is not blank, with its number; None for one that cannot be read."""
     async for number, raw in lines(chunks):
         try:
             text = _text(raw, number) if raw is not None else None
         except UnicodeDecodeError:
             text = None
+        if text is None or text.strip():
+            yield number, text
+
+
+async def jsonl_rows(chunks: AsyncIterator[bytes]) -> AsyncIterator[ParsedRow]:
+    """Rows of a JSON Lines intake file, one object per line; blank lines are skipped."""
+    async for number, text in _jsonl_lines(chunks):
         if text is None:
             yield broken(number, "line is too long or not UTF-8 text")
-        elif text.strip():
+        else:
             parsed = _json_object(text)
             if isinstance(parsed, str):
                 yield broken(number, parsed)
             else:
                 yield parse_record(number, parsed)
+
+
+def rows_of(fmt: str, chunks: AsyncIterator[bytes]) -> AsyncIterator[ParsedRow]:
+    """The rows of a file in `fmt` (csv or jsonl)."""
+    return csv_rows(chunks) if fmt == "csv" else jsonl_rows(chunks)
+
+
+async def count_rows(fmt: str, chunks: AsyncIterator[bytes]) -> int:
+    """How many rows `rows_of` will give, without checking their fields; a bad CSV header
+    or an empty file is refused here too (InvalidFile)."""
+    if fmt != "csv":
+        return sum([1 async for _ in _jsonl_lines(chunks)])
+    header: list[str] | None = None
+    count = 0
+    async for _, fields, _ in _csv_records(lines(chunks)):
+        if header is None:
+            header = _header(fields)
+        else:
+            count += 1
+    if header is None:
+        raise InvalidFile(EMPTY_CSV)
+    return count

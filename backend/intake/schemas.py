@@ -92,6 +92,9 @@ class BatchSummary(BaseModel):
     sha256: str | None
     size_bytes: int
     status: BatchStatus
+    expected_rows: int | None = Field(
+        description="Rows the file holds, when counted before the import (progress: rows of this)"
+    )
     rows: int
     accepted: int
     duplicates: int

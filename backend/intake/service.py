@@ -8,14 +8,18 @@ cases are handed to allocation after the write commits.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
+import tempfile
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.cases import service as cases
 from backend.core import db
+from backend.core.errors import Forbidden
 from backend.core.logging import get_logger
 from backend.core.pagination import Page, object_id_cursor
 from backend.core.settings import IntakeSettings
@@ -25,7 +29,7 @@ from backend.intake.batches import BatchImport, allocate
 from backend.intake.drafts import BODY_FIELDS, check, draft_from_request, prepare
 from backend.intake.errors import BatchNotFound, IncidentInvalid, InvalidFile
 from backend.intake.models import Incident, IncidentBatch, IncidentSource
-from backend.intake.rows import ParsedRow, csv_rows, jsonl_rows
+from backend.intake.rows import count_rows, rows_of
 from backend.intake.schemas import BatchRead, BatchSummary, IncidentCreate, IncidentRead
 from backend.intake.uploads import EXTENSIONS, Fingerprint, Upload, format_of
 from backend.users.models import User
@@ -33,6 +37,7 @@ from backend.users.models import User
 log = get_logger("debtx.intake")
 
 FILE_CHUNK_BYTES = 256 * 1024
+NO_ROWS = "The file has no rows"
 
 
 def incident_read(incident: Incident) -> IncidentRead:
@@ -98,18 +103,19 @@ async def import_rows(
     settings: IntakeSettings,
 ) -> IncidentBatch:
     """Import a CSV or JSON Lines stream as one batch; rows are read and written as they come."""
-    fingerprint = Fingerprint(chunks)
-    rows: AsyncIterator[ParsedRow] = (
-        csv_rows(aiter(fingerprint)) if fmt == "csv" else jsonl_rows(aiter(fingerprint))
-    )
     run = BatchImport(actor=actor, source=source, filename=filename, fmt=fmt, settings=settings)
+    return await _run_import(run, chunks)
+
+
+async def _run_import(run: BatchImport, chunks: AsyncIterator[bytes]) -> IncidentBatch:
+    fingerprint = Fingerprint(chunks)
     read = 0
     try:
-        async for row in rows:
+        async for row in rows_of(run.batch.format, aiter(fingerprint)):
             read += 1
             await run.add(row)
         if read == 0:
-            raise InvalidFile("The file has no rows")
+            raise InvalidFile(NO_ROWS)
         return await run.finish(sha256=fingerprint.hexdigest(), size=fingerprint.size)
     except BaseException as exc:
         await _record_failure(run, exc)
@@ -143,6 +149,73 @@ async def read_file(path: Path) -> AsyncIterator[bytes]:
             yield chunk
     finally:
         handle.close()
+
+
+@dataclass
+class StagedImport:
+    """An uploaded file kept on disk, its rows counted; its batch is stored as running."""
+
+    run: BatchImport
+    path: Path
+
+    @property
+    def batch(self) -> IncidentBatch:
+        return self.run.batch
+
+
+async def _discard(path: Path) -> None:
+    await asyncio.to_thread(path.unlink, missing_ok=True)
+
+
+async def _spool(chunks: AsyncIterator[bytes], fmt: str) -> Path:
+    """The bytes in a temporary file of their own, written off the event loop."""
+    fd, name = await asyncio.to_thread(tempfile.mkstemp, prefix="debtx-intake-", suffix=f".{fmt}")
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            async for chunk in chunks:
+                await asyncio.to_thread(handle.write, chunk)
+    except BaseException:
+        await _discard(path)
+        raise
+    return path
+
+
+async def stage_upload(*, actor: User, upload: Upload, settings: IntakeSettings) -> StagedImport:
+    """Keep an upload on disk and count its rows, so its import can show progress; a file
+    that cannot be read is refused here (InvalidFile) and nothing is stored."""
+    _require_operator(actor)
+    path = await _spool(upload.chunks, upload.fmt)
+    try:
+        expected = await count_rows(upload.fmt, read_file(path))
+        if expected == 0:
+            raise InvalidFile(NO_ROWS)
+        run = BatchImport(
+            actor=actor,
+            source=IncidentSource.BULK_FILE,
+            filename=upload.filename,
+            fmt=upload.fmt,
+            settings=settings,
+            expected_rows=expected,
+        )
+        await run.open()
+    except BaseException:
+        await _discard(path)
+        raise
+    log.info("intake.batch.staged", batch_id=run.batch_id, rows=expected)
+    return StagedImport(run, path)
+
+
+async def run_staged(staged: StagedImport) -> IncidentBatch:
+    """Import a staged file into its batch, then delete the file; a failure is recorded
+    on the batch (status failed, with the error) rather than raised."""
+    try:
+        return await _run_import(staged.run, read_file(staged.path))
+    except Exception as exc:
+        log.error("intake.batch.staged_failed", batch_id=staged.run.batch_id, error=str(exc))
+        return staged.batch
+    finally:
+        await _discard(staged.path)
 
 
 async def import_file(
@@ -191,16 +264,22 @@ def _move(path: Path, folder: Path) -> Path:
     return Path(shutil.move(path, target))
 
 
-async def get_batch(*, batch_id: str) -> BatchRead:
-    """One batch report."""
-    batch = await repository.get_batch(batch_id)
+def _require_operator(actor: User) -> None:
+    if not actor.is_operator:
+        raise Forbidden("Only operator staff import incidents")
+
+
+async def get_batch(*, actor: User, batch_id: str) -> BatchRead:
+    """One batch report (operator staff); not found for anyone else."""
+    batch = await repository.get_batch(batch_id) if actor.is_operator else None
     if batch is None:
         raise BatchNotFound(f"No batch {batch_id}")
     return batch_read(batch)
 
 
-async def list_batches(*, cursor: str | None, limit: int) -> Page[BatchSummary]:
-    """Batches, newest first."""
+async def list_batches(*, actor: User, cursor: str | None, limit: int) -> Page[BatchSummary]:
+    """Batches, newest first (operator staff)."""
+    _require_operator(actor)
     rows = await repository.list_batches(after=object_id_cursor(cursor), limit=limit + 1)
     items = [BatchSummary.model_validate({**b.model_dump(), "id": str(b.id)}) for b in rows[:limit]]
     return Page(items=items, next_cursor=str(rows[limit - 1].id) if len(rows) > limit else None)

@@ -15,6 +15,7 @@ from pathlib import PurePath
 
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
 from backend.intake.errors import InvalidFile, UnsupportedFormat
@@ -22,6 +23,7 @@ from backend.intake.errors import InvalidFile, UnsupportedFormat
 MEDIA_TYPES = {"text/csv": "csv", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl"}
 EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 FILE_FIELD = "file"
+READ_BYTES = 64 * 1024
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -88,6 +90,20 @@ async def from_request(request: Request, filename: str | None) -> Upload:
     raise UnsupportedFormat(
         f"Content-Type {media_type or '(none)'} is not an intake file; send text/csv, "
         "application/x-ndjson or multipart/form-data with a 'file' part"
+    )
+
+
+async def _read(file: UploadFile) -> AsyncIterator[bytes]:
+    while chunk := await file.read(READ_BYTES):
+        yield chunk
+
+
+def from_form_file(file: UploadFile) -> Upload:
+    """A file a form sent (already parsed by Starlette, as the console's forms are)."""
+    return Upload(
+        format_of(filename=file.filename, media_type=file.content_type),
+        clean_filename(file.filename),
+        _read(file),
     )
 
 

@@ -46,6 +46,10 @@ class Negotiation(Document):
         name = "negotiations"
         indexes = [
             IndexModel([("case_id", ASCENDING), ("contacted_at", DESCENDING), ("_id", DESCENDING)]),
+            # the performance figures: contacts since a day, a DRC's, an officer's or all
+            IndexModel([("drc_id", ASCENDING), ("contacted_at", ASCENDING)]),
+            IndexModel([("officer_id", ASCENDING), ("contacted_at", ASCENDING)]),
+            IndexModel([("contacted_at", ASCENDING)]),
         ]
 
     def brief(self) -> ContactBrief:
@@ -84,6 +88,11 @@ class Promise(Document):
         indexes = [
             IndexModel([("case_id", ASCENDING), ("state", ASCENDING), ("due_date", ASCENDING)]),
             IndexModel([("state", ASCENDING), ("due_date", ASCENDING)]),
+            # the performance figures: promises settled since a day (kept_at and broken_at
+            # are set with updated_at), a DRC's, an officer's or all
+            IndexModel([("drc_id", ASCENDING), ("updated_at", ASCENDING)]),
+            IndexModel([("officer_id", ASCENDING), ("updated_at", ASCENDING)]),
+            IndexModel([("updated_at", ASCENDING)]),
         ]
 
 

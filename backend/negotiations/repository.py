@@ -9,7 +9,7 @@ from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.cases.contacts import RECENT_CONTACTS, ContactDigest
-from backend.core import clock, db
+from backend.core import clock, db, figures
 from backend.core.ids import object_id, object_ids
 from backend.negotiations.errors import PromiseChanged
 from backend.negotiations.models import Negotiation, Promise, PromiseState
@@ -141,3 +141,41 @@ async def open_promises_of(case_ids: list[str]) -> list[Promise]:
         Promise, "case_id", case_ids, match=match, sort={"due_date": 1, "_id": 1}
     )
     return [Promise.model_validate(row) for row in rows]
+
+
+async def contacts_by(key: str, match: dict[str, Any], *, since: datetime) -> dict[str, int]:
+    """Contact records since `since` in `match`, counted per `key` on the database."""
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {**match, "contacted_at": {"$gte": since}}},
+        {"$group": {"_id": key, "n": {"$sum": 1}}},
+    ]
+    return await figures.totals(await Negotiation.get_pymongo_collection().aggregate(pipeline))
+
+
+_SETTLED = (PromiseState.KEPT.value, PromiseState.BROKEN.value)
+
+
+async def promises_settled_by(
+    key: str, match: dict[str, Any], *, since: datetime
+) -> dict[str, dict[str, int]]:
+    """Promises kept and broken since `since` in `match`, counted per `key` and state.
+
+    A promise is settled with `updated_at` set to the same moment, so the range is on
+    `updated_at` (an index beside the reach's field); the settling time decides."""
+    counts = {state: _settled_since(state, since) for state in _SETTLED}
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {**match, "updated_at": {"$gte": since}, "state": {"$in": list(_SETTLED)}}},
+        {"$group": {"_id": key, **counts}},
+    ]
+    found: dict[str, dict[str, int]] = {}
+    async for row in await Promise.get_pymongo_collection().aggregate(pipeline):
+        if row["_id"] is not None:
+            found[row["_id"]] = {state: row[state] for state in _SETTLED}
+    return found
+
+
+def _settled_since(state: str, since: datetime) -> dict[str, Any]:
+    """Sums 1 for a promise settled in `state` ("kept", "broken") at or after `since`."""
+    when = {"$ifNull": [f"${state}_at", None]}
+    met = {"$and": [{"$eq": ["$state", state]}, {"$gte": [when, since]}]}
+    return {"$sum": {"$cond": [met, 1, 0]}}

@@ -23,6 +23,7 @@ from backend.cases.models import Case
 from backend.cases.phases import Phase
 from backend.cases.sections import Section
 from backend.core import clock, db
+from backend.core.figures import By, Reach
 from backend.core.money import Money
 from backend.core.pagination import InvalidCursor, Page, decode_keyset, encode_keyset
 from backend.customers import service as customers
@@ -506,3 +507,25 @@ async def open_promises_due_by_case(day: date) -> dict[str, int]:
     for promise in await repository.open_promises_due(day, limit=100_000):
         due[promise.case_id] = due.get(promise.case_id, 0) + 1
     return due
+
+
+# Figures for performance: records and promises count for the officer who made them and
+# the DRC holding the case then.
+_MAKER = {By.OFFICER: "$officer_id", By.DRC: "$drc_id"}
+
+
+def _reached(reach: Reach) -> dict:
+    return reach.match(drc="drc_id", officer="officer_id")
+
+
+async def contacts_by(*, by: By, reach: Reach, since: datetime) -> dict[str, int]:
+    """Contacts recorded since `since`, per officer or DRC."""
+    return await repository.contacts_by(_MAKER[by], _reached(reach), since=since)
+
+
+async def promises_settled_by(
+    *, by: By, reach: Reach, since: datetime
+) -> dict[str, dict[PromiseState, int]]:
+    """Promises kept and broken since `since`, per officer or DRC, then per state."""
+    found = await repository.promises_settled_by(_MAKER[by], _reached(reach), since=since)
+    return {key: {PromiseState(s): n for s, n in states.items()} for key, states in found.items()}

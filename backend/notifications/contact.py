@@ -84,11 +84,7 @@ async def set_template(
 ) -> TemplateRead:
     """Store the operator's wording for one key, channel and language."""
     _require_operator(actor)
-    if channel is Channel.PUSH or (channel is Channel.EMAIL) != (data.subject is not None):
-        raise SubjectRequired("Email templates take a subject; SMS templates do not")
-    for text in (data.subject, data.body):
-        if text is not None:
-            templates.check(text)
+    _check_wording(channel, data)
     stored = await repository.save_template(
         MessageTemplate(
             id=f"{key}|{channel}|{language}",
@@ -101,6 +97,23 @@ async def set_template(
         )
     )
     return _template_read(key, channel, language, stored)
+
+
+def _check_wording(channel: Channel, data: TemplateUpdate) -> None:
+    if channel is Channel.PUSH or (channel is Channel.EMAIL) != (data.subject is not None):
+        raise SubjectRequired.on("subject", "Email templates take a subject; SMS templates do not")
+    for field, text in (("subject", data.subject), ("body", data.body)):
+        if text is not None:
+            templates.check(text, field=field)
+
+
+def preview_template(*, actor: User, channel: Channel, data: TemplateUpdate) -> templates.Wording:
+    """The wording as a customer would read it, filled with sample values; checked as
+    `set_template` checks it, and stored nowhere."""
+    _require_operator(actor)
+    _check_wording(channel, data)
+    subject = templates.render(data.subject, templates.SAMPLE) if data.subject else None
+    return templates.Wording(subject=subject, body=templates.render(data.body, templates.SAMPLE))
 
 
 async def reset_template(

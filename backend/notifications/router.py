@@ -28,6 +28,7 @@ from backend.notifications.schemas import (
     OptOutRead,
     PreferencesRead,
     PreferencesUpdate,
+    TemplatePreview,
     TemplateRead,
     TemplateUpdate,
 )
@@ -194,6 +195,22 @@ async def set_template(
     return await contact.set_template(
         actor=actor, key=key, channel=channel.channel, language=language, data=body
     )
+
+
+@router.post(
+    "/notifications/templates/{key}/{channel}/{language}/preview",
+    summary="Preview a wording with sample values",
+)
+async def preview_template(
+    actor: CurrentUser,
+    key: TemplateKey,
+    channel: CustomerChannel,
+    language: Language,
+    body: TemplateUpdate,
+) -> TemplatePreview:
+    """Operator staff; checked as a reword is, and stored nowhere."""
+    shown = contact.preview_template(actor=actor, channel=channel.channel, data=body)
+    return TemplatePreview(subject=shown.subject, body=shown.body)
 
 
 @router.delete(

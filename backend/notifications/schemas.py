@@ -172,6 +172,13 @@ class TemplateUpdate(RequestModel):
     body: Annotated[str, StringConstraints(min_length=1, max_length=1600, pattern=NOT_BLANK)]
 
 
+class TemplatePreview(BaseModel):
+    """A template filled with sample values, as a customer would read it."""
+
+    subject: str | None
+    body: str
+
+
 class TemplateRead(BaseModel):
     key: TemplateKey
     channel: Channel

@@ -15,6 +15,14 @@ from backend.notifications.errors import TemplateInvalid
 from backend.notifications.models import Channel, NotificationKind, TemplateKey
 
 VARIABLES = frozenset({"name", "amount", "due_date", "reference", "link"})
+# What a preview fills the placeholders with.
+SAMPLE = {
+    "name": "Nimal Perera",
+    "amount": "LKR 12,500.00",
+    "due_date": "2026-01-15",
+    "reference": "ACC-00012345",
+    "link": "https://pay.example.lk/ACC-00012345",
+}
 
 
 @dataclass(frozen=True)
@@ -96,15 +104,17 @@ def built_in(key: TemplateKey, channel: Channel, language: Language) -> Wording:
     return Wording(subject=subject, body=body)
 
 
-def check(text: str) -> None:
-    """Refuse unknown placeholders, conversions, format specs and unbalanced braces."""
+def check(text: str, *, field: str = "body") -> None:
+    """Refuse unknown placeholders, conversions, format specs and unbalanced braces;
+    the problem names `field`, the part of the template the text is."""
     try:
         fields = [f for f in Formatter().parse(text) if f[1] is not None]
     except ValueError as exc:
-        raise TemplateInvalid(f"Template cannot be read: {exc}") from exc
+        raise TemplateInvalid.on(field, f"Template cannot be read: {exc}") from exc
     for _, name, spec, conversion in fields:
         if name not in VARIABLES or spec or conversion:
-            raise TemplateInvalid(
+            raise TemplateInvalid.on(
+                field,
                 f"Unknown placeholder {{{name}}}; use {', '.join(sorted(VARIABLES))}",
                 placeholder=name,
             )

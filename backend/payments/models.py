@@ -77,6 +77,10 @@ class Payment(Document):
             IndexModel([("channel", ASCENDING), ("reference", ASCENDING)], unique=True),
             IndexModel([("case_id", ASCENDING), ("_id", DESCENDING)]),
             IndexModel([("flagged", ASCENDING), ("_id", DESCENDING)]),
+            # the performance figures: collected in a time, a DRC's, an officer's or all
+            IndexModel([("drc_id", ASCENDING), ("paid_at", ASCENDING)]),
+            IndexModel([("ro_id", ASCENDING), ("paid_at", ASCENDING)]),
+            IndexModel([("paid_at", ASCENDING)]),
         ]
 
 

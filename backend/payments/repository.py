@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from backend.core import db
+from backend.core import db, figures
 from backend.core.ids import object_id
 from backend.payments.errors import DuplicateReference, PaymentChanged
-from backend.payments.models import Payment, PaymentChannel
+from backend.payments.models import Payment, PaymentChannel, PaymentStatus
 
 
 async def reference_taken(
@@ -50,3 +51,32 @@ async def save(payment: Payment, fields: dict[str, Any], *, session: AsyncClient
     """Write `fields` if the payment is still at the version it was read at."""
     changed = PaymentChanged(f"Payment {payment.id} changed; retry")
     return await db.update_versioned(payment, fields, changed=changed, session=session)
+
+
+def _applied_since(match: dict[str, Any], since: datetime | None, until: datetime | None) -> dict:
+    """Payments standing (not reversed) in `match`, paid within [since, until)."""
+    paid: dict[str, datetime] = {}
+    if since is not None:
+        paid["$gte"] = since
+    if until is not None:
+        paid["$lt"] = until
+    query: dict[str, Any] = {**match, "status": PaymentStatus.APPLIED.value}
+    if paid:
+        query["paid_at"] = paid
+    return query
+
+
+async def applied_by(
+    key: dict[str, Any] | str,
+    match: dict[str, Any],
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> dict[str, int]:
+    """The applied minor units of standing payments, summed per `key` (a field's `$path`
+    or an expression) on the database."""
+    pipeline: list[dict[str, Any]] = [
+        {"$match": _applied_since(match, since, until)},
+        {"$group": {"_id": key, "n": {"$sum": "$applied.amount"}}},
+    ]
+    return await figures.totals(await Payment.get_pymongo_collection().aggregate(pipeline))

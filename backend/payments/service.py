@@ -26,8 +26,9 @@ from backend.cases.models import Case, PartStatus
 from backend.cases.phases import Phase
 from backend.commission import service as commission
 from backend.commission.models import CommissionEntry, RecoveryType
-from backend.core import clock, db
+from backend.core import clock, db, figures
 from backend.core.errors import Forbidden
+from backend.core.figures import By, Reach
 from backend.core.money import Money
 from backend.core.pagination import Page, object_id_cursor
 from backend.negotiations import service as negotiations
@@ -316,3 +317,21 @@ def read_of(payment: Payment) -> PaymentRead:
     return PaymentRead.model_validate(
         {**payment.model_dump(exclude={"id", "revision_id"}), "id": str(payment.id)}
     )
+
+
+# Figures for performance: a payment counts for the DRC and officer holding its case then.
+_HOLDER = {By.OFFICER: "$ro_id", By.DRC: "$drc_id"}
+
+
+def _reached(reach: Reach) -> dict:
+    return reach.match(drc="drc_id", officer="ro_id")
+
+
+async def collected_by(*, by: By, reach: Reach, since: datetime) -> dict[str, int]:
+    """Minor units collected (applied, not reversed) since `since`, per officer or DRC."""
+    return await repository.applied_by(_HOLDER[by], _reached(reach), since=since)
+
+
+async def collected_by_month(*, reach: Reach, until: datetime) -> dict[str, int]:
+    """Minor units collected (applied, not reversed) per month paid, before `until`."""
+    return await repository.applied_by(figures.month_of("paid_at"), _reached(reach), until=until)

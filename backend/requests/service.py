@@ -214,6 +214,15 @@ def _check_extension(case: Case, requested: datetime | None) -> None:
         )
 
 
+def may_decide(actor: User, request: OfficerRequest) -> bool:
+    """Whether the actor may decide the request (its reach is checked by `get_for`)."""
+    try:
+        _require_decider(actor, request)
+    except NotApprover:
+        return False
+    return True
+
+
 def _require_decider(actor: User, request: OfficerRequest) -> None:
     if actor.id == request.requested_by:
         raise NotApprover("A request is decided by someone other than who raised it")

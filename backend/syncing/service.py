@@ -7,6 +7,7 @@ from functools import partial
 from typing import Any
 
 from packaging.version import Version
+from pydantic import BaseModel
 from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -192,6 +193,14 @@ async def reapply(
         raise refusal.error from refusal
     except Retryable as exc:
         raise db.WriteConflict("The case changed meanwhile; try again") from exc
+
+
+def arguments_of(name: str) -> type[BaseModel]:
+    """The argument schema a mutation is validated with, as registered by its domain."""
+    spec = REGISTRY.mutations.get(name)
+    if spec is None:
+        raise UnknownMutation(f"No mutation {name}")
+    return spec.args
 
 
 def _as_kept(item: InboxItem, args: dict[str, Any] | None) -> Mutation:

@@ -51,3 +51,13 @@ async def in_drc(drc_id: str, role: Role) -> list[User]:
 async def ids_with_role(role: Role) -> list[str]:
     cursor = User.get_pymongo_collection().find({"role": role.value}, {"_id": 1})
     return [doc["_id"] async for doc in cursor]
+
+
+async def active_with_role(role: Role) -> list[User]:
+    return await User.find({"role": role.value, "active": True}).sort("drc_id", "_id").to_list()
+
+
+async def names(uids: list[str]) -> dict[str, str]:
+    """Display names of `uids` (those that exist), in one query."""
+    rows = await db.find_by_keys(User, "_id", uids, projection={"display_name": 1})
+    return {row["_id"]: row["display_name"] for row in rows}

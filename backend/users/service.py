@@ -50,8 +50,8 @@ async def get_for(*, actor: User, uid: str) -> User:
 async def create_user(*, actor: User | None, data: UserCreate) -> User:
     """Create an account; `actor` None is the system (demo data, bootstrap)."""
     if data.role.belongs_to_drc != (data.drc_id is not None):
-        raise DrcMismatch(
-            f"{data.role} {'needs' if data.role.belongs_to_drc else 'takes no'} drc_id"
+        raise DrcMismatch.on(
+            "drc_id", f"{data.role} {'needs' if data.role.belongs_to_drc else 'takes no'} drc_id"
         )
     if actor is not None and not can_manage(actor, role=data.role, drc_id=data.drc_id):
         raise Forbidden("You may not create this kind of user")
@@ -82,7 +82,7 @@ async def update_user(*, actor: User, uid: str, data: UserUpdate) -> User:
     ):
         raise Forbidden("You may not change this user")
     if target_role.is_operator != user.role.is_operator:
-        raise RoleChangeInvalid("A user cannot move between operator staff and a DRC")
+        raise RoleChangeInvalid.on("role", "A user cannot move between operator staff and a DRC")
     return await _apply(actor, user, data.model_dump(exclude_unset=True))
 
 
@@ -138,8 +138,18 @@ async def by_email(email: str) -> User | None:
     return await repository.get_by_email(email)
 
 
+async def names_of(uids: list[str]) -> dict[str, str]:
+    """Display names by uid, for lists that show who did something."""
+    return await repository.names(uids)
+
+
 async def officers_of(drc_id: str) -> list[User]:
     return await repository.in_drc(drc_id, Role.RECOVERY_OFFICER)
+
+
+async def active_officers() -> list[User]:
+    """Every active recovery officer, by DRC (operator staff's figures)."""
+    return await repository.active_with_role(Role.RECOVERY_OFFICER)
 
 
 async def supervisors_of(drc_id: str) -> list[User]:

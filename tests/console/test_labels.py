@@ -6,13 +6,25 @@ import re
 
 import pytest
 
+from backend.allocation.models import ChoiceStrategy
 from backend.cases.models import Action, Outcome, PartStatus
 from backend.cases.phases import Phase
 from backend.cases.schemas import CaseSort
+from backend.commission.models import RecoveryType
+from backend.console import timeline
 from backend.console.i18n import CATALOGUES, Language, translator
 from backend.console.nav import CONSOLE_ROLES, NAV, home_for, nav_for
 from backend.console.templates import HERE
+from backend.cpe.models import ItemStatus
+from backend.customers.models import Language as CustomerLanguage
+from backend.drcs.models import AssignmentPreference
+from backend.intake.models import BatchStatus, IncidentSource
+from backend.mediation.models import HearingOutcome, RecommendationKind
+from backend.notifications.models import TemplateKey
+from backend.notifications.schemas import CustomerChannel
+from backend.requests.models import RequestStatus, RequestType
 from backend.users.models import Role
+from sync.models import InboxKind, InboxStatus
 
 _LABEL = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z_.]+)["']""")
 
@@ -44,6 +56,23 @@ def test_every_label_a_template_names_is_in_the_catalogue():
         ("part", PartStatus),
         ("outcome", Outcome),
         ("nav", [item.key for item in NAV]),
+        ("kind", timeline.KINDS),
+        ("upload_source", IncidentSource),
+        ("upload_status", BatchStatus),
+        ("upload_outcome", ["refused", "duplicate"]),
+        ("recovery", RecoveryType),
+        ("request_type", RequestType),
+        ("request_status", RequestStatus),
+        ("cpe_status", ItemStatus),
+        ("recommendation", RecommendationKind),
+        ("hearing", HearingOutcome),
+        ("inbox_kind", InboxKind),
+        ("inbox_state", InboxStatus),
+        ("strategy", ChoiceStrategy),
+        ("preference", AssignmentPreference),
+        ("template", TemplateKey),
+        ("channel", CustomerChannel),
+        ("language", CustomerLanguage),
     ],
 )
 def test_labels_built_from_values_exist(prefix, values):
@@ -53,7 +82,24 @@ def test_labels_built_from_values_exist(prefix, values):
 
 
 def test_navigation_follows_the_role():
+    operator = [
+        "cases",
+        "dashboard",
+        "inbox",
+        "requests",
+        "cpe",
+        "legal",
+        "uploads",
+        "commission",
+        "allocation",
+        "templates",
+    ]
+    pages = {
+        Role.OPERATOR_ADMIN: [*operator, "users", "drcs"],
+        Role.OPERATOR_OFFICER: operator,
+        Role.DRC_SUPERVISOR: ["cases", "dashboard", "inbox", "requests", "commission"],
+    }
     for role in CONSOLE_ROLES:
         assert home_for(role) == "/console/cases"
-        assert [item.key for item in nav_for(role)] == ["cases"]
+        assert [item.key for item in nav_for(role)] == pages[role]
     assert nav_for(Role.RECOVERY_OFFICER) == []

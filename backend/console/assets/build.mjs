@@ -2,6 +2,7 @@
 //   console.css   Tailwind + DaisyUI, only the classes the templates use
 //   signin.js     the Firebase JS SDK's sign-in, bundled
 //   console.js    the console's own script
+//   dashboard.js  the dashboard's charts, with Chart.js bundled
 //   vendor/       htmx, Chart.js, and axe-core (for the browser tests), as published
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, rmSync } from "node:fs";
@@ -23,15 +24,17 @@ for (const [name, from] of Object.entries(vendor)) {
   copyFileSync(join(here, "node_modules", from), join(out, "vendor", name));
 }
 copyFileSync(join(here, "src", "console.js"), join(out, "console.js"));
-await build({
-  entryPoints: [join(here, "src", "signin.js")],
-  outfile: join(out, "signin.js"),
-  bundle: true,
-  minify: true,
-  format: "esm",
-  target: "es2020",
-  logLevel: "warning",
-});
+for (const name of ["signin.js", "dashboard.js"]) {
+  await build({
+    entryPoints: [join(here, "src", name)],
+    outfile: join(out, name),
+    bundle: true,
+    minify: true,
+    format: "esm",
+    target: "es2020",
+    logLevel: "warning",
+  });
+}
 execFileSync(
   join(here, "node_modules", ".bin", "tailwindcss"),
   ["--input", join(here, "src", "console.css"), "--output", join(out, "console.css"), "--minify"],

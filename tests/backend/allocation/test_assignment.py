@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from backend.allocation import repository
+import pytest
+
+from backend.allocation import assignment, repository
+from backend.allocation.errors import DrcRequired, OfficerUnavailable
 from backend.audit.models import AuditRecord
+from backend.cases import service as cases
+from backend.cases.errors import CaseNotFound
 from backend.cases.phases import Phase
+from backend.cases.schemas import CaseWithdraw
+from backend.drcs.errors import DrcNotFound
 from backend.users.models import Role
 from tests.backend.allocation.helpers import reload, shape
 from tests.factories import bearer, make_case, make_drc, make_user
@@ -172,3 +179,46 @@ async def test_who_may_distribute_which_drc(client, signing_key):
     body = await _distribute(client, signing_key, operator, drc_id=drc.id)
     assert [a["case_id"] for a in body["assigned"]] == [str(case.id)]
     assert supervisor.drc_id == drc.id
+
+
+async def test_assign_many_checks_the_whole_request_before_it_changes_anything():
+    drc, other = await make_drc(), await make_drc()
+    supervisor = await make_user(Role.DRC_SUPERVISOR, drc_id=drc.id)
+    officer = await make_user(Role.RECOVERY_OFFICER, drc_id=drc.id)
+    stranger = await make_user(Role.RECOVERY_OFFICER, drc_id=other.id)
+    ours = await make_case("allocated", drc_id=drc.id)
+    theirs = await make_case("allocated", drc_id=other.id)
+    operator = await make_user(Role.OPERATOR_OFFICER)
+    refusals = [
+        (supervisor, drc.id, [str(ours.id)], stranger.id, OfficerUnavailable),
+        (supervisor, drc.id, [str(ours.id), str(theirs.id)], officer.id, CaseNotFound),
+        (supervisor, other.id, [str(theirs.id)], stranger.id, DrcNotFound),
+        (operator, None, [str(ours.id)], officer.id, DrcRequired),
+        (operator, drc.id, [str(ours.id), str(theirs.id)], officer.id, OfficerUnavailable),
+    ]
+    for actor, drc_id, case_ids, ro_id, error in refusals:
+        with pytest.raises(error):
+            await assignment.assign_many(actor=actor, drc_id=drc_id, case_ids=case_ids, ro_id=ro_id)
+    assert (await reload(ours)).ro_id is None and (await reload(theirs)).ro_id is None
+
+
+async def test_assign_many_hands_over_each_case_or_says_why_not():
+    drc = await make_drc()
+    supervisor = await make_user(Role.DRC_SUPERVISOR, drc_id=drc.id)
+    first, second = [await make_user(Role.RECOVERY_OFFICER, drc_id=drc.id) for _ in range(2)]
+    waiting = await make_case("allocated", drc_id=drc.id)
+    worked = await make_case("negotiation", ro=first)
+    held = await make_case("assigned", ro=second)
+    closed = await make_case("assigned", ro=first)
+    operator = await make_user(Role.OPERATOR_OFFICER)
+    await cases.withdraw(actor=operator, case=closed, data=CaseWithdraw(reason="paid in full"))
+    ids = [str(c.id) for c in (waiting, worked, held, closed, waiting)]
+    summary = await assignment.assign_many(
+        actor=supervisor, drc_id=None, case_ids=ids, ro_id=second.id
+    )
+    assert [a.case_id for a in summary.assigned] == [str(waiting.id), str(worked.id)]
+    assert summary.unchanged == [str(held.id)]
+    [refused] = summary.refused
+    assert refused.case_id == str(closed.id) and refused.reason.startswith("A closed case")
+    assert (await reload(worked)).ro_id == second.id
+    assert (await reload(worked)).history[-1].action == "case.reassign"

@@ -115,3 +115,46 @@ async def test_inconsistent_or_unknown_references_are_refused(client, signing_ke
     assert nulled.status_code == 422 and nulled.json()["code"] == "request.invalid"
     missing = await client.get("/allocation/rules/" + "0" * 24, headers=admin)
     assert missing.status_code == 404 and missing.json()["code"] == "allocation.rule_not_found"
+
+
+async def test_admin_reorders_every_rule_at_once(client, signing_key):
+    admin = bearer(signing_key, await make_user(Role.OPERATOR_ADMIN))
+    made = [
+        (await client.post("/allocation/rules", json={"name": n}, headers=admin)).json()["id"]
+        for n in ("first", "second", "third")
+    ]
+    order = [made[2], made[0], made[1]]
+    response = await client.put("/allocation/rule-order", json={"rule_ids": order}, headers=admin)
+    assert response.status_code == 200, response.text
+    assert [(r["id"], r["priority"]) for r in response.json()] == list(
+        zip(order, (10, 20, 30), strict=True)
+    )
+    listed = await client.get("/allocation/rules", headers=admin)
+    assert [r["id"] for r in listed.json()] == order
+    partial = await client.put(
+        "/allocation/rule-order", json={"rule_ids": order[:2]}, headers=admin
+    )
+    assert partial.status_code == 422 and partial.json()["code"] == "allocation.rule_invalid"
+    assert partial.json()["errors"][0]["field"] == "rule_ids"
+    officer = bearer(signing_key, await make_user(Role.OPERATOR_OFFICER))
+    refused = await client.put("/allocation/rule-order", json={"rule_ids": order}, headers=officer)
+    assert refused.status_code == 403
+    actions = {r.action async for r in AuditRecord.find({"entity_id": made[2]})}
+    assert "allocation_rule.reorder" in actions
+
+
+async def test_refusals_name_the_field(client, signing_key):
+    admin = bearer(signing_key, await make_user(Role.OPERATOR_ADMIN))
+    upside_down = {"name": "x", "conditions": {"min_age_days": 9, "max_age_days": 3}}
+    response = await client.post("/allocation/rules", json=upside_down, headers=admin)
+    assert response.json()["errors"][0]["field"] == "conditions.max_age_days"
+    ghost = {"name": "x", "excluded_drc_ids": ["DRC-GHOST"]}
+    response = await client.post("/allocation/rules", json=ghost, headers=admin)
+    assert response.json()["errors"] == [
+        {
+            "in": "body",
+            "field": "excluded_drc_ids",
+            "reason": "No DRC DRC-GHOST",
+            "type": "allocation.unknown_drc",
+        }
+    ]

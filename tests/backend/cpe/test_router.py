@@ -66,6 +66,21 @@ async def test_collecting_the_only_item_awaits_approval(client, signing_key):
     ] == "awaiting_approval"
 
 
+async def test_the_case_list_filters_equipment_awaiting_approval(client, signing_key):
+    officer, case = await _officer_case()
+    _, untouched = await _officer_case()
+    await _record(client, signing_key, officer, case, case.cpe_items[0].serial, "collected")
+    operator = await make_user(Role.OPERATOR_OFFICER)
+    listed = await client.get(
+        "/cases", params={"cpe_status": "awaiting_approval"}, headers=bearer(signing_key, operator)
+    )
+    assert [c["id"] for c in listed.json()["items"]] == [str(case.id)]
+    opened = await client.get(
+        "/cases", params={"cpe_status": "open"}, headers=bearer(signing_key, operator)
+    )
+    assert [c["id"] for c in opened.json()["items"]] == [str(untouched.id)]
+
+
 async def test_unknown_serials_are_refused(client, signing_key):
     officer, case = await _officer_case()
     unknown = await _record(client, signing_key, officer, case, "NOPE-1", "collected")

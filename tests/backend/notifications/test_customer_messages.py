@@ -269,6 +269,23 @@ async def test_templates_are_checked_and_used(client, signing_key, edges, sender
     assert reset.json()["built_in"] is True and reset.json()["body"].startswith("Dear {name}")
 
 
+async def test_a_preview_fills_sample_values_and_stores_nothing(client, signing_key):
+    operator = bearer(signing_key, await make_user(Role.OPERATOR_OFFICER))
+    path = "/notifications/templates/promise_due/email/si/preview"
+    shown = await client.post(
+        path, json={"subject": "{name}", "body": "Pay {amount} by {due_date}"}, headers=operator
+    )
+    assert shown.status_code == 200, shown.text
+    assert shown.json() == {"subject": "Nimal Perera", "body": "Pay LKR 12,500.00 by 2026-01-15"}
+    refused = await client.post(
+        path, json={"subject": "Hi", "body": "Pay {total}"}, headers=operator
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "body"
+    listed = await client.get("/notifications/templates", headers=operator)
+    assert all(t["built_in"] for t in listed.json())
+
+
 async def test_who_may_message_and_missing_contacts(client, signing_key):
     case, _ = await _case()
     no_email = await _send(client, signing_key, await make_user(Role.OPERATOR_ADMIN), case,
