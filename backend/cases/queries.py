@@ -208,12 +208,14 @@ def _plan(
     phases: frozenset[Phase] | None,
 ) -> listing.Plan:
     field, direction = SORTS[sort]
+    searched = isinstance(filters, CaseSearch) and bool(filters.text.strip())
     return listing.Plan(
         streams=tuple(streams),
         field=field,
         direction=direction,
         match=filters.matcher(rest, phases),
         fields=SUMMARY_FIELDS,
+        residual=bool(rest or phases or filters.follow_up_due or searched),
     )
 
 
