@@ -136,7 +136,6 @@ class Case(Document):
         name = "cases"
         indexes = [
             *LIST_INDEXES,
-            IndexModel([("ro_id", ASCENDING), ("next_follow_up", ASCENDING)]),
             IndexModel([("phase", ASCENDING), ("validity_until", ASCENDING)]),
             IndexModel([("account_id", ASCENDING)]),
             IndexModel([("incident_id", ASCENDING)], unique=True),

@@ -10,7 +10,7 @@ they change, so the case's readers hear of them too.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -472,15 +472,14 @@ async def officer_counts_of(ro_ids: list[str]) -> dict[str, dict[str, int]]:
 
 async def follow_ups_due_of(ro_id: str, *, until: datetime) -> int:
     """Open cases `ro_id` holds whose next follow-up falls on or before `until`: a range of
-    the (ro_id, next_follow_up) index, not a pass over the officer's cases.
+    the officer's open follow-up list index (ro_id, is_open, next_follow_up, _id), not a
+    pass over the officer's cases.
 
-    The phase is checked here, not in the filter: SecantusDB walks a compound index for an
-    equality plus one operator field only, and with `phase: {$in}` beside the range it
-    read every case the officer holds (measured: 138 ms a build under load at 50 cases).
-    """
-    filters = {"ro_id": ro_id, "next_follow_up": {"$lte": until}}
-    cursor = Case.get_pymongo_collection().find(filters, {"phase": 1})
-    return sum(1 for row in await cursor.to_list() if row.get("phase") in OPEN_VALUES)
+    The bound is exclusive, a millisecond on: SecantusDB drops the keys equal to an
+    inclusive end on a compound key with fields after it (the lists' windows say more)."""
+    end = db.as_stored(until) + timedelta(milliseconds=1)  # stores keep milliseconds
+    filters = {"ro_id": ro_id, "is_open": True, "next_follow_up": {"$lt": end}}
+    return await Case.get_pymongo_collection().count_documents(filters)
 
 
 async def open_holders(ids: list[ObjectId]) -> dict[str, str]:
