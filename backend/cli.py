@@ -194,6 +194,17 @@ def keep_inbox_audiences() -> None:
     typer.echo(f"{kept} review items given their audiences")
 
 
+@app.command("keep-case-lists")
+def keep_case_lists() -> None:
+    """After upgrading, restores or raw loads: give every case the open flag and name
+    words the lists read, and recount the officers' counts and the count shards."""
+    from backend.cases import service
+
+    with contextlib.redirect_stdout(sys.stderr):
+        flagged, officers = asyncio.run(_with_database(service.keep_case_lists))
+    typer.echo(f"{flagged} cases given their list fields; counts of {officers} officers kept")
+
+
 @app.command("mirror-verify")
 def verify_mirror(
     uid: str | None = typer.Option(None, help="One officer (default: every officer)"),

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import math
 import os
+import re
 import ssl
 import subprocess
 import sys
@@ -148,7 +149,33 @@ def sign_in(base_url: str, email: str) -> str:
     return response.json()["id_token"]
 
 
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def console_cookie(base_url: str, email: str) -> str:
+    """A signed-in console session for a seeded account (development sign-in), as the
+    Cookie header a browser would send."""
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        page = client.get("/console/sign-in")
+        page.raise_for_status()
+        csrf = _CSRF.search(page.text)
+        if csrf is None:
+            raise RuntimeError("the sign-in page has no CSRF field")
+        fields = {"email": (None, email), "csrf_token": (None, csrf.group(1))}
+        signed_in = client.post("/console/sign-in/dev", files=fields)
+        if signed_in.status_code != 303:
+            raise RuntimeError(f"console sign-in of {email} answered {signed_in.status_code}")
+        return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
 # --------------------------------------------------------------------------- load
+
+# One header set for every user, or one per user (taken in turn: user i gets i % len).
+Headers = dict[str, str] | list[dict[str, str]]
+
+
+def _headers_of(headers: Headers, user: int) -> dict[str, str]:
+    return headers if isinstance(headers, dict) else headers[user % len(headers)]
 
 
 @dataclass
@@ -212,7 +239,7 @@ async def _user_loop(
 async def _phase(
     clients: list[httpx.AsyncClient],
     url: str,
-    headers: dict[str, str],
+    headers: Headers,
     count: int,
     max_seconds: float,
 ) -> LoadResult:
@@ -220,7 +247,8 @@ async def _phase(
     result = LoadResult([], 0, 0.0)
     started = time.perf_counter()
     loops = [
-        _user_loop(client, url, headers, count, started + max_seconds, result) for client in clients
+        _user_loop(client, url, _headers_of(headers, n), count, started + max_seconds, result)
+        for n, client in enumerate(clients)
     ]
     await asyncio.wait_for(asyncio.gather(*loops), max_seconds + REQUEST_TIMEOUT_SECONDS + 5)
     result.elapsed_s = time.perf_counter() - started
@@ -229,7 +257,7 @@ async def _phase(
 
 async def drive_async(
     url: str,
-    headers: dict[str, str],
+    headers: Headers,
     concurrency: int,
     requests_per_client: int,
     *,
@@ -257,7 +285,7 @@ async def drive_async(
 
 def drive(
     url: str,
-    headers: dict[str, str],
+    headers: Headers,
     concurrency: int,
     requests_per_client: int,
     *,

@@ -5,7 +5,7 @@ from enum import StrEnum
 from typing import Any
 
 from beanie import Document
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from backend.cases.contacts import ContactDigest
@@ -70,6 +70,32 @@ class Allocation(BaseModel):
     at: datetime = Field(default_factory=clock.now)
 
 
+# Sort field and direction of each list order; ties are broken by _id the same way.
+LIST_SORTS: tuple[tuple[str, int], ...] = (
+    ("updated_at", DESCENDING),
+    ("outstanding.amount", DESCENDING),
+    ("validity_until", ASCENDING),
+    ("next_follow_up", ASCENDING),
+)
+# Whose cases a list reads: an officer's, a DRC's, or everyone's (operator staff).
+LIST_SCOPES: tuple[str | None, ...] = ("ro_id", "drc_id", None)
+
+
+def _list_index(scope: str | None, key: str, field: str, direction: int) -> IndexModel:
+    """Equality fields first, then the sort, then _id: a list page is one range of it."""
+    leading = [(scope, ASCENDING)] if scope else []
+    return IndexModel([*leading, (key, ASCENDING), (field, direction), ("_id", direction)])
+
+
+# Every order of the open (and closed) lists in each scope, and the latest-first order of
+# one phase (the officers' app lists a phase at a time); other phase lists read the open
+# order and skip the rest, a bounded window at a time (cases/listing.py).
+LIST_INDEXES = [
+    *(_list_index(scope, "is_open", f, d) for scope in LIST_SCOPES for f, d in LIST_SORTS),
+    *(_list_index(scope, "phase", *LIST_SORTS[0]) for scope in LIST_SCOPES),
+]
+
+
 class Case(Document):
     """The recovery work on one incident. Only cases/repository.py writes these."""
 
@@ -101,20 +127,31 @@ class Case(Document):
     created_at: datetime = Field(default_factory=clock.now)
     updated_at: datetime = Field(default_factory=clock.now)
     closed_at: datetime | None = None
+    # kept from the phase on every write, so the open list is an equality on an index
+    is_open: bool = True
+    # kept from the customer's name: a search by the start of a word is a range of an index
+    name_words: list[str] = []
 
     class Settings:
         name = "cases"
         indexes = [
-            IndexModel([("ro_id", ASCENDING), ("phase", ASCENDING), ("updated_at", DESCENDING)]),
-            IndexModel([("ro_id", ASCENDING), ("next_follow_up", ASCENDING)]),
-            IndexModel([("drc_id", ASCENDING), ("phase", ASCENDING), ("updated_at", DESCENDING)]),
+            *LIST_INDEXES,
             IndexModel([("phase", ASCENDING), ("validity_until", ASCENDING)]),
             IndexModel([("account_id", ASCENDING)]),
             IndexModel([("incident_id", ASCENDING)], unique=True),
             IndexModel([("customer_id", ASCENDING)]),
+            IndexModel([("name_words", ASCENDING)]),
             # the RCMP's queue: equipment awaiting approval, most recently changed first
-            IndexModel([("cpe_status", ASCENDING), ("updated_at", DESCENDING)]),
+            IndexModel(
+                [("cpe_status", ASCENDING), ("updated_at", DESCENDING), ("_id", DESCENDING)]
+            ),
         ]
+
+    @model_validator(mode="after")
+    def _keep_derived(self) -> Case:
+        self.is_open = self.phase is not Phase.CLOSED
+        self.name_words = name_words(self.customer_name)
+        return self
 
     def age_days(self, now: datetime | None = None) -> int:
         """Days the arrears have been overdue."""
@@ -144,6 +181,27 @@ class OfficerCaseCounts(KeyedDocument):
         name = "officer_case_counts"
 
 
+class CaseCountShard(KeyedDocument):
+    """Cases per phase held by one officer of one DRC, or (in one of a few shards, by
+    case id) by a DRC without an officer, or in the pool: kept with the officers' counts
+    in the same transaction; a DRC's counts are the sum of its shards, so no one document
+    takes every write of a DRC. `id`: `<drc or ->|<officer uid or ~shard>`."""
+
+    id: str
+    drc_id: str | None = None
+    ro_id: str | None = None
+    phases: dict[str, int] = {}
+
+    class Settings:
+        name = "case_count_shards"
+        indexes = [IndexModel([("drc_id", ASCENDING)]), IndexModel([("ro_id", ASCENDING)])]
+
+
+def name_words(name: str) -> list[str]:
+    """The words of a name as a search compares them: case folded, each once."""
+    return sorted({word.casefold() for word in name.split()})
+
+
 def open_key(account_id: str, product_id: str, action: Action) -> str:
     return f"{account_id}|{product_id}|{action.value}"
 
@@ -161,4 +219,4 @@ def summary(case: Case) -> dict[str, Any]:
     }
 
 
-MODELS = (Case, OpenCaseKey, OfficerCaseCounts)
+MODELS = (Case, OpenCaseKey, OfficerCaseCounts, CaseCountShard)

@@ -10,7 +10,7 @@ they change, so the case's readers hear of them too.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -23,7 +23,15 @@ from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.cases.contacts import ContactDigest
 from backend.cases.errors import CaseAlreadyOpen, CaseChanged
-from backend.cases.models import Case, CaseEvent, OfficerCaseCounts, OpenCaseKey, summary
+from backend.cases.models import (
+    Case,
+    CaseCountShard,
+    CaseEvent,
+    OfficerCaseCounts,
+    OpenCaseKey,
+    name_words,
+    summary,
+)
 from backend.cases.phases import OPEN_VALUES, Phase
 from backend.cases.sections import Section
 from backend.core import audiences, clock, db, figures
@@ -47,6 +55,7 @@ async def insert(
         except DuplicateKeyError as exc:
             raise CaseAlreadyOpen(f"An open case already covers {key}", key=key) from exc
     await case.insert(session=session)
+    await _recount(case, None, _held(case), session=session)
     await note(case, "case.open", sections=None, session=session)
     await audit.record(
         actor=actor,
@@ -81,6 +90,7 @@ async def insert_many_open(
     await Case.get_pymongo_collection().insert_many(
         [case.model_dump(**dump) for case in opened], session=session
     )
+    await _count_opened(opened, session=session)
     await changelog.append_many([_noted(c, "case.open") for c in opened], session=session)
     await audit.record_many(
         actor=actor,
@@ -127,14 +137,14 @@ async def apply(
     `sections`: what of the case's read model the caller changed, its own fields aside
     (records beside the case in the same transaction); None: anything may have."""
     before = summary(case)
-    held_before = (case.ro_id, case.phase)
+    held_before = _held(case)
     held_before_scope = (case.ro_id, case.drc_id)
     await _write_over(case, changes, event, session=session)
     if case.phase is Phase.CLOSED:
         await OpenCaseKey.get_pymongo_collection().delete_many(
             {"case_id": str(case.id)}, session=session
         )
-    await _recount(held_before, (case.ro_id, case.phase), session=session)
+    await _recount(case, held_before, _held(case), session=session)
     await changelog.append(
         entity="case",
         entity_id=str(case.id),
@@ -176,6 +186,10 @@ async def _write_over(
     """Write `changes` (and `event`) over the version read, moving the case to the next
     version; CaseChanged when it is no longer the stored one."""
     fields = {**changes, "version": case.version + 1, "updated_at": clock.now()}
+    if "phase" in fields:
+        fields["is_open"] = Phase(fields["phase"]) is not Phase.CLOSED
+    if "customer_name" in fields:
+        fields["name_words"] = name_words(fields["customer_name"])
     update: dict[str, Any] = {"$set": Encoder().encode(fields)}
     if event is not None:
         update["$push"] = {"history": event.model_dump(mode="python")}
@@ -216,24 +230,68 @@ def _with_own(sections: Iterable[Section] | None) -> list[str] | None:
     return None if sections is None else [Section.CASE, *sections]
 
 
+Held = tuple[str | None, str | None, Phase]  # (DRC, officer, phase) a case is counted under
+
+
+def _held(case: Case) -> Held:
+    return (case.drc_id, case.ro_id, case.phase)
+
+
+UNHELD_SHARDS = 8  # shards of a DRC's (or the pool's) cases without an officer
+
+
+def shard_id(drc_id: str | None, ro_id: str | None, case_id: str) -> str:
+    """The count shard a case is counted in: its officer's in its DRC, or one of a few
+    shards (by the case id's last byte) of its DRC's, or the pool's, unheld cases."""
+    holder = ro_id if ro_id is not None else f"~{int(case_id[-2:], 16) % UNHELD_SHARDS}"
+    return f"{drc_id or '-'}|{holder}"
+
+
 async def _recount(
-    before: tuple[str | None, Phase],
-    after: tuple[str | None, Phase],
+    case: Case, before: Held | None, after: Held | None, *, session: AsyncClientSession
+) -> None:
+    """Move the case between the kept counts (its officer's, and its count shard) when its
+    DRC, holder or phase changed; `None`: not counted (before it existed)."""
+    if before != after:
+        moves = [(str(case.id), held, step) for held, step in ((before, -1), (after, 1)) if held]
+        await _count(moves, session=session)
+
+
+async def _count_opened(cases: list[Case], *, session: AsyncClientSession) -> None:
+    await _count([(str(case.id), _held(case), 1) for case in cases], session=session)
+
+
+async def _count(moves: Iterable[tuple[str, Held, int]], *, session: AsyncClientSession) -> None:
+    """Add each (case id, where it is held, step) to its officer's counts and its count
+    shard: one update per document, none where the steps cancel out."""
+    officers: dict[str, dict[str, int]] = {}
+    shards: dict[tuple[str, str | None, str | None], dict[str, int]] = {}
+    for case_id, (drc_id, ro_id, phase), step in moves:
+        key = f"phases.{phase.value}"
+        if ro_id is not None:
+            held = officers.setdefault(ro_id, {})
+            held[key] = held.get(key, 0) + step
+        shard = shards.setdefault((shard_id(drc_id, ro_id, case_id), drc_id, ro_id), {})
+        shard[key] = shard.get(key, 0) + step
+    for holder, inc in officers.items():
+        await _inc(OfficerCaseCounts, {"_id": holder}, inc, session=session)
+    for (sid, drc, holder_id), inc in shards.items():
+        where = {"_id": sid, "drc_id": drc, "ro_id": holder_id}
+        await _inc(CaseCountShard, where, inc, session=session)
+
+
+async def _inc(
+    model: type[OfficerCaseCounts | CaseCountShard],
+    where: dict[str, Any],
+    inc: dict[str, int],
     *,
     session: AsyncClientSession,
 ) -> None:
-    """Move the case between officers' per-phase counts when its holder or phase changed."""
-    if before == after:
-        return
-    counts = OfficerCaseCounts.get_pymongo_collection()
-    for (ro_id, phase), step in ((before, -1), (after, 1)):
-        if ro_id is not None:
-            await counts.update_one(
-                {"_id": ro_id},
-                {"$inc": {f"phases.{phase.value}": step}},
-                upsert=True,
-                session=session,
-            )
+    steps = {key: n for key, n in inc.items() if n}
+    if steps:
+        await model.get_pymongo_collection().update_one(
+            where, {"$inc": steps}, upsert=True, session=session
+        )
 
 
 async def officer_counts(ro_id: str) -> dict[str, int]:
@@ -242,19 +300,75 @@ async def officer_counts(ro_id: str) -> dict[str, int]:
 
 
 async def rebuild_officer_counts() -> int:
-    """Recount every officer's cases from the cases themselves (repair after raw loads)."""
-    pipeline: list[dict[str, Any]] = [
-        {"$match": {"ro_id": {"$ne": None}}},
-        {"$group": {"_id": {"ro": "$ro_id", "phase": "$phase"}, "n": {"$sum": 1}}},
-    ]
-    totals: dict[str, dict[str, int]] = {}
+    """Recount every officer's cases, and every count shard, from the cases themselves
+    (repair after raw loads); how many officers hold cases."""
+    group = {"drc": "$drc_id", "ro": "$ro_id", "phase": "$phase"}
+    pipeline: list[dict[str, Any]] = [{"$group": {"_id": group, "n": {"$sum": 1}}}]
+    officers: dict[str, dict[str, int]] = {}
+    shards: dict[str, dict[str, Any]] = {}
     async for row in await Case.get_pymongo_collection().aggregate(pipeline):
-        totals.setdefault(row["_id"]["ro"], {})[row["_id"]["phase"]] = row["n"]
-    counts = OfficerCaseCounts.get_pymongo_collection()
-    await counts.delete_many({"_id": {"$nin": list(totals)}})
-    for ro_id, phases in totals.items():
-        await counts.replace_one({"_id": ro_id}, {"phases": phases}, upsert=True)
-    return len(totals)
+        drc_id, ro_id, phase = row["_id"].get("drc"), row["_id"].get("ro"), row["_id"]["phase"]
+        if ro_id is not None:
+            held = officers.setdefault(ro_id, {})
+            held[phase] = held.get(phase, 0) + row["n"]
+            shards.setdefault(shard_id(drc_id, ro_id, "00"), _shard(drc_id, ro_id))
+            shards[shard_id(drc_id, ro_id, "00")]["phases"][phase] = row["n"]
+    await _unheld_shards(shards)
+    await _replace_all(OfficerCaseCounts, {ro: {"phases": p} for ro, p in officers.items()})
+    await _replace_all(CaseCountShard, shards)
+    return len(officers)
+
+
+def _shard(drc_id: str | None, ro_id: str | None) -> dict[str, Any]:
+    return {"drc_id": drc_id, "ro_id": ro_id, "phases": {}}
+
+
+async def _unheld_shards(shards: dict[str, dict[str, Any]]) -> None:
+    """Add the unheld cases' shards to `shards`: grouped by case id, which picks the shard."""
+    cursor = Case.get_pymongo_collection().find(
+        {"ro_id": None}, {"_id": 1, "drc_id": 1, "phase": 1}
+    )
+    async for row in cursor:
+        drc_id = row.get("drc_id")
+        shard = shards.setdefault(shard_id(drc_id, None, str(row["_id"])), _shard(drc_id, None))
+        shard["phases"][row["phase"]] = shard["phases"].get(row["phase"], 0) + 1
+
+
+async def _replace_all(
+    model: type[OfficerCaseCounts | CaseCountShard], docs: dict[str, dict[str, Any]]
+) -> None:
+    collection = model.get_pymongo_collection()
+    await collection.delete_many({"_id": {"$nin": list(docs)}})
+    for key, doc in docs.items():
+        await collection.replace_one({"_id": key}, doc, upsert=True)
+
+
+async def count_shards(filters: dict[str, Any]) -> dict[str, int]:
+    """The sum per phase of the count shards matching `filters` (drc_id and/or ro_id)."""
+    totals: dict[str, int] = {}
+    async for doc in CaseCountShard.get_pymongo_collection().find(filters, {"phases": 1}):
+        for phase, n in doc.get("phases", {}).items():
+            totals[phase] = totals.get(phase, 0) + n
+    return totals
+
+
+async def keep_list_fields() -> int:
+    """Give every case the open flag its phase implies, and the name words its customer's
+    name gives (cases stored before they were kept, or raw loads); how many changed."""
+    cases = Case.get_pymongo_collection()
+    closed = Phase.CLOSED.value
+    changed = 0
+    for filters, value in (
+        ({"phase": closed, "is_open": {"$ne": False}}, False),
+        ({"phase": {"$ne": closed}, "is_open": {"$ne": True}}, True),
+    ):
+        result = await cases.update_many(filters, {"$set": {"is_open": value}})
+        changed += result.modified_count
+    async for row in cases.find({"name_words": {"$exists": False}}, {"customer_name": 1}):
+        words = name_words(row.get("customer_name") or "")
+        await cases.update_one({"_id": row["_id"]}, {"$set": {"name_words": words}})
+        changed += 1
+    return changed
 
 
 async def of_account(account_id: str, *, session: AsyncClientSession | None = None) -> list[Case]:
@@ -271,6 +385,20 @@ async def find_fields(
     """Raw documents with only `fields`, for list screens."""
     cursor = Case.get_pymongo_collection().find(filters, dict.fromkeys(fields, 1))
     return await cursor.sort(sort).limit(limit).to_list()
+
+
+async def find_rows(
+    filters: dict[str, Any],
+    fields: tuple[str, ...],
+    *,
+    sort: list[tuple[str, int]] | None = None,
+    limit: int = 0,
+) -> list[dict[str, Any]]:
+    """Raw documents with only `fields`: one index range of a list, or a lookup."""
+    cursor = Case.get_pymongo_collection().find(
+        filters, dict.fromkeys(fields, 1), sort=sort, limit=limit
+    )
+    return await cursor.to_list()
 
 
 async def count_by_phase(filters: dict[str, Any]) -> dict[str, int]:
@@ -348,15 +476,14 @@ async def officer_counts_of(ro_ids: list[str]) -> dict[str, dict[str, int]]:
 
 async def follow_ups_due_of(ro_id: str, *, until: datetime) -> int:
     """Open cases `ro_id` holds whose next follow-up falls on or before `until`: a range of
-    the (ro_id, next_follow_up) index, not a pass over the officer's cases.
+    the officer's open follow-up list index (ro_id, is_open, next_follow_up, _id), not a
+    pass over the officer's cases.
 
-    The phase is checked here, not in the filter: SecantusDB walks a compound index for an
-    equality plus one operator field only, and with `phase: {$in}` beside the range it
-    read every case the officer holds (measured: 138 ms a build under load at 50 cases).
-    """
-    filters = {"ro_id": ro_id, "next_follow_up": {"$lte": until}}
-    cursor = Case.get_pymongo_collection().find(filters, {"phase": 1})
-    return sum(1 for row in await cursor.to_list() if row.get("phase") in OPEN_VALUES)
+    The bound is exclusive, a millisecond on: SecantusDB drops the keys equal to an
+    inclusive end on a compound key with fields after it (the lists' windows say more)."""
+    end = db.as_stored(until) + timedelta(milliseconds=1)  # stores keep milliseconds
+    filters = {"ro_id": ro_id, "is_open": True, "next_follow_up": {"$lt": end}}
+    return await Case.get_pymongo_collection().count_documents(filters)
 
 
 async def open_holders(ids: list[ObjectId]) -> dict[str, str]:

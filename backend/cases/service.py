@@ -38,6 +38,14 @@ def scope_filter(actor: User) -> dict[str, Any]:
     return {"ro_id": actor.id}
 
 
+async def keep_case_lists() -> tuple[int, int]:
+    """Repair what the case lists and counts read: the open flag and name words of every
+    case, then every officer's counts and count shard recounted from the cases. Returns
+    (cases given a list field, officers holding cases)."""
+    flagged = await repository.keep_list_fields()
+    return flagged, await repository.rebuild_officer_counts()
+
+
 def can_see(actor: User, case: Case) -> bool:
     if actor.is_operator:
         return True

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
 import weakref
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, TypeVar
@@ -42,6 +44,7 @@ def make_client(settings: MongoSettings) -> AsyncMongoClient[Raw]:
 
 
 D = TypeVar("D", bound=Document)
+T = TypeVar("T")
 
 _client: AsyncMongoClient[Raw] | None = None
 
@@ -117,6 +120,17 @@ async def transaction(
         if exc.has_error_label("TransientTransactionError") or getattr(exc, "code", None) == 112:
             raise WriteConflict("The data changed concurrently; retry the request") from exc
         raise
+
+
+async def retry_conflicts(work: Callable[[], Awaitable[T]], *, tries: int = 4) -> T:
+    """Run `work` (a whole transaction) again when it lost a write conflict to a concurrent
+    one, after a short jittered wait for the winner to commit; the last conflict is raised."""
+    for n in range(tries - 1):
+        try:
+            return await work()
+        except WriteConflict:
+            await asyncio.sleep(random.uniform(0.01, 0.03) * 2**n)
+    return await work()
 
 
 async def insert_at_commit(

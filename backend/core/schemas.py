@@ -28,6 +28,10 @@ NOT_BLANK = r"[^\s\x1c-\x1f\x85\ufeff]"
 NO_BLANKS = rf"^{NOT_BLANK}+$"
 # Free text a person writes down beside a record: a payment's note, a contact's notes.
 Notes = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=NOT_BLANK)]
+# Why a person changed something by hand (an override, a hold), kept in the audit trail.
+Reason = Annotated[str, StringConstraints(min_length=3, max_length=500, pattern=NOT_BLANK)]
+# What staff call a thing they configure (a segment, a strategy).
+Label = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NOT_BLANK)]
 
 
 class RequestModel(BaseModel):
@@ -66,6 +70,9 @@ def _json_number(value: Any) -> Any:
 #     Capacity = Annotated[int, Field(ge=0), JsonNumber]
 JsonNumber = BeforeValidator(_json_number)
 StrictBool = Annotated[bool, Strict()]
+# A count, a number of days or an amount of minor units, as JSON gives it.
+Count = Annotated[int, Field(ge=0), JsonNumber]
+Minor = Annotated[int, JsonNumber]
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
 
 

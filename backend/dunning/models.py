@@ -13,6 +13,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from backend.core import clock
 from backend.core.models import KeyedDocument
+from backend.core.schemas import Count, Minor
 from backend.notifications.models import Channel, TemplateKey
 from backend.segments.models import AccountFacts
 
@@ -58,12 +59,12 @@ class Step(BaseModel):
 
     key: str
     kind: StepKind
-    min_days_past_due: int = 0
-    min_balance: dict[str, int] = {}  # currency -> minor units, at least
-    no_response_days: int | None = None  # no answer in the last N days
+    min_days_past_due: Count = 0
+    min_balance: dict[str, Minor] = {}  # currency -> minor units, at least
+    no_response_days: Count | None = None  # no answer in the last N days
     channels: list[Channel] = []  # the customer's channels to use, in preference order
     template: TemplateKey | None = None
-    wait_days: int = 7  # how long to wait for an answer before the next step
+    wait_days: Count = 7  # how long to wait for an answer before the next step
 
 
 class Strategy(KeyedDocument):

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from backend.core.money import Money
-from backend.core.schemas import RequestModel
+from backend.core.schemas import JsonNumber, Label, Reason, RequestModel
 from backend.dunning.models import (
     Arm,
     ExperimentStatus,
@@ -19,16 +19,15 @@ from backend.notifications.models import Channel
 from backend.segments.models import AccountFacts
 
 StepKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Name = Label
 
 
 class StepIn(RequestModel, Step):
     """One step as sent: unknown fields refused."""
 
     key: StepKey
-    min_days_past_due: int = Field(default=0, ge=0)
-    wait_days: int = Field(default=7, ge=0, le=365)
+    min_days_past_due: Annotated[int, Field(ge=0), JsonNumber] = 0
+    wait_days: Annotated[int, Field(ge=0, le=365), JsonNumber] = 7
 
 
 class StrategyCreate(RequestModel):
@@ -146,7 +145,7 @@ class ChallengerIn(RequestModel):
 class ExperimentSetup(RequestModel):
     """Run a challenger on `share_bp` basis points (1..9999) of the segment's new cycles."""
 
-    share_bp: int
+    share_bp: Annotated[int, JsonNumber]
     challenger: ChallengerIn
 
 

@@ -48,6 +48,11 @@ async def accept(
 ) -> CallbackAccepted:
     """Settle the event the callback names: acknowledged (done) or failed (refused)."""
     data = verify(body=body, timestamp=timestamp, signature=signature, settings=settings)
+    # OSS may answer before our own record of its receipt is written: a lost race is retried
+    return await db.retry_conflicts(lambda: _accept(data))
+
+
+async def _accept(data: CallbackBody) -> CallbackAccepted:
     async with db.transaction() as txn:
         event = await repository.event_by_key(data.idempotency_key, session=txn)
         if event is None:

@@ -9,6 +9,7 @@ from pymongo import ASCENDING, IndexModel
 
 from backend.core import clock
 from backend.core.models import KeyedDocument
+from backend.core.schemas import Count, Minor
 
 
 class AccountFacts(BaseModel):
@@ -32,12 +33,12 @@ class AccountFacts(BaseModel):
 class SegmentRules(BaseModel):
     """Every rule given must hold for an account to be in the segment; none given matches all."""
 
-    balance_min: dict[str, int] = {}  # currency -> minor units, at least
-    balance_max: dict[str, int] = {}
-    days_past_due_min: int | None = None
-    days_past_due_max: int | None = None
-    payments_max: int | None = None  # e.g. 0: never paid
-    promises_broken_min: int | None = None
+    balance_min: dict[str, Minor] = {}  # currency -> minor units, at least
+    balance_max: dict[str, Minor] = {}
+    days_past_due_min: Count | None = None
+    days_past_due_max: Count | None = None
+    payments_max: Count | None = None  # e.g. 0: never paid
+    promises_broken_min: Count | None = None
     regions: list[str] = []
     product_types: list[str] = []
     customer_groups: list[str] = []

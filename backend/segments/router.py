@@ -34,7 +34,7 @@ async def create_segment(actor: OperatorStaff, body: SegmentCreate) -> SegmentRe
     return await service.create_segment(actor=actor, data=body)
 
 
-@router.put("/segments/order", summary="Set the order segments are tried in")
+@router.put("/segment-order", summary="Set the order segments are tried in")
 async def reorder_segments(actor: OperatorStaff, body: SegmentOrder) -> list[SegmentRead]:
     """The list names every segment once, first tried first."""
     return await service.reorder(actor=actor, data=body)

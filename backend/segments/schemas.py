@@ -5,12 +5,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from backend.core.schemas import RequestModel
+from backend.core.schemas import Count, Label, Reason, RequestModel
 from backend.segments.models import SegmentRules
 
 SegmentKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Name = Label
 
 
 class SegmentRulesIn(RequestModel, SegmentRules):
@@ -20,7 +19,7 @@ class SegmentRulesIn(RequestModel, SegmentRules):
 class SegmentCreate(RequestModel):
     id: SegmentKey
     name: Name
-    priority: int | None = Field(default=None, ge=0, description="Default: after the last")
+    priority: Count | None = Field(default=None, description="Default: after the last")
     rules: SegmentRulesIn
 
 

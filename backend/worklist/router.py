@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
 from backend.auth.deps import OperatorStaff
 from backend.core.pagination import Cursor, Limit, Page
+from backend.core.schemas import Day
 from backend.worklist import service
 from backend.worklist.models import WorkKind, WorkStatus
 from backend.worklist.schemas import WorkFilters, WorkItemClose, WorkItemRead
@@ -23,7 +23,7 @@ async def list_items(
     status: WorkStatus | None = None,
     assignee: Annotated[str | None, Query(max_length=128)] = None,
     customer_id: Annotated[str | None, Query(max_length=64)] = None,
-    due_before: date | None = None,
+    due_before: Day | None = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[WorkItemRead]:

@@ -36,10 +36,10 @@ async def peak_growth(rows: int, first: int) -> int:
 
 
 async def test_memory_does_not_grow_with_the_file(capsys):
-    small = await peak_growth(5_000, first=1)
-    large = await peak_growth(20_000, first=1_000_001)  # new accounts: every row is written
+    small = await peak_growth(3_000, first=1)
+    large = await peak_growth(12_000, first=1_000_001)  # new accounts: every row is written
     with capsys.disabled():
-        print(f"\nintake peak memory growth: 5,000 rows {small / 1e6:.1f} MB", end="")
-        print(f", 20,000 rows {large / 1e6:.1f} MB")
+        print(f"\nintake peak memory growth: 3,000 rows {small / 1e6:.1f} MB", end="")
+        print(f", 12,000 rows {large / 1e6:.1f} MB")
     assert large < BOUND_BYTES and small < BOUND_BYTES
     assert large < small * 1.5  # four times the rows, not four times the memory

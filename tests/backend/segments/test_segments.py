@@ -61,12 +61,12 @@ async def test_the_first_matching_segment_wins_and_its_reason_is_visible(client,
     assert (await placed(small.id))["segment_id"] == "western"
 
     reordered = await client.put(
-        "/segments/order", json={"ids": ["western", "large"]}, headers=as_operator()
+        "/segment-order", json={"ids": ["western", "large"]}, headers=as_operator()
     )
     assert [s["id"] for s in reordered.json()] == ["western", "large"]
     await dunning.evaluate_accounts([big.id])
     assert (await placed(big.id))["segment_id"] == "western"
-    partial = await client.put("/segments/order", json={"ids": ["large"]}, headers=as_operator())
+    partial = await client.put("/segment-order", json={"ids": ["large"]}, headers=as_operator())
     assert partial.status_code == 422 and partial.json()["errors"][0]["field"] == "ids"
 
 
