@@ -32,17 +32,25 @@ NOTICES = ("strategy_saved",)
 MAX_STEPS = 20
 SPARE_ROWS = 2  # empty rows under the ladder's steps, for steps to add
 CHANNELS = [f"steps.{i}.channels" for i in range(MAX_STEPS)]
+NUMBERS = ("min_days_past_due", "no_response_days", "wait_days")
 
 
 class StepForm(BaseModel):
-    """One step as typed: its minimum balance in major units; the rest as the API takes it."""
+    """One step as typed: numbers as text, its minimum balance in major units; the rest
+    as the API takes it."""
 
     model_config = ConfigDict(extra="allow")
 
     min_balance: dict[str, forms.Amount] = {}
+    min_days_past_due: int | None = None
+    no_response_days: int | None = None
+    wait_days: int | None = None
 
     def body(self) -> dict[str, Any]:
-        return {**(self.model_extra or {}), "min_balance": forms.minor(self.min_balance)}
+        """The API's step: the numbers given, the balance in minor units."""
+        numbers = self.model_dump(include=set(NUMBERS), exclude_none=True)
+        balance = forms.minor(self.min_balance)
+        return {**(self.model_extra or {}), **numbers, "min_balance": balance}
 
 
 class LadderForm(BaseModel):
