@@ -12,20 +12,25 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from backend.console import (
+    accounts,
     allocation,
     cases,
     commission,
     cpe,
     dashboard,
     drcs,
+    experiments,
     inbox,
     legal,
     message_templates,
     requests,
     router,
+    segments,
     signin,
+    strategies,
     uploads,
     users,
+    worklist,
 )
 from backend.console.deps import ConsoleState
 from backend.console.templates import STATIC_DIR
@@ -67,6 +72,11 @@ def install(app: FastAPI, settings: Settings) -> None:
         commission.router,
         allocation.router,
         message_templates.router,
+        segments.router,
+        strategies.router,
+        experiments.router,
+        accounts.router,
+        worklist.router,
         users.router,
         drcs.router,
         router.fallback,

@@ -4,7 +4,7 @@ API uses (`/allocation/rules`). Operator staff read them; operator admins change
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -202,19 +202,11 @@ async def switch_rule(request: Request, rule_id: RuleId, caller: AdminCaller) ->
     return editing.saved(HOME, "rule_disabled")
 
 
-class Move(BaseModel):
-    direction: Literal["up", "down"]
-
-
 @router.post("/allocation/{rule_id}/move", dependencies=[CsrfChecked])
 async def move_rule(request: Request, rule_id: RuleId, caller: AdminCaller) -> Response:
     """One place earlier or later, as `PUT /allocation/rule-order` with the new order."""
-    move = forms.parse(Move, await editing.posted(request))
     order = [str(r.id) for r in await rules.list_rules(actor=caller.user, include_inactive=True)]
     await rules.get_rule(actor=caller.user, rule_id=rule_id)
-    at = order.index(rule_id)
-    to = at - 1 if move.direction == "up" else at + 1
-    if 0 <= to < len(order):
-        order[at], order[to] = order[to], order[at]
-        await rules.reorder_rules(actor=caller.user, rule_ids=order)
+    if (changed := await editing.moved(request, order, rule_id)) is not None:
+        await rules.reorder_rules(actor=caller.user, rule_ids=changed)
     return editing.saved(HOME, "rules_reordered")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Request
 from pydantic import BaseModel
@@ -46,6 +46,25 @@ class Toggle(BaseModel):
     """An enable or disable button's form."""
 
     active: bool
+
+
+class Move(BaseModel):
+    """An up or down button's form: one place earlier or later in a list."""
+
+    direction: Literal["up", "down"]
+
+
+async def moved(request: Request, order: list[str], key: str) -> list[str] | None:
+    """`order` with `key` one place earlier or later, as the posted button says; None
+    when it is at that end already."""
+    move = forms.parse(Move, await posted(request))
+    at = order.index(key)
+    to = at - 1 if move.direction == "up" else at + 1
+    if not 0 <= to < len(order):
+        return None
+    order = list(order)
+    order[at], order[to] = order[to], order[at]
+    return order
 
 
 async def posted(request: Request, *, lists: Iterable[str] = ()) -> dict[str, Any]:

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from decimal import Decimal
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.datastructures import FormData, QueryParams
 
 from backend.core.errors import DomainError, ValidationFailed, field_errors
 
 M = TypeVar("M", bound=BaseModel)
+
+# An amount as typed, in major units (rupees and cents).
+Amount = Annotated[Decimal, Field(ge=0, decimal_places=2, max_digits=13)]
+
+
+def minor(amounts: Mapping[str, Decimal]) -> dict[str, int]:
+    """Amounts per currency as typed, in the minor units the services keep."""
+    return {currency: int(amount * 100) for currency, amount in amounts.items()}
+
+
+def major(amount: int) -> str:
+    """A stored amount (minor units) as a form shows it: 5000.50."""
+    return f"{amount // 100}.{amount % 100:02d}"
 
 
 def values(
@@ -67,3 +81,25 @@ def field_problems(
 def _form_field(path: str, where: Mapping[str, str]) -> str:
     matches = [api for api in where if path == api or path.startswith(f"{api}.")]
     return where[max(matches, key=len)] if matches else path
+
+
+def nested(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Dotted field names as nested fields: `rules.balance_min.LKR` as
+    `{"rules": {"balance_min": {"LKR": ...}}}`; a level keyed 0, 1, … becomes a list."""
+    found: dict[str, Any] = {}
+    for name, value in data.items():
+        *path, last = name.split(".")
+        level = found
+        for part in path:
+            level = level.setdefault(part, {})
+        level[last] = value
+    return _listed(found)
+
+
+def _listed(level: Any) -> Any:
+    if not isinstance(level, dict):
+        return level
+    items = {k: _listed(v) for k, v in level.items()}
+    if items and all(k.isdigit() for k in items):
+        return [items[k] for k in sorted(items, key=int)]
+    return items

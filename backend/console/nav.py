@@ -29,6 +29,9 @@ NAV: tuple[NavItem, ...] = (
     NavItem("commission", "/console/commission", CONSOLE_ROLES),
     NavItem("allocation", "/console/allocation", OPERATOR_ROLES),
     NavItem("templates", "/console/templates", OPERATOR_ROLES),
+    NavItem("segments", "/console/segments", OPERATOR_ROLES),
+    NavItem("strategies", "/console/strategies", OPERATOR_ROLES),
+    NavItem("worklist", "/console/worklist", OPERATOR_ROLES),
     NavItem("users", "/console/users", ADMIN_ROLES),
     NavItem("drcs", "/console/drcs", ADMIN_ROLES),
 )

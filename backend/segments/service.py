@@ -164,6 +164,11 @@ async def set_override(*, actor: User, account_id: str, data: OverrideCreate) ->
         )
 
 
+async def override_of(*, account_id: str) -> SegmentOverride | None:
+    """The segment an operator placed the account in by hand, if one did."""
+    return await repository.override(account_id)
+
+
 async def clear_override(*, actor: User, account_id: str, reason: str) -> None:
     """Let the rules place the account again (audited)."""
     async with db.transaction() as session:

@@ -93,6 +93,9 @@ def test_navigation_follows_the_role():
         "commission",
         "allocation",
         "templates",
+        "segments",
+        "strategies",
+        "worklist",
     ]
     pages = {
         Role.OPERATOR_ADMIN: [*operator, "users", "drcs"],
