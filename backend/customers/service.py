@@ -414,6 +414,16 @@ async def get_account(account_id: str) -> Account | None:
     return await repository.get_account(account_id)
 
 
+async def accounts_by_ids(account_ids: list[str]) -> dict[str, Account]:
+    """Accounts by id in one query, with no reach check, for system processes (dunning)."""
+    return await repository.many_accounts(account_ids)
+
+
+async def customers_unscoped(customer_ids: list[str]) -> dict[str, Customer]:
+    """Customers by id in one query, with no reach check, for system processes."""
+    return await repository.many_customers(customer_ids)
+
+
 async def account_ids_after(after: str | None, *, limit: int) -> list[str]:
     """The next `limit` account ids after `after`, in id order."""
     return await repository.account_ids_after(after, limit=limit)

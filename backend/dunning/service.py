@@ -16,7 +16,7 @@ from backend.core import clock, db
 from backend.core.pagination import Page, object_id_cursor
 from backend.core.settings import get_settings
 from backend.customers import service as customers
-from backend.dunning import repository
+from backend.dunning import repository, standing
 from backend.dunning.errors import (
     AccountNotInDunning,
     EscalationMoved,
@@ -61,15 +61,17 @@ _COUNTED = {
 async def evaluate_accounts(
     account_ids: list[str], *, now: datetime | None = None
 ) -> EvaluationSummary:
-    """Evaluate these accounts, one after the other, with one read of the configuration."""
+    """Evaluate these accounts, one after the other, with one read of the configuration
+    and of the accounts' documents (the chunk's accounts, customers, cases, standings)."""
     context = await Context.load(now or clock.now())
     summary = EvaluationSummary()
-    for account_id in account_ids:
-        result = await evaluate(account_id, context)
-        summary.evaluated += result != Result.GONE
-        if result in _COUNTED:
-            name = _COUNTED[result]
-            setattr(summary, name, getattr(summary, name) + 1)
+    async with standing.read_ahead(account_ids), repository.standings_ahead(account_ids):
+        for account_id in account_ids:
+            result = await evaluate(account_id, context)
+            summary.evaluated += result != Result.GONE
+            if result in _COUNTED:
+                name = _COUNTED[result]
+                setattr(summary, name, getattr(summary, name) + 1)
     return summary
 
 
