@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from _harness import LOCALHOST, PROJECT_ID, ROOT, bench_env, console
+from _harness import LOCALHOST, PROJECT_ID, ROOT, bench_env, console, group_cpu_seconds
 from rich.table import Table
 
 from backend.devstack import components as c
@@ -187,6 +187,7 @@ class Run:
     new_steps: int
     peak_rss_mb: list[float]
     load_average_1m: float
+    db_cpu_s: float  # SecantusDB's CPU seconds meanwhile
 
     @property
     def rate(self) -> float:
@@ -269,6 +270,7 @@ async def evaluate_by_workers(
     try:
         await asyncio.sleep(8)  # the workers import the app and connect before timing
         before = await counts(database)
+        cpu = group_cpu_seconds(args.db_pgid)
         started = time.perf_counter()
 
         async def send(ids: list[str]) -> None:
@@ -276,6 +278,7 @@ async def evaluate_by_workers(
 
         await service.evaluate_all(chunk_size=args.chunk_size, send=send)
         finished = await wait_idle(redis, within=6 * 3600)
+        cpu = group_cpu_seconds(args.db_pgid) - cpu
         after = await counts(database)
         peaks = [peak_rss_mb(w.process.pid) for w in running if w.process is not None]
     finally:
@@ -292,6 +295,7 @@ async def evaluate_by_workers(
         after[1] - before[1],
         peaks,
         os.getloadavg()[0],
+        cpu,
     )
 
 
@@ -299,8 +303,10 @@ async def evaluate_by_workers(
 
 
 async def measure_size(size: int, database: Any, redis: Any, env: dict, args: Any) -> list[Run]:
+    cpu = group_cpu_seconds(args.db_pgid)
     read, took = await raw_read(database, args.chunk_size)
-    rows = [Run("raw read", read, 0, took, 0, 0, [], os.getloadavg()[0])]
+    used = group_cpu_seconds(args.db_pgid) - cpu
+    rows = [Run("raw read", read, 0, took, 0, 0, [], os.getloadavg()[0], used)]
     for workers in args.workers:
         reset = await reset_dunning(database, datetime.now(UTC))
         console.print(f"{size:,} accounts: dunning state reset in {reset:.1f} s")
@@ -336,7 +342,7 @@ def print_results(rows: list[Run]) -> None:
     table = Table(title="Dunning evaluation")
     for name in ("target", "accounts", "workers", "seconds", "accounts/s", "of raw"):
         table.add_column(name, justify="left" if name == "target" else "right")
-    for name in ("new deliveries", "new steps", "peak RSS MB", "load 1m"):
+    for name in ("new deliveries", "new steps", "peak RSS MB", "DB CPU s", "load 1m"):
         table.add_column(name, justify="right")
     raw = 0.0
     for row in rows:
@@ -351,6 +357,7 @@ def print_results(rows: list[Run]) -> None:
             f"{row.new_deliveries:,}",
             f"{row.new_steps:,}",
             " / ".join(f"{p:.0f}" for p in row.peak_rss_mb) or "-",
+            f"{row.db_cpu_s:.0f}",
             f"{row.load_average_1m:.2f}",
         )
     console.print(table)
@@ -370,6 +377,8 @@ def main(argv: list[str] | None = None) -> int:
             console.print(f"ready: backing services ({time.perf_counter() - started:.1f} s)")
             env = bench_env(work, services, c.free_port())
             env["DEBTX_BENCH_LOGS"] = str(work / "logs")
+            assert services.mongodb.process is not None
+            args.db_pgid = services.mongodb.process.pid  # it leads its own process group
             assert env["DEBTX_MONGO__URI"].startswith(f"mongodb://{LOCALHOST}:")
             os.environ.update(env)
             rows = asyncio.run(measure(args, env))
