@@ -6,6 +6,7 @@ a contact; officers and supervisors change contacts one audited change at a time
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -422,6 +423,11 @@ async def accounts_by_ids(account_ids: list[str]) -> dict[str, Account]:
 async def customers_unscoped(customer_ids: list[str]) -> dict[str, Customer]:
     """Customers by id in one query, with no reach check, for system processes."""
     return await repository.many_customers(customer_ids)
+
+
+def account_id_batches(*, size: int) -> AsyncIterator[list[str]]:
+    """Every account id in id order, `size` at a time, from one pass over the accounts."""
+    return repository.account_id_batches(size)
 
 
 async def account_ids_after(after: str | None, *, limit: int) -> list[str]:

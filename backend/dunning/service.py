@@ -84,15 +84,14 @@ async def _enqueue_chunk(account_ids: list[str]) -> None:
 
 async def evaluate_all(*, chunk_size: int | None = None, send: Send | None = None) -> int:
     """Hand every account to `send` (by default a `dunning.evaluate_chunk` task) in chunks
-    of ids, walking the ids in order so memory stays bounded; returns the chunk count."""
+    of ids, walking the ids in order in one pass so memory stays bounded; returns the
+    chunk count."""
     size = chunk_size or get_settings().dunning.chunk_size
     send = send or _enqueue_chunk
-    after: str | None = None
     chunks = 0
-    while ids := await customers.account_ids_after(after, limit=size):
+    async for ids in customers.account_id_batches(size=size):
         await send(ids)
         chunks += 1
-        after = ids[-1]
     return chunks
 
 
