@@ -37,6 +37,7 @@ bench: setup          ## Benchmarks (see bench/README.md)
 	$(BIN)/python bench/notify_fanout.py
 	$(BIN)/python bench/sync_push.py
 	$(BIN)/python bench/mirror_lag.py
+	$(BIN)/python bench/dunning_evaluation.py
 
 setup: system-deps $(STAMP) $(STATIC_STAMP)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from pymongo import ReplaceOne
@@ -118,6 +119,20 @@ async def ids_with_contact(value: str, *, limit: int) -> list[str]:
 
 async def get_account(account_id: str) -> Account | None:
     return await Account.get(account_id)
+
+
+async def account_id_batches(size: int) -> AsyncIterator[list[str]]:
+    """Every account id in `_id` order, `size` at a time, from one cursor (paging by
+    `_id > last` would scan the accounts again for every page on SecantusDB)."""
+    cursor = Account.get_pymongo_collection().find({}, {"_id": 1}).sort("_id", 1)
+    batch: list[str] = []
+    async for row in cursor.batch_size(size):
+        batch.append(row["_id"])
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 async def account_ids_after(after: str | None, *, limit: int) -> list[str]:

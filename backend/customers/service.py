@@ -6,6 +6,7 @@ a contact; officers and supervisors change contacts one audited change at a time
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -412,6 +413,21 @@ async def account_ids_of(customer_id: str) -> list[str]:
 async def get_account(account_id: str) -> Account | None:
     """An account by id with no reach check, for system processes (dunning)."""
     return await repository.get_account(account_id)
+
+
+async def accounts_by_ids(account_ids: list[str]) -> dict[str, Account]:
+    """Accounts by id in one query, with no reach check, for system processes (dunning)."""
+    return await repository.many_accounts(account_ids)
+
+
+async def customers_unscoped(customer_ids: list[str]) -> dict[str, Customer]:
+    """Customers by id in one query, with no reach check, for system processes."""
+    return await repository.many_customers(customer_ids)
+
+
+def account_id_batches(*, size: int) -> AsyncIterator[list[str]]:
+    """Every account id in id order, `size` at a time, from one pass over the accounts."""
+    return repository.account_id_batches(size)
 
 
 async def account_ids_after(after: str | None, *, limit: int) -> list[str]:

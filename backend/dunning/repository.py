@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -9,6 +12,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
 from backend.cases.models import Case
+from backend.core import db
 from backend.dunning.models import (
     Experiment,
     ExperimentMember,
@@ -39,7 +43,29 @@ async def _upsert(document: Any, *, session: Session) -> None:
     )
 
 
+# a chunk's standings read in one query; each handed out once, outside transactions
+_standings_ahead: ContextVar[dict[str, Standing | None] | None] = ContextVar(
+    "dunning_standings_ahead", default=None
+)
+
+
+@asynccontextmanager
+async def standings_ahead(account_ids: list[str]) -> AsyncIterator[None]:
+    """Within the block, `standing` answers each of these accounts once from one read."""
+    rows = await db.find_by_keys(Standing, "_id", account_ids)
+    found: dict[str, Standing | None] = dict.fromkeys(account_ids)
+    found |= {row["_id"]: Standing.model_validate(row) for row in rows}
+    token = _standings_ahead.set(found)
+    try:
+        yield
+    finally:
+        _standings_ahead.reset(token)
+
+
 async def standing(account_id: str, *, session: Session = None) -> Standing | None:
+    ahead = _standings_ahead.get()
+    if session is None and ahead is not None and account_id in ahead:
+        return ahead.pop(account_id)
     return await Standing.get(account_id, session=session)
 
 

@@ -11,7 +11,7 @@ from backend.audit import service as audit
 from backend.core import clock, db
 from backend.core.settings import get_settings
 from backend.customers import service as customers
-from backend.dunning import repository
+from backend.dunning import repository, standing
 from backend.dunning.errors import (
     AccountNotInDunning,
     NotHeld,
@@ -51,15 +51,17 @@ _COUNTED = {
 async def evaluate_accounts(
     account_ids: list[str], *, now: datetime | None = None
 ) -> EvaluationSummary:
-    """Evaluate these accounts, one after the other, with one read of the configuration."""
+    """Evaluate these accounts, one after the other, with one read of the configuration
+    and of the accounts' documents (the chunk's accounts, customers, cases, standings)."""
     context = await Context.load(now or clock.now())
     summary = EvaluationSummary()
-    for account_id in account_ids:
-        result = await evaluate(account_id, context)
-        summary.evaluated += result != Result.GONE
-        if result in _COUNTED:
-            name = _COUNTED[result]
-            setattr(summary, name, getattr(summary, name) + 1)
+    async with standing.read_ahead(account_ids), repository.standings_ahead(account_ids):
+        for account_id in account_ids:
+            result = await evaluate(account_id, context)
+            summary.evaluated += result != Result.GONE
+            if result in _COUNTED:
+                name = _COUNTED[result]
+                setattr(summary, name, getattr(summary, name) + 1)
     return summary
 
 
@@ -72,15 +74,14 @@ async def _enqueue_chunk(account_ids: list[str]) -> None:
 
 async def evaluate_all(*, chunk_size: int | None = None, send: Send | None = None) -> int:
     """Hand every account to `send` (by default a `dunning.evaluate_chunk` task) in chunks
-    of ids, walking the ids in order so memory stays bounded; returns the chunk count."""
+    of ids, walking the ids in order in one pass so memory stays bounded; returns the
+    chunk count."""
     size = chunk_size or get_settings().dunning.chunk_size
     send = send or _enqueue_chunk
-    after: str | None = None
     chunks = 0
-    while ids := await customers.account_ids_after(after, limit=size):
+    async for ids in customers.account_id_batches(size=size):
         await send(ids)
         chunks += 1
-        after = ids[-1]
     return chunks
 
 

@@ -197,6 +197,9 @@ class Delivery(Document):
                 unique=True,
                 partialFilterExpression={"dedupe_key": {"$type": "string"}},
             ),
+            # the lookup of used keys: SecantusDB answers it from no partial index (a scan
+            # of every delivery, ~0.6 s at 20,000), from this one in ~2 ms
+            IndexModel([("dedupe_key", ASCENDING), ("_id", ASCENDING)]),
         ]
 
 
