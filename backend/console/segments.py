@@ -4,9 +4,9 @@ refused shows its problem beside the field and nothing is stored."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict
 from starlette.responses import Response
 
@@ -18,12 +18,18 @@ from backend.core.errors import DomainError
 from backend.core.settings import get_settings
 from backend.segments import service as segments
 from backend.segments.models import SegmentRules
-from backend.segments.schemas import SegmentCreate, SegmentOrder, SegmentRead, SegmentUpdate
+from backend.segments.schemas import (
+    SegmentCreate,
+    SegmentOrder,
+    SegmentPath,
+    SegmentRead,
+    SegmentUpdate,
+)
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 
 HOME = "/console/segments"
-SegmentId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
+SegmentId = SegmentPath
 NOTICES = ("segment_created", "segment_updated", "segments_reordered")
 COUNTS = ("days_past_due_min", "days_past_due_max", "payments_max", "promises_broken_min")
 LISTS = ("regions", "product_types", "customer_groups", "risk_bands")

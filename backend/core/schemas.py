@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import (
     AwareDatetime,
     BaseModel,
@@ -87,3 +88,8 @@ def _iso_day(value: Any) -> Any:
 # A calendar day as JSON gives it: "2025-07-01", never a number or a date-time.
 # Days are UTC days throughout DebtX.
 Day = Annotated[date, BeforeValidator(_iso_day)]
+
+
+# A billing account's number as BSS gives it, in a route's path.
+ACCOUNT_NUMBER = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+AccountNumber = Annotated[str, Path(pattern=ACCOUNT_NUMBER, description="BSS account number")]

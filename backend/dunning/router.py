@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, status
 
 from backend.auth.deps import OperatorStaff
+from backend.core.schemas import AccountNumber
 from backend.dunning import experiments, service, strategies
 from backend.dunning.schemas import (
     EvaluationSummary,
@@ -20,11 +19,12 @@ from backend.dunning.schemas import (
     StrategyUpdate,
     StrategyVersionRead,
 )
+from backend.segments.schemas import SegmentPath
 
 router = APIRouter(tags=["dunning"])
 
-StrategyId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$", description="Segment key")]
-AccountId = Annotated[str, Path(min_length=1, max_length=64, description="BSS account number")]
+StrategyId = SegmentPath
+AccountId = AccountNumber
 
 
 @router.get("/dunning/strategies", summary="Every segment's dunning strategy")

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Header, Path, Request, status
 
 from backend.auth.deps import OperatorStaff
 from backend.core.pagination import Limit, ObjectIdCursor, Page
+from backend.core.schemas import AccountNumber
 from backend.oss import callbacks, cure, service, signing
 from backend.oss.models import EventKind, EventStatus
 from backend.oss.schemas import (
@@ -19,9 +20,7 @@ from backend.oss.schemas import (
 
 router = APIRouter(tags=["oss"])
 
-AccountId = Annotated[
-    str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$", description="Billing account id")
-]
+AccountId = AccountNumber
 EventId = Annotated[str, Path(pattern=r"^[0-9a-f]{24}$", description="Event id")]
 CallbackTimestamp = Annotated[
     str | None, Header(alias=signing.CALLBACK_TIMESTAMP, description="Unix seconds")

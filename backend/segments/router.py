@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, status
 
 from backend.auth.deps import OperatorStaff
+from backend.core.schemas import AccountNumber
 from backend.segments import service
 from backend.segments.schemas import (
     AssignmentRead,
@@ -12,14 +11,15 @@ from backend.segments.schemas import (
     Reason,
     SegmentCreate,
     SegmentOrder,
+    SegmentPath,
     SegmentRead,
     SegmentUpdate,
 )
 
 router = APIRouter(tags=["segments"])
 
-SegmentId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$", description="Segment key")]
-AccountId = Annotated[str, Path(min_length=1, max_length=64, description="BSS account number")]
+SegmentId = SegmentPath
+AccountId = AccountNumber
 
 
 @router.get("/segments", summary="Segments, in the order they are tried")

@@ -3,12 +3,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
+from fastapi import Path
 from pydantic import BaseModel, Field, StringConstraints
 
 from backend.core.schemas import Count, Label, Reason, RequestModel
 from backend.segments.models import SegmentRules
 
-SegmentKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
+SEGMENT_KEY = r"^[a-z0-9][a-z0-9-]{0,39}$"
+SegmentKey = Annotated[str, StringConstraints(pattern=SEGMENT_KEY)]
+# A segment in a route's path (a strategy, an experiment are the segment's too).
+SegmentPath = Annotated[str, Path(pattern=SEGMENT_KEY, description="Segment key")]
 Name = Label
 
 
