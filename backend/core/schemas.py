@@ -71,9 +71,10 @@ def _json_number(value: Any) -> Any:
 #     Capacity = Annotated[int, Field(ge=0), JsonNumber]
 JsonNumber = BeforeValidator(_json_number)
 StrictBool = Annotated[bool, Strict()]
-# A count, a number of days or an amount of minor units, as JSON gives it.
-Count = Annotated[int, Field(ge=0), JsonNumber]
-Minor = Annotated[int, JsonNumber]
+# A count, a number of days or an amount of minor units, as JSON gives it (bounded, so a
+# number past what the database stores is refused, not a server error).
+Count = Annotated[int, Field(ge=0, le=10**9), JsonNumber]
+Minor = Annotated[int, Field(ge=-(10**13), le=10**13), JsonNumber]
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from backend.core.money import Money
-from backend.core.schemas import JsonNumber, Label, Reason, RequestModel
+from backend.core.schemas import Count, JsonNumber, Label, Reason, RequestModel
 from backend.dunning.models import (
     Arm,
     ExperimentStatus,
@@ -26,7 +26,7 @@ class StepIn(RequestModel, Step):
     """One step as sent: unknown fields refused."""
 
     key: StepKey
-    min_days_past_due: Annotated[int, Field(ge=0), JsonNumber] = 0
+    min_days_past_due: Count = 0
     wait_days: Annotated[int, Field(ge=0, le=365), JsonNumber] = 7
 
 
