@@ -133,10 +133,3 @@ async def account_id_batches(size: int) -> AsyncIterator[list[str]]:
             batch = []
     if batch:
         yield batch
-
-
-async def account_ids_after(after: str | None, *, limit: int) -> list[str]:
-    """Account ids in `_id` order after `after` (a keyset page: memory stays bounded)."""
-    query = {"_id": {"$gt": after}} if after is not None else {}
-    cursor = Account.get_pymongo_collection().find(query, {"_id": 1}).sort("_id", 1)
-    return [row["_id"] async for row in cursor.limit(limit)]

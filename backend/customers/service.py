@@ -428,8 +428,3 @@ async def customers_unscoped(customer_ids: list[str]) -> dict[str, Customer]:
 def account_id_batches(*, size: int) -> AsyncIterator[list[str]]:
     """Every account id in id order, `size` at a time, from one pass over the accounts."""
     return repository.account_id_batches(size)
-
-
-async def account_ids_after(after: str | None, *, limit: int) -> list[str]:
-    """The next `limit` account ids after `after`, in id order."""
-    return await repository.account_ids_after(after, limit=limit)
