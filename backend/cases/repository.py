@@ -385,14 +385,6 @@ async def find(filters: dict[str, Any], *, sort: list[tuple[str, int]], limit: i
     return await Case.find(filters).sort(sort).limit(limit).to_list()  # type: ignore[arg-type]
 
 
-async def find_fields(
-    filters: dict[str, Any], *, fields: tuple[str, ...], sort: list[tuple[str, int]], limit: int
-) -> list[dict[str, Any]]:
-    """Raw documents with only `fields`, for list screens."""
-    cursor = Case.get_pymongo_collection().find(filters, dict.fromkeys(fields, 1))
-    return await cursor.sort(sort).limit(limit).to_list()
-
-
 async def find_rows(
     filters: dict[str, Any],
     fields: tuple[str, ...],

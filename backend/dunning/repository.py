@@ -118,10 +118,6 @@ async def set_entry(entry_id: Any, fields: dict[str, Any]) -> None:
     await LedgerEntry.get_pymongo_collection().update_one({"_id": entry_id}, {"$set": fields})
 
 
-async def delete_entry(entry_id: Any) -> None:
-    await LedgerEntry.get_pymongo_collection().delete_one({"_id": entry_id})
-
-
 async def ledger(account_id: str, *, limit: int = 500) -> list[LedgerEntry]:
     return await LedgerEntry.find({"account_id": account_id}).sort("+_id").limit(limit).to_list()
 
