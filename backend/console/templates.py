@@ -29,8 +29,10 @@ STATIC_URL = "/console/static/"
 # htmx reads this from a meta tag: no inline script, no eval, no inline styles (neither
 # its indicator styles nor `style` among the attributes it settles after a swap), no page
 # snapshots of case data in localStorage; 422 answers swap in (they carry the fields'
-# problems), other errors do not.
+# problems), other errors do not. No settle delay: swapped-in controls are live the moment
+# they appear (with htmx's default 20 ms, a choice made in that gap was silently lost).
 HTMX_CONFIG = {
+    "defaultSettleDelay": 0,
     "includeIndicatorStyles": False,
     "attributesToSettle": ["class", "width", "height"],
     "allowEval": False,
