@@ -1,4 +1,4 @@
-from backend.core.errors import DomainError, NotFound
+from backend.core.errors import DomainError, NotFound, ValidationFailed
 
 
 class WebhookRefused(DomainError):
@@ -30,3 +30,11 @@ class FeedNotFound(NotFound):
 
     code = "billing.feed_not_found"
     title = "Billing feed not found"
+
+
+class InvalidFeed(ValidationFailed):
+    """The feed cannot be read as a BSS billing feed (its kind, its CSV header, an empty
+    file); nothing was stored."""
+
+    code = "billing.invalid_feed"
+    title = "Billing feed cannot be read"

@@ -175,3 +175,8 @@ _WRITERS: dict[type, Any] = {
     GroupRecord: _group,
     PaymentMethodRecord: _payment_method,
 }
+
+
+def unreadable(row: int, reason: str) -> RowOutcome:
+    """A row that could not even be read as a record."""
+    return RowOutcome(row=row, outcome=Outcome.REFUSED, reason=reason)

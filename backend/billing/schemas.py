@@ -134,8 +134,8 @@ class WebhookBody(BaseModel):
     records: list[dict] = Field(min_length=1)
 
 
-class FeedRead(BaseModel):
-    """A feed file or push taken in: counts per outcome and each row's outcome."""
+class FeedSummary(BaseModel):
+    """A feed file or push taken in: its counts per outcome."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -146,10 +146,15 @@ class FeedRead(BaseModel):
     format: str | None
     rows: int
     counts: dict[Outcome, int]
-    outcomes: list[RowOutcome]
-    outcomes_omitted: int
     started_at: datetime
     finished_at: datetime | None
+
+
+class FeedRead(FeedSummary):
+    """A feed's report: its counts and each row's outcome (refused ones with the reason)."""
+
+    outcomes: list[RowOutcome]
+    outcomes_omitted: int
 
 
 class InvoiceCreditRead(BaseModel):

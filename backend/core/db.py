@@ -272,8 +272,8 @@ async def upsert_if_newer(
     session: AsyncClientSession | None = None,
 ) -> str:
     """Write `fields` to the document `key` only if what it holds is older than
-    `fields[stamp]` (the source's own time), in one conditional write; a missing document
-    is inserted. Returns created, updated, unchanged (the same time again) or stale (the
+    `fields[stamp]` (the source's own time; one without the stamp counts as older), in one
+    conditional write; a missing document is inserted. Returns created, updated, unchanged (the same time again) or stale (the
     stored one is newer). Safe under concurrency: a lost insert race is tried again."""
     at = as_stored(fields[stamp])
     values = {**fields, stamp: at}
@@ -285,7 +285,7 @@ async def upsert_if_newer(
     for _ in range(4):
         try:
             result = await collection.update_one(
-                {"_id": key, stamp: {"$lt": at}}, update, upsert=True, session=session
+                {"_id": key, stamp: {"$not": {"$gte": at}}}, update, upsert=True, session=session
             )
         except DuplicateKeyError:
             stored = await collection.find_one({"_id": key}, {stamp: 1}, session=session)
