@@ -119,3 +119,44 @@ async def test_a_feed_file_from_disk(app, tmp_path):
     path.write_text(CSV)
     batch = await feeds.import_file(path=path, kind="invoice", settings=app.state.settings.billing)
     assert batch.rows == 6 and batch.counts == {"created": 2, "refused": 3, "stale": 1}
+
+
+async def test_the_drop_folder_takes_each_file_by_the_kind_its_name_gives(app, tmp_path):
+    drop = tmp_path / "bss"
+    drop.mkdir()
+    (drop / "invoices-2026-01-05.csv").write_text(CSV)
+    (drop / "plans.csv").write_text("id,colour\nP1,red\n")
+    line = {"kind": "group", "id": "G1", "name": "Corporate", "updated_at": "2026-01-01T00:00:00Z"}
+    (drop / "mixed.jsonl").write_text(json.dumps(line) + "\n")
+    settings = app.state.settings.billing.model_copy(update={"feed_dir": drop})
+
+    batches = await feeds.import_drop_folder(settings=settings)
+
+    assert [(b.filename, b.kind, b.rows) for b in batches] == [
+        ("invoices-2026-01-05.csv", "invoice", 6),
+        ("mixed.jsonl", None, 1),
+    ]
+    assert sorted(p.name for p in (drop / "processed").iterdir()) == [
+        "invoices-2026-01-05.csv",
+        "mixed.jsonl",
+    ]
+    assert [p.name for p in (drop / "rejected").iterdir()] == ["plans.csv"]
+    assert await feeds.import_drop_folder(settings=settings) == []
+
+
+def test_the_drop_folder_is_swept_hourly():
+    from backend.worker.schedule import BEAT_SCHEDULE
+
+    assert BEAT_SCHEDULE["billing.import_feeds"]["task"] == "billing.import_feeds"
+
+
+async def test_the_feed_command_prints_the_report(app, settings, tmp_path):
+    from tests.harness import debtx
+
+    path = tmp_path / "invoices.csv"
+    path.write_text(CSV)
+    status, out, err = await debtx(settings, "billing-feed", str(path), "--kind", "invoice")
+    assert status == 0, err
+    assert json.loads(out)["counts"] == {"created": 2, "refused": 3, "stale": 1}
+    status, _, err = await debtx(settings, "billing-feed", str(path))
+    assert status == 1 and "billing.invalid_feed" in err
