@@ -180,7 +180,10 @@ async def _chosen(receipt: Receipt, data: ReceiptMatch) -> matching.Target:
             raise MatchRefused.on("account_id", "Give the account number, the case or both")
         if await customers.get_account(data.account_id) is None:
             raise MatchRefused.on("account_id", f"No account {data.account_id}")
-        return await matching.target_of(MatchKind.MANUAL, data.account_id, receipt)
+        target = await matching.target_of(MatchKind.MANUAL, data.account_id, receipt)
+        if isinstance(target, matching.Unmatched):
+            raise MatchRefused.on("account_id", target.reason)
+        return target
     case = await cases.get_unscoped(data.case_id)
     if case is None:
         raise MatchRefused.on("case_id", f"No case {data.case_id}")
