@@ -38,7 +38,13 @@ from backend.receipts.models import (
     ReceiptStatus,
     Refund,
 )
-from backend.receipts.schemas import ProviderReport, ReceiptMatch, ReceiptRead, ReceiptRefund
+from backend.receipts.schemas import (
+    ProviderReport,
+    ReceiptMatch,
+    ReceiptRead,
+    ReceiptRefund,
+    SightingRead,
+)
 from backend.users.models import User
 
 log = get_logger(__name__)
@@ -163,6 +169,15 @@ async def get_receipt(*, actor: User, receipt_id: str) -> ReceiptRead:
     if receipt is None:
         raise ReceiptNotFound(f"No receipt {receipt_id}")
     return read_of(receipt)
+
+
+async def sightings(*, actor: User, receipt_id: str) -> list[SightingRead]:
+    """Every report of the receipt's transaction, first received first."""
+    await get_receipt(actor=actor, receipt_id=receipt_id)
+    return [
+        SightingRead.model_validate({**r.model_dump(exclude={"id"}), "id": str(r.id)})
+        for r in await repository.records_of(receipt_id)
+    ]
 
 
 async def match_by_hand(*, actor: User, receipt_id: str, data: ReceiptMatch) -> ReceiptRead:
