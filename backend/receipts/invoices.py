@@ -16,9 +16,9 @@ from backend.core.money import Money
 
 
 async def account_of_invoice(reference: str) -> str | None:
-    """The account whose invoice has this number (or id), if there is one."""
+    """The account whose invoice has this number (or BSS id), if there is one."""
     invoice = await billing.find_invoice(reference)
-    return invoice.account_id if invoice is not None else None
+    return None if invoice is None else invoice.account_id
 
 
 async def accounts_with_invoice_due(amount: Money, *, start: date, end: date) -> set[str]:
@@ -30,7 +30,7 @@ async def credit_invoices(
     *, account_id: str, amount: Money, receipt_id: str, session: AsyncClientSession
 ) -> list[str]:
     """Credit the receipt to the account's open invoices, oldest due first; the ids of the
-    invoices credited (what is left over stays credit on the account)."""
+    invoices credited."""
     credits = await billing.credit_invoices(
         account_id=account_id, amount=amount, receipt_id=receipt_id, session=session
     )
