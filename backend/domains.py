@@ -4,6 +4,7 @@ it builds, and the entities a pull returns."""
 
 from backend.allocation.models import MODELS as ALLOCATION
 from backend.audit.models import AuditRecord
+from backend.billing.models import MODELS as BILLING
 from backend.cases import projections as case_projections
 from backend.cases.models import MODELS as CASES
 from backend.cases.mutations import CaseMutation
@@ -27,6 +28,7 @@ from backend.notifications.models import MODELS as NOTIFICATIONS
 from backend.oss.models import MODELS as OSS
 from backend.payments import mutations as payment_mutations
 from backend.payments.models import MODELS as PAYMENTS
+from backend.receipts.models import MODELS as RECEIPTS
 from backend.requests import mutations as request_mutations
 from backend.requests import projections as request_projections
 from backend.requests.models import MODELS as REQUESTS
@@ -50,6 +52,7 @@ MODELS = (
     *NEGOTIATIONS,
     *SETTLEMENTS,
     *PAYMENTS,
+    *RECEIPTS,
     *CPE,
     *MEDIATION,
     *REQUESTS,
@@ -58,6 +61,7 @@ MODELS = (
     *RESPONSES,
     *WORKLIST,
     *OSS,
+    *BILLING,
     *SEGMENTS,
     *DUNNING,
     *SYNC,

@@ -14,6 +14,7 @@ from backend import __version__
 from backend.allocation.router import router as allocation_router
 from backend.audit.router import router as audit_router
 from backend.auth.router import router as dev_auth_router
+from backend.billing.router import router as billing_router
 from backend.cases.router import router as cases_router
 from backend.commission.router import router as commission_router
 from backend.console import install as install_console
@@ -35,6 +36,7 @@ from backend.ops.router import router as ops_router
 from backend.oss.router import router as oss_router
 from backend.payments.router import router as payments_router
 from backend.performance.router import router as performance_router
+from backend.receipts.router import router as receipts_router
 from backend.requests.router import router as requests_router
 from backend.resources import Resources
 from backend.responses.router import router as responses_router
@@ -59,6 +61,7 @@ DOMAIN_ROUTERS = (
     negotiations_router,
     settlements_router,
     payments_router,
+    receipts_router,
     cpe_router,
     mediation_router,
     requests_router,
@@ -68,6 +71,7 @@ DOMAIN_ROUTERS = (
     responses_router,
     worklist_router,
     oss_router,
+    billing_router,
     segments_router,
     dunning_router,
     sync_router,

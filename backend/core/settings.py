@@ -93,6 +93,24 @@ class DunningSettings(BaseModel):
     cost_currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "LKR"
 
 
+class ReceiptSettings(BaseModel):
+    """Money the providers report: how receipts are matched and when one is flagged."""
+
+    # an instalment or promise of exactly the amount, due this many days either side
+    match_window_days: int = Field(default=7, ge=0, le=90)
+    # more than `velocity_limit` receipts from one phone within `velocity_minutes` is flagged
+    velocity_limit: int = Field(default=5, ge=1, le=1000)
+    velocity_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    # above `outlier_factor` x the largest of the account's last `outlier_history` payments,
+    # once it has at least `outlier_min_history` of them, is flagged
+    outlier_factor: int = Field(default=5, ge=2, le=1000)
+    outlier_history: int = Field(default=10, ge=1, le=100)
+    outlier_min_history: int = Field(default=3, ge=1, le=100)
+    # a receipt still unmatched this long after it arrived (its booking was interrupted)
+    # is matched again by the `receipts.resume_stalled` sweep
+    stalled_seconds: int = Field(default=120, ge=10, le=86_400)
+
+
 HourMinute = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 
 
@@ -171,6 +189,18 @@ class OssSettings(BaseModel):
     sweep_seconds: float = Field(default=30, gt=0)  # the beat sweep of due events and cures
 
 
+class BillingSettings(BaseModel):
+    """Billing from BSS: the secret BSS signs its pushes with, their replay window, the
+    folder feed files are dropped in, and how many row outcomes a feed's report keeps."""
+
+    # HMAC-SHA256 over `timestamp.body`, sent as X-BSS-Timestamp and X-BSS-Signature
+    webhook_secret: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "bss-webhook-secret")
+    webhook_window_seconds: int = Field(default=300, ge=10, le=3600)
+    webhook_max_records: int = Field(default=500, ge=1, le=5000)
+    feed_dir: Path | None = None  # unset: feeds come by the CLI or the operator API only
+    max_outcomes: int = Field(default=1000, ge=0, le=100_000)
+
+
 class Settings(BaseSettings):
     """Every knob DebtX has. Nested groups read as DEBTX_MONGO__URI and so on."""
 
@@ -196,6 +226,8 @@ class Settings(BaseSettings):
     responses: ResponseSettings = ResponseSettings()
     oss: OssSettings = OssSettings()
     dunning: DunningSettings = DunningSettings()
+    receipts: ReceiptSettings = ReceiptSettings()
+    billing: BillingSettings = BillingSettings()
 
     @property
     def is_production(self) -> bool:
@@ -230,6 +262,9 @@ class Settings(BaseSettings):
             secret = getattr(self.oss, name).get_secret_value()
             if secret.startswith(PLACEHOLDER_PREFIX) or len(secret) < 32:
                 problems.append(f"DEBTX_OSS__{name.upper()} must be a real secret of 32+ chars")
+        billing_secret = self.billing.webhook_secret.get_secret_value()
+        if billing_secret.startswith(PLACEHOLDER_PREFIX) or len(billing_secret) < 32:
+            problems.append("DEBTX_BILLING__WEBHOOK_SECRET must be a real secret of 32+ chars")
         if self.firebase.firestore_emulator_host:
             problems.append("DEBTX_FIREBASE__FIRESTORE_EMULATOR_HOST must be unset in production")
         if problems:
