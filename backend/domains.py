@@ -14,6 +14,7 @@ from backend.cpe.models import MODELS as CPE
 from backend.customers import mutations as customer_mutations
 from backend.customers import projections as customer_projections
 from backend.customers.models import MODELS as CUSTOMERS
+from backend.disputes.models import MODELS as DISPUTES
 from backend.drcs.models import Drc
 from backend.dunning.models import MODELS as DUNNING
 from backend.intake.models import MODELS as INTAKE
@@ -60,6 +61,7 @@ MODELS = (
     *OSS,
     *SEGMENTS,
     *DUNNING,
+    *DISPUTES,
     *SYNC,
 )
 

@@ -23,6 +23,7 @@ from backend.core.logging import configure_logging, get_logger
 from backend.core.settings import Settings, get_settings
 from backend.cpe.router import router as cpe_router
 from backend.customers.router import router as customers_router
+from backend.disputes.router import router as disputes_router
 from backend.drcs.router import router as drcs_router
 from backend.dunning.router import router as dunning_router
 from backend.firebase.devkeys import SigningKey
@@ -70,6 +71,7 @@ DOMAIN_ROUTERS = (
     oss_router,
     segments_router,
     dunning_router,
+    disputes_router,
     sync_router,
 )
 

@@ -1,0 +1,52 @@
+"""What a resolution does. DebtX does not bill: a credit is recorded as a credit note BSS
+is to issue. A refund gives the money back: a disputed payment is reversed through the
+payments service, a disputed provider receipt is refunded through the receipts service."""
+
+from __future__ import annotations
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend.disputes.errors import ResolutionInvalid
+from backend.disputes.models import BillingDispute, DisputeOutcome, DisputeResolution
+from backend.disputes.schemas import DisputeResolve
+from backend.payments import service as payments
+from backend.users.models import User
+
+_WITH_AMOUNT = {DisputeOutcome.CREDIT, DisputeOutcome.REFUND}
+
+
+def check(data: DisputeResolve) -> None:
+    """A credit or refund names a positive amount; a correction or rejection none."""
+    if data.outcome in _WITH_AMOUNT and (data.amount is None or data.amount.amount == 0):
+        raise ResolutionInvalid.on("amount", f"A {data.outcome} needs an amount above zero")
+    if data.outcome not in _WITH_AMOUNT and data.amount is not None:
+        raise ResolutionInvalid.on("amount", f"A {data.outcome} takes no amount")
+
+
+async def carry_out(
+    *, actor: User, dispute: BillingDispute, data: DisputeResolve, session: AsyncClientSession
+) -> DisputeResolution:
+    """The resolution (already `check`ed), with what was done for it, in the caller's
+    transaction."""
+    resolution = DisputeResolution(
+        outcome=data.outcome, amount=data.amount, note=data.note, by=actor.id
+    )
+    reason = f"Dispute {dispute.id}: {data.note}"
+    if data.outcome is DisputeOutcome.CREDIT:
+        resolution.credit_note_requested = True
+    elif data.outcome is DisputeOutcome.REFUND and dispute.payment_id:
+        await _reverse(actor, dispute.payment_id, data, reason, session)
+        resolution.reversed_payment_id = dispute.payment_id
+    return resolution
+
+
+async def _reverse(
+    actor: User, payment_id: str, data: DisputeResolve, reason: str, session: AsyncClientSession
+) -> None:
+    """A refund of a payment undoes the whole payment, so it is the payment's amount."""
+    payment = await payments.get_payment(actor=actor, payment_id=payment_id)
+    if data.amount != payment.amount:
+        raise ResolutionInvalid.on("amount", f"The payment was {payment.amount}; refund all of it")
+    await payments.reverse_payment(
+        actor=actor, payment_id=payment_id, reason=reason[:500], session=session
+    )

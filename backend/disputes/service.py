@@ -1,0 +1,190 @@
+"""Disputes of a bill or a payment: raised, investigated, resolved, each step audited.
+Collection contact with the customer is held from the first open dispute until the last
+is resolved (through the customer's dispute hold, which dunning and the contact policy
+honour); the customer's accounts are re-evaluated by dunning at each change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bson import ObjectId
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from backend.audit import service as audit
+from backend.core import clock, db
+from backend.core.errors import Forbidden
+from backend.core.pagination import Page, object_id_cursor
+from backend.customers import service as customers
+from backend.disputes import outcomes, repository
+from backend.disputes.errors import DisputeChanged, DisputeNotFound, InvalidTransition
+from backend.disputes.models import BillingDispute, DisputeStatus
+from backend.disputes.schemas import DisputeCreate, DisputeFilters, DisputeRead, DisputeResolve
+from backend.disputes.subjects import subject_of
+from backend.users.models import Role, User
+from backend.worker.dispatch import reevaluate_accounts
+
+
+def _require_operator(actor: User) -> None:
+    if not actor.is_operator:
+        raise Forbidden("Only operator staff investigate and resolve disputes")
+
+
+def _scope(actor: User) -> dict[str, Any]:
+    """The disputes an actor may see: operators all, a supervisor their DRC's cases',
+    an officer those on their own cases."""
+    if actor.is_operator:
+        return {}
+    if actor.role is Role.DRC_SUPERVISOR:
+        return {"drc_id": actor.drc_id}
+    return {"ro_id": actor.id}
+
+
+def read_of(dispute: BillingDispute, *, held: bool) -> DisputeRead:
+    return DisputeRead.model_validate(
+        {**dispute.model_dump(), "id": str(dispute.id), "contact_held": held}
+    )
+
+
+async def _read(dispute: BillingDispute) -> DisputeRead:
+    customer = await customers.get_unscoped(dispute.customer_id)
+    return read_of(dispute, held=customer is not None and customer.dispute is not None)
+
+
+async def raise_dispute(*, actor: User, data: DisputeCreate) -> DisputeRead:
+    """Record a customer's dispute; collection contact is held until it is resolved."""
+    subject = await subject_of(actor, data)
+    case = subject.case
+    dispute = BillingDispute(
+        id=ObjectId(),
+        **data.model_dump(exclude={"case_id"}),
+        customer_id=subject.account.customer_id,
+        case_id=str(case.id) if case else None,
+        drc_id=case.drc_id if case else None,
+        ro_id=case.ro_id if case else None,
+        raised_by=actor.id,
+    )
+    async with db.transaction() as session:
+        await repository.insert(dispute, session=session)
+        await customers.hold_for_billing_dispute(
+            actor=actor,
+            customer_id=dispute.customer_id,
+            dispute_id=str(dispute.id),
+            reason=f"{dispute.kind.value.replace('_', ' ')}: {dispute.description}"[:2000],
+            session=session,
+        )
+        summary = data.model_dump(mode="json", exclude_none=True)
+        await _audit(actor, "dispute.raise", dispute, summary, session)
+    await _reevaluate(dispute.customer_id)
+    return read_of(dispute, held=True)
+
+
+async def list_disputes(
+    *, actor: User, filters: DisputeFilters, cursor: str | None, limit: int
+) -> Page[DisputeRead]:
+    """Disputes within the caller's reach, newest first; keyset pages."""
+    query = {"$and": [db.equal_to(filters), _scope(actor)]}
+    rows = await repository.page(query, before=object_id_cursor(cursor), limit=limit + 1)
+    shown = rows[:limit]
+    held = await customers.customers_unscoped(list({d.customer_id for d in shown}))
+    items = [
+        read_of(d, held=d.customer_id in held and held[d.customer_id].dispute is not None)
+        for d in shown
+    ]
+    return Page(items=items, next_cursor=str(shown[-1].id) if len(rows) > limit else None)
+
+
+async def _load(
+    actor: User, dispute_id: str, session: AsyncClientSession | None = None
+) -> BillingDispute:
+    dispute = await repository.get(dispute_id, session=session)
+    scope = _scope(actor)
+    if dispute is None or any(getattr(dispute, k) != v for k, v in scope.items()):
+        raise DisputeNotFound(f"No dispute {dispute_id}")
+    return dispute
+
+
+async def get_dispute(*, actor: User, dispute_id: str) -> DisputeRead:
+    """One dispute within the caller's reach."""
+    return await _read(await _load(actor, dispute_id))
+
+
+async def investigate(*, actor: User, dispute_id: str) -> DisputeRead:
+    """Operator staff take up an open dispute."""
+    _require_operator(actor)
+    async with db.transaction() as session:
+        dispute = await _load(actor, dispute_id, session)
+        _require_status(dispute, DisputeStatus.OPEN, "investigated")
+        fields = {
+            "status": DisputeStatus.INVESTIGATING,
+            "investigated_by": actor.id,
+            "investigated_at": clock.now(),
+        }
+        await _write(dispute, fields, session)
+        await _audit(actor, "dispute.investigate", dispute, {"status": "investigating"}, session)
+    return await _read(dispute)
+
+
+async def resolve(*, actor: User, dispute_id: str, data: DisputeResolve) -> DisputeRead:
+    """Operator staff resolve a dispute under investigation; what the outcome needs (a
+    payment reversed, a credit note for BSS) is done or recorded in the same step."""
+    _require_operator(actor)
+    outcomes.check(data)
+    async with db.transaction() as session:
+        dispute = await _load(actor, dispute_id, session)
+        _require_status(dispute, DisputeStatus.INVESTIGATING, "resolved")
+        resolution = await outcomes.carry_out(
+            actor=actor, dispute=dispute, data=data, session=session
+        )
+        fields = {"status": DisputeStatus.RESOLVED, "resolution": resolution}
+        await _write(dispute, fields, session)
+        await customers.release_billing_dispute(
+            actor=actor,
+            customer_id=dispute.customer_id,
+            dispute_id=str(dispute.id),
+            session=session,
+        )
+        after = {"status": "resolved", "resolution": resolution.model_dump(mode="json")}
+        await _audit(actor, "dispute.resolve", dispute, after, session)
+    await _reevaluate(dispute.customer_id)
+    return await _read(dispute)
+
+
+def _require_status(dispute: BillingDispute, status: DisputeStatus, step: str) -> None:
+    if dispute.status is not status:
+        raise InvalidTransition(
+            f"A dispute that is {dispute.status.value} cannot be {step}",
+            status=dispute.status.value,
+        )
+
+
+async def _write(
+    dispute: BillingDispute, fields: dict[str, Any], session: AsyncClientSession
+) -> None:
+    fields = {**fields, "updated_at": clock.now()}
+    if not await repository.update(dispute, fields, session=session):
+        raise DisputeChanged(f"Dispute {dispute.id} changed; reload and retry")
+    for name, value in fields.items():
+        setattr(dispute, name, value)
+    dispute.version += 1
+
+
+async def _reevaluate(customer_id: str) -> None:
+    await reevaluate_accounts(await customers.account_ids_of(customer_id))
+
+
+async def _audit(
+    actor: User,
+    action: str,
+    dispute: BillingDispute,
+    after: dict[str, Any],
+    session: AsyncClientSession,
+) -> None:
+    await audit.record(
+        actor=actor,
+        action=action,
+        entity_type="dispute",
+        entity_id=str(dispute.id),
+        after=after,
+        drc_id=dispute.drc_id,
+        session=session,
+    )
