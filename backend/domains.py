@@ -4,6 +4,7 @@ it builds, and the entities a pull returns."""
 
 from backend.allocation.models import MODELS as ALLOCATION
 from backend.audit.models import AuditRecord
+from backend.cards.models import MODELS as CARDS
 from backend.cases import projections as case_projections
 from backend.cases.models import MODELS as CASES
 from backend.cases.mutations import CaseMutation
@@ -64,6 +65,7 @@ MODELS = (
     *SEGMENTS,
     *DUNNING,
     *DISPUTES,
+    *CARDS,
     *SYNC,
 )
 

@@ -186,6 +186,17 @@ class OssSettings(BaseModel):
     sweep_seconds: float = Field(default=30, gt=0)  # the beat sweep of due events and cures
 
 
+class CardSettings(BaseModel):
+    """The card payment provider: its API (charge lookups) and its signed webhooks."""
+
+    base_url: str = "http://127.0.0.1:8193"
+    api_key: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "card-api-key")
+    webhook_secret: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "card-webhook-secret")
+    # a webhook signed further than this from our clock is refused (replays of old ones)
+    tolerance_seconds: int = Field(default=300, ge=10, le=3600)
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+
 class Settings(BaseSettings):
     """Every knob DebtX has. Nested groups read as DEBTX_MONGO__URI and so on."""
 
@@ -212,6 +223,7 @@ class Settings(BaseSettings):
     oss: OssSettings = OssSettings()
     dunning: DunningSettings = DunningSettings()
     receipts: ReceiptSettings = ReceiptSettings()
+    cards: CardSettings = CardSettings()
 
     @property
     def is_production(self) -> bool:
@@ -246,6 +258,10 @@ class Settings(BaseSettings):
             secret = getattr(self.oss, name).get_secret_value()
             if secret.startswith(PLACEHOLDER_PREFIX) or len(secret) < 32:
                 problems.append(f"DEBTX_OSS__{name.upper()} must be a real secret of 32+ chars")
+        for name in ("api_key", "webhook_secret"):
+            secret = getattr(self.cards, name).get_secret_value()
+            if secret.startswith(PLACEHOLDER_PREFIX) or len(secret) < 32:
+                problems.append(f"DEBTX_CARDS__{name.upper()} must be a real secret of 32+ chars")
         if self.firebase.firestore_emulator_host:
             problems.append("DEBTX_FIREBASE__FIRESTORE_EMULATOR_HOST must be unset in production")
         if problems:

@@ -160,12 +160,18 @@ async def hold_for_field_dispute(
 
 
 async def hold_for_billing_dispute(
-    *, actor: User, customer_id: str, dispute_id: str, reason: str, session: AsyncClientSession
+    *,
+    actor: User | None,
+    customer_id: str,
+    dispute_id: str,
+    reason: str,
+    session: AsyncClientSession,
 ) -> None:
-    """A bill or payment dispute was raised: collection contact is held until it, and
-    every other one of the customer's, is resolved."""
+    """A bill or payment dispute was raised (by staff, or by DebtX for a provider's
+    refund): collection contact is held until it, and every other one, is resolved."""
     customer = await _customer(customer_id, session)
-    hold = customer.dispute or Dispute(reason=reason, opened_by=actor.id, debt=False)
+    opened_by = actor.id if actor else None
+    hold = customer.dispute or Dispute(reason=reason, opened_by=opened_by, debt=False)
     held = hold.model_copy(update={"billing_disputes": [*hold.billing_disputes, dispute_id]})
     await _store_dispute(actor, customer, held, session)
 
@@ -186,7 +192,7 @@ async def release_billing_dispute(
 
 
 async def _store_dispute(
-    actor: User, customer: Customer, dispute: Dispute | None, session: AsyncClientSession
+    actor: User | None, customer: Customer, dispute: Dispute | None, session: AsyncClientSession
 ) -> None:
     before = customer.dispute
     customer.updated_at = clock.now()

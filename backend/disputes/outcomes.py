@@ -10,6 +10,9 @@ from backend.disputes.errors import ResolutionInvalid
 from backend.disputes.models import BillingDispute, DisputeOutcome, DisputeResolution
 from backend.disputes.schemas import DisputeResolve
 from backend.payments import service as payments
+from backend.receipts import service as receipts
+from backend.receipts.models import ReceiptStatus
+from backend.receipts.schemas import ReceiptRefund
 from backend.users.models import User
 
 _WITH_AMOUNT = {DisputeOutcome.CREDIT, DisputeOutcome.REFUND}
@@ -34,10 +37,28 @@ async def carry_out(
     reason = f"Dispute {dispute.id}: {data.note}"
     if data.outcome is DisputeOutcome.CREDIT:
         resolution.credit_note_requested = True
-    elif data.outcome is DisputeOutcome.REFUND and dispute.payment_id:
-        await _reverse(actor, dispute.payment_id, data, reason, session)
-        resolution.reversed_payment_id = dispute.payment_id
+    elif data.outcome is DisputeOutcome.REFUND:
+        payment_id = dispute.payment_id
+        if payment_id is None and dispute.receipt_id:
+            payment_id = await _refund_receipt(actor, dispute.receipt_id, reason, resolution)
+        if payment_id:
+            await _reverse(actor, payment_id, data, reason, session)
+            resolution.reversed_payment_id = payment_id
     return resolution
+
+
+async def _refund_receipt(
+    actor: User, receipt_id: str, reason: str, resolution: DisputeResolution
+) -> str | None:
+    """A receipt in suspense is refunded through receipts; a booked one's payment is
+    returned, to be reversed."""
+    receipt = await receipts.get_receipt(actor=actor, receipt_id=receipt_id)
+    if receipt.status is ReceiptStatus.SUSPENSE:
+        await receipts.refund(
+            actor=actor, receipt_id=receipt_id, data=ReceiptRefund(reason=reason[:500])
+        )
+        resolution.refunded_receipt_id = receipt_id
+    return receipt.payment_id
 
 
 async def _reverse(

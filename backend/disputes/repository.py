@@ -42,3 +42,7 @@ async def page(
     if before is not None:
         query["_id"] = {"$lt": before}
     return await BillingDispute.find(query).sort("-_id").limit(limit).to_list()
+
+
+async def of_receipt(receipt_id: str) -> BillingDispute | None:
+    return await BillingDispute.find_one({"receipt_id": receipt_id})

@@ -11,15 +11,18 @@ from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.audit import service as audit
+from backend.cases import service as cases
+from backend.cases.models import Case
 from backend.core import clock, db
 from backend.core.errors import Forbidden
 from backend.core.pagination import Page, object_id_cursor
 from backend.customers import service as customers
 from backend.disputes import outcomes, repository
 from backend.disputes.errors import DisputeChanged, DisputeNotFound, InvalidTransition
-from backend.disputes.models import BillingDispute, DisputeStatus
+from backend.disputes.models import BillingDispute, DisputeKind, DisputeStatus
 from backend.disputes.schemas import DisputeCreate, DisputeFilters, DisputeRead, DisputeResolve
 from backend.disputes.subjects import subject_of
+from backend.receipts.schemas import ReceiptRead
 from backend.users.models import Role, User
 from backend.worker.dispatch import reevaluate_accounts
 
@@ -53,16 +56,50 @@ async def _read(dispute: BillingDispute) -> DisputeRead:
 async def raise_dispute(*, actor: User, data: DisputeCreate) -> DisputeRead:
     """Record a customer's dispute; collection contact is held until it is resolved."""
     subject = await subject_of(actor, data)
-    case = subject.case
     dispute = BillingDispute(
         id=ObjectId(),
         **data.model_dump(exclude={"case_id"}),
         customer_id=subject.account.customer_id,
-        case_id=str(case.id) if case else None,
-        drc_id=case.drc_id if case else None,
-        ro_id=case.ro_id if case else None,
+        **_case_fields(subject.case),
         raised_by=actor.id,
     )
+    await _open(actor, dispute, data.model_dump(mode="json", exclude_none=True))
+    return read_of(dispute, held=True)
+
+
+async def raise_for_provider(*, receipt: ReceiptRead, description: str) -> DisputeRead | None:
+    """A provider refunded a booked receipt itself: a refund request for operator staff,
+    who reverse its payment by resolving it; None when the receipt names no account."""
+    if receipt.account_id is None:
+        return None
+    if (known := await repository.of_receipt(receipt.id)) is not None:
+        return await _read(known)
+    account = await customers.get_account(receipt.account_id)
+    case = await cases.get_unscoped(receipt.case_id) if receipt.case_id else None
+    assert account is not None  # receipts are booked to known accounts
+    dispute = BillingDispute(
+        id=ObjectId(),
+        kind=DisputeKind.REFUND_REQUEST,
+        account_id=account.id,
+        customer_id=account.customer_id,
+        receipt_id=receipt.id,
+        payment_id=receipt.payment_id,
+        amount=receipt.amount,
+        description=description,
+        **_case_fields(case),
+        raised_by=f"provider:{receipt.provider.value}",
+    )
+    await _open(None, dispute, {"receipt_id": receipt.id, "description": description})
+    return read_of(dispute, held=True)
+
+
+def _case_fields(case: Case | None) -> dict[str, Any]:
+    if case is None:
+        return {}
+    return {"case_id": str(case.id), "drc_id": case.drc_id, "ro_id": case.ro_id}
+
+
+async def _open(actor: User | None, dispute: BillingDispute, summary: dict[str, Any]) -> None:
     async with db.transaction() as session:
         await repository.insert(dispute, session=session)
         await customers.hold_for_billing_dispute(
@@ -72,10 +109,8 @@ async def raise_dispute(*, actor: User, data: DisputeCreate) -> DisputeRead:
             reason=f"{dispute.kind.value.replace('_', ' ')}: {dispute.description}"[:2000],
             session=session,
         )
-        summary = data.model_dump(mode="json", exclude_none=True)
         await _audit(actor, "dispute.raise", dispute, summary, session)
     await _reevaluate(dispute.customer_id)
-    return read_of(dispute, held=True)
 
 
 async def list_disputes(
@@ -173,7 +208,7 @@ async def _reevaluate(customer_id: str) -> None:
 
 
 async def _audit(
-    actor: User,
+    actor: User | None,
     action: str,
     dispute: BillingDispute,
     after: dict[str, Any],

@@ -14,6 +14,8 @@ from backend.disputes.errors import DisputeSubjectInvalid
 from backend.disputes.schemas import DisputeCreate
 from backend.payments import service as payments
 from backend.payments.errors import PaymentNotFound
+from backend.receipts import service as receipts
+from backend.receipts.errors import ReceiptNotFound
 from backend.users.models import User
 
 
@@ -35,7 +37,22 @@ async def subject_of(actor: User, data: DisputeCreate) -> Subject:
         case = await _open_case_of(account.id)
     if data.payment_id:
         await _check_payment(actor, data.payment_id, account.id)
+    if data.receipt_id:
+        await _check_receipt(actor, data.receipt_id, account.id)
     return Subject(account=account, case=case)
+
+
+async def _check_receipt(actor: User, receipt_id: str, account_id: str) -> None:
+    """Operator staff name a receipt of the account, or one in suspense (no account)."""
+    problem = DisputeSubjectInvalid.on("receipt_id", f"No receipt {receipt_id} on the account")
+    if not actor.is_operator:
+        raise problem
+    try:
+        receipt = await receipts.get_receipt(actor=actor, receipt_id=receipt_id)
+    except ReceiptNotFound as exc:
+        raise problem from exc
+    if receipt.account_id not in (None, account_id):
+        raise problem
 
 
 async def _case(actor: User, data: DisputeCreate) -> Case:
