@@ -145,7 +145,8 @@ async def match_by_hand(*, actor: User, receipt_id: str, data: ReceiptMatch) -> 
 async def _chosen(receipt: Receipt, data: ReceiptMatch) -> matching.Target:
     """The account and case staff chose, once checked."""
     if data.case_id is None:
-        assert data.account_id is not None  # the schema wants one of them
+        if data.account_id is None:
+            raise MatchRefused.on("account_id", "give the account number, the case or both")
         if await customers.get_account(data.account_id) is None:
             raise MatchRefused.on("account_id", f"no account {data.account_id}")
         return await matching.target_of(MatchKind.MANUAL, data.account_id, receipt)
