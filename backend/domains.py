@@ -15,6 +15,7 @@ from backend.cpe.models import MODELS as CPE
 from backend.customers import mutations as customer_mutations
 from backend.customers import projections as customer_projections
 from backend.customers.models import MODELS as CUSTOMERS
+from backend.disputes import mutations as dispute_mutations
 from backend.disputes.models import MODELS as DISPUTES
 from backend.drcs.models import Drc
 from backend.dunning.models import MODELS as DUNNING
@@ -80,6 +81,7 @@ MUTATIONS: tuple[CaseMutation, ...] = (
     cpe_mutations.RECORD_ITEM,
     mediation_mutations.ESCALATE,
     customer_mutations.UPDATE_CONTACT,
+    dispute_mutations.RAISE,
 )
 
 # The case document's sections beside the case's own fields, in the document's order.

@@ -5,10 +5,17 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from backend.auth.deps import CurrentUser, OperatorStaff
+from backend.cases.deps import CaseForCaller
 from backend.core.pagination import Limit, ObjectIdCursor, Page
 from backend.disputes import service
 from backend.disputes.models import DisputeKind, DisputeStatus
-from backend.disputes.schemas import DisputeCreate, DisputeFilters, DisputeRead, DisputeResolve
+from backend.disputes.schemas import (
+    DisputeCreate,
+    DisputeFilters,
+    DisputeOnCase,
+    DisputeRead,
+    DisputeResolve,
+)
 
 router = APIRouter(tags=["disputes"])
 
@@ -21,6 +28,17 @@ async def raise_dispute(actor: CurrentUser, body: DisputeCreate) -> DisputeRead:
     """Operator staff on any account; a supervisor or officer on a case they hold.
     Collection contact with the customer is held until every dispute is resolved."""
     return await service.raise_dispute(actor=actor, data=body)
+
+
+@router.post(
+    "/cases/{case_id}/disputes", status_code=201, summary="Raise a dispute on a case's account"
+)
+async def raise_on_case(
+    case: CaseForCaller, actor: CurrentUser, body: DisputeOnCase
+) -> DisputeRead:
+    """The officer holding the case, their supervisor, or operator staff (also offline, as
+    the `dispute.raise` mutation). Collection contact is held until it is resolved."""
+    return await service.raise_on_case(actor=actor, case=case, data=body)
 
 
 @router.get("/disputes", summary="Disputes within reach")

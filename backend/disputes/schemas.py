@@ -14,19 +14,24 @@ RecordId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-
 Description = Annotated[str, StringConstraints(min_length=3, max_length=2000, pattern=NOT_BLANK)]
 
 
-class DisputeCreate(RequestModel):
-    """A customer's dispute of a bill or a payment on one of their accounts."""
+class DisputeOnCase(RequestModel):
+    """A customer's dispute of a bill or a payment on the account of the case."""
 
     kind: DisputeKind
+    invoice_id: RecordId | None = Field(default=None, description="The BSS invoice disputed")
+    payment_id: ObjectIdText | None = Field(default=None, description="The payment disputed")
+    amount: Money | None = Field(default=None, description="What the customer says is wrong")
+    description: Description
+
+
+class DisputeCreate(DisputeOnCase):
+    """A customer's dispute of a bill or a payment on one of their accounts."""
+
     account_id: Annotated[str, StringConstraints(pattern=ACCOUNT_NUMBER)]
     case_id: ObjectIdText | None = Field(
         default=None, description="The case it was raised on (needed by DRC staff)"
     )
-    invoice_id: RecordId | None = Field(default=None, description="The BSS invoice disputed")
-    payment_id: ObjectIdText | None = Field(default=None, description="The payment disputed")
     receipt_id: RecordId | None = Field(default=None, description="The provider receipt")
-    amount: Money | None = Field(default=None, description="What the customer says is wrong")
-    description: Description
 
 
 class DisputeResolve(RequestModel):

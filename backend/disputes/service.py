@@ -20,7 +20,13 @@ from backend.customers import service as customers
 from backend.disputes import outcomes, repository
 from backend.disputes.errors import DisputeChanged, DisputeNotFound, InvalidTransition
 from backend.disputes.models import BillingDispute, DisputeKind, DisputeStatus
-from backend.disputes.schemas import DisputeCreate, DisputeFilters, DisputeRead, DisputeResolve
+from backend.disputes.schemas import (
+    DisputeCreate,
+    DisputeFilters,
+    DisputeOnCase,
+    DisputeRead,
+    DisputeResolve,
+)
 from backend.disputes.subjects import subject_of
 from backend.receipts.schemas import ReceiptRead
 from backend.users.models import Role, User
@@ -53,7 +59,9 @@ async def _read(dispute: BillingDispute) -> DisputeRead:
     return read_of(dispute, held=customer is not None and customer.dispute is not None)
 
 
-async def raise_dispute(*, actor: User, data: DisputeCreate) -> DisputeRead:
+async def raise_dispute(
+    *, actor: User, data: DisputeCreate, session: AsyncClientSession | None = None
+) -> DisputeRead:
     """Record a customer's dispute; collection contact is held until it is resolved."""
     subject = await subject_of(actor, data)
     dispute = BillingDispute(
@@ -63,8 +71,20 @@ async def raise_dispute(*, actor: User, data: DisputeCreate) -> DisputeRead:
         **_case_fields(subject.case),
         raised_by=actor.id,
     )
-    await _open(actor, dispute, data.model_dump(mode="json", exclude_none=True))
+    await _open(actor, dispute, data.model_dump(mode="json", exclude_none=True), session)
     return read_of(dispute, held=True)
+
+
+async def raise_on_case(
+    *, actor: User, case: Case, data: DisputeOnCase, session: AsyncClientSession | None = None
+) -> DisputeRead:
+    """The officer holding the case, their supervisor or operator staff raise a dispute on
+    the case's account (`POST /cases/{id}/disputes` and the `dispute.raise` mutation)."""
+    if not actor.is_operator:
+        cases.require_worker(actor, case)
+    fields = data.model_dump(include=set(DisputeOnCase.model_fields))
+    full = DisputeCreate(**fields, account_id=case.account_id, case_id=str(case.id))
+    return await raise_dispute(actor=actor, data=full, session=session)
 
 
 async def raise_for_provider(*, receipt: ReceiptRead, description: str) -> DisputeRead | None:
@@ -99,18 +119,26 @@ def _case_fields(case: Case | None) -> dict[str, Any]:
     return {"case_id": str(case.id), "drc_id": case.drc_id, "ro_id": case.ro_id}
 
 
-async def _open(actor: User | None, dispute: BillingDispute, summary: dict[str, Any]) -> None:
-    async with db.transaction() as session:
-        await repository.insert(dispute, session=session)
+async def _open(
+    actor: User | None,
+    dispute: BillingDispute,
+    summary: dict[str, Any],
+    session: AsyncClientSession | None = None,
+) -> None:
+    """Store the dispute and hold contact; in the caller's transaction when given (a
+    mutation's: the contact policy honours the hold at once, dunning at its next run)."""
+    async with db.transaction(session) as txn:
+        await repository.insert(dispute, session=txn)
         await customers.hold_for_billing_dispute(
             actor=actor,
             customer_id=dispute.customer_id,
             dispute_id=str(dispute.id),
             reason=f"{dispute.kind.value.replace('_', ' ')}: {dispute.description}"[:2000],
-            session=session,
+            session=txn,
         )
-        await _audit(actor, "dispute.raise", dispute, summary, session)
-    await _reevaluate(dispute.customer_id)
+        await _audit(actor, "dispute.raise", dispute, summary, txn)
+    if session is None:
+        await _reevaluate(dispute.customer_id)
 
 
 async def list_disputes(

@@ -10,11 +10,14 @@ from backend.customers import service as customers
 from backend.customers.models import Customer
 from backend.dunning import service as dunning
 from backend.payments.models import Payment, PaymentStatus
+from backend.receipts import service as receipts
+from backend.receipts.models import Receipt
 from backend.users.models import Role
 from tests.backend.disputes.conftest import investigate, raise_one, resolve, settle_one
 from tests.backend.dunning.conftest import configure
 from tests.backend.dunning.test_holds import _steps
 from tests.backend.payments.helpers import pay
+from tests.backend.receipts.helpers import report
 from tests.factories import make_account, make_case, make_user
 
 KINDS = ["incorrect_charge", "payment_not_credited", "duplicate_charge", "refund_request"]
@@ -148,3 +151,22 @@ async def test_no_dunning_step_is_taken_while_a_dispute_is_open(client, as_opera
     await settle_one(client, as_operator(), dispute["id"], "correct", note="Payment matched")
     await dunning.evaluate_accounts([account.id])
     assert await _steps(account.id) == [(1, "reminder")]
+
+
+async def test_a_refund_of_a_receipt_in_suspense_refunds_it(client, as_operator):
+    account = await make_account()
+    receipt = await receipts.receive(report(8_000, reference="NO-SUCH-ACCOUNT"))
+    assert receipt.status == "suspense"
+    dispute = await raise_one(
+        client, as_operator(), account.id, "refund_request", receipt_id=receipt.id
+    )
+    elsewhere = await client.post(
+        "/disputes",
+        json={"kind": "refund_request", "account_id": account.id, "receipt_id": "card:ch_none",
+              "description": "Refund my card payment"},
+        headers=as_operator(),
+    )  # fmt: skip
+    assert elsewhere.status_code == 422 and elsewhere.json()["code"] == "dispute.subject_invalid"
+    done = await settle_one(client, as_operator(), dispute["id"], "refund", amount=8_000)
+    assert done["resolution"]["refunded_receipt_id"] == receipt.id
+    assert (await Receipt.get(receipt.id)).status == "refunded"
