@@ -23,6 +23,7 @@ from backend.intake.models import BatchStatus, IncidentSource
 from backend.mediation.models import HearingOutcome, RecommendationKind
 from backend.notifications.models import TemplateKey
 from backend.notifications.schemas import CustomerChannel
+from backend.receipts.models import FlagKind, MatchKind, Provider, ReceiptStatus
 from backend.requests.models import RequestStatus, RequestType
 from backend.users.models import Role
 from sync.models import InboxKind, InboxStatus
@@ -77,6 +78,12 @@ def test_every_label_a_template_names_is_in_the_catalogue():
         ("dispute_kind", DisputeKind),
         ("dispute_status", DisputeStatus),
         ("dispute_outcome", DisputeOutcome),
+        ("provider", Provider),
+        ("receipt_status", ReceiptStatus),
+        ("receipt_match", MatchKind),
+        ("receipt_flag", FlagKind),
+        ("receipt_view", ["suspense", "flagged"]),
+        ("receipt_settled", ["booked", "refunded"]),
     ],
 )
 def test_labels_built_from_values_exist(prefix, values):
@@ -101,6 +108,7 @@ def test_navigation_follows_the_role():
         "strategies",
         "worklist",
         "disputes",
+        "receipts",
     ]
     pages = {
         Role.OPERATOR_ADMIN: [*operator, "users", "drcs"],

@@ -62,6 +62,16 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
                 "responses": {"sms_webhook_secret": REAL_SECRET},
                 "oss": {"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
             },
+            "BILLING__WEBHOOK_SECRET",
+        ),
+        (
+            {
+                "internal_token": REAL_SECRET,
+                "console": {"session_secret": REAL_SECRET},
+                "responses": {"sms_webhook_secret": REAL_SECRET},
+                "oss": {"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+                "billing": {"webhook_secret": REAL_SECRET},
+            },
             "CARDS__API_KEY",
         ),
     ],
@@ -74,6 +84,7 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
         "console_secret",
         "sms_webhook_secret",
         "oss_secret",
+        "billing_secret",
         "card_secrets",
     ],
 )
@@ -90,6 +101,7 @@ def test_production_accepts_real_settings():
         console={"session_secret": REAL_SECRET},
         responses={"sms_webhook_secret": REAL_SECRET},
         oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+        billing={"webhook_secret": REAL_SECRET},
         cards={"api_key": REAL_SECRET, "webhook_secret": REAL_SECRET},
     )
     assert settings.is_production
@@ -119,6 +131,7 @@ async def test_production_refuses_a_mongodb_that_is_not_a_replica_set(tmp_path):
             console={"session_secret": REAL_SECRET},
             responses={"sms_webhook_secret": REAL_SECRET},
             oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+            billing={"webhook_secret": REAL_SECRET},
             cards={"api_key": REAL_SECRET, "webhook_secret": REAL_SECRET},
             mongo={"uri": c.mongo_uri(standalone), "server_selection_timeout_ms": 2000},
         )
