@@ -66,7 +66,8 @@ async def raise_dispute(
     subject = await subject_of(actor, data)
     dispute = BillingDispute(
         id=ObjectId(),
-        **data.model_dump(exclude={"case_id"}),
+        **data.model_dump(exclude={"case_id", "invoice_id"}),
+        invoice_id=subject.invoice_id,
         customer_id=subject.account.customer_id,
         **_case_fields(subject.case),
         raised_by=actor.id,

@@ -1,10 +1,11 @@
 """What a new dispute names: an account within the caller's reach, the case it was raised
-on, and the payment it is about, all of one account."""
+on, and the invoice, payment or receipt it is about, all of one account."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from backend.billing import service as billing
 from backend.cases import service as cases
 from backend.cases.errors import CaseNotFound
 from backend.cases.models import Case
@@ -23,6 +24,7 @@ from backend.users.models import User
 class Subject:
     account: Account
     case: Case | None
+    invoice_id: str | None = None
 
 
 async def subject_of(actor: User, data: DisputeCreate) -> Subject:
@@ -39,7 +41,16 @@ async def subject_of(actor: User, data: DisputeCreate) -> Subject:
         await _check_payment(actor, data.payment_id, account.id)
     if data.receipt_id:
         await _check_receipt(actor, data.receipt_id, account.id)
-    return Subject(account=account, case=case)
+    invoice_id = await _invoice_of(data.invoice_id, account.id) if data.invoice_id else None
+    return Subject(account=account, case=case, invoice_id=invoice_id)
+
+
+async def _invoice_of(number_or_id: str, account_id: str) -> str:
+    """The BSS id of the account's invoice with this id or number."""
+    invoice = await billing.find_invoice(number_or_id)
+    if invoice is None or invoice.account_id != account_id:
+        raise DisputeSubjectInvalid.on("invoice_id", f"No invoice {number_or_id} on the account")
+    return invoice.id
 
 
 async def _check_receipt(actor: User, receipt_id: str, account_id: str) -> None:

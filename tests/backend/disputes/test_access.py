@@ -4,6 +4,7 @@ they hold; anything outside reach is not found."""
 from __future__ import annotations
 
 from backend.users.models import Role
+from tests.backend.billing.helpers import put_invoice
 from tests.backend.disputes.conftest import investigate, raise_one
 from tests.factories import bearer, make_account, make_case, make_drc, make_user
 
@@ -60,9 +61,12 @@ async def test_a_supervisor_sees_their_drcs_disputes_only(client, signing_key, a
 
 async def test_unknown_accounts_and_payments_are_refused(client, as_operator):
     account = await make_account()
+    await put_invoice("B-9", account_id="ACC-SOMEONE-ELSE")
     for fields in (
         {"account_id": "ACC-NOPE"},
         {"account_id": account.id, "payment_id": "0" * 24},
+        {"account_id": account.id, "invoice_id": "INV-B-9"},
+        {"account_id": account.id, "invoice_id": "INV-NEVER-SENT"},
     ):
         body = {"kind": "duplicate_charge", "description": "Charged twice", **fields}
         refused = await client.post("/disputes", json=body, headers=as_operator())

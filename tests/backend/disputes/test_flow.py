@@ -13,6 +13,7 @@ from backend.payments.models import Payment, PaymentStatus
 from backend.receipts import service as receipts
 from backend.receipts.models import Receipt
 from backend.users.models import Role
+from tests.backend.billing.helpers import put_invoice
 from tests.backend.disputes.conftest import investigate, raise_one, resolve, settle_one
 from tests.backend.dunning.conftest import configure
 from tests.backend.dunning.test_holds import _steps
@@ -26,15 +27,17 @@ KINDS = ["incorrect_charge", "payment_not_credited", "duplicate_charge", "refund
 @pytest.mark.parametrize("kind", KINDS)
 async def test_each_kind_is_raised_and_holds_contact(client, as_operator, kind):
     account = await make_account()
+    await put_invoice("B-7", account_id=account.id)
     dispute = await raise_one(
         client,
         as_operator(),
         account.id,
         kind,
-        invoice_id="INV-2025-0007",
+        invoice_id="INV-B-7",
         amount={"amount": 12_500, "currency": "LKR"},
     )
     assert dispute["status"] == "open" and dispute["kind"] == kind
+    assert dispute["invoice_id"] == "B-7"
     assert dispute["customer_id"] == account.customer_id and dispute["contact_held"] is True
     hold = (await Customer.get(account.customer_id)).dispute
     assert hold is not None and hold.billing_disputes == [dispute["id"]] and not hold.debt
