@@ -61,7 +61,13 @@ async def accept(*, body: bytes, header: str | None, settings: CardSettings) -> 
     # the same event handled at the same moment: receipts booked it once
     with contextlib.suppress(DuplicateKeyError):
         await record.insert()
-    log.info("cards.webhook.handled", event_id=event.id, type=event.type, outcome=answer.outcome)
+    log.info(
+        "cards.webhook.handled",
+        event_id=event.id,
+        type=event.type,
+        outcome=answer.outcome.value,
+        receipt_id=answer.receipt_id,
+    )
     return answer
 
 

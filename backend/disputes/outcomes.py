@@ -1,11 +1,13 @@
 """What a resolution does. DebtX does not bill: a credit is recorded as a credit note BSS
-is to issue. A refund gives the money back: a disputed payment is reversed through the
-payments service, a disputed provider receipt is refunded through the receipts service."""
+is to issue (of a disputed invoice: at most its amount). A refund gives the money back: a
+disputed payment is reversed through the payments service, a disputed provider receipt is
+refunded through the receipts service."""
 
 from __future__ import annotations
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from backend.billing import service as billing
 from backend.disputes.errors import ResolutionInvalid
 from backend.disputes.models import BillingDispute, DisputeOutcome, DisputeResolution
 from backend.disputes.schemas import DisputeResolve
@@ -36,6 +38,8 @@ async def carry_out(
     )
     reason = f"Dispute {dispute.id}: {data.note}"
     if data.outcome is DisputeOutcome.CREDIT:
+        if dispute.invoice_id:
+            await _check_credit(dispute.invoice_id, data)
         resolution.credit_note_requested = True
     elif data.outcome is DisputeOutcome.REFUND:
         payment_id = dispute.payment_id
@@ -45,6 +49,17 @@ async def carry_out(
             await _reverse(actor, payment_id, data, reason, session)
             resolution.reversed_payment_id = payment_id
     return resolution
+
+
+async def _check_credit(invoice_id: str, data: DisputeResolve) -> None:
+    """A credit of an invoice is in its currency and at most its amount."""
+    invoice = await billing.find_invoice(invoice_id)
+    assert data.amount is not None  # check()
+    if invoice is not None and (
+        invoice.amount.currency != data.amount.currency
+        or invoice.amount.amount < data.amount.amount
+    ):
+        raise ResolutionInvalid.on("amount", f"The invoice was {invoice.amount}; credit no more")
 
 
 async def _refund_receipt(

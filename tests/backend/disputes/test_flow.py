@@ -173,3 +173,14 @@ async def test_a_refund_of_a_receipt_in_suspense_refunds_it(client, as_operator)
     done = await settle_one(client, as_operator(), dispute["id"], "refund", amount=8_000)
     assert done["resolution"]["refunded_receipt_id"] == receipt.id
     assert (await Receipt.get(receipt.id)).status == "refunded"
+
+
+async def test_a_credit_of_an_invoice_is_at_most_its_amount(client, as_operator):
+    account = await make_account()
+    await put_invoice("B-11", account_id=account.id, amount="100.00")
+    dispute = await raise_one(client, as_operator(), account.id, invoice_id="B-11")
+    await investigate(client, as_operator(), dispute["id"])
+    too_much = await resolve(client, as_operator(), dispute["id"], "credit", amount=10_001)
+    assert too_much.status_code == 422 and too_much.json()["code"] == "dispute.resolution_invalid"
+    done = await resolve(client, as_operator(), dispute["id"], "credit", amount=10_000)
+    assert done.status_code == 200 and done.json()["resolution"]["credit_note_requested"]
