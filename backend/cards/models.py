@@ -10,12 +10,13 @@ from pydantic import Field
 from backend.core import clock
 from backend.core.models import KeyedDocument
 
+PROCESSING = "processing"  # claimed, being acted on
+
 
 class CardEvent(KeyedDocument):
     id: str  # the provider's event id (evt_...)
     type: str
-    charge_id: str | None = None
-    outcome: str
+    outcome: str  # PROCESSING, then the webhook's answer (booked, refunded, ignored)
     receipt_id: str | None = None
     received_at: datetime = Field(default_factory=clock.now)
 

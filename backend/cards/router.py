@@ -14,7 +14,9 @@ Signature = Annotated[
     str | None,
     Header(alias=signing.HEADER, description='t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">'),
 ]
-ChargeId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_]{3,64}$", description="Card charge id")]
+ChargeId = Annotated[
+    str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_]{2,63}$", description="Card charge id")
+]
 
 
 @router.post(

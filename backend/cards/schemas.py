@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
-ProviderId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_]{3,64}$")]
+ProviderId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_]{2,63}$")]
 
 
 class BillingDetails(BaseModel):

@@ -4,17 +4,14 @@ in whatever order it is told); a refund is recorded against the charge's receipt
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from pydantic import ValidationError
-from pymongo.errors import DuplicateKeyError
 
-from backend.cards import signing
+from backend.cards import repository, signing
 from backend.cards.errors import EventMalformed, SignatureRefused, TimestampStale
-from backend.cards.models import CardEvent
 from backend.cards.schemas import Charge, Outcome, ProviderEvent, WebhookAnswer
 from backend.core.logging import get_logger
 from backend.core.money import Money
@@ -26,6 +23,8 @@ from backend.receipts.schemas import ProviderReport
 
 log = get_logger("debtx.cards")
 SUCCEEDED, REFUNDED = "charge.succeeded", "charge.refunded"
+# a claim left unfinished this long was lost with its process: a retry takes it over
+STALE_CLAIM = timedelta(minutes=2)
 
 
 def verify(*, body: bytes, header: str | None, settings: CardSettings) -> ProviderEvent:
@@ -46,28 +45,24 @@ def verify(*, body: bytes, header: str | None, settings: CardSettings) -> Provid
 
 
 async def accept(*, body: bytes, header: str | None, settings: CardSettings) -> WebhookAnswer:
-    """Act on a verified event once; the same event again is acknowledged, not redone."""
+    """Act on a verified event once: it is claimed first, so the same event delivered
+    again, even at the same moment, is acknowledged and not redone."""
     event = verify(body=body, header=header, settings=settings)
-    seen = await CardEvent.get(event.id)
-    if seen is not None:
+    if not await repository.claim(event.id, event.type, stale_after=STALE_CLAIM):
         log.info("cards.webhook.repeat", event_id=event.id, type=event.type)
+        seen = await repository.get(event.id)
+        receipt_id = seen.receipt_id if seen else None
         return WebhookAnswer(
-            event_id=event.id, outcome=Outcome.ALREADY_PROCESSED, receipt_id=seen.receipt_id
+            event_id=event.id, outcome=Outcome.ALREADY_PROCESSED, receipt_id=receipt_id
         )
-    answer = await _act(event)
-    record = CardEvent(
-        id=event.id, type=event.type, outcome=answer.outcome.value, receipt_id=answer.receipt_id
-    )
-    # the same event handled at the same moment: receipts booked it once
-    with contextlib.suppress(DuplicateKeyError):
-        await record.insert()
-    log.info(
-        "cards.webhook.handled",
-        event_id=event.id,
-        type=event.type,
-        outcome=answer.outcome.value,
-        receipt_id=answer.receipt_id,
-    )
+    try:
+        answer = await _act(event)
+    except BaseException:
+        await repository.release(event.id)
+        raise
+    fields = {"outcome": answer.outcome.value, "receipt_id": answer.receipt_id}
+    await repository.finish(event.id, fields)
+    log.info("cards.webhook.handled", event_id=event.id, type=event.type, **fields)
     return answer
 
 

@@ -154,3 +154,16 @@ async def test_the_local_provider_delivers_twice_to_a_running_debtx(cards, live_
         cards.server.webhook_url = None
     assert statuses == [200, 200]
     assert await Payment.find({"case_id": str(case.id)}).count() == 1
+
+
+async def test_the_same_event_at_the_same_moment_is_acted_on_once(cards):
+    case = await open_case(arrears=50_000)
+    charge = cards.server.charge(20_000, account_number=case.account_id)
+    await cards.deliver(cards.server.event("charge.succeeded", charge))
+    refund = cards.server.event("charge.refunded", cards.server.refund(charge["id"]))
+    answers = await asyncio.gather(*(cards.deliver(refund) for _ in range(4)))
+    outcomes = sorted(a.json()["outcome"] for a in answers)
+    assert outcomes == ["already_processed"] * 3 + ["refunded"]
+    assert await BillingDispute.find_all().count() == 1
+    event = await CardEvent.get(refund["id"])
+    assert event.outcome == "refunded" and event.receipt_id == f"card:{charge['id']}"
