@@ -29,7 +29,7 @@ from backend.disputes.schemas import (
 )
 from backend.disputes.subjects import subject_of
 from backend.receipts.schemas import ReceiptRead
-from backend.users.models import Role, User
+from backend.users.models import User
 from backend.worker.dispatch import reevaluate_accounts
 
 
@@ -39,13 +39,10 @@ def _require_operator(actor: User) -> None:
 
 
 def _scope(actor: User) -> dict[str, Any]:
-    """The disputes an actor may see: operators all, a supervisor their DRC's cases',
-    an officer those on their own cases."""
-    if actor.is_operator:
-        return {}
-    if actor.role is Role.DRC_SUPERVISOR:
-        return {"drc_id": actor.drc_id}
-    return {"ro_id": actor.id}
+    """The disputes an actor may see, as the cases they are on: operators all, a
+    supervisor their DRC's, an officer their own (a dispute keeps its case's DRC and
+    officer from when it was raised)."""
+    return cases.scope_filter(actor)
 
 
 def read_of(dispute: BillingDispute, *, held: bool) -> DisputeRead:
