@@ -28,6 +28,7 @@ TASK_MODULES = [
     "backend.syncing.tasks",
     "backend.oss.tasks",
     "backend.billing.tasks",
+    "backend.receipts.tasks",
 ]
 
 
