@@ -5,6 +5,7 @@ it builds, and the entities a pull returns."""
 from backend.allocation.models import MODELS as ALLOCATION
 from backend.audit.models import AuditRecord
 from backend.billing.models import MODELS as BILLING
+from backend.cards.models import MODELS as CARDS
 from backend.cases import projections as case_projections
 from backend.cases.models import MODELS as CASES
 from backend.cases.mutations import CaseMutation
@@ -15,6 +16,8 @@ from backend.cpe.models import MODELS as CPE
 from backend.customers import mutations as customer_mutations
 from backend.customers import projections as customer_projections
 from backend.customers.models import MODELS as CUSTOMERS
+from backend.disputes import mutations as dispute_mutations
+from backend.disputes.models import MODELS as DISPUTES
 from backend.drcs.models import Drc
 from backend.dunning.models import MODELS as DUNNING
 from backend.intake.models import MODELS as INTAKE
@@ -64,6 +67,8 @@ MODELS = (
     *BILLING,
     *SEGMENTS,
     *DUNNING,
+    *DISPUTES,
+    *CARDS,
     *SYNC,
 )
 
@@ -78,6 +83,7 @@ MUTATIONS: tuple[CaseMutation, ...] = (
     cpe_mutations.RECORD_ITEM,
     mediation_mutations.ESCALATE,
     customer_mutations.UPDATE_CONTACT,
+    dispute_mutations.RAISE,
 )
 
 # The case document's sections beside the case's own fields, in the document's order.

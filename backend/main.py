@@ -15,6 +15,7 @@ from backend.allocation.router import router as allocation_router
 from backend.audit.router import router as audit_router
 from backend.auth.router import router as dev_auth_router
 from backend.billing.router import router as billing_router
+from backend.cards.router import router as cards_router
 from backend.cases.router import router as cases_router
 from backend.commission.router import router as commission_router
 from backend.console import install as install_console
@@ -24,6 +25,7 @@ from backend.core.logging import configure_logging, get_logger
 from backend.core.settings import Settings, get_settings
 from backend.cpe.router import router as cpe_router
 from backend.customers.router import router as customers_router
+from backend.disputes.router import router as disputes_router
 from backend.drcs.router import router as drcs_router
 from backend.dunning.router import router as dunning_router
 from backend.firebase.devkeys import SigningKey
@@ -74,6 +76,8 @@ DOMAIN_ROUTERS = (
     billing_router,
     segments_router,
     dunning_router,
+    disputes_router,
+    cards_router,
     sync_router,
 )
 

@@ -189,6 +189,17 @@ class OssSettings(BaseModel):
     sweep_seconds: float = Field(default=30, gt=0)  # the beat sweep of due events and cures
 
 
+class CardSettings(BaseModel):
+    """The card payment provider: its API (charge lookups) and its signed webhooks."""
+
+    base_url: str = "http://127.0.0.1:8193"
+    api_key: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "card-api-key")
+    webhook_secret: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "card-webhook-secret")
+    # a webhook signed further than this from our clock is refused (replays of old ones)
+    tolerance_seconds: int = Field(default=300, ge=10, le=3600)
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+
 class BillingSettings(BaseModel):
     """Billing from BSS: the secret BSS signs its pushes with, their replay window, the
     folder feed files are dropped in, and how many row outcomes a feed's report keeps."""
@@ -227,6 +238,7 @@ class Settings(BaseSettings):
     oss: OssSettings = OssSettings()
     dunning: DunningSettings = DunningSettings()
     receipts: ReceiptSettings = ReceiptSettings()
+    cards: CardSettings = CardSettings()
     billing: BillingSettings = BillingSettings()
 
     @property
@@ -262,6 +274,10 @@ class Settings(BaseSettings):
             secret = getattr(self.oss, name).get_secret_value()
             if secret.startswith(PLACEHOLDER_PREFIX) or len(secret) < 32:
                 problems.append(f"DEBTX_OSS__{name.upper()} must be a real secret of 32+ chars")
+        for name in ("api_key", "webhook_secret"):
+            secret = getattr(self.cards, name).get_secret_value()
+            if secret.startswith(PLACEHOLDER_PREFIX) or len(secret) < 32:
+                problems.append(f"DEBTX_CARDS__{name.upper()} must be a real secret of 32+ chars")
         billing_secret = self.billing.webhook_secret.get_secret_value()
         if billing_secret.startswith(PLACEHOLDER_PREFIX) or len(billing_secret) < 32:
             problems.append("DEBTX_BILLING__WEBHOOK_SECRET must be a real secret of 32+ chars")

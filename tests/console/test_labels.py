@@ -17,6 +17,7 @@ from backend.console.nav import CONSOLE_ROLES, NAV, home_for, nav_for
 from backend.console.templates import HERE
 from backend.cpe.models import ItemStatus
 from backend.customers.models import Language as CustomerLanguage
+from backend.disputes.models import DisputeKind, DisputeOutcome, DisputeStatus
 from backend.drcs.models import AssignmentPreference
 from backend.intake.models import BatchStatus, IncidentSource
 from backend.mediation.models import HearingOutcome, RecommendationKind
@@ -74,6 +75,9 @@ def test_every_label_a_template_names_is_in_the_catalogue():
         ("template", TemplateKey),
         ("channel", CustomerChannel),
         ("language", CustomerLanguage),
+        ("dispute_kind", DisputeKind),
+        ("dispute_status", DisputeStatus),
+        ("dispute_outcome", DisputeOutcome),
         ("provider", Provider),
         ("receipt_status", ReceiptStatus),
         ("receipt_match", MatchKind),
@@ -104,12 +108,13 @@ def test_navigation_follows_the_role():
         "segments",
         "strategies",
         "worklist",
+        "disputes",
         "receipts",
     ]
     pages = {
         Role.OPERATOR_ADMIN: [*operator, "users", "drcs"],
         Role.OPERATOR_OFFICER: operator,
-        Role.DRC_SUPERVISOR: ["cases", "dashboard", "inbox", "requests", "commission"],
+        Role.DRC_SUPERVISOR: ["cases", "dashboard", "inbox", "requests", "commission", "disputes"],
     }
     for role in CONSOLE_ROLES:
         assert home_for(role) == "/console/cases"

@@ -66,6 +66,12 @@ async def _billing_has_invoices() -> None:
     assert (await billing.account_balance(invoice.account_id)).days_past_due > 0
 
 
+async def _disputes_in_every_state() -> None:
+    from backend.disputes.models import BillingDispute, DisputeStatus
+
+    assert set(await BillingDispute.distinct("status")) == set(DisputeStatus)
+
+
 async def test_demo_data_loads_once_with_every_phase(app):
     started = time.perf_counter()
     assert await load_demo_data() is True
@@ -75,6 +81,7 @@ async def test_demo_data_loads_once_with_every_phase(app):
     await _requests_in_every_status()
     await _statements_have_entries()
     await _billing_has_invoices()
+    await _disputes_in_every_state()
 
     cases, audit = await Case.count(), await AuditRecord.count()
     assert await load_demo_data() is False

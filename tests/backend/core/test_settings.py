@@ -64,6 +64,16 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
             },
             "BILLING__WEBHOOK_SECRET",
         ),
+        (
+            {
+                "internal_token": REAL_SECRET,
+                "console": {"session_secret": REAL_SECRET},
+                "responses": {"sms_webhook_secret": REAL_SECRET},
+                "oss": {"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+                "billing": {"webhook_secret": REAL_SECRET},
+            },
+            "CARDS__API_KEY",
+        ),
     ],
     ids=[
         "dev_login",
@@ -75,6 +85,7 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
         "sms_webhook_secret",
         "oss_secret",
         "billing_secret",
+        "card_secrets",
     ],
 )
 def test_production_refuses_unsafe_settings(overrides, complaint):
@@ -91,6 +102,7 @@ def test_production_accepts_real_settings():
         responses={"sms_webhook_secret": REAL_SECRET},
         oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
         billing={"webhook_secret": REAL_SECRET},
+        cards={"api_key": REAL_SECRET, "webhook_secret": REAL_SECRET},
     )
     assert settings.is_production
 
@@ -120,6 +132,7 @@ async def test_production_refuses_a_mongodb_that_is_not_a_replica_set(tmp_path):
             responses={"sms_webhook_secret": REAL_SECRET},
             oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
             billing={"webhook_secret": REAL_SECRET},
+            cards={"api_key": REAL_SECRET, "webhook_secret": REAL_SECRET},
             mongo={"uri": c.mongo_uri(standalone), "server_selection_timeout_ms": 2000},
         )
         with pytest.raises(ServiceUnavailable, match="replica set"):
