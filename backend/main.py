@@ -35,6 +35,7 @@ from backend.ops.router import router as ops_router
 from backend.oss.router import router as oss_router
 from backend.payments.router import router as payments_router
 from backend.performance.router import router as performance_router
+from backend.reports.router import router as reports_router
 from backend.requests.router import router as requests_router
 from backend.resources import Resources
 from backend.responses.router import router as responses_router
@@ -70,6 +71,7 @@ DOMAIN_ROUTERS = (
     oss_router,
     segments_router,
     dunning_router,
+    reports_router,
     sync_router,
 )
 

@@ -538,3 +538,17 @@ async def promise_record(case_ids: list[str]) -> tuple[int, int]:
     kept = await repository.promises_of(case_ids, state=PromiseState.KEPT)
     broken = await repository.promises_of(case_ids, state=PromiseState.BROKEN)
     return len(kept), len(broken)
+
+
+async def contact_results(
+    *, by: By, reach: Reach, since: datetime, until: datetime
+) -> list[dict[str, Any]]:
+    """Contacts in [since, until) per officer or DRC: attempts, reached, promised."""
+    return await repository.contact_results(_MAKER[by], _reached(reach), since=since, until=until)
+
+
+async def promise_states(
+    *, by: By, reach: Reach, since: datetime, until: datetime
+) -> list[dict[str, Any]]:
+    """Promises made in [since, until) per officer or DRC, currency and state."""
+    return await repository.promise_states(_MAKER[by], _reached(reach), since=since, until=until)
