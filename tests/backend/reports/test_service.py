@@ -18,8 +18,8 @@ from backend.reports import service as reports
 from backend.reports import snapshots
 from backend.reports.errors import ReportFiltersInvalid, ReportNotFound
 from backend.reports.schemas import Period
-from tests.backend.performance.world import World, build_world
 from tests.backend.payments.helpers import reload, set_age
+from tests.backend.performance.world import World, build_world
 from tests.backend.reports import expected
 
 
