@@ -23,6 +23,7 @@ from backend.console import (
     inbox,
     legal,
     message_templates,
+    reports,
     requests,
     router,
     segments,
@@ -79,6 +80,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         worklist.router,
         users.router,
         drcs.router,
+        reports.router,
         router.fallback,
     )
     for pages in pages_in_order:

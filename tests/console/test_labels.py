@@ -91,6 +91,7 @@ def test_navigation_follows_the_role():
         "legal",
         "uploads",
         "commission",
+        "reports",
         "allocation",
         "templates",
         "segments",
@@ -100,7 +101,7 @@ def test_navigation_follows_the_role():
     pages = {
         Role.OPERATOR_ADMIN: [*operator, "users", "drcs"],
         Role.OPERATOR_OFFICER: operator,
-        Role.DRC_SUPERVISOR: ["cases", "dashboard", "inbox", "requests", "commission"],
+        Role.DRC_SUPERVISOR: ["cases", "dashboard", "inbox", "requests", "commission", "reports"],
     }
     for role in CONSOLE_ROLES:
         assert home_for(role) == "/console/cases"

@@ -1,0 +1,53 @@
+"""The reports page: the service's figures for the same caller, filters with problems
+beside their field, CSV and PDF downloads, and an accessible page in Chromium."""
+
+from __future__ import annotations
+
+from playwright.async_api import Page, expect
+
+from backend.reports import render
+from backend.reports import service as reports
+from tests.backend.performance.world import build_world
+from tests.console.conftest import screenshot, serious_violations, sign_in, sign_in_in_browser
+
+
+async def test_the_page_shows_the_services_figures(app, client, signing_key):
+    world = await build_world()
+    assert (await sign_in(client, signing_key, world.supervisor)).status_code == 303
+    page = await client.get("/console/reports?name=aging")
+    assert page.status_code == 200
+    table = await reports.run(
+        actor=world.supervisor, name="aging", filters=reports.default_filters()
+    )
+    for row in table.rows:
+        if row["cases"]:
+            assert f"<td>{render.display(table.columns[4], row['outstanding'])}</td>" in page.text
+    assert "Segment outcomes" not in page.text  # operator staff only
+    csv = await client.get("/console/reports/download.csv?name=aging")
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    pdf = await client.get("/console/reports/download.pdf?name=recovery")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+async def test_a_bad_window_is_shown_beside_its_field(app, client, signing_key):
+    world = await build_world()
+    await sign_in(client, signing_key, world.admin)
+    page = await client.get("/console/reports?name=recovery&from=2026-12-05&to=2026-12-01")
+    assert page.status_code == 422
+    assert 'id="f-from" name="from"' in page.text and 'aria-invalid="true"' in page.text
+    other = await client.get(f"/console/reports?name=aging&drc={world.drc_b}")
+    assert other.status_code == 200  # operator staff reach every DRC
+
+
+async def test_supervisor_reads_a_report_in_the_browser(app, page: Page):
+    world = await build_world()
+    await sign_in_in_browser(page, world.supervisor)
+    await page.get_by_role("link", name="Reports").click()
+    await expect(page.get_by_role("heading", name="Reports", exact=True)).to_be_visible()
+    await page.get_by_label("Report", exact=True).select_option("promises")
+    await page.get_by_role("button", name="Apply").click()
+    await expect(page.get_by_role("heading", name="Promises to pay")).to_be_visible()
+    await expect(page.get_by_role("link", name="Download PDF")).to_be_visible()
+    await screenshot(page, "reports")
+    violations = await serious_violations(page)
+    assert not violations, violations
