@@ -66,18 +66,28 @@ def case_doc(i: int, now: datetime, rng: random.Random) -> dict[str, Any]:
     }
 
 
+def stage(name: str, started: float) -> float:
+    console.print(f"  {name}: {time.perf_counter() - started:.1f} s")
+    return time.perf_counter()
+
+
 async def load(cases: int, now: datetime) -> None:
     rng = random.Random(20)
     collection = db.bound_client()["debtx"]["cases"]
+    started = time.perf_counter()
     for start in range(0, cases, BATCH):
         docs = [case_doc(i, now, rng) for i in range(start, min(start + BATCH, cases))]
         await collection.insert_many(docs, ordered=False)
+    started = stage("cases inserted", started)
     await snapshots.take(now=now - timedelta(days=31))
+    started = stage("snapshot a month back", started)
     closing = [d["_id"] async for d in collection.find({}, {"_id": 1}).limit(cases // 10)]
     await collection.update_many(
         {"_id": {"$in": closing}}, {"$set": {"phase": "closed", "is_open": False}}
     )
+    started = stage("a tenth closed", started)
     await snapshots.take(now=now)
+    stage("snapshot today", started)
 
 
 def raw_aging(now: datetime) -> list[dict[str, Any]]:
