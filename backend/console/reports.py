@@ -5,7 +5,7 @@ answers from."""
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -93,11 +93,6 @@ async def download(request: Request, caller: SignedIn, extension: str) -> Respon
     query = forms.parse(ReportQuery, forms.values(request.query_params))
     table = await _table(caller.user, query)
     if extension == "pdf":
-        disposition = f"attachment; filename*=UTF-8''{quote(files.filename(table, 'pdf'))}"
-        return Response(
-            files.pdf_of(table),
-            media_type="application/pdf",
-            headers={"content-disposition": disposition},
-        )
+        return files.pdf_response(table)
     header, rows = files.csv_parts(table)
     return csv_response(files.filename(table, "csv"), header, rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from urllib.parse import quote
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
@@ -14,6 +15,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from starlette.responses import Response
 
 from backend.core.csvexport import Cell as CsvCell
 from backend.core.csvexport import csv_text
@@ -123,6 +125,14 @@ def pdf_of(table: ReportTable) -> bytes:
     story.append(_table(table))
     document.build(story)
     return out.getvalue()
+
+
+def pdf_response(table: ReportTable) -> Response:
+    """A download of the report as its PDF."""
+    disposition = f"attachment; filename*=UTF-8''{quote(filename(table, 'pdf'))}"
+    return Response(
+        pdf_of(table), media_type="application/pdf", headers={"content-disposition": disposition}
+    )
 
 
 def _table(table: ReportTable) -> Table:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, status
 from starlette.responses import Response
@@ -77,12 +76,7 @@ async def get_report(
         header, rows = render.csv_parts(table)
         return csv_response(render.filename(table, "csv"), header, rows)
     if format is OutputFormat.PDF:
-        disposition = f"attachment; filename*=UTF-8''{quote(render.filename(table, 'pdf'))}"
-        return Response(
-            render.pdf_of(table),
-            media_type="application/pdf",
-            headers={"content-disposition": disposition},
-        )
+        return render.pdf_response(table)
     return table
 
 

@@ -1,25 +1,14 @@
-"""A local SMTP server (aiosmtpd) for the scheduled reports' mail."""
+"""The notifications' local SMTP server (aiosmtpd) for the scheduled reports' mail."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
+from tests.backend.notifications.conftest import smtp_server  # noqa: F401 (a fixture)
 from tests.backend.notifications.servers import SmtpServer
 
 
-@pytest.fixture(scope="session")
-def report_smtp() -> Iterator[SmtpServer]:
-    try:
-        server = SmtpServer()
-    except RuntimeError as exc:
-        pytest.fail(str(exc), pytrace=False)
-    yield server
-    server.close()
-
-
 @pytest.fixture
-def smtp(report_smtp: SmtpServer) -> SmtpServer:
-    report_smtp.reset()
-    return report_smtp
+def smtp(smtp_server: SmtpServer) -> SmtpServer:  # noqa: F811
+    smtp_server.reset()
+    return smtp_server
