@@ -4,6 +4,7 @@ answers from."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from urllib.parse import urlencode
 
@@ -13,6 +14,7 @@ from starlette.responses import Response
 
 from backend.console import forms
 from backend.console.deps import SignedIn
+from backend.console.i18n import Translate, translator
 from backend.console.routing import ConsoleRoute
 from backend.console.templates import render
 from backend.core.csvexport import csv_response
@@ -20,7 +22,7 @@ from backend.core.errors import ValidationFailed
 from backend.drcs import service as drcs
 from backend.reports import render as files
 from backend.reports import service as reports
-from backend.reports.schemas import Period, ReportName, ReportTable
+from backend.reports.schemas import Column, Period, ReportName, ReportTable
 from backend.users.models import User
 from backend.users.schemas import DRC_ID_PATTERN
 
@@ -44,6 +46,15 @@ async def _table(actor: User, query: ReportQuery) -> ReportTable:
         from_day=query.from_day, to_day=query.to_day, drc_id=query.drc, period=query.period
     )
     return await reports.run(actor=actor, name=query.name, filters=filters)
+
+
+def column_label(t: Translate, column: Column) -> str:
+    """A column's heading in the page's language (labels/report_figures.py)."""
+    if column.key.startswith("to_"):
+        bucket = column.key.removeprefix("to_")
+        named = bucket in ("current", "closed")
+        return t("report.col.to", bucket=t(f"report.bucket.{bucket}") if named else bucket)
+    return t("report.col." + re.sub(r"[^a-z0-9]+", "_", column.title.lower()).strip("_"))
 
 
 def _download(query: ReportQuery, table: ReportTable, extension: str) -> str:
@@ -84,6 +95,7 @@ async def reports_page(request: Request, caller: SignedIn) -> Response:
         csv_url=_download(query, table, "csv"),
         pdf_url=_download(query, table, "pdf"),
         cell=files.display,
+        headings=[column_label(translator(caller.session.language), c) for c in table.columns],
     )
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from playwright.async_api import Page, expect
 
+from backend.console.i18n import Language, translator
+from backend.console.reports import column_label
 from backend.reports import render
 from backend.reports import service as reports
+from backend.users.models import Role
 from tests.backend.performance.world import build_world
 from tests.console.conftest import screenshot, serious_violations, sign_in, sign_in_in_browser
+from tests.factories import make_user
 
 
 async def test_the_page_shows_the_services_figures(app, client, signing_key):
@@ -51,3 +55,18 @@ async def test_supervisor_reads_a_report_in_the_browser(app, page: Page):
     await screenshot(page, "reports")
     violations = await serious_violations(page)
     assert not violations, violations
+
+
+async def test_every_report_and_column_has_its_words_in_each_language(app):
+    admin = await make_user(Role.OPERATOR_ADMIN)
+    for info in reports.list_reports(actor=admin):
+        table = await reports.run(actor=admin, name=info.name, filters=reports.default_filters())
+        for language in Language:
+            t = translator(language)
+            assert t(f"report.{info.name.value}") and t(f"report.{info.name.value}.about")
+            assert all(column_label(t, c) for c in table.columns)
+        english = translator(Language.ENGLISH)
+        assert [column_label(english, c) for c in table.columns] == [
+            c.title for c in table.columns
+        ]
+        assert english(f"report.{info.name.value}") == info.title
