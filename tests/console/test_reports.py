@@ -66,7 +66,5 @@ async def test_every_report_and_column_has_its_words_in_each_language(app):
             assert t(f"report.{info.name.value}") and t(f"report.{info.name.value}.about")
             assert all(column_label(t, c) for c in table.columns)
         english = translator(Language.ENGLISH)
-        assert [column_label(english, c) for c in table.columns] == [
-            c.title for c in table.columns
-        ]
+        assert [column_label(english, c) for c in table.columns] == [c.title for c in table.columns]
         assert english(f"report.{info.name.value}") == info.title
