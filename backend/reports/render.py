@@ -6,13 +6,15 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 from urllib.parse import quote
+from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from starlette.responses import Response
@@ -119,10 +121,11 @@ def pdf_of(table: ReportTable) -> bytes:
         ),
         Spacer(1, 6 * mm),
     ]
-    drawing = chart_drawing(table, page[0] - 40 * mm, 70 * mm)
+    width = page[0] - document.leftMargin - document.rightMargin
+    drawing = chart_drawing(table, width, 70 * mm)
     if drawing is not None:
         story += [drawing, Spacer(1, 6 * mm)]
-    story.append(_table(table))
+    story.append(_table(table, width))
     document.build(story)
     return out.getvalue()
 
@@ -135,14 +138,34 @@ def pdf_response(table: ReportTable) -> Response:
     )
 
 
-def _table(table: ReportTable) -> Table:
-    header = [_heading(c) for c in table.columns]
-    body = [[_text(c, row.get(c.key)) for c in table.columns] for row in table.rows]
-    grid = Table([header, *body] if body else [header, ["No figures in this window"]], repeatRows=1)
+_CELL = ParagraphStyle("cell", fontName="Helvetica", fontSize=7, leading=8.5)
+_NUMBER = ParagraphStyle("number", parent=_CELL, alignment=TA_RIGHT)
+_HEAD = ParagraphStyle("head", parent=_CELL, fontName="Helvetica-Bold")
+
+
+def _cell(text: str, style: ParagraphStyle) -> Paragraph:
+    """Text in a cell that wraps to its column; escaped, as data is never markup."""
+    return Paragraph(escape(text), style)
+
+
+def _table(table: ReportTable, width: float) -> Table:
+    """The figures in columns of equal width across the page, the header on every page."""
+    header = [_cell(_heading(c), _HEAD) for c in table.columns]
+    styles = [_CELL if c.kind == "text" else _NUMBER for c in table.columns]
+    body = [
+        [
+            _cell(_text(c, row.get(c.key)), style)
+            for c, style in zip(table.columns, styles, strict=True)
+        ]
+        for row in table.rows
+    ]
+    empty = [[_cell("No figures in this window", _CELL)] + [""] * (len(header) - 1)]
+    grid = Table(
+        [header, *(body or empty)], colWidths=[width / len(header)] * len(header), repeatRows=1
+    )
     grid.setStyle(
         TableStyle(
             [
-                ("FONTSIZE", (0, 0), (-1, -1), 7),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e5e7eb")),
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#9ca3af")),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
