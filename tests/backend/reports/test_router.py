@@ -86,3 +86,13 @@ async def test_a_scheduled_report_arrives_once_per_period(client, signing_key, s
         "failed": 0,
     }
     assert len(smtp.mails) == 2
+
+
+async def test_a_pdf_shows_data_as_text_never_as_markup(client, signing_key):
+    admin = await make_user(Role.OPERATOR_ADMIN)
+    await make_case("allocated", drc_id=(await make_drc()).id, customer_name="<b>Perera</b> & Sons")
+    response = await client.get(
+        "/reports/aging-detail?format=pdf", headers=bearer(signing_key, admin)
+    )
+    text = " ".join(PdfReader(io.BytesIO(response.content)).pages[0].extract_text().split())
+    assert "<b>Perera</b> & Sons" in text
