@@ -6,27 +6,33 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from backend.console import forms
-from backend.console.deps import SignedIn
+from backend.console.deps import Caller, CsrfChecked, SignedIn
 from backend.console.i18n import Translate, translator
 from backend.console.routing import ConsoleRoute
 from backend.console.templates import render
 from backend.core.csvexport import csv_response
-from backend.core.errors import ValidationFailed
+from backend.core.errors import DomainError, ValidationFailed
 from backend.drcs import service as drcs
 from backend.reports import render as files
 from backend.reports import service as reports
-from backend.reports.schemas import Column, Period, ReportName, ReportTable
+from backend.reports import subscriptions
+from backend.reports.models import Frequency, ReportFormat
+from backend.reports.schemas import Column, Period, ReportName, ReportTable, SubscriptionCreate
 from backend.users.models import User
 from backend.users.schemas import DRC_ID_PATTERN
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
+
+SubscriptionId = Annotated[str, Path(pattern=r"^[0-9a-f]{24}$")]
+Extension = Annotated[str, Path(pattern=r"^(csv|pdf)$")]
 
 
 class ReportQuery(BaseModel):
@@ -65,25 +71,28 @@ def _download(query: ReportQuery, table: ReportTable, extension: str) -> str:
     return f"/console/reports/download.{extension}?{urlencode(values)}"
 
 
-@router.get("/reports")
-async def reports_page(request: Request, caller: SignedIn) -> Response:
-    """The reports listed, and the chosen one's figures with its filters."""
-    actor, problem = caller.user, None
-    try:
-        query = forms.parse(ReportQuery, forms.values(request.query_params))
-        table = await _table(actor, query)
-    except ValidationFailed as exc:
-        problem, query = exc, ReportQuery()
-        table = await _table(actor, query)
+async def _page(
+    request: Request,
+    caller: Caller,
+    query: ReportQuery,
+    *,
+    problem: DomainError | None = None,
+    mail_problem: DomainError | None = None,
+    mail_typed: dict[str, Any] | None = None,
+) -> Response:
+    """The page for `query`: the reports, the figures, the scheduled mail and its form."""
+    actor = caller.user
+    table = await _table(actor, query)
     drc_names = (
         {d.id: d.name for d in await drcs.list_for(actor=actor)} if actor.is_operator else {}
     )
+    failed = problem or mail_problem
     return render(
         request,
         "reports/page.html",
         session=caller.session,
         user=actor,
-        status=problem.status if problem else 200,
+        status=failed.status if failed else 200,
         listed=reports.list_reports(actor=actor),
         query=query,
         typed=forms.values(request.query_params),
@@ -96,11 +105,69 @@ async def reports_page(request: Request, caller: SignedIn) -> Response:
         pdf_url=_download(query, table, "pdf"),
         cell=files.display,
         headings=[column_label(translator(caller.session.language), c) for c in table.columns],
+        subscriptions=await subscriptions.list_subscriptions(actor=actor),
+        mail_problem=mail_problem,
+        mail_fields=forms.field_problems(mail_problem, {"recipients": "recipients"}),
+        mail_typed=mail_typed or {},
+        formats=list(ReportFormat),
+        frequencies={f.value: f"reports.frequency_{f.value}" for f in Frequency},
+        query_string=request.url.query,
     )
 
 
+@router.get("/reports")
+async def reports_page(request: Request, caller: SignedIn) -> Response:
+    """The reports listed, and the chosen one's figures with its filters."""
+    try:
+        query = forms.parse(ReportQuery, forms.values(request.query_params))
+        reports.default_filters(from_day=query.from_day, to_day=query.to_day)
+    except ValidationFailed as exc:
+        return await _page(request, caller, ReportQuery(), problem=exc)
+    return await _page(request, caller, query)
+
+
+class MailForm(BaseModel):
+    """The scheduled mail form: the recipients as typed, separated by commas or spaces."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    format: ReportFormat = ReportFormat.PDF
+    frequency: Frequency = Frequency.WEEKLY
+    recipients: str = ""
+
+
+@router.post("/reports/subscriptions", dependencies=[CsrfChecked])
+async def subscribe(request: Request, caller: SignedIn) -> Response:
+    """Mail the report chosen (its DRC too) after each period; problems beside the fields."""
+    query = forms.parse(ReportQuery, forms.values(request.query_params))
+    sent = forms.values(await request.form())
+    try:
+        mail = forms.parse(MailForm, sent)
+        data = forms.parse(
+            SubscriptionCreate,
+            {
+                "report": query.name,
+                "format": mail.format,
+                "frequency": mail.frequency,
+                "recipients": [r for r in re.split(r"[\s,;]+", mail.recipients) if r],
+                "drc_id": query.drc,
+            },
+        )
+        await subscriptions.subscribe(actor=caller.user, data=data)
+    except ValidationFailed as exc:
+        return await _page(request, caller, query, mail_problem=exc, mail_typed=sent)
+    return RedirectResponse(f"/console/reports?{request.url.query}", status_code=303)
+
+
+@router.post("/reports/subscriptions/{subscription_id}/stop", dependencies=[CsrfChecked])
+async def stop(request: Request, caller: SignedIn, subscription_id: SubscriptionId) -> Response:
+    """Stop a scheduled report the caller may manage (another's is not found)."""
+    await subscriptions.unsubscribe(actor=caller.user, subscription_id=subscription_id)
+    return RedirectResponse("/console/reports", status_code=303)
+
+
 @router.get("/reports/download.{extension}")
-async def download(request: Request, caller: SignedIn, extension: str) -> Response:
+async def download(request: Request, caller: SignedIn, extension: Extension) -> Response:
     """The chosen report as CSV or PDF, as the API's `?format=` gives it."""
     query = forms.parse(ReportQuery, forms.values(request.query_params))
     table = await _table(caller.user, query)

@@ -7,11 +7,18 @@ from playwright.async_api import Page, expect
 
 from backend.console.i18n import Language, translator
 from backend.console.reports import column_label
-from backend.reports import render
+from backend.reports import render, subscriptions
 from backend.reports import service as reports
 from backend.users.models import Role
 from tests.backend.performance.world import build_world
-from tests.console.conftest import screenshot, serious_violations, sign_in, sign_in_in_browser
+from tests.console.conftest import (
+    csrf_of,
+    form,
+    screenshot,
+    serious_violations,
+    sign_in,
+    sign_in_in_browser,
+)
 from tests.factories import make_user
 
 
@@ -52,6 +59,10 @@ async def test_supervisor_reads_a_report_in_the_browser(app, page: Page):
     await page.get_by_role("button", name="Apply").click()
     await expect(page.get_by_role("heading", name="Promises to pay")).to_be_visible()
     await expect(page.get_by_role("link", name="Download PDF")).to_be_visible()
+    await page.get_by_label("Recipients").fill("team@drc.lk")
+    await page.get_by_role("button", name="Schedule").click()
+    await expect(page.locator("#report-subscriptions")).to_contain_text("team@drc.lk")
+    await expect(page.get_by_role("heading", name="Promises to pay")).to_be_visible()
     await screenshot(page, "reports")
     violations = await serious_violations(page)
     assert not violations, violations
@@ -68,3 +79,35 @@ async def test_every_report_and_column_has_its_words_in_each_language(app):
         english = translator(Language.ENGLISH)
         assert [column_label(english, c) for c in table.columns] == [c.title for c in table.columns]
         assert english(f"report.{info.name.value}") == info.title
+
+
+async def test_a_supervisor_schedules_a_report_for_their_drc_and_stops_it(app, client, signing_key):
+    world = await build_world()
+    await sign_in(client, signing_key, world.supervisor)
+    page = await client.get("/console/reports?name=recovery")
+    token = csrf_of(page.text)
+    bad = await client.post(
+        "/console/reports/subscriptions?name=recovery",
+        files=form(csrf_token=token, format="csv", frequency="weekly", recipients="not-mail"),
+    )
+    assert bad.status_code == 422
+    assert 'id="f-recipients-problem"' in bad.text and 'aria-invalid="true"' in bad.text
+    assert await subscriptions.list_subscriptions(actor=world.supervisor) == []
+    made = await client.post(
+        "/console/reports/subscriptions?name=recovery",
+        files=form(csrf_token=token, format="csv", frequency="weekly", recipients="a@x.lk, b@x.lk"),
+    )
+    assert made.status_code == 303
+    [found] = await subscriptions.list_subscriptions(actor=world.supervisor)
+    assert (found.report, found.drc_id, found.recipients) == (
+        "recovery",
+        world.drc_a,
+        ["a@x.lk", "b@x.lk"],
+    )
+    listed = await client.get("/console/reports")
+    assert "a@x.lk, b@x.lk" in listed.text
+    stopped = await client.post(
+        f"/console/reports/subscriptions/{found.id}/stop", files=form(csrf_token=token)
+    )
+    assert stopped.status_code == 303
+    assert await subscriptions.list_subscriptions(actor=world.supervisor) == []
