@@ -105,14 +105,23 @@ async def _page(
         pdf_url=_download(query, table, "pdf"),
         cell=files.display,
         headings=[column_label(translator(caller.session.language), c) for c in table.columns],
-        subscriptions=await subscriptions.list_subscriptions(actor=actor),
-        mail_problem=mail_problem,
-        mail_fields=forms.field_problems(mail_problem, {"recipients": "recipients"}),
-        mail_typed=mail_typed or {},
-        formats=list(ReportFormat),
-        frequencies={f.value: f"reports.frequency_{f.value}" for f in Frequency},
         query_string=request.url.query,
+        **await _mail_context(actor, mail_problem, mail_typed or {}),
     )
+
+
+async def _mail_context(
+    actor: User, problem: DomainError | None, typed: dict[str, Any]
+) -> dict[str, Any]:
+    """The scheduled reports' part of the page: the list, and the form as typed."""
+    return {
+        "subscriptions": await subscriptions.list_subscriptions(actor=actor),
+        "mail_problem": problem,
+        "mail_fields": forms.field_problems(problem, {"recipients": "recipients"}),
+        "mail_typed": typed,
+        "formats": list(ReportFormat),
+        "frequencies": {f.value: f"reports.frequency_{f.value}" for f in Frequency},
+    }
 
 
 @router.get("/reports")
