@@ -25,33 +25,45 @@ def bucket_name(band: int | None) -> str:
 @report(
     ReportName.AGING,
     "Aging of receivables",
-    "Open cases and their outstanding by days past due, per currency, as of now.",
+    "Open cases and their outstanding by days past due, per currency: as of now when the "
+    "window ends today, else as of the last daily snapshot on or before its last day.",
 )
 async def aging(ctx: Context) -> Built:
-    found = await cases.open_by_age_and_currency(ctx.reach, BUCKETS, ctx.now)
+    as_of: str | None = "now"
+    if ctx.filters.to_day < ctx.now.date():
+        as_of, found = await snapshots.aging_on(reach=ctx.reach, last_day=f"{ctx.filters.to_day}")
+    else:
+        found = await cases.open_by_age_and_currency(ctx.reach, BUCKETS, ctx.now)
     currencies = sorted({currency for _, currency in found}) or [DEFAULT_CURRENCY]
     rows: list[dict[str, Cell]] = []
-    for currency in currencies:
+    for currency in currencies if as_of else []:
         total = sum(n for (_, c), (n, _) in found.items() if c == currency)
         for band, name in enumerate(BUCKET_NAMES):
             n, owed = found.get((band, currency), (0, 0))
-            rows.append(
-                {
-                    "bucket": name,
-                    "currency": currency,
-                    "cases": n,
-                    "share": rate_bp(n, total),
-                    "outstanding": owed,
-                }
-            )
+            share = rate_bp(n, total)
+            rows.append(_aging_row(name, currency, n, share, owed, as_of))
     spec = columns(
         ("bucket", "Days past due", "text"),
         ("currency", "Currency", "text"),
         ("cases", "Cases", "count"),
         ("share", "Share of cases", "rate"),
         ("outstanding", "Outstanding", "money"),
+        ("as_of", "As of", "text"),
     )
     return Built(spec, rows, Chart(kind="bar", label="bucket", values=["cases"]))
+
+
+def _aging_row(
+    bucket: str, currency: str, cases_n: int, share: int, owed: int, as_of: str | None
+) -> dict[str, Cell]:
+    return {
+        "bucket": bucket,
+        "currency": currency,
+        "cases": cases_n,
+        "share": share,
+        "outstanding": owed,
+        "as_of": as_of,
+    }
 
 
 @report(

@@ -62,6 +62,22 @@ async def roll_counts(day: str, next_day: str, match: dict[str, Any]) -> dict[tu
     return {(r["_id"]["from"], r["_id"].get("to")): r["n"] async for r in rows}
 
 
+async def aging_on(day: str, match: dict[str, Any]) -> dict[tuple[int, str], tuple[int, int]]:
+    """The snapshot of `day` (held as `match` says) per (band, currency): cases, owed."""
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {**match, "day": day}},
+        {
+            "$group": {
+                "_id": {"band": "$band", "currency": "$currency"},
+                "n": {"$sum": 1},
+                "owed": {"$sum": "$outstanding"},
+            }
+        },
+    ]
+    rows = await CaseSnapshot.get_pymongo_collection().aggregate(pipeline)
+    return {(r["_id"]["band"], r["_id"]["currency"]): (r["n"], r["owed"]) async for r in rows}
+
+
 async def insert_subscription(subscription: ReportSubscription) -> ReportSubscription:
     return await subscription.insert()
 

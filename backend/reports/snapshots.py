@@ -51,3 +51,14 @@ async def rolls(
         counts = await repository.roll_counts(ends[month], ends[next_month], _reached(reach))
         found.append((month, next_month, counts))
     return found
+
+
+async def aging_on(
+    *, reach: Reach, last_day: str
+) -> tuple[str | None, dict[tuple[int, str], tuple[int, int]]]:
+    """The open book per (band, currency) at the latest snapshot on or before `last_day`
+    (YYYY-MM-DD), and that snapshot's day; (None, {}) when there is none."""
+    days = await repository.snapshot_days(first="0000-00-00", last=last_day)
+    if not days:
+        return None, {}
+    return days[-1], await repository.aging_on(days[-1], _reached(reach))

@@ -80,6 +80,7 @@ LABELS: dict[str, tuple[str, str, str]] = {
         "DRC மற்றும் மாத வாரியாகப் பதியப்பட்ட தரகு: ஈட்டியது, திரும்பப் பெற்றது, நிகரம்.",
     ),
     "report.col.days_past_due": ("Days past due", "කල් ඉකුත් වූ දින", "தவறிய நாட்கள்"),
+    "report.col.as_of": ("As of", "දිනට", "நிலவரம்"),
     "report.col.currency": ("Currency", "මුදල් වර්ගය", "நாணயம்"),
     "report.col.cases": ("Cases", "නඩු", "வழக்குகள்"),
     "report.col.share_of_cases": ("Share of cases", "නඩු වල කොටස", "வழக்குகளின் பங்கு"),

@@ -122,6 +122,15 @@ async def test_roll_rates_follow_the_month_end_snapshots(world):
             if origin == row["bucket"]:
                 assert row[f"to_{to}"] == (n * 10_000 + counts[origin] // 2) // counts[origin]
     assert any(row["to_closed"] for row in table.rows)
+    # the aging of a window ended last month is its last snapshot's
+    ended = reports.default_filters(
+        from_day=last_month_end.date() - timedelta(days=30), to_day=last_month_end.date()
+    )
+    past = await _run(world.admin, "aging", ended)
+    assert {r["as_of"] for r in past.rows} == {f"{last_month_end:%Y-%m-%d}"}
+    assert {r["bucket"]: (r["cases"], r["outstanding"]) for r in past.rows} == expected.aging(
+        world.cases, last_month_end
+    )
 
 
 async def test_commission_and_equipment_answer_for_reach(world):
