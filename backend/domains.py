@@ -32,6 +32,7 @@ from backend.oss.models import MODELS as OSS
 from backend.payments import mutations as payment_mutations
 from backend.payments.models import MODELS as PAYMENTS
 from backend.receipts.models import MODELS as RECEIPTS
+from backend.reports.models import MODELS as REPORTS
 from backend.requests import mutations as request_mutations
 from backend.requests import projections as request_projections
 from backend.requests.models import MODELS as REQUESTS
@@ -66,6 +67,7 @@ MODELS = (
     *OSS,
     *BILLING,
     *SEGMENTS,
+    *REPORTS,
     *DUNNING,
     *DISPUTES,
     *CARDS,

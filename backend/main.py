@@ -39,6 +39,7 @@ from backend.oss.router import router as oss_router
 from backend.payments.router import router as payments_router
 from backend.performance.router import router as performance_router
 from backend.receipts.router import router as receipts_router
+from backend.reports.router import router as reports_router
 from backend.requests.router import router as requests_router
 from backend.resources import Resources
 from backend.responses.router import router as responses_router
@@ -78,6 +79,7 @@ DOMAIN_ROUTERS = (
     dunning_router,
     disputes_router,
     cards_router,
+    reports_router,
     sync_router,
 )
 

@@ -23,7 +23,7 @@ from backend.cases.phases import OPEN_VALUES, RECALLABLE, Phase, allowed
 from backend.cases.schemas import CaseRead, CaseWithdraw
 from backend.cases.sections import Section
 from backend.core import clock, db, figures
-from backend.core.figures import Reach
+from backend.core.figures import By, Reach
 from backend.core.ids import object_ids
 from backend.users import service as users
 from backend.users.models import Role, User
@@ -447,11 +447,54 @@ async def placed_by_month(*, reach: Reach, until: datetime) -> dict[str, int]:
     return await repository.arrears_by(figures.month_of("created_at"), filters)
 
 
+def _band_starts(bands: Sequence[int], now: datetime) -> list[datetime]:
+    return [now - timedelta(days=days + 1) for days in bands]
+
+
 async def open_by_age(
     *, reach: Reach, bands: Sequence[int], now: datetime
 ) -> list[tuple[int, int]]:
     """Open cases held and their outstanding (minor units) per age band: band i holds the
     arrears overdue at most `bands[i]` days (over the one before), a last band the rest."""
-    since = [now - timedelta(days=days + 1) for days in bands]
-    found = await repository.open_by_age(_reached(reach), since=since)
+    found: dict[int, tuple[int, int]] = {}
+    for (band, _), (n, owed) in (await open_by_age_and_currency(reach, bands, now)).items():
+        count, total = found.get(band, (0, 0))
+        found[band] = (count + n, total + owed)
     return [found.get(band, (0, 0)) for band in range(len(bands) + 1)]
+
+
+async def open_by_age_and_currency(
+    reach: Reach, bands: Sequence[int], now: datetime
+) -> dict[tuple[int, str], tuple[int, int]]:
+    """`open_by_age` per (band, currency): the cases and outstanding of each."""
+    return await repository.open_by_age(_reached(reach), since=_band_starts(bands, now))
+
+
+async def snapshot_open(*, target: str, day: str, bands: Sequence[int], now: datetime) -> None:
+    """Each open case's age band, holder and outstanding on `day`, written by the database
+    into the `target` collection (the reports' daily snapshots)."""
+    await repository.snapshot_open(target, day=day, since=_band_starts(bands, now))
+
+
+async def held_figures(
+    *, by: By, reach: Reach, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """Cases placed in [start, end) per holder and currency: cases, arrears, outstanding
+    and how many closed recovered (rows `{_id: {holder, currency}, ...}`)."""
+    filters = {**_reached(reach), "created_at": {"$gte": start, "$lt": end}}
+    return await repository.held_by("$ro_id" if by is By.OFFICER else "$drc_id", filters)
+
+
+async def largest_open(*, reach: Reach, limit: int) -> list[dict[str, Any]]:
+    """The open cases within reach owing most, largest first."""
+    return await repository.largest_open(_reached(reach), limit=limit)
+
+
+async def cpe_items_by_type(*, reach: Reach) -> dict[str, int]:
+    """Equipment items to recover on the cases within reach, per item type."""
+    return await repository.cpe_items_by_type(_reached(reach))
+
+
+def reach_filter(reach: Reach) -> dict[str, Any]:
+    """The reach as a query on cases, for a `$lookup` from another domain's records."""
+    return _reached(reach)

@@ -25,6 +25,7 @@ from backend.console import (
     legal,
     message_templates,
     receipts,
+    reports,
     requests,
     router,
     segments,
@@ -83,6 +84,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         receipts.router,
         users.router,
         drcs.router,
+        reports.router,
         router.fallback,
     )
     for pages in pages_in_order:

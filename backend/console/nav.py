@@ -27,6 +27,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("legal", "/console/legal", OPERATOR_ROLES),
     NavItem("uploads", "/console/uploads", OPERATOR_ROLES),
     NavItem("commission", "/console/commission", CONSOLE_ROLES),
+    NavItem("reports", "/console/reports", CONSOLE_ROLES),
     NavItem("allocation", "/console/allocation", OPERATOR_ROLES),
     NavItem("templates", "/console/templates", OPERATOR_ROLES),
     NavItem("segments", "/console/segments", OPERATOR_ROLES),

@@ -75,4 +75,14 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     },
     # Events to OSS that are due (retries, lost enqueues), then the open cure records.
     "oss.sweep": {"task": "oss.sweep", "schedule": _OSS_SWEEP, "options": {"expires": _OSS_SWEEP}},
+    # Late each day, so a month's last snapshot is its book at the month's end.
+    "reports.snapshot_cases": {
+        "task": "reports.snapshot_cases",
+        "schedule": crontab(hour=23, minute=50),
+    },
+    # Hourly: each subscription's period is mailed once, and a failed one tried again.
+    "reports.send_scheduled": {
+        "task": "reports.send_scheduled",
+        "schedule": crontab(minute=10),
+    },
 }

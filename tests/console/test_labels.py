@@ -103,6 +103,7 @@ def test_navigation_follows_the_role():
         "legal",
         "uploads",
         "commission",
+        "reports",
         "allocation",
         "templates",
         "segments",
@@ -114,7 +115,15 @@ def test_navigation_follows_the_role():
     pages = {
         Role.OPERATOR_ADMIN: [*operator, "users", "drcs"],
         Role.OPERATOR_OFFICER: operator,
-        Role.DRC_SUPERVISOR: ["cases", "dashboard", "inbox", "requests", "commission", "disputes"],
+        Role.DRC_SUPERVISOR: [
+            "cases",
+            "dashboard",
+            "inbox",
+            "requests",
+            "commission",
+            "reports",
+            "disputes",
+        ],
     }
     for role in CONSOLE_ROLES:
         assert home_for(role) == "/console/cases"
