@@ -38,6 +38,7 @@ from backend.performance.router import router as performance_router
 from backend.requests.router import router as requests_router
 from backend.resources import Resources
 from backend.responses.router import router as responses_router
+from backend.retention.router import router as retention_router
 from backend.segments.router import router as segments_router
 from backend.settlements.router import router as settlements_router
 from backend.syncing.metrics import MirrorCollector
@@ -70,6 +71,7 @@ DOMAIN_ROUTERS = (
     oss_router,
     segments_router,
     dunning_router,
+    retention_router,
     sync_router,
 )
 
