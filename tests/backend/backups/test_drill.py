@@ -83,6 +83,11 @@ def _flip_byte_in(path: Path, member_name: str) -> None:
         handle.write(bytes([byte[0] ^ 0x01]))
 
 
+def _truncate(path: Path) -> None:
+    with path.open("r+b") as handle:
+        handle.truncate(path.stat().st_size * 2 // 3)
+
+
 @pytest.mark.parametrize(
     ("damage", "expected"),
     [
@@ -103,8 +108,7 @@ async def test_a_corrupt_or_partial_backup_is_refused_and_nothing_changes(
     elif damage == "flip_manifest":
         _flip_byte_in(path, "manifest.json")
     else:
-        with path.open("r+b") as handle:
-            handle.truncate(path.stat().st_size * 2 // 3)
+        _truncate(path)
     await make_case("assigned")  # the database moved on since: a restore would undo it
     before = await database_state(database)
     with pytest.raises(BackupRefused) as refused:
