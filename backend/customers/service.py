@@ -295,6 +295,7 @@ class _Merge:
             book.add_known(kind, value)
         customer.contacts = book.contacts
         if read_at is None or customer.model_dump(exclude={"updated_at", "version"}) != before:
+            customer.minimised_at = None  # billing sent details again: they are kept anew
             self._touch(customer, read_at)
         self.customers[facts.id] = (customer, read_at)
 

@@ -283,3 +283,9 @@ async def arm_messages(experiment_id: str) -> list[dict[str, Any]]:
         {"$group": {"_id": {"arm": "$arm", "channel": "$delivery.channel"}, "sent": {"$sum": 1}}},
     ]
     return await _aggregate(LedgerEntry, pipeline)
+
+
+async def customers_overdue(customer_ids: list[str]) -> set[str]:
+    """Those of these customers with an account overdue in its dunning cycle."""
+    filters = {"overdue": True, "facts.customer_id": {"$in": customer_ids}}
+    return set(await Standing.get_pymongo_collection().distinct("facts.customer_id", filters))

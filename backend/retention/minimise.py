@@ -12,6 +12,7 @@ from backend.cases import service as cases
 from backend.core import db
 from backend.customers import service as customers
 from backend.customers.models import Customer
+from backend.dunning import service as dunning
 from backend.intake import service as intake
 from backend.notifications import service as notifications
 from backend.responses import service as responses
@@ -19,13 +20,15 @@ from backend.retention import repository
 
 
 async def stale_customers(cutoff: datetime, *, size: int) -> AsyncIterator[list[Customer]]:
-    """Customers not yet minimised with no open case and nothing changed (their details,
-    a case of theirs, live or archived) since `cutoff`, `size` at a time by id."""
+    """Customers not yet minimised, with nothing open (no open case, no account in
+    dunning) and nothing changed (their details, a case of theirs, live or archived)
+    since `cutoff`, `size` at a time by id."""
     after: str | None = None
     while page := await customers.not_minimised_before(cutoff, after=after, limit=size):
         ids = [c.id for c in page]
         active = await cases.customers_active_since(ids, cutoff)
         active |= await repository.customers_archived_since(ids, cutoff)
+        active |= await dunning.customers_overdue(ids)
         stale = [c for c in page if c.id not in active]
         if stale:
             yield stale

@@ -6,16 +6,20 @@ from __future__ import annotations
 from datetime import timedelta
 
 from backend.cases.models import Case
-from backend.core import clock
+from backend.core import clock, db
 from backend.core.money import Money
 from backend.core.settings import RetentionSettings
 from backend.customers import service as customers
 from backend.customers.models import Customer
+from backend.customers.schemas import AccountFacts as CustomerAccountFacts
+from backend.customers.schemas import CustomerFacts, CustomerRecord
+from backend.dunning.models import Standing
 from backend.intake.models import Incident, IncidentSource
 from backend.notifications.models import Audience, Channel, Delivery, DeliveryStatus
 from backend.responses.models import Response, ResponseChannel
 from backend.retention import service
 from backend.retention.models import ArchivedCase
+from backend.segments.models import AccountFacts
 from tests.backend.retention.helpers import worked_case
 
 EIGHT_YEARS = timedelta(days=8 * 366)
@@ -111,3 +115,29 @@ async def test_a_second_run_finds_nothing_more_to_minimise(retention_settings):
     second = await service.run(actor=None, settings=retention_settings, now=later)
     assert first.minimised_customers.count == 1 and second.minimised_customers.count == 0
     assert second.archived_cases.count == 0
+
+
+async def test_a_customer_in_dunning_keeps_their_details(retention_settings):
+    case = await worked_case(close=True)
+    await Standing(
+        id=case.account_id,
+        facts=AccountFacts(account_id=case.account_id, customer_id=case.customer_id),
+        overdue=True,
+    ).insert()
+    done = await service.run(actor=None, settings=retention_settings, now=clock.now() + EIGHT_YEARS)
+    assert done.minimised_customers.count == 0
+    kept = await Customer.get(case.customer_id)
+    assert kept is not None and kept.minimised_at is None
+
+
+async def test_billing_sending_details_again_keeps_them_anew(retention_settings):
+    case = await worked_case(close=True)
+    await service.run(actor=None, settings=retention_settings, now=clock.now() + EIGHT_YEARS)
+    record = CustomerRecord(
+        customer=CustomerFacts(id=case.customer_id, name="Nimal Perera"),
+        account=CustomerAccountFacts(id=case.account_id, customer_id=case.customer_id, products=[]),
+    )
+    async with db.transaction() as session:
+        await customers.upsert_many(records=[record], source="bss", session=session)
+    back = await Customer.get(case.customer_id)
+    assert back is not None and back.name == "Nimal Perera" and back.minimised_at is None
