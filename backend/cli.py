@@ -238,12 +238,17 @@ def backup() -> None:
     """Back the database up into one verified archive in DEBTX_BACKUPS__DIRECTORY
     (mongodump where installed, else a snapshot export) and keep the newest few."""
     from backend.backups import service
+    from backend.backups.errors import BackupError
 
     settings = get_settings()
-    with contextlib.redirect_stdout(sys.stderr):
-        made = asyncio.run(
-            _with_client(lambda client: service.create_backup(client=client, settings=settings))
-        )
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            made = asyncio.run(
+                _with_client(lambda client: service.create_backup(client=client, settings=settings))
+            )
+    except BackupError as exc:
+        typer.echo(f"{exc.code}: {exc.detail}; no backup was written", err=True)
+        raise typer.Exit(1) from exc
     typer.echo(made.model_dump_json(indent=2))
 
 
@@ -255,8 +260,7 @@ def restore(
     """Verify a backup end to end, then replace the configured database with it; a
     corrupt or partial archive is refused and the database left as it was."""
     from backend.backups import service
-    from backend.backups.errors import BackupNotFound, BackupRefused
-    from backend.core.errors import DomainError
+    from backend.backups.errors import BackupError, BackupNotFound, BackupRefused
 
     settings = get_settings()
     if not yes:
@@ -273,7 +277,7 @@ def restore(
     except (BackupRefused, BackupNotFound) as exc:
         typer.echo(f"{exc.code}: {exc.detail}; the database was not changed", err=True)
         raise typer.Exit(1) from exc
-    except DomainError as exc:
+    except BackupError as exc:
         typer.echo(f"{exc.code}: {exc.detail}", err=True)
         raise typer.Exit(1) from exc
     typer.echo(done.model_dump_json(indent=2))

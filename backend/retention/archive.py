@@ -10,12 +10,13 @@ from bson import ObjectId
 
 from backend.audit.service import Actor
 from backend.cases import service as cases
+from backend.cases.errors import CaseNotFound
 from backend.cases.models import Case
 from backend.core import clock, db
 from backend.core.ids import object_id
 from backend.retention import repository
-from backend.retention.errors import ArchivedCaseNotFound
 from backend.retention.schemas import ArchivedCaseRead, ArchivedCaseSummary, ArchiveTotals
+from backend.users.models import User
 
 
 async def archive_case(*, actor: Actor | None, case: Case) -> None:
@@ -44,12 +45,13 @@ def _archived(case: Case, stored: dict[str, Any], records: dict[str, list]) -> d
     }
 
 
-async def get_archived(case_id: str) -> ArchivedCaseRead:
-    """An archived case with its records (no reach check: operator staff's route)."""
+async def get_archived(*, actor: User, case_id: str) -> ArchivedCaseRead:
+    """An archived case with its records, for operator staff; CaseNotFound for anyone
+    else, as for a live case out of reach, so ids do not leak."""
     oid = object_id(case_id)
-    found = None if oid is None else await repository.get_archived(oid)
+    found = None if oid is None or not actor.is_operator else await repository.get_archived(oid)
     if found is None:
-        raise ArchivedCaseNotFound(f"No archived case {case_id}")
+        raise CaseNotFound(f"No archived case {case_id}")
     return ArchivedCaseRead(
         case=cases.detail_of(Case.model_validate(found["case"])),
         archived_at=found["archived_at"],

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from backend.auth.deps import OperatorAdmin, OperatorStaff
+from backend.auth.deps import CurrentUser, OperatorAdmin, OperatorStaff
 from backend.core.errors import ValidationFailed
 from backend.core.pagination import Limit, ObjectIdCursor, Page, object_id_cursor
 from backend.retention import archive, service
@@ -17,10 +17,11 @@ Key = Annotated[str | None, Query(min_length=1, max_length=64)]
 
 
 @router.get("/archive/cases/{case_id}", summary="An archived case (operator)")
-async def get_archived_case(_: OperatorStaff, case_id: CaseId) -> ArchivedCaseRead:
+async def get_archived_case(actor: CurrentUser, case_id: CaseId) -> ArchivedCaseRead:
     """A closed case retention moved out of the live cases, with the records that went
-    with it (negotiations, promises, settlements, equipment, board file, requests)."""
-    return await archive.get_archived(case_id)
+    with it (negotiations, promises, settlements, equipment, board file, requests).
+    Operator staff only; anyone else gets the 404 of a case they may not see."""
+    return await archive.get_archived(actor=actor, case_id=case_id)
 
 
 @router.get("/archive/cases", summary="A customer's or account's archived cases (operator)")
