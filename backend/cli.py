@@ -233,6 +233,20 @@ async def _with_client(work):
         await client.close()
 
 
+def _backup_job(work, *, unchanged: str, when: tuple[type[Exception], ...]):
+    """Run a backup or restore with its own client; a BackupError becomes its code and
+    message (with `unchanged` said for the errors in `when`) and exit status 1."""
+    from backend.backups.errors import BackupError
+
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            return asyncio.run(_with_client(work))
+    except BackupError as exc:
+        note = unchanged if isinstance(exc, when) else ""
+        typer.echo(f"{exc.code}: {exc.detail}{note}", err=True)
+        raise typer.Exit(1) from exc
+
+
 @app.command("backup")
 def backup() -> None:
     """Back the database up into one verified archive in DEBTX_BACKUPS__DIRECTORY
@@ -241,14 +255,11 @@ def backup() -> None:
     from backend.backups.errors import BackupError
 
     settings = get_settings()
-    try:
-        with contextlib.redirect_stdout(sys.stderr):
-            made = asyncio.run(
-                _with_client(lambda client: service.create_backup(client=client, settings=settings))
-            )
-    except BackupError as exc:
-        typer.echo(f"{exc.code}: {exc.detail}; no backup was written", err=True)
-        raise typer.Exit(1) from exc
+    made = _backup_job(
+        lambda client: service.create_backup(client=client, settings=settings),
+        unchanged="; no backup was written",
+        when=(BackupError,),
+    )
     typer.echo(made.model_dump_json(indent=2))
 
 
@@ -260,26 +271,16 @@ def restore(
     """Verify a backup end to end, then replace the configured database with it; a
     corrupt or partial archive is refused and the database left as it was."""
     from backend.backups import service
-    from backend.backups.errors import BackupError, BackupNotFound, BackupRefused
+    from backend.backups.errors import BackupNotFound, BackupRefused
 
     settings = get_settings()
     if not yes:
         typer.confirm(f"Replace every collection of {settings.mongo.database}?", abort=True)
-    try:
-        with contextlib.redirect_stdout(sys.stderr):
-            done = asyncio.run(
-                _with_client(
-                    lambda client: service.restore_backup(
-                        client=client, settings=settings, path=path
-                    )
-                )
-            )
-    except (BackupRefused, BackupNotFound) as exc:
-        typer.echo(f"{exc.code}: {exc.detail}; the database was not changed", err=True)
-        raise typer.Exit(1) from exc
-    except BackupError as exc:
-        typer.echo(f"{exc.code}: {exc.detail}", err=True)
-        raise typer.Exit(1) from exc
+    done = _backup_job(
+        lambda client: service.restore_backup(client=client, settings=settings, path=path),
+        unchanged="; the database was not changed",
+        when=(BackupRefused, BackupNotFound),
+    )
     typer.echo(done.model_dump_json(indent=2))
 
 

@@ -4,14 +4,16 @@ change log and the delivery log; each part counted, and stored unless it was dry
 from __future__ import annotations
 
 import calendar
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from bson import ObjectId
 
 from backend.audit.service import Actor
 from backend.cases import service as cases
 from backend.cases.errors import CaseChanged
-from backend.core import clock
+from backend.core import clock, db
 from backend.core.logging import get_logger
 from backend.core.settings import RetentionSettings, Settings
 from backend.customers.errors import CustomerChanged
@@ -81,6 +83,20 @@ async def run(
     return read
 
 
+# A case or customer that changed while the run read it is left for the next run.
+CHANGED_MEANWHILE = (CaseChanged, CustomerChanged, db.WriteConflict)
+
+
+async def _settle(tally: Tally, key: str, work: Callable[[], Awaitable[None]]) -> None:
+    """Do one item's work and count it, unless it changed meanwhile."""
+    try:
+        await work()
+    except CHANGED_MEANWHILE:
+        log.info("retention.changed_meanwhile", id=key)
+        return
+    tally.add([key])
+
+
 async def _archive(
     record: RetentionRun, kept: RetentionSettings, *, actor: Actor | None
 ) -> RunPart:
@@ -91,12 +107,9 @@ async def _archive(
             tally.add(ids)
             continue
         for case in await cases.many_by_id(ids):
-            try:
-                await archive.archive_case(actor=actor, case=case)
-            except CaseChanged:
-                log.info("retention.case_changed", case_id=str(case.id))
-                continue
-            tally.add([str(case.id)])
+            await _settle(
+                tally, str(case.id), partial(archive.archive_case, actor=actor, case=case)
+            )
     return tally.part
 
 
@@ -106,14 +119,12 @@ async def _minimise(
     tally = Tally(kept.sample_size)
     cutoff = record.cutoffs["customers_unchanged_since"]
     async for page in minimise.stale_customers(cutoff, size=kept.batch_size):
+        if record.dry_run:
+            tally.add([c.id for c in page])
+            continue
         for customer in page:
-            if not record.dry_run:
-                try:
-                    await minimise.minimise_customer(actor=actor, customer=customer)
-                except (CustomerChanged, CaseChanged):
-                    log.info("retention.customer_changed", customer_id=customer.id)
-                    continue
-            tally.add([customer.id])
+            work = partial(minimise.minimise_customer, actor=actor, customer=customer)
+            await _settle(tally, customer.id, work)
     return tally.part
 
 
