@@ -31,16 +31,15 @@ def dump_argv(uri: SecretStr, database: str, target: Path) -> list[str]:
     ]
 
 
-def restore_argv(uri: SecretStr, database: str, source: str) -> list[str]:
-    """Every collection of the dump replaced (`--drop`), into `database` whatever the
-    dump's own database was called."""
+def restore_argv(uri: SecretStr, dumped: str, database: str, source: str) -> list[str]:
+    """Every collection of the dump of `dumped` replaced (`--drop`) in `database`."""
     return [
         "mongorestore",
         f"--uri={uri.get_secret_value()}",
         f"--archive={source}",
         "--gzip",
         "--drop",
-        f"--nsFrom={database}.*",
+        f"--nsFrom={dumped}.*",
         f"--nsTo={database}.*",
         "--stopOnError",
     ]
@@ -68,4 +67,5 @@ async def restore(uri: SecretStr, database: str, verified: Verified, workdir: Pa
     part: Part = verified.parts[0]
     with tarfile.open(verified.path, "r:") as tar:
         tar.extract(part.member, workdir, filter="data")
-    await run_tool(restore_argv(uri, database, str(workdir / part.member)))
+    dumped = verified.manifest["database"]
+    await run_tool(restore_argv(uri, dumped, database, str(workdir / part.member)))

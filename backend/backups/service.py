@@ -15,7 +15,7 @@ from pymongo import AsyncMongoClient
 
 from backend.backups import archive, dump, export
 from backend.backups.archive import Part, Verified
-from backend.backups.errors import BackupNotFound, BackupRefused
+from backend.backups.errors import BackupNotFound, BackupRefused, BackupToolFailed
 from backend.backups.schemas import BackupMade, RestoreDone
 from backend.core import clock
 from backend.core.logging import get_logger
@@ -78,6 +78,10 @@ async def _parts(
     if method == "export":
         parts = await export.export(client, settings.mongo.database, work)
         return parts, {p.member: work / f"{p.name}.bson.gz" for p in parts}
+    if not dump.available():
+        raise BackupToolFailed(
+            "DEBTX_BACKUPS__METHOD is mongodump, but mongodump or mongorestore is not on PATH"
+        )
     path = await dump.dump(settings.mongo.uri, settings.mongo.database, work)
     size, digest = await asyncio.to_thread(_hash_file, path)
     part = Part(name="mongodump", member=dump.MEMBER, count=None, bytes=size, sha256=digest)

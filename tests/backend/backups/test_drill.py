@@ -8,9 +8,10 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
-from backend.backups import service
-from backend.backups.errors import BackupRefused
+from backend.backups import dump, service
+from backend.backups.errors import BackupRefused, BackupToolFailed
 from backend.core import db
 from backend.core.settings import BackupSettings
 from backend.users.models import Role
@@ -128,3 +129,22 @@ async def test_only_the_newest_backups_are_kept(backup_settings):
     assert sorted(p.name for p in directory.iterdir()) == sorted(
         Path(m.path).name for m in made[1:]
     )
+
+
+async def test_mongodump_asked_for_but_missing_is_a_clear_failure(settings, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # neither mongodump nor mongorestore here
+    asked = settings.model_copy(
+        update={"backups": BackupSettings(directory=tmp_path / "b", method="mongodump")}
+    )
+    assert service.method_of(asked) == "mongodump"
+    auto = asked.model_copy(update={"backups": BackupSettings(method="auto")})
+    assert service.method_of(auto) == "export"
+    with pytest.raises(BackupToolFailed, match="not on PATH"):
+        await service.create_backup(client=db.bound_client(), settings=asked)
+    assert list((tmp_path / "b").iterdir()) == []  # nothing half-written left behind
+
+
+def test_mongorestore_is_told_to_replace_the_configured_database():
+    argv = dump.restore_argv(SecretStr("mongodb://h/"), "debtx", "debtx_copy", "/tmp/d.gz")
+    assert argv[0] == "mongorestore" and "--drop" in argv and "--gzip" in argv
+    assert "--nsFrom=debtx.*" in argv and "--nsTo=debtx_copy.*" in argv
