@@ -183,8 +183,9 @@ def _chunks(tar: tarfile.TarFile, member: tarfile.TarInfo) -> Iterator[bytes]:
         yield chunk
 
 
-def documents(tar: tarfile.TarFile, part: Part) -> Iterator[bytes]:
-    """The part's documents as raw BSON, each checked to decode."""
+def documents(tar: tarfile.TarFile, part: Part, *, decode: bool = True) -> Iterator[bytes]:
+    """The part's documents as raw BSON, each checked to decode (unless `decode` is off:
+    an archive verified already)."""
     handle = tar.extractfile(part.member)
     if handle is None:
         raise BackupRefused(f"{part.member} is not a file")
@@ -196,7 +197,8 @@ def documents(tar: tarfile.TarFile, part: Part) -> Iterator[bytes]:
             raw = header + body
             if size < 5 or len(raw) != size:
                 raise BackupRefused(f"{part.member} ends inside a document: the backup is partial")
-            bson.decode(raw)
+            if decode:
+                bson.decode(raw)
             yield raw
     except (BSONError, gzip.BadGzipFile, zlib.error, EOFError, OSError) as exc:
         raise BackupRefused(

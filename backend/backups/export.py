@@ -21,7 +21,7 @@ from backend.backups.archive import Part, PartWriter, Verified
 
 RAW = CodecOptions(document_class=RawBSONDocument)
 RESTORING = "restoring__"  # prefix of the collections a restore fills before the swap
-BATCH = 1000
+BATCH = 5000  # documents per insert_many while restoring
 # what listIndexes answers that createIndexes does not take back
 INDEX_NOISE = ("ns", "v")
 
@@ -95,17 +95,18 @@ async def _load(database: AsyncDatabase, path: Path, part: Part) -> None:
     name = RESTORING + part.name
     await database.drop_collection(name)
     await database.create_collection(name)
-    if part.indexes:
-        await database.command({"createIndexes": name, "indexes": part.indexes})
     target = database.get_collection(name, codec_options=RAW)
     for batch in _batches(path, part):
         await target.insert_many(batch, ordered=True)
+    # built once over the loaded documents rather than kept up on every insert
+    if part.indexes:
+        await database.command({"createIndexes": name, "indexes": part.indexes})
 
 
 def _batches(path: Path, part: Part) -> Iterator[list[RawBSONDocument]]:
     with tarfile.open(path, "r:") as tar:
         batch: list[RawBSONDocument] = []
-        for raw in archive.documents(tar, part):
+        for raw in archive.documents(tar, part, decode=False):
             batch.append(RawBSONDocument(raw))
             if len(batch) == BATCH:
                 yield batch
