@@ -114,3 +114,14 @@ def test_beat_runs_retention_and_backups_daily():
     celery_app.loader.import_default_modules()
     for name in ("retention.run", "backups.create"):
         assert BEAT_SCHEDULE[name]["task"] == name and name in celery_app.tasks
+
+
+def test_months_are_calendar_months():
+    from datetime import UTC, datetime
+
+    at = datetime(2027, 3, 31, 12, 30, tzinfo=UTC)
+    assert service.months_before(at, 1) == datetime(2027, 2, 28, 12, 30, tzinfo=UTC)
+    assert service.months_before(at, 24) == datetime(2025, 3, 31, 12, 30, tzinfo=UTC)
+    assert service.months_before(datetime(2028, 1, 15, tzinfo=UTC), 13) == datetime(
+        2026, 12, 15, tzinfo=UTC
+    )
