@@ -13,6 +13,7 @@ from backend.commission.models import MODELS as COMMISSION
 from backend.cpe import mutations as cpe_mutations
 from backend.cpe import projections as cpe_projections
 from backend.cpe.models import MODELS as CPE
+from backend.cpe.models import CpeCollection
 from backend.customers import mutations as customer_mutations
 from backend.customers import projections as customer_projections
 from backend.customers.models import MODELS as CUSTOMERS
@@ -24,9 +25,11 @@ from backend.intake.models import MODELS as INTAKE
 from backend.mediation import mutations as mediation_mutations
 from backend.mediation import projections as mediation_projections
 from backend.mediation.models import MODELS as MEDIATION
+from backend.mediation.models import MediationFile
 from backend.negotiations import mutations as negotiation_mutations
 from backend.negotiations import projections as negotiation_projections
 from backend.negotiations.models import MODELS as NEGOTIATIONS
+from backend.negotiations.models import Negotiation, Promise
 from backend.notifications.models import MODELS as NOTIFICATIONS
 from backend.oss.models import MODELS as OSS
 from backend.payments import mutations as payment_mutations
@@ -36,11 +39,14 @@ from backend.reports.models import MODELS as REPORTS
 from backend.requests import mutations as request_mutations
 from backend.requests import projections as request_projections
 from backend.requests.models import MODELS as REQUESTS
+from backend.requests.models import OfficerRequest
 from backend.responses.models import MODELS as RESPONSES
+from backend.retention.models import MODELS as RETENTION
 from backend.segments.models import MODELS as SEGMENTS
 from backend.settlements import mutations as settlement_mutations
 from backend.settlements import projections as settlement_projections
 from backend.settlements.models import MODELS as SETTLEMENTS
+from backend.settlements.models import Settlement
 from backend.users.models import User
 from backend.worklist.models import MODELS as WORKLIST
 from sync.models import MODELS as SYNC
@@ -71,6 +77,7 @@ MODELS = (
     *DUNNING,
     *DISPUTES,
     *CARDS,
+    *RETENTION,
     *SYNC,
 )
 
@@ -101,3 +108,16 @@ CASE_SECTIONS = (
 )
 
 ENTITIES = (case_projections.CASE_ENTITY,)
+
+# The records kept beside a case that go with it to the archive, each with the field
+# naming its case. Payments and commission entries stay (the ledger and the DRCs'
+# statements read them), as do the audit trail, incidents (intake's duplicate check),
+# the staff feed and the delivery log (pruned by age on its own).
+CASE_RECORDS = (
+    (Negotiation, "case_id"),
+    (Promise, "case_id"),
+    (Settlement, "case_id"),
+    (CpeCollection, "_id"),
+    (MediationFile, "_id"),
+    (OfficerRequest, "case_id"),
+)

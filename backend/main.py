@@ -43,6 +43,7 @@ from backend.reports.router import router as reports_router
 from backend.requests.router import router as requests_router
 from backend.resources import Resources
 from backend.responses.router import router as responses_router
+from backend.retention.router import router as retention_router
 from backend.segments.router import router as segments_router
 from backend.settlements.router import router as settlements_router
 from backend.syncing.metrics import MirrorCollector
@@ -80,6 +81,7 @@ DOMAIN_ROUTERS = (
     disputes_router,
     cards_router,
     reports_router,
+    retention_router,
     sync_router,
 )
 

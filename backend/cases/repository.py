@@ -159,6 +159,49 @@ async def apply(
     return case
 
 
+async def remove_closed(
+    case: Case, *, actor: Actor | None, session: AsyncClientSession
+) -> dict[str, Any]:
+    """Delete a closed case still at the version read (retention moves it to the archive),
+    uncount it and tell its holders it is gone; the document as it was stored."""
+    where = {"_id": case.id, "version": case.version, "phase": Phase.CLOSED.value}
+    cases = Case.get_pymongo_collection()
+    stored = await cases.find_one(where, session=session)
+    if stored is None or (await cases.delete_one(where, session=session)).deleted_count == 0:
+        raise CaseChanged(f"Case {case.id} changed; reload and retry")
+    await _recount(case, _held(case), None, session=session)
+    await changelog.append(
+        entity="case",
+        entity_id=str(case.id),
+        action="case.archive",
+        before=audiences.holding(case.ro_id, case.drc_id),
+        after=[],
+        version=case.version + 1,
+        sections=None,
+        session=session,
+    )
+    await audit.record(
+        actor=actor,
+        action="case.archive",
+        entity_type="case",
+        entity_id=str(case.id),
+        before=summary(case),
+        drc_id=case.drc_id,
+        session=session,
+    )
+    return stored
+
+
+async def customers_active_since(customer_ids: list[str], cutoff: datetime) -> set[str]:
+    """Those of `customer_ids` with an open case, or one changed since `cutoff`."""
+    filters = {
+        "customer_id": {"$in": customer_ids},
+        "$or": [{"is_open": True}, {"updated_at": {"$gte": cutoff}}],
+    }
+    rows = await Case.get_pymongo_collection().distinct("customer_id", filters)
+    return set(rows)
+
+
 async def _audit_change(
     case: Case,
     before: dict[str, Any],

@@ -212,6 +212,52 @@ async def update(
     )
 
 
+# Retention: closed cases leave for the archive; customers long gone lose their name.
+
+
+async def remove_closed(
+    *, actor: Actor | None, case: Case, session: AsyncClientSession
+) -> dict[str, Any]:
+    """Take a closed case out of the live cases (its archive copy is the caller's); the
+    stored document. Its officer's app loses it; CaseChanged if it changed since read."""
+    if case.phase is not Phase.CLOSED:
+        raise IllegalTransition(
+            f"Case {case.id} is open", phase=case.phase.value, target="archived"
+        )
+    return await repository.remove_closed(case, actor=actor, session=session)
+
+
+def closed_ids_before(cutoff: datetime, *, size: int) -> AsyncIterator[list[str]]:
+    """Ids of the cases closed before `cutoff`, `size` at a time, with no reach check."""
+    filters = {"is_open": False, "closed_at": {"$lt": cutoff}}
+    return repository.id_batches(filters, size=size)
+
+
+async def customers_active_since(customer_ids: list[str], cutoff: datetime) -> set[str]:
+    """Those of these customers with an open case, or a case changed since `cutoff`."""
+    return await repository.customers_active_since(customer_ids, cutoff)
+
+
+async def rename_customer(
+    *, actor: Actor | None, customer_id: str, name: str, session: AsyncClientSession
+) -> int:
+    """Write the customer's (minimised) name over every case of theirs; how many."""
+    renamed = 0
+    filters = {"customer_id": customer_id, "customer_name": {"$ne": name}}
+    for case in await repository.find(filters, sort=[("_id", 1)], limit=10_000):
+        await repository.apply(
+            case,
+            actor=actor,
+            action="case.customer_minimised",
+            changes={"customer_name": name},
+            event=None,
+            sections=[Section.CUSTOMER],
+            session=session,
+        )
+        renamed += 1
+    return renamed
+
+
 async def complete_part(
     *, actor: Actor | None, case: Case, part: str, session: AsyncClientSession
 ) -> Case:

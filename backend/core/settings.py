@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, SecretStr, StringConstraints, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -212,6 +212,31 @@ class BillingSettings(BaseModel):
     max_outcomes: int = Field(default=1000, ge=0, le=100_000)
 
 
+class RetentionSettings(BaseModel):
+    """How long each kind of record is kept as it is (the daily `retention.run`)."""
+
+    # closed cases older than this move, with their records, to `cases_archive`
+    archive_closed_after_months: int = Field(default=24, ge=1, le=600)
+    # a customer with no open case for this long has their name, national id, address
+    # and contact values replaced by placeholders
+    minimise_customers_after_years: int = Field(default=7, ge=1, le=100)
+    # sent, blocked, skipped and failed deliveries older than this are deleted; longer
+    # than the contact policy's cap window, whose counts read them
+    delivery_log_days: int = Field(default=180, ge=30, le=36500)
+    batch_size: int = Field(default=200, ge=1, le=5000)  # cases or customers per pass
+    sample_size: int = Field(default=20, ge=0, le=200)  # ids a run record keeps per part
+
+
+class BackupSettings(BaseModel):
+    """Where `debtx backup` and the daily `backups.create` write, and how many are kept."""
+
+    directory: Path = Path(".debtx/backups")
+    keep: int = Field(default=7, ge=1, le=365)  # the newest K archives; older ones deleted
+    # auto: mongodump/mongorestore when both are on PATH, else the streamed export
+    method: Literal["auto", "mongodump", "export"] = "auto"
+    hour_utc: int = Field(default=1, ge=0, le=23)  # when the daily backup runs
+
+
 class Settings(BaseSettings):
     """Every knob DebtX has. Nested groups read as DEBTX_MONGO__URI and so on."""
 
@@ -240,6 +265,8 @@ class Settings(BaseSettings):
     receipts: ReceiptSettings = ReceiptSettings()
     cards: CardSettings = CardSettings()
     billing: BillingSettings = BillingSettings()
+    retention: RetentionSettings = RetentionSettings()
+    backups: BackupSettings = BackupSettings()
 
     @property
     def is_production(self) -> bool:

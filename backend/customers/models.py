@@ -83,6 +83,8 @@ class Customer(KeyedDocument):
     version: int = 1
     created_at: datetime = Field(default_factory=clock.now)
     updated_at: datetime = Field(default_factory=clock.now)
+    # set when retention replaced the name, national id, address and contact values
+    minimised_at: datetime | None = None
 
     class Settings:
         name = "customers"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 from pymongo import ReplaceOne
@@ -149,3 +150,26 @@ async def upsert_from_bss(document: Customer | Account, fields: set[str]) -> str
         on_insert=rest,
         inc={"version": 1},
     )
+
+
+async def not_minimised_before(
+    cutoff: datetime, *, after: str | None, limit: int
+) -> list[Customer]:
+    """Customers unchanged since `cutoff` and not minimised yet, by id after `after`."""
+    filters: dict[str, Any] = {"updated_at": {"$lt": cutoff}, "minimised_at": None}
+    if after is not None:
+        filters["_id"] = {"$gt": after}
+    return await Customer.find(filters).sort("_id").limit(limit).to_list()
+
+
+async def set_minimised(
+    customer: Customer, fields: dict[str, Any], *, session: AsyncClientSession
+) -> None:
+    """Write the placeholders over the customer still at the version it was read at."""
+    result = await Customer.get_pymongo_collection().update_one(
+        {"_id": customer.id, "version": customer.version},
+        {"$set": {**fields, "version": customer.version + 1}},
+        session=session,
+    )
+    if result.matched_count == 0:
+        raise CustomerChanged(f"Customer {customer.id} changed; reload and retry")

@@ -6,6 +6,7 @@ a contact; officers and supervisors change contacts one audited change at a time
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
@@ -362,6 +363,7 @@ class _Merge:
             book.add_known(kind, value)
         customer.contacts = book.contacts
         if read_at is None or customer.model_dump(exclude={"updated_at", "version"}) != before:
+            customer.minimised_at = None  # billing sent details again: they are kept anew
             self._touch(customer, read_at)
         self.customers[facts.id] = (customer, read_at)
 
@@ -502,3 +504,48 @@ async def take_from_bss(document: Customer | Account, *, fields: set[str]) -> st
     """Store BSS's word on a customer or account unless DebtX holds a newer one: created,
     updated, unchanged or stale. Only `fields` are BSS's to change on a stored one."""
     return await repository.upsert_from_bss(document, fields)
+
+
+# Retention: a customer with nothing open for years keeps only what statistics need.
+
+
+def minimised_name(customer_id: str) -> str:
+    """The stable placeholder that replaces a minimised customer's name everywhere."""
+    digest = hashlib.sha256(customer_id.encode()).hexdigest()[:10]
+    return f"Customer {digest}"
+
+
+async def not_minimised_before(
+    cutoff: datetime, *, after: str | None, limit: int
+) -> list[Customer]:
+    """Customers unchanged since `cutoff` whose details are still kept, by id."""
+    return await repository.not_minimised_before(cutoff, after=after, limit=limit)
+
+
+async def minimise(*, actor: Actor | None, customer: Customer, session: AsyncClientSession) -> str:
+    """Replace the customer's name, national id, address and contact values with stable
+    placeholders (kinds, flags, region, language and accounts stay); the new name."""
+    name = minimised_name(customer.id)
+    marker = name.removeprefix("Customer ")
+    contact_rows = [
+        {**c.model_dump(mode="python"), "value": f"minimised-{marker}-{c.id}"}
+        for c in customer.contacts
+    ]
+    fields = {
+        "name": name,
+        "nic": None if customer.nic is None else f"minimised-{marker}",
+        "address": None if customer.address is None else f"minimised-{marker}",
+        "contacts": contact_rows,
+        "minimised_at": clock.now(),
+        "updated_at": clock.now(),
+    }
+    await repository.set_minimised(customer, fields, session=session)
+    await audit.record(
+        actor=actor,
+        action="customer.minimise",
+        entity_type="customer",
+        entity_id=customer.id,
+        after={"contacts": len(contact_rows)},
+        session=session,
+    )
+    return name

@@ -300,3 +300,9 @@ async def segment_outcomes(*, since: datetime, until: datetime) -> list[dict[str
         },
     }
     return await _aggregate(Standing, [{"$group": group}])
+
+
+async def customers_overdue(customer_ids: list[str]) -> set[str]:
+    """Those of these customers with an account overdue in its dunning cycle."""
+    filters = {"overdue": True, "facts.customer_id": {"$in": customer_ids}}
+    return set(await Standing.get_pymongo_collection().distinct("facts.customer_id", filters))

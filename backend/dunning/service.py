@@ -215,3 +215,8 @@ async def segment_outcomes(*, since: datetime, until: datetime) -> list[dict[str
     """Per segment (`_id`; None: no segment): accounts, overdue, arranged, and cleared in
     [since, until)."""
     return await repository.segment_outcomes(since=since, until=until)
+
+
+async def customers_overdue(customer_ids: list[str]) -> set[str]:
+    """Those of these customers in dunning now: retention leaves their details alone."""
+    return await repository.customers_overdue(customer_ids)

@@ -30,6 +30,8 @@ TASK_MODULES = [
     "backend.billing.tasks",
     "backend.receipts.tasks",
     "backend.reports.tasks",
+    "backend.retention.tasks",
+    "backend.backups.tasks",
 ]
 
 

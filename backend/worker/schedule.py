@@ -61,7 +61,14 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # so the next window waits for (or replaces) the running one.
     "sync.mirror": {"task": "sync.mirror", "schedule": 30.0, "options": {"expires": 30.0}},
     "sync.verify_mirror": {"task": "sync.verify_mirror", "schedule": crontab(hour=3, minute=30)},
-    "sync.prune_changes": {"task": "sync.prune_changes", "schedule": crontab(hour=3, minute=0)},
+    # Daily: closed cases to the archive, customers long gone minimised, the change log
+    # and the delivery log pruned (it prunes what `sync.prune_changes` would), then the
+    # backup, with the newest DEBTX_BACKUPS__KEEP archives kept.
+    "retention.run": {"task": "retention.run", "schedule": crontab(hour=3, minute=45)},
+    "backups.create": {
+        "task": "backups.create",
+        "schedule": crontab(hour=get_settings().backups.hour_utc, minute=30),
+    },
     "sync.poll_outbox": {
         "task": "sync.poll_outbox",
         "schedule": _OUTBOX_POLL,
