@@ -15,7 +15,7 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.audit.service import Actor
-from backend.cases import repository
+from backend.cases import aggregates, repository
 from backend.cases.contacts import ContactDigest
 from backend.cases.errors import CaseClosed, CaseNotFound, IllegalTransition, NotCaseHolder
 from backend.cases.models import Case, CaseEvent, Outcome, PartStatus
@@ -490,7 +490,7 @@ def _reached(reach: Reach) -> dict[str, Any]:
 async def placed_by_month(*, reach: Reach, until: datetime) -> dict[str, int]:
     """Arrears (minor units) of the cases held, per month they were opened, before `until`."""
     filters = {**_reached(reach), "created_at": {"$lt": until}}
-    return await repository.arrears_by(figures.month_of("created_at"), filters)
+    return await aggregates.arrears_by(figures.month_of("created_at"), filters)
 
 
 def _band_starts(bands: Sequence[int], now: datetime) -> list[datetime]:
@@ -513,13 +513,13 @@ async def open_by_age_and_currency(
     reach: Reach, bands: Sequence[int], now: datetime
 ) -> dict[tuple[int, str], tuple[int, int]]:
     """`open_by_age` per (band, currency): the cases and outstanding of each."""
-    return await repository.open_by_age(_reached(reach), since=_band_starts(bands, now))
+    return await aggregates.open_by_age(_reached(reach), since=_band_starts(bands, now))
 
 
 async def snapshot_open(*, target: str, day: str, bands: Sequence[int], now: datetime) -> None:
     """Each open case's age band, holder and outstanding on `day`, written by the database
     into the `target` collection (the reports' daily snapshots)."""
-    await repository.snapshot_open(target, day=day, since=_band_starts(bands, now))
+    await aggregates.snapshot_open(target, day=day, since=_band_starts(bands, now))
 
 
 async def held_figures(
@@ -528,17 +528,17 @@ async def held_figures(
     """Cases placed in [start, end) per holder and currency: cases, arrears, outstanding
     and how many closed recovered (rows `{_id: {holder, currency}, ...}`)."""
     filters = {**_reached(reach), "created_at": {"$gte": start, "$lt": end}}
-    return await repository.held_by("$ro_id" if by is By.OFFICER else "$drc_id", filters)
+    return await aggregates.held_by("$ro_id" if by is By.OFFICER else "$drc_id", filters)
 
 
 async def largest_open(*, reach: Reach, limit: int) -> list[dict[str, Any]]:
     """The open cases within reach owing most, largest first."""
-    return await repository.largest_open(_reached(reach), limit=limit)
+    return await aggregates.largest_open(_reached(reach), limit=limit)
 
 
 async def cpe_items_by_type(*, reach: Reach) -> dict[str, int]:
     """Equipment items to recover on the cases within reach, per item type."""
-    return await repository.cpe_items_by_type(_reached(reach))
+    return await aggregates.cpe_items_by_type(_reached(reach))
 
 
 def reach_filter(reach: Reach) -> dict[str, Any]:
