@@ -171,6 +171,34 @@ class OssSettings(BaseModel):
     sweep_seconds: float = Field(default=30, gt=0)  # the beat sweep of due events and cures
 
 
+class BankSettings(BaseModel):
+    """The bank: where its statement files are fetched (HTTP Basic with the client's
+    credentials), the secret its payment-notification webhook is signed with, and the
+    currency and reconciliation windows."""
+
+    base_url: str = "http://127.0.0.1:8191"
+    client_id: str = "debtx"
+    client_secret: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "bank-client-secret")
+    webhook_secret: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "bank-webhook-secret")
+    webhook_window_seconds: int = Field(default=300, ge=10, le=3600)  # replay window
+    timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    fetch_seconds: float = Field(default=900, gt=0)  # how often beat fetches statements
+    fetch_days: int = Field(default=2, ge=1, le=31)  # today and the days before it
+    max_statement_bytes: int = Field(default=20_000_000, ge=1_000, le=200_000_000)
+    # a callback and its statement line this many days apart are listed as a timing
+    # difference, not as two missing records
+    timing_window_days: int = Field(default=3, ge=0, le=31)
+
+    def production_problems(self) -> list[str]:
+        """What production refuses: placeholder or short secrets."""
+        problems = []
+        for name in ("client_secret", "webhook_secret"):
+            secret = getattr(self, name).get_secret_value()
+            if secret.startswith(PLACEHOLDER_PREFIX) or len(secret) < 32:
+                problems.append(f"DEBTX_BANK__{name.upper()} must be a real secret of 32+ chars")
+        return problems
+
+
 class Settings(BaseSettings):
     """Every knob DebtX has. Nested groups read as DEBTX_MONGO__URI and so on."""
 
@@ -196,6 +224,7 @@ class Settings(BaseSettings):
     responses: ResponseSettings = ResponseSettings()
     oss: OssSettings = OssSettings()
     dunning: DunningSettings = DunningSettings()
+    bank: BankSettings = BankSettings()
 
     @property
     def is_production(self) -> bool:
@@ -230,6 +259,7 @@ class Settings(BaseSettings):
             secret = getattr(self.oss, name).get_secret_value()
             if secret.startswith(PLACEHOLDER_PREFIX) or len(secret) < 32:
                 problems.append(f"DEBTX_OSS__{name.upper()} must be a real secret of 32+ chars")
+        problems.extend(self.bank.production_problems())
         if self.firebase.firestore_emulator_host:
             problems.append("DEBTX_FIREBASE__FIRESTORE_EMULATOR_HOST must be unset in production")
         if problems:
