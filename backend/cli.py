@@ -21,12 +21,18 @@ def dev(
     redis_port: int = typer.Option(6390, help="Port of Redis"),
     firestore_port: int = typer.Option(8181, help="Port of the Firestore emulator"),
     oss_port: int = typer.Option(8190, help="Port of the local OSS"),
+    bank_port: int = typer.Option(8191, help="Port of the local bank"),
 ) -> None:
     """Run the whole stack locally with embedded defaults and demo data."""
     from backend.devstack.stack import Ports, run_stack
 
     ports = Ports(
-        api=api_port, mongodb=mongodb_port, redis=redis_port, firestore=firestore_port, oss=oss_port
+        api=api_port,
+        mongodb=mongodb_port,
+        redis=redis_port,
+        firestore=firestore_port,
+        oss=oss_port,
+        bank=bank_port,
     )
     raise typer.Exit(run_stack(Path.cwd(), ports))
 

@@ -4,6 +4,7 @@ it builds, and the entities a pull returns."""
 
 from backend.allocation.models import MODELS as ALLOCATION
 from backend.audit.models import AuditRecord
+from backend.banking.models import MODELS as BANKING
 from backend.cases import projections as case_projections
 from backend.cases.models import MODELS as CASES
 from backend.cases.mutations import CaseMutation
@@ -52,6 +53,7 @@ MODELS = (
     *SETTLEMENTS,
     *PAYMENTS,
     *RECEIPTS,
+    *BANKING,
     *CPE,
     *MEDIATION,
     *REQUESTS,

@@ -24,10 +24,12 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+from pydantic import TypeAdapter, ValidationError
 
 from backend.banking.errors import StatementMalformed
 from backend.core.errors import field_problem
 from backend.core.money import Money, major_units
+from backend.receipts.schemas import TransactionId
 
 CSV_COLUMNS = (
     "value_date",
@@ -42,6 +44,8 @@ CSV_COLUMNS = (
 _CREDIT = {"CRDT": True, "C": True, "CREDIT": True, "DBIT": False, "D": False, "DEBIT": False}
 _NOT_PROVIDED = "NOTPROVIDED"
 MAX_PROBLEMS = 50
+MAX_TEXT = 100  # the longest reference or name a receipt keeps
+_TRANSACTION_ID = TypeAdapter(TransactionId)
 
 
 class StatementFormat(StrEnum):
@@ -148,21 +152,30 @@ def _csv_line(number: int, row: dict[str, str]) -> StatementLine:
     cells = {name.strip().lower(): (value or "").strip() for name, value in row.items()}
     return StatementLine(
         line=number,
-        transaction_id=_required(cells["transaction_id"], "transaction_id"),
+        transaction_id=_transaction(cells["transaction_id"]),
         amount=_money(cells["amount"], cells["currency"]),
         credit=_direction(cells["credit_debit"]),
         booking_date=_day(cells["booking_date"], "booking_date"),
         value_date=_day(cells["value_date"], "value_date"),
-        reference=cells["reference"] or None,
-        counterparty=cells["counterparty"] or None,
+        reference=_optional(cells["reference"]),
+        counterparty=_optional(cells["counterparty"]),
     )
 
 
-def _required(value: str | None, name: str) -> str:
+def _transaction(value: str | None) -> str:
+    """The bank's transaction id, as the receipts keep it: 3 to 64 letters, digits, `/_.:-`."""
     text = (value or "").strip()
-    if not text or len(text) > 100:
-        raise ValueError(f"{name} is missing or longer than 100 characters")
-    return text
+    try:
+        return _TRANSACTION_ID.validate_python(text)
+    except ValidationError as exc:
+        reason = "3 to 64 letters, digits or /_.:- (starting with a letter or digit)"
+        raise ValueError(f"transaction id {text!r} is not {reason}") from exc
+
+
+def _optional(value: str | None) -> str | None:
+    """Free text as a receipt keeps it: trimmed, at most 100 characters, None when empty."""
+    text = " ".join((value or "").split())[:MAX_TEXT]
+    return text or None
 
 
 def _money(amount: str | None, currency: str | None) -> Money:
@@ -247,9 +260,11 @@ def _entry_lines(number: int, entry: Element) -> list[StatementLine]:
                 credit=credit,
                 booking_date=booked,
                 value_date=valued,
-                reference=_child_text(detail, "RmtInf/Ustrd"),
-                counterparty=_child_text(detail, "RltdPties/Dbtr/Nm")
-                or _child_text(detail, "RltdPties/Dbtr/Pty/Nm"),
+                reference=_optional(_child_text(detail, "RmtInf/Ustrd")),
+                counterparty=_optional(
+                    _child_text(detail, "RltdPties/Dbtr/Nm")
+                    or _child_text(detail, "RltdPties/Dbtr/Pty/Nm")
+                ),
             )
         )
     return lines
@@ -284,5 +299,5 @@ def _transaction_id(entry: Element, detail: Element | None) -> str:
         _child_text(entry, "AcctSvcrRef"),
     ):
         if found and found.upper() != _NOT_PROVIDED:
-            return _required(found, "transaction id")
+            return _transaction(found)
     raise ValueError("no AcctSvcrRef or EndToEndId to identify the transaction")
