@@ -4,6 +4,9 @@ without one through its invoices; all in one transaction with the receipt's chan
 
 from __future__ import annotations
 
+import asyncio
+import random
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -12,6 +15,7 @@ from backend.audit import service as audit
 from backend.cases import service as cases
 from backend.cases.errors import CaseClosed
 from backend.core import clock, db
+from backend.core.errors import DomainError
 from backend.payments import service as payments
 from backend.payments.errors import (
     AmountInvalid,
@@ -48,13 +52,26 @@ async def settle(
     if isinstance(found, Unmatched):
         return await _suspend(receipt_id, found.reason, flags)
     try:
-        receipt = await db.retry_conflicts(lambda: _book(receipt_id, found, flags, actor))
+        receipt = await _retrying(lambda: _book(receipt_id, found, flags, actor))
     except CANNOT_TAKE as exc:
         if actor is not None:
             raise MatchRefused.on("case_id", exc.detail) from exc
         return await _suspend(receipt_id, f"the case could not take it: {exc.detail}", flags)
     await reevaluate_accounts([found.account_id])
     return receipt
+
+
+async def _retrying(work: Callable[[], Awaitable[Receipt]], *, tries: int = 5) -> Receipt:
+    """Run the booking again when it lost a race with a concurrent write to the same case
+    (its version guard or the server's write conflict), after a short jittered wait."""
+    for n in range(tries - 1):
+        try:
+            return await work()
+        except DomainError as exc:
+            if not exc.retryable:
+                raise
+            await asyncio.sleep(random.uniform(0.01, 0.03) * 2**n)
+    return await work()
 
 
 async def in_suspense(receipt_id: str, session: AsyncClientSession | None = None) -> Receipt:
