@@ -248,7 +248,7 @@ def _entry_lines(number: int, entry: Element) -> list[StatementLine]:
     booked = _camt_day(entry, "BookgDt", "booking date")
     has_value_date = entry.find("{*}ValDt") is not None
     valued = _camt_day(entry, "ValDt", "value date") if has_value_date else booked
-    details = entry.findall("{*}NtryDtls/{*}TxDtls") or [None]
+    details: list[Element | None] = [*entry.findall("{*}NtryDtls/{*}TxDtls")] or [None]
     lines = []
     for detail in details:
         amount_of = entry if detail is None or len(details) == 1 else _tx_amount(detail)

@@ -250,7 +250,7 @@ def camt053(statement_id: str, transactions: list[Transaction], *, account: str 
 
 def _entry(t: Transaction) -> str:
     amount = f'<Amt Ccy="{t.currency}">{major_text(t.amount)}</Amt>'
-    party = f"<RltdPties><Dbtr><Nm>{escape(t.counterparty)}</Nm></Dbtr></RltdPties>"
+    party = f"<RltdPties><Dbtr><Nm>{escape(t.counterparty or '')}</Nm></Dbtr></RltdPties>"
     remittance = f"<RmtInf><Ustrd>{escape(t.reference)}</Ustrd></RmtInf>" if t.reference else ""
     return (
         f"<Ntry>{amount}<CdtDbtInd>{'CRDT' if t.credit else 'DBIT'}</CdtDbtInd>"
