@@ -214,6 +214,18 @@ class BankSettings(BaseModel):
         return problems
 
 
+class BillingSettings(BaseModel):
+    """Billing from BSS: the secret BSS signs its pushes with, their replay window, the
+    folder feed files are dropped in, and how many row outcomes a feed's report keeps."""
+
+    # HMAC-SHA256 over `timestamp.body`, sent as X-BSS-Timestamp and X-BSS-Signature
+    webhook_secret: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "bss-webhook-secret")
+    webhook_window_seconds: int = Field(default=300, ge=10, le=3600)
+    webhook_max_records: int = Field(default=500, ge=1, le=5000)
+    feed_dir: Path | None = None  # unset: feeds come by the CLI or the operator API only
+    max_outcomes: int = Field(default=1000, ge=0, le=100_000)
+
+
 class Settings(BaseSettings):
     """Every knob DebtX has. Nested groups read as DEBTX_MONGO__URI and so on."""
 
@@ -241,6 +253,7 @@ class Settings(BaseSettings):
     dunning: DunningSettings = DunningSettings()
     receipts: ReceiptSettings = ReceiptSettings()
     bank: BankSettings = BankSettings()
+    billing: BillingSettings = BillingSettings()
 
     @property
     def is_production(self) -> bool:
@@ -276,6 +289,9 @@ class Settings(BaseSettings):
             if secret.startswith(PLACEHOLDER_PREFIX) or len(secret) < 32:
                 problems.append(f"DEBTX_OSS__{name.upper()} must be a real secret of 32+ chars")
         problems.extend(self.bank.production_problems())
+        billing_secret = self.billing.webhook_secret.get_secret_value()
+        if billing_secret.startswith(PLACEHOLDER_PREFIX) or len(billing_secret) < 32:
+            problems.append("DEBTX_BILLING__WEBHOOK_SECRET must be a real secret of 32+ chars")
         if self.firebase.firestore_emulator_host:
             problems.append("DEBTX_FIREBASE__FIRESTORE_EMULATOR_HOST must be unset in production")
         if problems:

@@ -55,6 +55,15 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
             },
             "OSS__SIGNING_SECRET",
         ),
+        (
+            {
+                "internal_token": REAL_SECRET,
+                "console": {"session_secret": REAL_SECRET},
+                "responses": {"sms_webhook_secret": REAL_SECRET},
+                "oss": {"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+            },
+            "BILLING__WEBHOOK_SECRET",
+        ),
     ],
     ids=[
         "dev_login",
@@ -65,6 +74,7 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
         "console_secret",
         "sms_webhook_secret",
         "oss_secret",
+        "billing_secret",
     ],
 )
 def test_production_refuses_unsafe_settings(overrides, complaint):
@@ -81,6 +91,7 @@ def test_production_accepts_real_settings():
         responses={"sms_webhook_secret": REAL_SECRET},
         oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
         bank={"client_secret": REAL_SECRET, "webhook_secret": REAL_SECRET},
+        billing={"webhook_secret": REAL_SECRET},
     )
     assert settings.is_production
 
@@ -123,6 +134,7 @@ async def test_production_refuses_a_mongodb_that_is_not_a_replica_set(tmp_path):
             responses={"sms_webhook_secret": REAL_SECRET},
             oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
             bank={"client_secret": REAL_SECRET, "webhook_secret": REAL_SECRET},
+            billing={"webhook_secret": REAL_SECRET},
             mongo={"uri": c.mongo_uri(standalone), "server_selection_timeout_ms": 2000},
         )
         with pytest.raises(ServiceUnavailable, match="replica set"):
