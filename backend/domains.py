@@ -30,6 +30,7 @@ from backend.oss.models import MODELS as OSS
 from backend.payments import mutations as payment_mutations
 from backend.payments.models import MODELS as PAYMENTS
 from backend.receipts.models import MODELS as RECEIPTS
+from backend.reconciliation.models import MODELS as RECONCILIATION
 from backend.requests import mutations as request_mutations
 from backend.requests import projections as request_projections
 from backend.requests.models import MODELS as REQUESTS
@@ -55,6 +56,7 @@ MODELS = (
     *PAYMENTS,
     *RECEIPTS,
     *BANKING,
+    *RECONCILIATION,
     *CPE,
     *MEDIATION,
     *REQUESTS,

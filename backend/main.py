@@ -38,6 +38,7 @@ from backend.oss.router import router as oss_router
 from backend.payments.router import router as payments_router
 from backend.performance.router import router as performance_router
 from backend.receipts.router import router as receipts_router
+from backend.reconciliation.router import router as reconciliation_router
 from backend.requests.router import router as requests_router
 from backend.resources import Resources
 from backend.responses.router import router as responses_router
@@ -76,6 +77,7 @@ DOMAIN_ROUTERS = (
     segments_router,
     dunning_router,
     banking_router,
+    reconciliation_router,
     sync_router,
 )
 
