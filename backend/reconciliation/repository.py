@@ -227,47 +227,26 @@ async def daily_figures(
     return await (await collection.aggregate(pipeline)).to_list(None)
 
 
+def _in_currency(rows: str, *also: dict[str, Any]) -> dict[str, Any]:
+    """The joined rows in the group's currency (and meeting `also`)."""
+    cond = {"$and": [{"$eq": ["$$r.amount.currency", "$_id.currency"]}, *also]}
+    return {"$filter": {"input": rows, "as": "r", "cond": cond}}
+
+
+def _since_bss(receipts: str) -> dict[str, Any]:
+    """The account's receipts booked on its case after BSS's last invoice change."""
+    return _in_currency(
+        receipts,
+        {"$eq": ["$$r.status", "booked"]},
+        {"$ne": [{"$ifNull": ["$$r.payment_id", None]}, None]},
+        {"$gt": ["$$r.booked_at", "$since"]},
+    )
+
+
 async def balance_figures(*, limit: int) -> tuple[int, list[dict[str, Any]]]:
     """Per account and currency: BSS's open invoices against DebtX's balance (those less
     what DebtX credited to them, left on the account, or booked on the account's case
     since BSS's last word); how many were checked, and those that differ."""
-    case_paid = {
-        "from": Receipt.get_collection_name(),
-        "let": {"account": "$_id.account", "currency": "$_id.currency", "since": "$since"},
-        "pipeline": [
-            {
-                "$match": {
-                    "$expr": {
-                        "$and": [
-                            {"$eq": ["$account_id", "$$account"]},
-                            {"$eq": ["$amount.currency", "$$currency"]},
-                            {"$eq": ["$status", "booked"]},
-                            {"$ne": [{"$ifNull": ["$payment_id", None]}, None]},
-                            {"$gt": ["$booked_at", "$$since"]},
-                        ]
-                    }
-                }
-            }
-        ],
-        "as": "case_receipts",
-    }
-    left_over = {
-        "from": AccountCredit.get_collection_name(),
-        "let": {"account": "$_id.account", "currency": "$_id.currency"},
-        "pipeline": [
-            {
-                "$match": {
-                    "$expr": {
-                        "$and": [
-                            {"$eq": ["$account_id", "$$account"]},
-                            {"$eq": ["$amount.currency", "$$currency"]},
-                        ]
-                    }
-                }
-            }
-        ],
-        "as": "left_over",
-    }
     is_open = {"$in": ["$status", OPEN_INVOICE]}
     pipeline: list[dict[str, Any]] = [
         {
@@ -278,14 +257,31 @@ async def balance_figures(*, limit: int) -> tuple[int, list[dict[str, Any]]]:
                 "since": {"$max": "$source_updated_at"},
             }
         },
-        {"$lookup": case_paid},
-        {"$lookup": left_over},
+        {"$addFields": {"account": "$_id.account"}},
+        _join(Receipt.get_collection_name(), "account", "account_id", "case_receipts"),
+        _join(AccountCredit.get_collection_name(), "account", "account_id", "left_over"),
         {
             "$project": {
                 "bss": 1,
                 "credited": 1,
-                "case_payments": {"$sum": "$case_receipts.amount.amount"},
-                "account_credit": {"$sum": "$left_over.amount.amount"},
+                "case_payments": {
+                    "$sum": {
+                        "$map": {
+                            "input": _since_bss("$case_receipts"),
+                            "as": "r",
+                            "in": "$$r.amount.amount",
+                        }
+                    }
+                },
+                "account_credit": {
+                    "$sum": {
+                        "$map": {
+                            "input": _in_currency("$left_over"),
+                            "as": "r",
+                            "in": "$$r.amount.amount",
+                        }
+                    }
+                },
             }
         },
         {
