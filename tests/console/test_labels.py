@@ -22,6 +22,8 @@ from backend.intake.models import BatchStatus, IncidentSource
 from backend.mediation.models import HearingOutcome, RecommendationKind
 from backend.notifications.models import TemplateKey
 from backend.notifications.schemas import CustomerChannel
+from backend.receipts.models import Provider, ReceiptStatus
+from backend.reconciliation.models import SECTIONS, Kind
 from backend.requests.models import RequestStatus, RequestType
 from backend.users.models import Role
 from sync.models import InboxKind, InboxStatus
@@ -73,6 +75,10 @@ def test_every_label_a_template_names_is_in_the_catalogue():
         ("template", TemplateKey),
         ("channel", CustomerChannel),
         ("language", CustomerLanguage),
+        ("recon_kind", Kind),
+        ("recon_provider", Provider),
+        ("recon_section", SECTIONS),
+        ("recon_status", ReceiptStatus),
     ],
 )
 def test_labels_built_from_values_exist(prefix, values):
@@ -96,6 +102,7 @@ def test_navigation_follows_the_role():
         "segments",
         "strategies",
         "worklist",
+        "reconciliation",
     ]
     pages = {
         Role.OPERATOR_ADMIN: [*operator, "users", "drcs"],

@@ -98,3 +98,21 @@ async def test_wrong_credentials_are_refused_by_the_bank(bank):
     with pytest.raises(StatementFetchFailed, match="401"):
         await bank.fetch(today=DAY)
     assert await Receipt.count() == 0
+
+
+async def test_a_statement_may_be_the_raw_body(client, signing_key):
+    operator = await make_user(Role.OPERATOR_ADMIN)
+    headers = {**bearer(signing_key, operator), "content-type": "application/xml"}
+    content = camt053("STMT-RAW", [transaction()])
+    answer = await client.post(
+        "/bank/statements?filename=raw.xml", content=content, headers=headers
+    )
+    assert answer.status_code == 201, answer.text
+    assert (
+        answer.json()["filename"] == "raw.xml" and answer.json()["bank_statement_id"] == "STMT-RAW"
+    )
+    listed = await client.get("/bank/statements", headers=headers)
+    assert [s["id"] for s in listed.json()] == [answer.json()["id"]]
+    assert listed.json()[0]["counts"] == {"suspense": 1}
+    shown = await client.get(f"/bank/statements/{answer.json()['id']}", headers=headers)
+    assert shown.json()["lines"][0]["outcome"] == "suspense"
