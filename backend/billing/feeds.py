@@ -159,3 +159,31 @@ async def import_file(
         format_of(filename=path.name, media_type=None), path.name, incidents.read_file(path)
     )
     return await import_upload(actor=actor, upload=upload, kind=kind, settings=settings)
+
+
+def kind_of(path: Path) -> str | None:
+    """The kind a drop-folder file's name starts with (`invoices-2026-01-05.csv` holds
+    invoices); None for a name that names none (JSON lines then carry their own)."""
+    first = path.name.split(".")[0].split("-")[0].split("_")[0].lower()
+    if first == "payment":
+        return "payment_method"
+    return next((k for k in RECORDS if first in (k, f"{k}s")), None)
+
+
+async def import_drop_folder(*, settings: BillingSettings) -> list[FeedBatch]:
+    """Every feed file in DEBTX_BILLING__FEED_DIR, oldest name first, each moved to
+    `processed/` once taken in, or to `rejected/` when it cannot be read at all."""
+    folder = settings.feed_dir
+    if folder is None or not folder.is_dir():
+        return []
+    batches = []
+    for path in sorted(p for p in folder.iterdir() if incidents.importable(p)):
+        try:
+            batch = await import_file(path=path, kind=kind_of(path), settings=settings)
+        except InvalidFeed as exc:
+            log.warning("billing.feed.rejected", file=path.name, reason=exc.detail)
+            incidents.move_aside(path, folder / "rejected")
+            continue
+        incidents.move_aside(path, folder / "processed")
+        batches.append(batch)
+    return batches

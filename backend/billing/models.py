@@ -62,6 +62,7 @@ class Invoice(KeyedDocument):
             IndexModel([("account_id", ASCENDING), ("due_date", ASCENDING)]),
             IndexModel([("number", ASCENDING)]),
             IndexModel([("credits.receipt_id", ASCENDING)]),
+            IndexModel([("due_date", ASCENDING), ("amount.amount", ASCENDING)]),
         ]
 
     @property

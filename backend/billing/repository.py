@@ -7,7 +7,6 @@ from typing import Any
 
 from beanie import Document
 from pymongo.asynchronous.client_session import AsyncClientSession
-from pymongo.errors import DuplicateKeyError
 
 from backend.billing.models import (
     OPEN_STATUSES,
@@ -18,6 +17,7 @@ from backend.billing.models import (
     PaymentMethod,
 )
 from backend.core import db
+from backend.core.money import Money
 
 _OPEN = [s.value for s in OPEN_STATUSES]
 
@@ -86,16 +86,13 @@ async def add_credit(
 
 async def leave_on_account(
     credit: AccountCredit, *, session: AsyncClientSession | None = None
-) -> AccountCredit:
-    """Store a receipt's remainder once; a second time returns the first."""
-    try:
-        await credit.insert(session=session)
-    except DuplicateKeyError:
-        stored = await AccountCredit.get(credit.id, session=session)
-        if stored is not None:
-            return stored
-        raise
-    return credit
+) -> None:
+    """Store a receipt's remainder once: an upsert that a second time finds the first (no
+    duplicate-key error, which would abort the caller's transaction)."""
+    stored = credit.model_dump(mode="python", by_alias=True, exclude={"revision_id", "id"})
+    await AccountCredit.get_pymongo_collection().update_one(
+        {"_id": credit.id}, {"$setOnInsert": stored}, upsert=True, session=session
+    )
 
 
 async def account_credits(account_id: str) -> list[AccountCredit]:
@@ -147,6 +144,18 @@ async def balance_rows(account_ids: list[str], *, today: datetime) -> list[dict[
         {"$group": _balance_group(today)},
     ]
     return await (await collection.database.aggregate(pipeline)).to_list()
+
+
+async def accounts_with_open_invoice(amount: Money, *, start: datetime, end: datetime) -> set[str]:
+    """Accounts with an open invoice of exactly `amount` due from `start` to `end`."""
+    query = {
+        "due_date": {"$gte": start, "$lte": end},
+        "amount.amount": amount.amount,
+        "amount.currency": amount.currency,
+        "status": {"$in": _OPEN},
+    }
+    cursor = Invoice.get_pymongo_collection().find(query, {"account_id": 1})
+    return {row["account_id"] async for row in cursor}
 
 
 async def payment_methods_of(account_id: str) -> list[PaymentMethod]:

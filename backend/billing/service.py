@@ -7,7 +7,9 @@ else is not found."""
 
 from __future__ import annotations
 
-from backend.billing import balance, credits, repository
+from datetime import date
+
+from backend.billing import balance, credits, intake, repository
 from backend.billing.balance import Balance
 from backend.billing.errors import BillingAccountNotFound, FeedNotFound, InvoiceNotFound
 from backend.billing.models import FeedBatch, Invoice
@@ -41,6 +43,13 @@ async def find_invoice(number_or_id: str) -> Invoice | None:
 async def open_invoices(account_id: str) -> list[Invoice]:
     """The account's pending and overdue invoices, oldest due first."""
     return await repository.invoices_of(account_id, open_only=True)
+
+
+async def accounts_with_invoice_due(amount: Money, *, start: date, end: date) -> set[str]:
+    """Accounts with an open invoice of exactly `amount` due between `start` and `end`."""
+    return await repository.accounts_with_open_invoice(
+        amount, start=intake.midnight(start), end=intake.midnight(end)
+    )
 
 
 async def unapplied(account_id: str) -> list[Money]:

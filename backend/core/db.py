@@ -273,8 +273,9 @@ async def upsert_if_newer(
 ) -> str:
     """Write `fields` to the document `key` only if what it holds is older than
     `fields[stamp]` (the source's own time; one without the stamp counts as older), in one
-    conditional write; a missing document is inserted. Returns created, updated, unchanged (the same time again) or stale (the
-    stored one is newer). Safe under concurrency: a lost insert race is tried again."""
+    conditional write; a missing document is inserted. Returns created, updated, unchanged
+    (the same time again) or stale (the stored one is newer). Safe under concurrency: a
+    lost insert race is tried again."""
     at = as_stored(fields[stamp])
     values = {**fields, stamp: at}
     update: dict[str, Any] = {"$set": values}

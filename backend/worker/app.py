@@ -29,6 +29,7 @@ TASK_MODULES = [
     "backend.oss.tasks",
     "backend.banking.tasks",
     "backend.reconciliation.tasks",
+    "backend.billing.tasks",
 ]
 
 

@@ -19,6 +19,8 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "intake.import_datalake",
         "schedule": crontab(hour=1, minute=0),
     },
+    # Hourly: BSS drops billing feed files through the day (the push carries the rest).
+    "billing.import_feeds": {"task": "billing.import_feeds", "schedule": crontab(minute=10)},
     "allocation.recall_expired": {"task": "allocation.recall_expired", "schedule": 3600.0},
     "allocation.allocate_pool": {"task": "allocation.allocate_pool", "schedule": 3600.0},
     # Daily, just after midnight UTC, once the day that was due has ended.

@@ -22,7 +22,7 @@ from backend.intake.models import BatchStatus, IncidentSource
 from backend.mediation.models import HearingOutcome, RecommendationKind
 from backend.notifications.models import TemplateKey
 from backend.notifications.schemas import CustomerChannel
-from backend.receipts.models import Provider, ReceiptStatus
+from backend.receipts.models import FlagKind, MatchKind, Provider, ReceiptStatus
 from backend.reconciliation.models import SECTIONS, Kind
 from backend.requests.models import RequestStatus, RequestType
 from backend.users.models import Role
@@ -75,6 +75,12 @@ def test_every_label_a_template_names_is_in_the_catalogue():
         ("template", TemplateKey),
         ("channel", CustomerChannel),
         ("language", CustomerLanguage),
+        ("provider", Provider),
+        ("receipt_status", ReceiptStatus),
+        ("receipt_match", MatchKind),
+        ("receipt_flag", FlagKind),
+        ("receipt_view", ["suspense", "flagged"]),
+        ("receipt_settled", ["booked", "refunded"]),
         ("recon_kind", Kind),
         ("recon_provider", Provider),
         ("recon_section", SECTIONS),
@@ -102,6 +108,7 @@ def test_navigation_follows_the_role():
         "segments",
         "strategies",
         "worklist",
+        "receipts",
         "reconciliation",
     ]
     pages = {

@@ -94,3 +94,37 @@ async def test_invoices_are_found_by_id_or_number():
     assert (await billing.find_invoice("I1")).number == "INV-I1"
     assert (await billing.find_invoice("INV-I1")).id == "I1"
     assert await billing.find_invoice("nope") is None
+
+
+async def test_accounts_with_an_open_invoice_of_an_amount_due_in_a_window():
+    await put_invoice("I1", account_id="ACC-1", amount="120.00", due=days_ago(3))
+    await put_invoice("I2", account_id="ACC-2", amount="120.00", due=days_ago(30))
+    await put_invoice("I3", account_id="ACC-3", amount="120.00", due=days_ago(2), status="paid")
+    await put_invoice("I4", account_id="ACC-4", amount="121.00", due=days_ago(2))
+
+    found = await billing.accounts_with_invoice_due(lkr(120), start=days_ago(7), end=days_ago(0))
+
+    assert found == {"ACC-1"}
+
+
+async def test_a_credit_inside_an_aborted_transaction_leaves_nothing():
+    from backend.core import db
+
+    await put_invoice("I1", amount="100.00", due=days_ago(3))
+    try:
+        async with db.transaction() as txn:
+            await billing.credit_invoices(
+                account_id="ACC-1", amount=lkr(150), receipt_id="R1", session=txn
+            )
+            raise RuntimeError("the booking failed after the credit")
+    except RuntimeError:
+        pass
+    assert (await billing.account_balance("ACC-1")).owed_by_currency() == {"LKR": 10_000}
+    assert await billing.unapplied("ACC-1") == []
+
+    async with db.transaction() as txn:
+        await billing.credit_invoices(
+            account_id="ACC-1", amount=lkr(150), receipt_id="R1", session=txn
+        )
+    assert (await billing.account_balance("ACC-1")).owed_by_currency() == {}
+    assert await billing.unapplied("ACC-1") == [lkr(50)]

@@ -75,7 +75,7 @@ async def test_match_and_refund_over_http(client, signing_key):
     first, second = await _suspense(2)
     headers = bearer(signing_key, staff)
     empty = await client.post(f"/receipts/{first}/match", json={}, headers=headers)
-    assert empty.status_code == 422 and empty.json()["code"] == "request.invalid"
+    assert empty.status_code == 422 and empty.json()["code"] == "receipts.match_refused"
     wrong = await client.post(
         f"/receipts/{first}/match", json={"account_id": "NO-SUCH"}, headers=headers
     )
