@@ -82,9 +82,7 @@ def test_every_label_a_template_names_is_in_the_catalogue():
         ("receipt_view", ["suspense", "flagged"]),
         ("receipt_settled", ["booked", "refunded"]),
         ("recon_kind", Kind),
-        ("recon_provider", Provider),
         ("recon_section", SECTIONS),
-        ("recon_status", ReceiptStatus),
     ],
 )
 def test_labels_built_from_values_exist(prefix, values):

@@ -25,9 +25,6 @@ LABELS: dict[str, tuple[str, str, str]] = {
     ),
     "reconciliation.generated": ("Made {at}", "සාදන ලද්දේ {at}", "உருவாக்கப்பட்டது {at}"),
     "reconciliation.provider": ("Provider", "සපයන්නා", "வழங்குநர்"),
-    "recon_provider.bank": ("Bank", "බැංකුව", "வங்கி"),
-    "recon_provider.mpesa": ("M-PESA", "M-PESA", "M-PESA"),
-    "recon_provider.card": ("Card", "කාඩ්පත", "அட்டை"),
     "reconciliation.transactions": ("Transactions", "ගනුදෙනු", "பரிவர்த்தனைகள்"),
     "reconciliation.matched": ("Matched", "ගැළපුණු", "பொருந்தியவை"),
     "reconciliation.nothing": (
@@ -100,9 +97,6 @@ LABELS: dict[str, tuple[str, str, str]] = {
         "වෙනත් මුදලකට ඉන්වොයිස් වලට පොත් කළ",
         "வேறு தொகைக்கு விலைப்பட்டியல்களில் பதிவு",
     ),
-    "recon_status.booked": ("Booked", "පොත් කළ", "பதிவு செய்யப்பட்டது"),
-    "recon_status.suspense": ("In suspense", "අත්හිටුවීමේ", "நிலுவையில்"),
-    "recon_status.refunded": ("Refunded", "ආපසු ගෙවූ", "திருப்பி அளிக்கப்பட்டது"),
     "reconciliation.latest": ("Days reconciled", "සැසඳූ දින", "ஒப்பிட்ட நாட்கள்"),
     "reconciliation.exceptions": (
         "{count} to look at",
