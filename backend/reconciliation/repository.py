@@ -243,20 +243,29 @@ def _since_bss(receipts: str) -> dict[str, Any]:
     )
 
 
-async def balance_figures(*, limit: int) -> tuple[int, list[dict[str, Any]]]:
-    """Per account and currency: BSS's open invoices against DebtX's balance (those less
-    what DebtX credited to them, left on the account, or booked on the account's case
-    since BSS's last word); how many were checked, and those that differ."""
+def _sum_of(rows: dict[str, Any]) -> dict[str, Any]:
+    return {"$sum": {"$map": {"input": rows, "as": "r", "in": "$$r.amount.amount"}}}
+
+
+def _per_account() -> dict[str, Any]:
+    """Per account and currency: BSS's open invoices, DebtX's credit on them, BSS's last
+    change to any of them."""
     is_open = {"$in": ["$status", OPEN_INVOICE]}
-    pipeline: list[dict[str, Any]] = [
-        {
-            "$group": {
-                "_id": {"account": "$account_id", "currency": "$amount.currency"},
-                "bss": {"$sum": {"$cond": [is_open, "$amount.amount", 0]}},
-                "credited": {"$sum": {"$cond": [is_open, "$credited.amount", 0]}},
-                "since": {"$max": "$source_updated_at"},
-            }
-        },
+    return {
+        "$group": {
+            "_id": {"account": "$account_id", "currency": "$amount.currency"},
+            "bss": {"$sum": {"$cond": [is_open, "$amount.amount", 0]}},
+            "credited": {"$sum": {"$cond": [is_open, "$credited.amount", 0]}},
+            "since": {"$max": "$source_updated_at"},
+        }
+    }
+
+
+def _balance_stages() -> list[dict[str, Any]]:
+    """DebtX's balance beside BSS's: less what DebtX booked since BSS's last word."""
+    booked = {"$add": ["$credited", "$case_payments", "$account_credit"]}
+    return [
+        _per_account(),
         {"$addFields": {"account": "$_id.account"}},
         _join(Receipt.get_collection_name(), "account", "account_id", "case_receipts"),
         _join(AccountCredit.get_collection_name(), "account", "account_id", "left_over"),
@@ -264,43 +273,27 @@ async def balance_figures(*, limit: int) -> tuple[int, list[dict[str, Any]]]:
             "$project": {
                 "bss": 1,
                 "credited": 1,
-                "case_payments": {
-                    "$sum": {
-                        "$map": {
-                            "input": _since_bss("$case_receipts"),
-                            "as": "r",
-                            "in": "$$r.amount.amount",
-                        }
-                    }
-                },
-                "account_credit": {
-                    "$sum": {
-                        "$map": {
-                            "input": _in_currency("$left_over"),
-                            "as": "r",
-                            "in": "$$r.amount.amount",
-                        }
-                    }
-                },
+                "case_payments": _sum_of(_since_bss("$case_receipts")),
+                "account_credit": _sum_of(_in_currency("$left_over")),
             }
         },
-        {
-            "$addFields": {
-                "debtx": {
-                    "$subtract": [
-                        "$bss",
-                        {"$add": ["$credited", "$case_payments", "$account_credit"]},
-                    ]
-                }
-            }
-        },
+        {"$addFields": {"debtx": {"$subtract": ["$bss", booked]}}},
+    ]
+
+
+async def balance_figures(*, limit: int) -> tuple[int, list[dict[str, Any]]]:
+    """Per account and currency: BSS's open invoices against DebtX's balance (those less
+    what DebtX credited to them, left on the account, or booked on the account's case
+    since BSS's last word); how many were checked, and those that differ."""
+    pipeline = [
+        *_balance_stages(),
         {"$match": {"$expr": {"$ne": ["$debtx", "$bss"]}}},
         {"$sort": {"_id.account": 1, "_id.currency": 1}},
         {"$limit": limit},
     ]
     collection = Invoice.get_pymongo_collection()
     differing = await (await collection.aggregate(pipeline)).to_list(None)
-    counting = [pipeline[0], {"$group": {"_id": None, "n": {"$sum": 1}}}]
+    counting = [_per_account(), {"$group": {"_id": None, "n": {"$sum": 1}}}]
     counted = await (await collection.aggregate(counting)).to_list(None)
     return (counted[0]["n"] if counted else 0), differing
 
