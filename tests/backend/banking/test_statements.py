@@ -8,6 +8,7 @@ from pydantic import SecretStr
 
 from backend.banking.errors import StatementFetchFailed
 from backend.banking.models import BankStatement
+from backend.core import clock
 from backend.devstack.bank import camt053, csv_statement
 from backend.receipts.models import ProviderRecord, Receipt, ReceiptStatus, Source
 from backend.users.models import Role
@@ -116,3 +117,16 @@ async def test_a_statement_may_be_the_raw_body(client, signing_key):
     assert listed.json()[0]["counts"] == {"suspense": 1}
     shown = await client.get(f"/bank/statements/{answer.json()['id']}", headers=headers)
     assert shown.json()["lines"][0]["outcome"] == "suspense"
+
+
+async def test_operator_staff_fetch_now_through_the_api(
+    app, client, signing_key, bank, monkeypatch
+):
+    bank.server.publish(clock.now().date(), "today.csv", csv_statement([transaction()]))
+    monkeypatch.setattr(app.state.settings, "bank", bank.settings)
+    operator = await make_user(Role.OPERATOR_OFFICER)
+    answer = await client.post("/bank/statements/fetch", headers=bearer(signing_key, operator))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["listed"] == 1 and len(answer.json()["imported"]) == 1
+    again = await client.post("/bank/statements/fetch", headers=bearer(signing_key, operator))
+    assert again.json()["imported"] == [] and again.json()["known"] == 1
