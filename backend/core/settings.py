@@ -106,6 +106,9 @@ class ReceiptSettings(BaseModel):
     outlier_factor: int = Field(default=5, ge=2, le=1000)
     outlier_history: int = Field(default=10, ge=1, le=100)
     outlier_min_history: int = Field(default=3, ge=1, le=100)
+    # a receipt still unmatched this long after it arrived (its booking was interrupted)
+    # is matched again by the `receipts.resume_stalled` sweep
+    stalled_seconds: int = Field(default=120, ge=10, le=86_400)
 
 
 HourMinute = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]

@@ -105,7 +105,7 @@ async def _book(
             "booked_at": clock.now(),
         }
         if target.case_id is not None:
-            fields.update(await _pay_case(receipt, target.case_id, txn))
+            fields.update(await _pay_case(receipt, target.case_id, actor, txn))
         else:
             fields["invoice_ids"] = await invoices.credit_invoices(
                 account_id=target.account_id,
@@ -126,7 +126,9 @@ async def _book(
     return receipt
 
 
-async def _pay_case(receipt: Receipt, case_id: str, session: AsyncClientSession) -> dict:
+async def _pay_case(
+    receipt: Receipt, case_id: str, actor: User | None, session: AsyncClientSession
+) -> dict:
     """The payment on the case; one staff already recorded with this reference is kept."""
     case = await cases.get_unscoped(case_id, session=session)
     if case is None:
@@ -143,7 +145,7 @@ async def _pay_case(receipt: Receipt, case_id: str, session: AsyncClientSession)
         note=f"{receipt.provider.value} receipt {receipt.transaction_id}",
     )
     payment = await payments.book_provider_payment(
-        case=case, data=data, provider=receipt.provider.value, session=session
+        case=case, data=data, provider=receipt.provider.value, actor=actor, session=session
     )
     return {"payment_id": payment.id, "drc_id": case.drc_id}
 

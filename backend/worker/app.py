@@ -30,6 +30,7 @@ TASK_MODULES = [
     "backend.banking.tasks",
     "backend.reconciliation.tasks",
     "backend.billing.tasks",
+    "backend.receipts.tasks",
 ]
 
 

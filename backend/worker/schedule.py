@@ -68,6 +68,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": _OUTBOX_POLL,
         "options": {"expires": _OUTBOX_POLL},
     },
+    # Receipts whose booking was interrupted after they were stored are matched again.
+    "receipts.resume_stalled": {
+        "task": "receipts.resume_stalled",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
     # Events to OSS that are due (retries, lost enqueues), then the open cure records.
     "oss.sweep": {"task": "oss.sweep", "schedule": _OSS_SWEEP, "options": {"expires": _OSS_SWEEP}},
     # New statement files from the bank; a fetch still queued after one period is dropped.
