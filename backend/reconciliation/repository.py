@@ -35,6 +35,12 @@ def _days(records: str) -> dict[str, Any]:
     return {"$setUnion": [{"$map": {"input": records, "as": "r", "in": _day("$$r.paid_at")}}, []]}
 
 
+def _sum_of(rows: str | dict[str, Any]) -> dict[str, Any]:
+    """The sum of the rows' `amount.amount` (mapped: SecantusDB reads no `$a.b` path
+    through an array inside an expression)."""
+    return {"$sum": {"$map": {"input": rows, "as": "r", "in": "$$r.amount.amount"}}}
+
+
 def _join(collection: str, local: str, foreign: str, name: str) -> dict[str, Any]:
     return {
         "$lookup": {"from": collection, "localField": local, "foreignField": foreign, "as": name}
@@ -74,7 +80,7 @@ def _facts() -> dict[str, Any]:
     }
     credits = {
         "$reduce": {
-            "input": "$invoices.credits",
+            "input": {"$map": {"input": "$invoices", "as": "i", "in": "$$i.credits"}},
             "initialValue": [],
             "in": {"$concatArrays": ["$$value", "$$this"]},
         }
@@ -100,7 +106,7 @@ def _facts() -> dict[str, Any]:
         "credits": {
             "$filter": {"input": credits, "as": "c", "cond": {"$eq": ["$$c.receipt_id", "$_id"]}}
         },
-        "left_over": {"$sum": "$left_over.amount.amount"},
+        "left_over": _sum_of("$left_over"),
     }
 
 
@@ -116,7 +122,7 @@ def _measures() -> dict[str, Any]:
         "statement_ids": {"$map": {"input": "$statement", "as": "r", "in": "$$r.statement_id"}},
         "statement_days": _days("$statement"),
         "callback_days": _days("$callbacks"),
-        "applied": {"$add": [{"$sum": "$credits.amount.amount"}, "$left_over"]},
+        "applied": {"$add": [_sum_of("$credits"), "$left_over"]},
     }
 
 
@@ -241,10 +247,6 @@ def _since_bss(receipts: str) -> dict[str, Any]:
         {"$ne": [{"$ifNull": ["$$r.payment_id", None]}, None]},
         {"$gt": ["$$r.booked_at", "$since"]},
     )
-
-
-def _sum_of(rows: dict[str, Any]) -> dict[str, Any]:
-    return {"$sum": {"$map": {"input": rows, "as": "r", "in": "$$r.amount.amount"}}}
 
 
 def _per_account() -> dict[str, Any]:
