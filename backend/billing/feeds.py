@@ -110,17 +110,44 @@ async def _take(row: Row, kind: str | None) -> RowOutcome:
     return await intake.take_record(fields, row=line, kind=kind)
 
 
+def _key(row: Row, kind: str | None) -> tuple[object, object] | None:
+    fields = row[1]
+    if isinstance(fields, str):
+        return None
+    return fields.get("kind", kind), fields.get("id")
+
+
+async def _take_chunk(chunk: list[Row], kind: str | None) -> list[RowOutcome]:
+    """A chunk's rows written concurrently, except that rows for the same record go in
+    file order (so the report says which of them was stale); outcomes in file order."""
+    waves: list[list[int]] = []
+    last: dict[tuple[object, object], int] = {}
+    for n, row in enumerate(chunk):
+        key = _key(row, kind)
+        wave = last[key] + 1 if key is not None and key in last else 0
+        if key is not None:
+            last[key] = wave
+        if wave == len(waves):
+            waves.append([])
+        waves[wave].append(n)
+    outcomes: dict[int, RowOutcome] = {}
+    for wave_rows in waves:
+        done = await asyncio.gather(*(_take(chunk[n], kind) for n in wave_rows))
+        outcomes.update(zip(wave_rows, done, strict=True))
+    return [outcomes[n] for n in range(len(chunk))]
+
+
 async def take_rows(rows: AsyncIterator[Row], kind: str | None, report: Report) -> None:
-    """Each row checked and written, a chunk of rows at a time (concurrently within it:
-    the conditional writes keep the newest version whatever the order)."""
+    """Each row checked and written, a chunk of rows at a time (the conditional writes
+    keep the newest version whatever the order, also against other feeds and pushes)."""
     chunk: list[Row] = []
     async for row in rows:
         chunk.append(row)
         if len(chunk) == CHUNK_ROWS:
-            for outcome in await asyncio.gather(*(_take(r, kind) for r in chunk)):
+            for outcome in await _take_chunk(chunk, kind):
                 report.add(outcome)
             chunk = []
-    for outcome in await asyncio.gather(*(_take(r, kind) for r in chunk)):
+    for outcome in await _take_chunk(chunk, kind):
         report.add(outcome)
 
 

@@ -140,7 +140,8 @@ async def upsert_from_bss(document: Customer | Account, fields: set[str]) -> str
     over an older word, in one conditional write; a new one is inserted whole. Other
     fields (contacts, products, disputes) stay DebtX's."""
     stored = _document(document)
-    values = {name: stored[name] for name in fields | {"source_updated_at", "updated_at"}}
+    # `updated_at` stays when DebtX last wrote BSS's arrears (dunning compares cases with it)
+    values = {name: stored[name] for name in fields | {"source_updated_at"}}
     rest = {k: v for k, v in stored.items() if k not in values and k not in {"_id", "version"}}
     return await db.upsert_if_newer(
         type(document).get_pymongo_collection(),
