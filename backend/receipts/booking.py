@@ -61,16 +61,18 @@ async def settle(
     return receipt
 
 
-async def _retrying(work: Callable[[], Awaitable[Receipt]], *, tries: int = 5) -> Receipt:
+async def _retrying(work: Callable[[], Awaitable[Receipt]], *, tries: int = 10) -> Receipt:
     """Run the booking again when it lost a race with a concurrent write to the same case
-    (its version guard or the server's write conflict), after a short jittered wait."""
+    (its version guard or the server's write conflict), after a jittered wait that grows
+    up to a second: payments for one case arriving together are booked one after another.
+    A booking that still loses is finished by the stalled-receipts sweep."""
     for n in range(tries - 1):
         try:
             return await work()
         except DomainError as exc:
             if not exc.retryable:
                 raise
-            await asyncio.sleep(random.uniform(0.01, 0.03) * 2**n)
+            await asyncio.sleep(min(random.uniform(0.01, 0.04) * 2**n, 1.0))
     return await work()
 
 

@@ -97,3 +97,12 @@ async def test_a_booking_interrupted_after_the_receipt_was_stored_is_finished_by
     assert again.sightings == 2 and await Payment.find({"case_id": str(case.id)}).count() == 1
     assert (await Receipt.get(waiting.id)).suspense_reason == waiting.suspense_reason
     assert await receipts.resume_stalled() == 0
+
+
+async def test_different_receipts_for_one_case_at_once_are_each_booked():
+    case = await open_case(50_000)
+    sent = [report(1_000 * (n + 1), reference=case.account_id) for n in range(5)]
+    answers = await asyncio.gather(*(receipts.receive(r) for r in sent))
+    assert all(a.status is ReceiptStatus.BOOKED for a in answers)
+    assert await Payment.find({"case_id": str(case.id)}).count() == 5
+    assert (await reload(case)).outstanding == Money(amount=50_000 - 15_000)
