@@ -19,29 +19,24 @@ from backend.banking.schemas import (
 from backend.core.pagination import Limit
 from backend.core.settings import BankSettings
 from backend.intake.schemas import Filename
-from backend.intake.uploads import clean_filename
+from backend.intake.uploads import clean_filename, upload_body
 
 router = APIRouter(tags=["bank"])
 
 StatementId = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the file")]
 _FILE = {"type": "string", "description": "The CSV layout or an ISO 20022 camt.053 document"}
-UPLOAD_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "description": "The file as the raw body, or as the `file` part of a form.",
-        "content": {
-            "text/csv": {"schema": _FILE},
-            "application/xml": {"schema": _FILE},
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                    "required": ["file"],
-                }
-            },
-        },
-    }
-}
+
+
+def _upload_body() -> dict[str, Any]:
+    """Intake's upload body, with the two statement formats as its raw bodies."""
+    body = upload_body("The statement file")
+    content = body["requestBody"]["content"]
+    content.pop("application/x-ndjson")
+    content.update({"text/csv": {"schema": _FILE}, "application/xml": {"schema": _FILE}})
+    return body
+
+
+UPLOAD_BODY = _upload_body()
 
 
 def _settings(request: Request) -> BankSettings:
