@@ -63,6 +63,7 @@ class BankStatement(Document):
     counts: dict[LineOutcome, int] = {}
     imported_by: str | None = None
     started_at: datetime = Field(default_factory=clock.now)
+    touched_at: datetime = Field(default_factory=clock.now)  # its last line handed over
     imported_at: datetime | None = None
 
     class Settings:

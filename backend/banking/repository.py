@@ -9,6 +9,7 @@ from beanie.odm.utils.encoder import Encoder
 from pymongo.errors import DuplicateKeyError
 
 from backend.banking.models import BankStatement, ImportStatus, StatementLineRead
+from backend.core import clock
 
 
 async def claim(statement: BankStatement) -> BankStatement | None:
@@ -27,8 +28,25 @@ async def add_line(statement: BankStatement, line: StatementLineRead) -> None:
     """Record one line's outcome as soon as its receipt is booked."""
     await BankStatement.get_pymongo_collection().update_one(
         {"_id": statement.id},
-        {"$push": {"lines": Encoder().encode(line)}, "$inc": {f"counts.{line.outcome}": 1}},
+        {
+            "$push": {"lines": Encoder().encode(line)},
+            "$inc": {f"counts.{line.outcome}": 1},
+            "$set": {"touched_at": clock.now()},
+        },
     )
+
+
+async def take_over(statement: BankStatement) -> bool:
+    """Take an interrupted import for this process: False when another took it first."""
+    result = await BankStatement.get_pymongo_collection().update_one(
+        {
+            "_id": statement.id,
+            "status": ImportStatus.IMPORTING.value,
+            "touched_at": statement.touched_at,
+        },
+        {"$set": {"touched_at": clock.now()}},
+    )
+    return result.modified_count == 1
 
 
 async def finish(statement: BankStatement, *, at: datetime) -> None:

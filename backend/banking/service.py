@@ -62,6 +62,8 @@ async def import_statement(
     if known is not None and not interrupted(known):
         return read_of(known, already_imported=True)
     if known is not None:  # the process importing it stopped midway: go on from there
+        if not await repository.take_over(known):  # another process took it over first
+            return read_of(await _stored(key), already_imported=True)
         await _hand_over(known, parse(content, filename).lines)
         return read_of(await _stored(key))
     parsed = parse(content, filename)  # a malformed file stops here, nothing stored
@@ -81,8 +83,8 @@ async def import_statement(
 
 
 def interrupted(statement: BankStatement) -> bool:
-    """Still importing long after it started: the process importing it stopped."""
-    stale = statement.started_at < clock.now() - STALE
+    """Still importing, its last line long ago: the process importing it stopped."""
+    stale = statement.touched_at < clock.now() - STALE
     return statement.status is ImportStatus.IMPORTING and stale
 
 

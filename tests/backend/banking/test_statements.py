@@ -130,3 +130,35 @@ async def test_operator_staff_fetch_now_through_the_api(
     assert answer.json()["listed"] == 1 and len(answer.json()["imported"]) == 1
     again = await client.post("/bank/statements/fetch", headers=bearer(signing_key, operator))
     assert again.json()["imported"] == [] and again.json()["known"] == 1
+
+
+async def test_an_import_stopped_midway_goes_on_from_its_first_line_not_stored(settings):
+    from datetime import timedelta
+
+    from backend.banking import service
+    from backend.banking.models import ImportStatus, StatementOrigin
+
+    content = csv_statement([transaction(), transaction(), transaction()])
+    done = await service.import_statement(
+        content=content, filename="s.csv", origin=StatementOrigin.FETCHED, settings=settings.bank
+    )
+    # as a process that stopped after two lines leaves it
+    last = done.lines[-1].transaction_id
+    await ProviderRecord.get_pymongo_collection().delete_many({"transaction_id": last})
+    await Receipt.get_pymongo_collection().delete_many({"transaction_id": last})
+    long_ago = clock.now() - timedelta(hours=1)
+    await BankStatement.get_pymongo_collection().update_one(
+        {"_id": done.id},
+        {
+            "$pop": {"lines": 1},
+            "$set": {"status": ImportStatus.IMPORTING.value, "touched_at": long_ago},
+        },
+    )
+    again = await service.import_statement(
+        content=content, filename="s.csv", origin=StatementOrigin.FETCHED, settings=settings.bank
+    )
+    assert again.status is ImportStatus.IMPORTED and not again.already_imported
+    assert [line.transaction_id for line in again.lines] == [
+        line.transaction_id for line in done.lines
+    ]
+    assert await ProviderRecord.count() == 3 and await Receipt.count() == 3
