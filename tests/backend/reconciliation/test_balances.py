@@ -87,3 +87,17 @@ async def test_once_bss_catches_up_the_account_agrees():
 
 def test_the_schedule_verifies_the_month_before():
     assert service.previous_month(datetime(2027, 1, 2).date()) == "2026-12"
+
+
+async def test_the_scheduled_tasks_reconcile_yesterday_and_verify_last_month(app):
+    from datetime import timedelta
+
+    from backend.core import clock
+    from backend.reconciliation import tasks
+    from backend.reconciliation.models import BalanceVerification, DailyReport
+
+    await put_invoice("A1", account_id="ACC-A", amount="1000.00", due=days_ago(10))
+    assert await tasks.run_balances() == {"checked": 1, "differing": 0}
+    assert await BalanceVerification.get(service.previous_month(clock.now().date()))
+    assert (await tasks.run_daily())["transactions"] == 0
+    assert await DailyReport.get((clock.now().date() - timedelta(days=1)).isoformat())
