@@ -58,6 +58,7 @@ class ProviderSection(BaseModel):
     matched: int  # booked, and every source agrees
     statement_lines: int
     callbacks: int  # callbacks and status queries
+    counts: dict[str, int] = {}  # per section, every transaction in it (even beyond those listed)
     missing: list[Item] = []
     duplicated: list[Item] = []
     amount_mismatches: list[Item] = []

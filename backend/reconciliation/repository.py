@@ -15,7 +15,7 @@ from typing import Any
 from backend.billing.models import AccountCredit, Invoice
 from backend.payments.models import Payment
 from backend.receipts.models import ProviderRecord, Receipt
-from backend.reconciliation.models import BalanceVerification, DailyReport
+from backend.reconciliation.models import SECTIONS, BalanceVerification, DailyReport
 
 # How a receipt's payment is channelled (as the receipts service books it).
 CHANNELS = {"mpesa": "mobile_money", "bank": "bank", "card": "card"}
@@ -184,10 +184,22 @@ def _item() -> dict[str, Any]:
     }
 
 
-def _by_provider() -> list[dict[str, Any]]:
+def _section_counts() -> dict[str, Any]:
+    """Per section, how many transactions show one of its kinds (all, not just those listed)."""
+    counts = {}
+    for name, kinds in SECTIONS.items():
+        shown = {"$size": {"$setIntersection": ["$kinds", [k.value for k in kinds]]}}
+        counts[f"n_{name}"] = {"$sum": {"$cond": [{"$gt": [shown, 0]}, 1, 0]}}
+    return counts
+
+
+def _by_provider(listed: int) -> list[dict[str, Any]]:
+    """Per provider: counts, and the first `listed` exceptions (a report stays one
+    document however bad the day)."""
     exception = {"$gt": [{"$size": "$kinds"}, 0]}
     booked = {"$eq": ["$receipt.status", "booked"]}
     matched = {"$and": [booked, {"$not": [exception]}]}
+    found = {"$filter": {"input": "$exceptions", "as": "e", "cond": {"$ne": ["$$e", None]}}}
     return [
         {
             "$group": {
@@ -196,16 +208,11 @@ def _by_provider() -> list[dict[str, Any]]:
                 "matched": {"$sum": {"$cond": [matched, 1, 0]}},
                 "statement_lines": {"$sum": "$n_statement"},
                 "callbacks": {"$sum": "$n_callbacks"},
+                **_section_counts(),
                 "exceptions": {"$push": {"$cond": [exception, _item(), None]}},
             }
         },
-        {
-            "$addFields": {
-                "exceptions": {
-                    "$filter": {"input": "$exceptions", "as": "e", "cond": {"$ne": ["$$e", None]}}
-                }
-            }
-        },
+        {"$addFields": {"exceptions": {"$slice": [found, listed]}}},
         {"$sort": {"_id": 1}},
     ]
 
@@ -219,7 +226,12 @@ async def statement_providers(start: datetime, end: datetime) -> list[str]:
 
 
 async def daily_figures(
-    *, start: datetime, end: datetime, providers: list[str], statement_providers: list[str]
+    *,
+    start: datetime,
+    end: datetime,
+    providers: list[str],
+    statement_providers: list[str],
+    listed: int,
 ) -> list[dict[str, Any]]:
     """Per provider: transactions seen in [start, end), matched, and each exception."""
     pipeline = [
@@ -227,7 +239,7 @@ async def daily_figures(
         {"$project": _facts()},
         {"$project": _measures()},
         {"$addFields": {"kinds": _kinds(statement_providers)}},
-        *_by_provider(),
+        *_by_provider(listed),
     ]
     collection = ProviderRecord.get_pymongo_collection()
     return await (await collection.aggregate(pipeline)).to_list(None)

@@ -37,6 +37,7 @@ from backend.reconciliation.schemas import ReportRead, ReportSummary, Totals, Ve
 from backend.users.models import User
 
 MAX_DIFFERENCES = 10_000
+MAX_LISTED = 2_000  # exceptions listed per provider; the counts are of all
 CSV_HEADER = (
     "day",
     "provider",
@@ -66,6 +67,7 @@ async def run_daily(*, day: date, settings: BankSettings, actor: User | None = N
         end=end,
         providers=[p.value for p in Provider],
         statement_providers=await repository.statement_providers(start - reach, end + reach),
+        listed=MAX_LISTED,
     )
     report = DailyReport(
         id=day.isoformat(),
@@ -91,6 +93,7 @@ def _section(row: dict[str, Any]) -> ProviderSection:
         matched=row["matched"],
         statement_lines=row["statement_lines"],
         callbacks=row["callbacks"],
+        counts={name: row[f"n_{name}"] for name in SECTIONS},
     )
     for found in row["exceptions"]:
         for name, kinds in SECTIONS.items():
@@ -111,7 +114,8 @@ def _totals(report: DailyReport) -> Totals:
         totals.transactions += section.transactions
         totals.matched += section.matched
         for name in SECTIONS:
-            setattr(totals, name, getattr(totals, name) + len(getattr(section, name)))
+            shown = section.counts.get(name, len(getattr(section, name)))
+            setattr(totals, name, getattr(totals, name) + shown)
     return totals
 
 

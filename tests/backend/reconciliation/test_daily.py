@@ -151,3 +151,13 @@ async def test_receipts_credited_to_invoices_reconcile_against_them(settings):
     [differs] = bank.invoice_differences
     assert (differs.transaction_id, differs.applied_to_invoices) == (paid.transaction_id, 10_000)
     assert bank.matched == 0
+
+
+async def test_a_bad_day_lists_the_first_exceptions_and_counts_them_all(settings, monkeypatch):
+    monkeypatch.setattr(service, "MAX_LISTED", 2)
+    lines = [await payable(1_000 * n) for n in (1, 2, 3)]
+    await statement(settings, lines)  # no callback for any of them
+    report = await service.run_daily(day=DAY, settings=settings.bank)
+    bank = _bank(report)
+    assert len(bank.missing) == 2 and bank.counts["missing"] == 3
+    assert report.totals.missing == 3
