@@ -88,3 +88,28 @@ async def test_an_operator_reads_the_days_reconciliation_in_the_browser(app, pag
     async with page.expect_download() as download:
         await page.get_by_role("link", name="Download CSV").click()
     assert (await download.value).suggested_filename == "reconciliation-2026-11-30.csv"
+
+
+async def test_a_statement_is_imported_from_the_page_and_a_bad_one_refused(
+    app, client, signing_key
+):
+    from backend.devstack.bank import camt053
+    from backend.receipts.models import Receipt
+    from tests.backend.banking.statements import transaction
+
+    await sign_in(client, signing_key, await make_user(Role.OPERATOR_OFFICER))
+    token = csrf_of((await client.get("/console/reconciliation")).text)
+    bad = {"file": ("bad.xml", b"<Document>", "application/xml"), "csrf_token": (None, token)}
+    refused = await client.post("/console/reconciliation/statements", files=bad)
+    assert refused.status_code == 422 and "not well-formed camt.053" in refused.text
+    assert 'aria-invalid="true"' in refused.text and await Receipt.count() == 0
+
+    content = camt053("STMT-C", [transaction(), transaction()])
+    good = {"file": ("camt.xml", content, "application/xml"), "csrf_token": (None, token)}
+    done = await client.post("/console/reconciliation/statements", files=good)
+    assert done.status_code == 303 and "day=2026-11-30&statement=" in done.headers["location"]
+    shown = await client.get(done.headers["location"])
+    assert "camt.xml imported: 2 lines." in shown.text and await Receipt.count() == 2
+    again = await client.post("/console/reconciliation/statements", files=good)
+    assert "was imported before" in (await client.get(again.headers["location"])).text
+    assert await Receipt.count() == 2

@@ -108,4 +108,25 @@ LABELS: dict[str, tuple[str, str, str]] = {
         "තවම කිසිදු දිනයක් සසඳා නැත.",
         "இன்னும் எந்த நாளும் ஒப்பிடப்படவில்லை.",
     ),
+    "reconciliation.statements": ("Bank statements", "බැංකු ප්\u200dරකාශ", "வங்கி அறிக்கைகள்"),
+    "reconciliation.statement_file": (
+        "Statement file (CSV or camt.053)",
+        "ප්\u200dරකාශ ගොනුව (CSV හෝ camt.053)",
+        "அறிக்கைக் கோப்பு (CSV அல்லது camt.053)",
+    ),
+    "reconciliation.import": ("Import", "ආයාත කරන්න", "இறக்குமதி செய்"),
+    "reconciliation.imported": (
+        "{name} imported: {lines} lines.",
+        "{name} ආයාත කළා: පේළි {lines}.",
+        "{name} இறக்குமதி செய்யப்பட்டது: {lines} வரிகள்.",
+    ),
+    "reconciliation.already_imported": (
+        "{name} was imported before; nothing was booked again.",
+        "{name} කලින් ආයාත කර ඇත; කිසිවක් නැවත පොත් නොකළා.",
+        "{name} முன்பே இறக்குமதி செய்யப்பட்டது; எதுவும் மீண்டும் பதிவு செய்யப்படவில்லை.",
+    ),
+    "reconciliation.file": ("File", "ගොනුව", "கோப்பு"),
+    "reconciliation.imported_at": ("Imported", "ආයාත කළේ", "இறக்குமதி செய்த நேரம்"),
+    "reconciliation.importing": ("Importing", "ආයාත වෙමින්", "இறக்குமதியாகிறது"),
+    "reconciliation.lines": ("Lines", "පේළි", "வரிகள்"),
 }
