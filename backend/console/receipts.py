@@ -65,7 +65,8 @@ async def receipts_list(request: Request, caller: OperatorCaller) -> Response:
 async def _context(caller: Caller, receipt_id: str) -> dict[str, Any]:
     receipt = await receipts.get_receipt(actor=caller.user, receipt_id=receipt_id)
     names = await queues.names_of([receipt.refund.by if receipt.refund else None])
-    return {"receipt": receipt, "names": names}
+    seen = await receipts.sightings(actor=caller.user, receipt_id=receipt_id)
+    return {"receipt": receipt, "names": names, "sightings": seen}
 
 
 @router.get("/receipts/{receipt_id}")

@@ -18,7 +18,7 @@ from typing import Any
 from backend.audit import service as audit
 from backend.cases import service as cases
 from backend.core import clock, db
-from backend.core.errors import Forbidden
+from backend.core.errors import DomainError, Forbidden
 from backend.core.logging import get_logger
 from backend.core.pagination import InvalidCursor, Page, decode_keyset, encode_keyset
 from backend.core.settings import ReceiptSettings, get_settings
@@ -38,7 +38,13 @@ from backend.receipts.models import (
     ReceiptStatus,
     Refund,
 )
-from backend.receipts.schemas import ProviderReport, ReceiptMatch, ReceiptRead, ReceiptRefund
+from backend.receipts.schemas import (
+    ProviderReport,
+    ReceiptMatch,
+    ReceiptRead,
+    ReceiptRefund,
+    SightingRead,
+)
 from backend.users.models import User
 
 log = get_logger(__name__)
@@ -76,7 +82,11 @@ async def resume_stalled(*, settings: ReceiptSettings | None = None, limit: int 
     before = clock.now() - timedelta(seconds=settings.stalled_seconds)
     stalled = await repository.stalled(before=before, limit=limit)
     for receipt in stalled:
-        settled = await _match_and_settle(receipt, settings)
+        try:
+            settled = await _match_and_settle(receipt, settings)
+        except DomainError as exc:  # the next sweep tries it again
+            log.warning("receipts.resume_failed", receipt_id=receipt.id, code=exc.code)
+            continue
         log.info("receipts.resumed", receipt_id=receipt.id, status=settled.status.value)
     return len(stalled)
 
@@ -163,6 +173,15 @@ async def get_receipt(*, actor: User, receipt_id: str) -> ReceiptRead:
     if receipt is None:
         raise ReceiptNotFound(f"No receipt {receipt_id}")
     return read_of(receipt)
+
+
+async def sightings(*, actor: User, receipt_id: str) -> list[SightingRead]:
+    """Every report of the receipt's transaction, first received first."""
+    await get_receipt(actor=actor, receipt_id=receipt_id)
+    return [
+        SightingRead.model_validate({**r.model_dump(exclude={"id"}), "id": str(r.id)})
+        for r in await repository.records_of(receipt_id)
+    ]
 
 
 async def match_by_hand(*, actor: User, receipt_id: str, data: ReceiptMatch) -> ReceiptRead:

@@ -35,6 +35,8 @@ async def test_operator_staff_match_a_suspense_receipt_by_hand(app, client, sign
     )
     assert polled.text.lstrip().startswith('<section id="queue-results"')
     path = f"/console/receipts/{held.id}"
+    shown = await client.get(path)
+    assert shown.text.count("data-sighting=") == 1 and "Provider&#39;s callback" in shown.text
     refused = await _post(client, f"{path}/match", account_id="NO-SUCH-ACCOUNT")
     assert refused.status_code == 422
     assert problem_beside(refused.text, "account_id") == "No account NO-SUCH-ACCOUNT"
@@ -103,3 +105,11 @@ async def test_an_operator_matches_a_receipt_in_the_browser(app, page: Page):
     await expect(page.get_by_role("status")).to_have_text("Booked.")
     await expect(row).to_have_count(0)
     assert (await reload(case)).outstanding == Money(amount=37_500)
+
+    phone, tight = await mobile_of(case), ReceiptSettings(velocity_limit=1)
+    flagged = [await receipts.receive(report(100, phone=phone), settings=tight) for _ in range(2)]
+    await page.get_by_role("link", name="Flagged for review").click()
+    await expect(page.locator(f'tr[data-receipt-id="{flagged[1].id}"]')).to_contain_text(
+        "Many payments from one phone"
+    )
+    await _accessible(page, "receipts-flagged")
