@@ -11,7 +11,6 @@ DEBTX_BILLING__MAX_OUTCOMES of them, and the counts of all."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 from backend.billing import intake, repository
 from backend.billing.errors import InvalidFeed
 from backend.billing.models import FeedBatch, FeedOrigin, RowOutcome
-from backend.billing.schemas import RECORDS
+from backend.billing.schemas import RECORDS, BssRecord
 from backend.core import clock, textfiles
 from backend.core.logging import get_logger
 from backend.core.settings import BillingSettings
@@ -28,7 +27,7 @@ from backend.intake.uploads import Upload, format_of
 from backend.users.models import User
 
 log = get_logger(__name__)
-CHUNK_ROWS = 100
+CHUNK_ROWS = 500
 _ALL_COLUMNS = {"kind"} | {name for m in RECORDS.values() for name in m.model_fields}
 EMPTY_CSV = "The file is empty; a CSV feed starts with its header line"
 
@@ -103,13 +102,6 @@ class Report:
             batch.outcomes_omitted += 1
 
 
-async def _take(row: Row, kind: str | None) -> RowOutcome:
-    line, fields = row
-    if isinstance(fields, str):
-        return intake.unreadable(line, fields)
-    return await intake.take_record(fields, row=line, kind=kind)
-
-
 def _key(row: Row, kind: str | None) -> tuple[object, object] | None:
     fields = row[1]
     if isinstance(fields, str):
@@ -117,9 +109,9 @@ def _key(row: Row, kind: str | None) -> tuple[object, object] | None:
     return fields.get("kind", kind), fields.get("id")
 
 
-async def _take_chunk(chunk: list[Row], kind: str | None) -> list[RowOutcome]:
-    """A chunk's rows written concurrently, except that rows for the same record go in
-    file order (so the report says which of them was stale); outcomes in file order."""
+def _waves(chunk: list[Row], kind: str | None) -> list[list[int]]:
+    """The chunk's rows in waves, each record at most once a wave, in file order (so the
+    report says which of a record's rows was stale)."""
     waves: list[list[int]] = []
     last: dict[tuple[object, object], int] = {}
     for n, row in enumerate(chunk):
@@ -130,10 +122,28 @@ async def _take_chunk(chunk: list[Row], kind: str | None) -> list[RowOutcome]:
         if wave == len(waves):
             waves.append([])
         waves[wave].append(n)
+    return waves
+
+
+async def _take_wave(rows: list[Row], kind: str | None) -> list[RowOutcome]:
+    """Rows checked one by one, the good ones written together; outcomes in order."""
+    checked: list[BssRecord | RowOutcome] = [
+        intake.unreadable(line, fields)
+        if isinstance(fields, str)
+        else intake.check(line, fields, kind)
+        for line, fields in rows
+    ]
+    good = [(rows[n][0], r) for n, r in enumerate(checked) if not isinstance(r, RowOutcome)]
+    written = iter(await intake.take_many(good))
+    return [r if isinstance(r, RowOutcome) else next(written) for r in checked]
+
+
+async def _take_chunk(chunk: list[Row], kind: str | None) -> list[RowOutcome]:
+    """A chunk's rows written a wave at a time; outcomes in file order."""
     outcomes: dict[int, RowOutcome] = {}
-    for wave_rows in waves:
-        done = await asyncio.gather(*(_take(chunk[n], kind) for n in wave_rows))
-        outcomes.update(zip(wave_rows, done, strict=True))
+    for wave in _waves(chunk, kind):
+        done = await _take_wave([chunk[n] for n in wave], kind)
+        outcomes.update(zip(wave, done, strict=True))
     return [outcomes[n] for n in range(len(chunk))]
 
 
