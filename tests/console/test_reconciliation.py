@@ -8,10 +8,12 @@ import io
 
 from playwright.async_api import Page, expect
 
+from backend.devstack.bank import camt053
+from backend.receipts.models import Receipt
 from backend.reconciliation import service
 from backend.reconciliation.models import DailyReport
 from backend.users.models import Role
-from tests.backend.banking.statements import DAY
+from tests.backend.banking.statements import DAY, transaction
 from tests.backend.reconciliation.helpers import callback, payable, statement
 from tests.console.conftest import csrf_of, form, make_team, sign_in, sign_in_in_browser
 from tests.console.test_admin_flow import _accessible, _open
@@ -93,10 +95,6 @@ async def test_an_operator_reads_the_days_reconciliation_in_the_browser(app, pag
 async def test_a_statement_is_imported_from_the_page_and_a_bad_one_refused(
     app, client, signing_key
 ):
-    from backend.devstack.bank import camt053
-    from backend.receipts.models import Receipt
-    from tests.backend.banking.statements import transaction
-
     await sign_in(client, signing_key, await make_user(Role.OPERATOR_OFFICER))
     token = csrf_of((await client.get("/console/reconciliation")).text)
     bad = {"file": ("bad.xml", b"<Document>", "application/xml"), "csrf_token": (None, token)}

@@ -3,11 +3,14 @@ handed to the receipts service, a malformed file refused with nothing booked."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from pydantic import SecretStr
 
+from backend.banking import service
 from backend.banking.errors import StatementFetchFailed
-from backend.banking.models import BankStatement
+from backend.banking.models import BankStatement, ImportStatus, StatementOrigin
 from backend.core import clock
 from backend.devstack.bank import camt053, csv_statement
 from backend.receipts.models import ProviderRecord, Receipt, ReceiptStatus, Source
@@ -133,10 +136,6 @@ async def test_operator_staff_fetch_now_through_the_api(
 
 
 async def test_an_import_stopped_midway_goes_on_from_its_first_line_not_stored(settings):
-    from datetime import timedelta
-
-    from backend.banking import service
-    from backend.banking.models import ImportStatus, StatementOrigin
 
     content = csv_statement([transaction(), transaction(), transaction()])
     done = await service.import_statement(

@@ -3,14 +3,16 @@ DebtX credited, left on the account or booked on the case) against BSS's latest 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from backend.billing import service as billing
+from backend.core import clock
 from backend.core.money import Money
 from backend.receipts import service as receipts
 from backend.receipts.models import Provider, Source
 from backend.receipts.schemas import ProviderReport
-from backend.reconciliation import service
+from backend.reconciliation import service, tasks
+from backend.reconciliation.models import BalanceVerification, DailyReport
 from backend.users.models import Role
 from tests.backend.billing.helpers import days_ago, put_invoice
 from tests.factories import bearer, make_case, make_user
@@ -90,11 +92,6 @@ def test_the_schedule_verifies_the_month_before():
 
 
 async def test_the_scheduled_tasks_reconcile_yesterday_and_verify_last_month(app):
-    from datetime import timedelta
-
-    from backend.core import clock
-    from backend.reconciliation import tasks
-    from backend.reconciliation.models import BalanceVerification, DailyReport
 
     await put_invoice("A1", account_id="ACC-A", amount="1000.00", due=days_ago(10))
     assert await tasks.run_balances() == {"checked": 1, "differing": 0}

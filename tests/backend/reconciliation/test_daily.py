@@ -7,13 +7,15 @@ import csv
 import io
 from datetime import UTC, datetime, time
 
+from backend.billing.models import AccountCredit
 from backend.receipts.models import Provider
 from backend.reconciliation import service
 from backend.reconciliation.models import DailyReport, Kind
 from backend.users.models import Role
-from tests.backend.banking.statements import DAY
+from tests.backend.banking.statements import DAY, transaction
+from tests.backend.billing.helpers import days_ago, put_invoice
 from tests.backend.reconciliation.helpers import NEXT_DAY, callback, payable, statement
-from tests.factories import bearer, make_user
+from tests.factories import bearer, make_account, make_user
 
 
 def _bank(report):
@@ -83,8 +85,6 @@ async def test_amount_mismatches_and_timing_differences_are_listed(settings):
 
 
 async def test_a_receipt_in_suspense_is_reported(settings):
-    from tests.backend.banking.statements import transaction
-
     stray = transaction(7_700, reference="NOBODY")
     assert (await callback(stray)).status == "suspense"
     await statement(settings, [stray])
@@ -130,10 +130,6 @@ async def test_the_report_as_json_and_csv(client, signing_key, settings):
 
 
 async def test_receipts_credited_to_invoices_reconcile_against_them(settings):
-    from tests.backend.banking.statements import transaction
-    from tests.backend.billing.helpers import days_ago, put_invoice
-    from tests.factories import make_account
-
     account = await make_account()
     await put_invoice("INV-R1", account_id=account.id, amount="100.00", due=days_ago(5))
     paid = transaction(15_000, reference=account.id)  # 50.00 beyond the invoice
@@ -144,8 +140,6 @@ async def test_receipts_credited_to_invoices_reconcile_against_them(settings):
     assert (bank.matched, bank.invoice_differences) == (1, [])
 
     # the remainder's record lost (a restore from an older backup): the day shows it
-    from backend.billing.models import AccountCredit
-
     await AccountCredit.get_pymongo_collection().delete_many({"_id": receipt.id})
     bank = _bank(await service.run_daily(day=DAY, settings=settings.bank))
     [differs] = bank.invoice_differences
