@@ -21,12 +21,18 @@ def dev(
     redis_port: int = typer.Option(6390, help="Port of Redis"),
     firestore_port: int = typer.Option(8181, help="Port of the Firestore emulator"),
     oss_port: int = typer.Option(8190, help="Port of the local OSS"),
+    bank_port: int = typer.Option(8191, help="Port of the local bank"),
 ) -> None:
     """Run the whole stack locally with embedded defaults and demo data."""
     from backend.devstack.stack import Ports, run_stack
 
     ports = Ports(
-        api=api_port, mongodb=mongodb_port, redis=redis_port, firestore=firestore_port, oss=oss_port
+        api=api_port,
+        mongodb=mongodb_port,
+        redis=redis_port,
+        firestore=firestore_port,
+        oss=oss_port,
+        bank=bank_port,
     )
     raise typer.Exit(run_stack(Path.cwd(), ports))
 
@@ -80,25 +86,30 @@ def import_datalake(
     path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
 ) -> None:
     """Import a data lake export (CSV or JSON Lines) as incidents and print the report."""
-    from backend.core.errors import DomainError
     from backend.intake import service as intake
     from backend.intake.models import IncidentSource
 
     settings = get_settings()
+    _print_report(
+        lambda: intake.import_file(
+            path=path, source=IncidentSource.DATA_LAKE, settings=settings.intake
+        ),
+        lambda batch: intake.batch_read(batch).model_dump_json(indent=2),
+    )
+
+
+def _print_report(work, show) -> None:
+    """Run an import against the database and print its report; a refusal exits 1."""
+    from backend.core.errors import DomainError
+
     try:
         # Log lines go to stderr so that stdout is the report alone.
         with contextlib.redirect_stdout(sys.stderr):
-            batch = asyncio.run(
-                _with_database(
-                    lambda: intake.import_file(
-                        path=path, source=IncidentSource.DATA_LAKE, settings=settings.intake
-                    )
-                )
-            )
+            done = asyncio.run(_with_database(work))
     except DomainError as exc:
         typer.echo(f"{exc.code}: {exc.detail}", err=True)
         raise typer.Exit(1) from exc
-    typer.echo(intake.batch_read(batch).model_dump_json(indent=2))
+    typer.echo(show(done))
 
 
 @app.command("billing-feed")
@@ -113,20 +124,12 @@ def billing_feed(
     """Take in a BSS billing feed file (CSV or JSON Lines) and print its row report."""
     from backend.billing import feeds
     from backend.billing import service as billing
-    from backend.core.errors import DomainError
 
     settings = get_settings()
-    try:
-        with contextlib.redirect_stdout(sys.stderr):
-            batch = asyncio.run(
-                _with_database(
-                    lambda: feeds.import_file(path=path, kind=kind, settings=settings.billing)
-                )
-            )
-    except DomainError as exc:
-        typer.echo(f"{exc.code}: {exc.detail}", err=True)
-        raise typer.Exit(1) from exc
-    typer.echo(billing.feed_read(batch).model_dump_json(indent=2))
+    _print_report(
+        lambda: feeds.import_file(path=path, kind=kind, settings=settings.billing),
+        lambda batch: billing.feed_read(batch).model_dump_json(indent=2),
+    )
 
 
 @app.command("sync-outbox")

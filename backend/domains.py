@@ -4,6 +4,7 @@ it builds, and the entities a pull returns."""
 
 from backend.allocation.models import MODELS as ALLOCATION
 from backend.audit.models import AuditRecord
+from backend.banking.models import MODELS as BANKING
 from backend.billing.models import MODELS as BILLING
 from backend.cards.models import MODELS as CARDS
 from backend.cases import projections as case_projections
@@ -35,6 +36,7 @@ from backend.oss.models import MODELS as OSS
 from backend.payments import mutations as payment_mutations
 from backend.payments.models import MODELS as PAYMENTS
 from backend.receipts.models import MODELS as RECEIPTS
+from backend.reconciliation.models import MODELS as RECONCILIATION
 from backend.reports.models import MODELS as REPORTS
 from backend.requests import mutations as request_mutations
 from backend.requests import projections as request_projections
@@ -63,6 +65,8 @@ MODELS = (
     *SETTLEMENTS,
     *PAYMENTS,
     *RECEIPTS,
+    *BANKING,
+    *RECONCILIATION,
     *CPE,
     *MEDIATION,
     *REQUESTS,

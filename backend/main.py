@@ -14,6 +14,7 @@ from backend import __version__
 from backend.allocation.router import router as allocation_router
 from backend.audit.router import router as audit_router
 from backend.auth.router import router as dev_auth_router
+from backend.banking.router import router as banking_router
 from backend.billing.router import router as billing_router
 from backend.cards.router import router as cards_router
 from backend.cases.router import router as cases_router
@@ -39,6 +40,7 @@ from backend.oss.router import router as oss_router
 from backend.payments.router import router as payments_router
 from backend.performance.router import router as performance_router
 from backend.receipts.router import router as receipts_router
+from backend.reconciliation.router import router as reconciliation_router
 from backend.reports.router import router as reports_router
 from backend.requests.router import router as requests_router
 from backend.resources import Resources
@@ -82,6 +84,8 @@ DOMAIN_ROUTERS = (
     cards_router,
     reports_router,
     retention_router,
+    banking_router,
+    reconciliation_router,
     sync_router,
 )
 

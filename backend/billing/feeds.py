@@ -11,7 +11,6 @@ DEBTX_BILLING__MAX_OUTCOMES of them, and the counts of all."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 from backend.billing import intake, repository
 from backend.billing.errors import InvalidFeed
 from backend.billing.models import FeedBatch, FeedOrigin, RowOutcome
-from backend.billing.schemas import RECORDS
+from backend.billing.schemas import RECORDS, BssRecord
 from backend.core import clock, textfiles
 from backend.core.logging import get_logger
 from backend.core.settings import BillingSettings
@@ -28,7 +27,7 @@ from backend.intake.uploads import Upload, format_of
 from backend.users.models import User
 
 log = get_logger(__name__)
-CHUNK_ROWS = 100
+CHUNK_ROWS = 500
 _ALL_COLUMNS = {"kind"} | {name for m in RECORDS.values() for name in m.model_fields}
 EMPTY_CSV = "The file is empty; a CSV feed starts with its header line"
 
@@ -103,24 +102,62 @@ class Report:
             batch.outcomes_omitted += 1
 
 
-async def _take(row: Row, kind: str | None) -> RowOutcome:
-    line, fields = row
+def _key(row: Row, kind: str | None) -> tuple[object, object] | None:
+    fields = row[1]
     if isinstance(fields, str):
-        return intake.unreadable(line, fields)
-    return await intake.take_record(fields, row=line, kind=kind)
+        return None
+    return fields.get("kind", kind), fields.get("id")
+
+
+def _waves(chunk: list[Row], kind: str | None) -> list[list[int]]:
+    """The chunk's rows in waves, each record at most once a wave, in file order (so the
+    report says which of a record's rows was stale)."""
+    waves: list[list[int]] = []
+    last: dict[tuple[object, object], int] = {}
+    for n, row in enumerate(chunk):
+        key = _key(row, kind)
+        wave = last[key] + 1 if key is not None and key in last else 0
+        if key is not None:
+            last[key] = wave
+        if wave == len(waves):
+            waves.append([])
+        waves[wave].append(n)
+    return waves
+
+
+async def _take_wave(rows: list[Row], kind: str | None) -> list[RowOutcome]:
+    """Rows checked one by one, the good ones written together; outcomes in order."""
+    checked: list[BssRecord | RowOutcome] = [
+        intake.unreadable(line, fields)
+        if isinstance(fields, str)
+        else intake.check(line, fields, kind)
+        for line, fields in rows
+    ]
+    good = [(rows[n][0], r) for n, r in enumerate(checked) if not isinstance(r, RowOutcome)]
+    written = iter(await intake.take_many(good))
+    return [r if isinstance(r, RowOutcome) else next(written) for r in checked]
+
+
+async def _take_chunk(chunk: list[Row], kind: str | None) -> list[RowOutcome]:
+    """A chunk's rows written a wave at a time; outcomes in file order."""
+    outcomes: dict[int, RowOutcome] = {}
+    for wave in _waves(chunk, kind):
+        done = await _take_wave([chunk[n] for n in wave], kind)
+        outcomes.update(zip(wave, done, strict=True))
+    return [outcomes[n] for n in range(len(chunk))]
 
 
 async def take_rows(rows: AsyncIterator[Row], kind: str | None, report: Report) -> None:
-    """Each row checked and written, a chunk of rows at a time (concurrently within it:
-    the conditional writes keep the newest version whatever the order)."""
+    """Each row checked and written, a chunk of rows at a time (the conditional writes
+    keep the newest version whatever the order, also against other feeds and pushes)."""
     chunk: list[Row] = []
     async for row in rows:
         chunk.append(row)
         if len(chunk) == CHUNK_ROWS:
-            for outcome in await asyncio.gather(*(_take(r, kind) for r in chunk)):
+            for outcome in await _take_chunk(chunk, kind):
                 report.add(outcome)
             chunk = []
-    for outcome in await asyncio.gather(*(_take(r, kind) for r in chunk)):
+    for outcome in await _take_chunk(chunk, kind):
         report.add(outcome)
 
 

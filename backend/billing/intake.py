@@ -7,6 +7,7 @@ version. Customers and accounts are the customers domain's documents."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -33,7 +34,7 @@ from backend.billing.schemas import (
     PaymentMethodRecord,
     PlanRecord,
 )
-from backend.core import clock
+from backend.core import clock, db
 from backend.core.money import Money
 from backend.customers import service as customers
 from backend.customers.models import Account, Customer
@@ -78,17 +79,26 @@ async def take_record(
     record = check(row, fields, kind)
     if isinstance(record, RowOutcome):
         return record
-    return await take(record, row=row)
+    [outcome] = await take_many([(row, record)])
+    return outcome
 
 
-async def take(record: BssRecord, *, row: int = 1) -> RowOutcome:
-    """Write one checked record; its outcome."""
-    outcome = await _WRITERS[type(record)](record)
-    kind = getattr(record, "kind", None)
-    return RowOutcome(row=row, kind=kind, id=record.id, outcome=Outcome(outcome))
+async def take_many(records: list[tuple[int, BssRecord]]) -> list[RowOutcome]:
+    """Write checked records (each BSS id once), a bulk write per kind; outcomes in order."""
+    by_kind: dict[type, list[int]] = {}
+    for n, (_, record) in enumerate(records):
+        by_kind.setdefault(type(record), []).append(n)
+    outcomes: dict[int, str] = {}
+    for schema, places in by_kind.items():
+        done = await _WRITERS[schema]([records[n][1] for n in places])
+        outcomes.update(zip(places, done, strict=True))
+    return [
+        RowOutcome(row=row, kind=getattr(r, "kind", None), id=r.id, outcome=Outcome(outcomes[n]))
+        for n, (row, r) in enumerate(records)
+    ]
 
 
-async def _customer(record: CustomerRecord) -> str:
+def _customer(record: CustomerRecord) -> tuple[Customer, set[str]]:
     fields = {"name", "nic", "region", "address", "group_id"}
     customer = Customer(
         id=record.id,
@@ -102,10 +112,10 @@ async def _customer(record: CustomerRecord) -> str:
     if record.language is not None:
         customer.language = record.language
         fields.add("language")
-    return await customers.take_from_bss(customer, fields=fields)
+    return customer, fields
 
 
-async def _account(record: AccountRecord) -> str:
+def _account(record: AccountRecord) -> tuple[Account, set[str]]:
     account = Account(
         id=record.id,
         customer_id=record.customer_id,
@@ -114,12 +124,14 @@ async def _account(record: AccountRecord) -> str:
         cycle_id=record.cycle_id,
         source_updated_at=record.updated_at,
     )
-    return await customers.take_from_bss(
-        account, fields={"customer_id", "region", "plan_id", "cycle_id"}
-    )
+    return account, {"customer_id", "region", "plan_id", "cycle_id"}
 
 
-async def _invoice(record: InvoiceRecord) -> str:
+def _stored(document: Any) -> dict[str, Any]:
+    return document.model_dump(mode="python", by_alias=True, exclude={"revision_id", "id"})
+
+
+def _invoice(record: InvoiceRecord) -> db.Upsert:
     invoice = Invoice(
         id=record.id,
         account_id=record.account_id,
@@ -134,46 +146,60 @@ async def _invoice(record: InvoiceRecord) -> str:
         source_updated_at=record.updated_at,
         received_at=clock.now(),
     )
-    stored = invoice.model_dump(mode="python", by_alias=True, exclude={"revision_id", "id"})
+    stored = _stored(invoice)
     on_insert = {"credited": stored.pop("credited"), "credits": stored.pop("credits")}
-    return await repository.upsert(Invoice, record.id, stored, on_insert=on_insert)
+    return db.Upsert(record.id, stored, on_insert=on_insert)
 
 
-async def _plain(model: type, record: BssRecord, values: dict[str, Any]) -> str:
+def _plain(model: type, record: BssRecord, values: dict[str, Any]) -> db.Upsert:
     document = model(id=record.id, source_updated_at=record.updated_at, **values)
-    stored = document.model_dump(mode="python", by_alias=True, exclude={"revision_id", "id"})
-    return await repository.upsert(model, record.id, stored)
+    return db.Upsert(record.id, _stored(document))
 
 
-async def _plan(record: PlanRecord) -> str:
+def _plan(record: PlanRecord) -> db.Upsert:
     charge = Money(amount=record.charge, currency=record.currency)
     values = record.model_dump(include={"name", "product_type", "frequency", "active"})
-    return await _plain(ServicePlan, record, {**values, "charge": charge})
+    return _plain(ServicePlan, record, {**values, "charge": charge})
 
 
-async def _cycle(record: CycleRecord) -> str:
+def _cycle(record: CycleRecord) -> db.Upsert:
     values = record.model_dump(include={"name", "frequency", "status"})
     days = {"starts_on": midnight(record.starts_on), "ends_on": midnight(record.ends_on)}
-    return await _plain(BillingCycle, record, {**values, **days})
+    return _plain(BillingCycle, record, {**values, **days})
 
 
-async def _group(record: GroupRecord) -> str:
-    return await _plain(CustomerGroup, record, record.model_dump(include={"name", "description"}))
+def _group(record: GroupRecord) -> db.Upsert:
+    return _plain(CustomerGroup, record, record.model_dump(include={"name", "description"}))
 
 
-async def _payment_method(record: PaymentMethodRecord) -> str:
+def _payment_method(record: PaymentMethodRecord) -> db.Upsert:
     keep = {"account_id", "type", "hint", "preferred", "status"}
-    return await _plain(PaymentMethod, record, record.model_dump(include=keep))
+    return _plain(PaymentMethod, record, record.model_dump(include=keep))
 
 
-_WRITERS: dict[type, Any] = {
-    CustomerRecord: _customer,
-    AccountRecord: _account,
-    InvoiceRecord: _invoice,
-    PlanRecord: _plan,
-    CycleRecord: _cycle,
-    GroupRecord: _group,
-    PaymentMethodRecord: _payment_method,
+def _customers(model: type[Customer] | type[Account], prepare: Callable[[Any], Any]) -> Writer:
+    async def write(records: list[Any]) -> list[str]:
+        return await customers.take_from_bss(model, [prepare(r) for r in records])
+
+    return write
+
+
+def _billing(model: type, prepare: Callable[[Any], db.Upsert]) -> Writer:
+    async def write(records: list[Any]) -> list[str]:
+        return await repository.upsert_many(model, [prepare(r) for r in records])
+
+    return write
+
+
+Writer = Callable[[list[Any]], Awaitable[list[str]]]
+_WRITERS: dict[type, Writer] = {
+    CustomerRecord: _customers(Customer, _customer),
+    AccountRecord: _customers(Account, _account),
+    InvoiceRecord: _billing(Invoice, _invoice),
+    PlanRecord: _billing(ServicePlan, _plan),
+    CycleRecord: _billing(BillingCycle, _cycle),
+    GroupRecord: _billing(CustomerGroup, _group),
+    PaymentMethodRecord: _billing(PaymentMethod, _payment_method),
 }
 
 

@@ -18,6 +18,14 @@ from backend.core.models import KeyedDocument
 from backend.core.money import Money
 
 
+class BssDocument(KeyedDocument):
+    """A record kept as BSS sent it: BSS's id, and BSS's time of the version held."""
+
+    id: str
+    source_updated_at: datetime
+    received_at: datetime = Field(default_factory=clock.now)
+
+
 class InvoiceStatus(StrEnum):
     DRAFT = "draft"
     PENDING = "pending"
@@ -38,11 +46,10 @@ class InvoiceCredit(BaseModel):
     credited_at: datetime = Field(default_factory=clock.now)
 
 
-class Invoice(KeyedDocument):
+class Invoice(BssDocument):
     """An invoice BSS issued; `credited` is what DebtX booked against it (`credits`, one
     per receipt). Once BSS says it is paid or cancelled, that credit no longer counts."""
 
-    id: str
     account_id: str
     number: str
     amount: Money
@@ -53,8 +60,6 @@ class Invoice(KeyedDocument):
     plan_id: str | None = None
     credited: Money = Money.zero()
     credits: list[InvoiceCredit] = []
-    source_updated_at: datetime
-    received_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "invoices"
@@ -102,46 +107,37 @@ class CycleStatus(StrEnum):
     CLOSED = "closed"
 
 
-class BillingCycle(KeyedDocument):
+class BillingCycle(BssDocument):
     """A billing period BSS bills in."""
 
-    id: str
     name: str
     frequency: BillingFrequency = BillingFrequency.MONTHLY
     starts_on: datetime
     ends_on: datetime
     status: CycleStatus = CycleStatus.OPEN
-    source_updated_at: datetime
-    received_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "billing_cycles"
 
 
-class ServicePlan(KeyedDocument):
+class ServicePlan(BssDocument):
     """A service plan (package) BSS bills for: its product type and recurring charge."""
 
-    id: str
     name: str
     product_type: str
     charge: Money
     frequency: BillingFrequency = BillingFrequency.MONTHLY
     active: bool = True
-    source_updated_at: datetime
-    received_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "service_plans"
 
 
-class CustomerGroup(KeyedDocument):
+class CustomerGroup(BssDocument):
     """A group of customers BSS bills alike (corporate, government, consumer...)."""
 
-    id: str
     name: str
     description: str | None = None
-    source_updated_at: datetime
-    received_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "customer_groups"
@@ -161,17 +157,14 @@ class PaymentMethodStatus(StrEnum):
     REMOVED = "removed"
 
 
-class PaymentMethod(KeyedDocument):
+class PaymentMethod(BssDocument):
     """How an account pays, as BSS holds it (only a masked hint, never a full number)."""
 
-    id: str
     account_id: str
     type: PaymentMethodType
     hint: str | None = None  # e.g. the last four digits, the wallet's number masked
     preferred: bool = False
     status: PaymentMethodStatus = PaymentMethodStatus.ACTIVE
-    source_updated_at: datetime
-    received_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "payment_methods"

@@ -22,18 +22,9 @@ from backend.core.money import Money
 _OPEN = [s.value for s in OPEN_STATUSES]
 
 
-async def upsert(
-    model: type[Document],
-    key: str,
-    fields: dict[str, Any],
-    *,
-    on_insert: dict[str, Any] | None = None,
-    session: AsyncClientSession | None = None,
-) -> str:
-    """BSS's record written unless DebtX already holds a newer word on it."""
-    return await db.upsert_if_newer(
-        model.get_pymongo_collection(), key, fields, on_insert=on_insert, session=session
-    )
+async def upsert_many(model: type[Document], items: list[db.Upsert]) -> list[str]:
+    """BSS's records (distinct ids), each written unless DebtX holds a newer version."""
+    return await db.upsert_many_if_newer(model.get_pymongo_collection(), items)
 
 
 async def invoice(invoice_id: str, *, session: AsyncClientSession | None = None) -> Invoice | None:

@@ -29,24 +29,7 @@ Signature = Annotated[
     str | None, Header(alias=webhook.SIGNATURE, description="sha256=HMAC of `timestamp.body`")
 ]
 
-_FILE_SCHEMA = {"type": "string", "description": "CSV with a header line, or JSON Lines"}
-UPLOAD_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "description": "The feed file as the raw body, or as the `file` part of a form.",
-        "content": {
-            "text/csv": {"schema": _FILE_SCHEMA},
-            "application/x-ndjson": {"schema": _FILE_SCHEMA},
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                    "required": ["file"],
-                }
-            },
-        },
-    }
-}
+UPLOAD_BODY: dict[str, Any] = uploads.upload_body("The feed file")
 
 
 @router.post(

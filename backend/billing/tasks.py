@@ -1,10 +1,9 @@
-"""Billing's scheduled work: BSS's feed drop folder."""
+"""Billing's scheduled work: BSS's feed drop folder, one sweep at a time."""
 
 from __future__ import annotations
 
-from redis.exceptions import LockError
-
 from backend.billing import feeds
+from backend.core.locks import lease
 from backend.core.logging import get_logger
 from backend.worker import runtime
 from backend.worker.app import celery_app
@@ -20,17 +19,11 @@ async def _import_drop_folder() -> int:
     settings = resources.settings.billing
     if settings.feed_dir is None:
         return 0
-    lock = resources.redis.lock(LOCK, timeout=LOCK_SECONDS, blocking=False)
-    if not await lock.acquire():
-        log.info("billing.feeds.already_running")
-        return 0
-    try:
+    async with lease(resources.redis, LOCK, seconds=LOCK_SECONDS) as held:
+        if not held.held:
+            log.info("billing.feeds.already_running")
+            return 0
         return len(await feeds.import_drop_folder(settings=settings))
-    finally:
-        try:
-            await lock.release()
-        except LockError:
-            log.warning("billing.feeds.lock_expired")
 
 
 @celery_app.task(name="billing.import_feeds")

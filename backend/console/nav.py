@@ -35,6 +35,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("worklist", "/console/worklist", OPERATOR_ROLES),
     NavItem("disputes", "/console/disputes", CONSOLE_ROLES),
     NavItem("receipts", "/console/receipts", OPERATOR_ROLES),
+    NavItem("reconciliation", "/console/reconciliation", OPERATOR_ROLES),
     NavItem("users", "/console/users", ADMIN_ROLES),
     NavItem("drcs", "/console/drcs", ADMIN_ROLES),
 )

@@ -200,6 +200,34 @@ class CardSettings(BaseModel):
     timeout_seconds: float = Field(default=10.0, gt=0, le=120)
 
 
+class BankSettings(BaseModel):
+    """The bank: where its statement files are fetched (HTTP Basic with the client's
+    credentials), the secret its payment-notification webhook is signed with, and the
+    currency and reconciliation windows."""
+
+    base_url: str = "http://127.0.0.1:8191"
+    client_id: str = "debtx"
+    client_secret: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "bank-client-secret")
+    webhook_secret: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "bank-webhook-secret")
+    webhook_window_seconds: int = Field(default=300, ge=10, le=3600)  # replay window
+    timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    fetch_seconds: float = Field(default=900, gt=0)  # how often beat fetches statements
+    fetch_days: int = Field(default=2, ge=1, le=31)  # today and the days before it
+    max_statement_bytes: int = Field(default=20_000_000, ge=1_000, le=200_000_000)
+    # a callback and its statement line this many days apart are listed as a timing
+    # difference, not as two missing records
+    timing_window_days: int = Field(default=3, ge=0, le=31)
+
+    def production_problems(self) -> list[str]:
+        """What production refuses: placeholder or short secrets."""
+        problems = []
+        for name in ("client_secret", "webhook_secret"):
+            secret = getattr(self, name).get_secret_value()
+            if secret.startswith(PLACEHOLDER_PREFIX) or len(secret) < 32:
+                problems.append(f"DEBTX_BANK__{name.upper()} must be a real secret of 32+ chars")
+        return problems
+
+
 class BillingSettings(BaseModel):
     """Billing from BSS: the secret BSS signs its pushes with, their replay window, the
     folder feed files are dropped in, and how many row outcomes a feed's report keeps."""
@@ -264,6 +292,7 @@ class Settings(BaseSettings):
     dunning: DunningSettings = DunningSettings()
     receipts: ReceiptSettings = ReceiptSettings()
     cards: CardSettings = CardSettings()
+    bank: BankSettings = BankSettings()
     billing: BillingSettings = BillingSettings()
     retention: RetentionSettings = RetentionSettings()
     backups: BackupSettings = BackupSettings()
@@ -305,6 +334,7 @@ class Settings(BaseSettings):
             secret = getattr(self.cards, name).get_secret_value()
             if secret.startswith(PLACEHOLDER_PREFIX) or len(secret) < 32:
                 problems.append(f"DEBTX_CARDS__{name.upper()} must be a real secret of 32+ chars")
+        problems.extend(self.bank.production_problems())
         billing_secret = self.billing.webhook_secret.get_secret_value()
         if billing_secret.startswith(PLACEHOLDER_PREFIX) or len(billing_secret) < 32:
             problems.append("DEBTX_BILLING__WEBHOOK_SECRET must be a real secret of 32+ chars")

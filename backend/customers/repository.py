@@ -136,20 +136,22 @@ async def account_id_batches(size: int) -> AsyncIterator[list[str]]:
         yield batch
 
 
-async def upsert_from_bss(document: Customer | Account, fields: set[str]) -> str:
-    """BSS's word on a customer or account: `fields` (with `source_updated_at`) written only
-    over an older word, in one conditional write; a new one is inserted whole. Other
-    fields (contacts, products, disputes) stay DebtX's."""
+def _from_bss(document: Customer | Account, fields: set[str]) -> db.Upsert:
     stored = _document(document)
-    values = {name: stored[name] for name in fields | {"source_updated_at", "updated_at"}}
+    # `updated_at` stays when DebtX last wrote BSS's arrears (dunning compares cases with it)
+    values = {name: stored[name] for name in fields | {"source_updated_at"}}
     rest = {k: v for k, v in stored.items() if k not in values and k not in {"_id", "version"}}
-    return await db.upsert_if_newer(
-        type(document).get_pymongo_collection(),
-        document.id,
-        values,
-        on_insert=rest,
-        inc={"version": 1},
-    )
+    return db.Upsert(document.id, values, on_insert=rest, inc={"version": 1})
+
+
+async def upsert_from_bss(
+    model: type[Customer] | type[Account], documents: list[tuple[Any, set[str]]]
+) -> list[str]:
+    """BSS's word on customers or accounts (distinct ids): each one's `fields` (with
+    `source_updated_at`) written only over an older word, in one bulk write; a new one is
+    inserted whole. Other fields (contacts, products, disputes) stay DebtX's."""
+    items = [_from_bss(document, fields) for document, fields in documents]
+    return await db.upsert_many_if_newer(model.get_pymongo_collection(), items)
 
 
 async def not_minimised_before(

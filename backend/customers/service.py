@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
+from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -500,10 +501,13 @@ def account_id_batches(*, size: int) -> AsyncIterator[list[str]]:
     return repository.account_id_batches(size)
 
 
-async def take_from_bss(document: Customer | Account, *, fields: set[str]) -> str:
-    """Store BSS's word on a customer or account unless DebtX holds a newer one: created,
-    updated, unchanged or stale. Only `fields` are BSS's to change on a stored one."""
-    return await repository.upsert_from_bss(document, fields)
+async def take_from_bss(
+    model: type[Customer] | type[Account], documents: list[tuple[Any, set[str]]]
+) -> list[str]:
+    """Store BSS's word on customers or accounts unless DebtX holds a newer one: created,
+    updated, unchanged or stale each. Only the given fields are BSS's to change on a
+    stored one."""
+    return await repository.upsert_from_bss(model, documents)
 
 
 # Retention: a customer with nothing open for years keeps only what statistics need.

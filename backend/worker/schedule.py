@@ -10,6 +10,7 @@ from backend.core.settings import get_settings
 
 _OUTBOX_POLL = get_settings().sync.outbox_poll_seconds
 _OSS_SWEEP = get_settings().oss.sweep_seconds
+_BANK_FETCH = get_settings().bank.fetch_seconds
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "ops.heartbeat": {"task": "ops.heartbeat", "schedule": 30.0},
@@ -91,5 +92,21 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "reports.send_scheduled": {
         "task": "reports.send_scheduled",
         "schedule": crontab(minute=10),
+    },
+    # New statement files from the bank; a fetch still queued after one period is dropped.
+    "banking.fetch_statements": {
+        "task": "banking.fetch_statements",
+        "schedule": _BANK_FETCH,
+        "options": {"expires": _BANK_FETCH},
+    },
+    # Daily at 04:00 UTC, the day before, once its statements are in; monthly balances on
+    # the 2nd, once BSS's month-end figures have come.
+    "reconciliation.run_daily": {
+        "task": "reconciliation.run_daily",
+        "schedule": crontab(hour=4, minute=0),
+    },
+    "reconciliation.verify_balances": {
+        "task": "reconciliation.verify_balances",
+        "schedule": crontab(day_of_month=2, hour=4, minute=30),
     },
 }

@@ -24,6 +24,7 @@ from backend.mediation.models import HearingOutcome, RecommendationKind
 from backend.notifications.models import TemplateKey
 from backend.notifications.schemas import CustomerChannel
 from backend.receipts.models import FlagKind, MatchKind, Provider, ReceiptStatus, Source
+from backend.reconciliation.models import SECTIONS, Kind
 from backend.requests.models import RequestStatus, RequestType
 from backend.users.models import Role
 from sync.models import InboxKind, InboxStatus
@@ -85,6 +86,8 @@ def test_every_label_a_template_names_is_in_the_catalogue():
         ("receipt_source", Source),
         ("receipt_view", ["suspense", "flagged"]),
         ("receipt_settled", ["booked", "refunded"]),
+        ("recon_kind", Kind),
+        ("recon_section", SECTIONS),
     ],
 )
 def test_labels_built_from_values_exist(prefix, values):
@@ -111,6 +114,7 @@ def test_navigation_follows_the_role():
         "worklist",
         "disputes",
         "receipts",
+        "reconciliation",
     ]
     pages = {
         Role.OPERATOR_ADMIN: [*operator, "users", "drcs"],

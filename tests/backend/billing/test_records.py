@@ -95,6 +95,8 @@ async def test_customers_and_accounts_take_bss_fields_and_keep_debtx_ones():
     assert stored.contacts == customer.contacts and stored.version == customer.version + 1
     held = await Account.get(account.id)
     assert held.plan_id == "PLAN-FIBRE-100" and held.products == account.products
+    # still when BSS's arrears were written: dunning compares paid cases with it
+    assert abs(held.updated_at - account.updated_at).total_seconds() < 0.001
 
 
 async def test_a_new_customer_and_account_are_created_whole():
