@@ -218,15 +218,6 @@ class BankSettings(BaseModel):
     # difference, not as two missing records
     timing_window_days: int = Field(default=3, ge=0, le=31)
 
-    def production_problems(self) -> list[str]:
-        """What production refuses: placeholder or short secrets."""
-        problems = []
-        for name in ("client_secret", "webhook_secret"):
-            secret = getattr(self, name).get_secret_value()
-            if secret.startswith(PLACEHOLDER_PREFIX) or len(secret) < 32:
-                problems.append(f"DEBTX_BANK__{name.upper()} must be a real secret of 32+ chars")
-        return problems
-
 
 class BillingSettings(BaseModel):
     """Billing from BSS: the secret BSS signs its pushes with, their replay window, the
@@ -312,37 +303,41 @@ class Settings(BaseSettings):
             problems.append("DEBTX_INTERNAL_TOKEN is a placeholder; set a real secret")
         if len(self.internal_token.get_secret_value()) < 32:
             problems.append("DEBTX_INTERNAL_TOKEN must be at least 32 characters")
-        console_secret = self.console.session_secret.get_secret_value()
-        if console_secret.startswith(PLACEHOLDER_PREFIX) or len(console_secret) < 32:
-            problems.append("DEBTX_CONSOLE__SESSION_SECRET must be a real secret of 32+ characters")
         if self.firebase.cert_url != GOOGLE_SECURETOKEN_CERTS:
             problems.append("DEBTX_FIREBASE__CERT_URL must be Google's in production")
         if self.notifications.fcm_base_url != GOOGLE_FCM:
             problems.append("DEBTX_NOTIFICATIONS__FCM_BASE_URL must be Google's in production")
         if self.notifications.fcm_token_url != GOOGLE_OAUTH_TOKEN:
             problems.append("DEBTX_NOTIFICATIONS__FCM_TOKEN_URL must be Google's in production")
-        sms_secret = self.responses.sms_webhook_secret.get_secret_value()
-        if sms_secret.startswith(PLACEHOLDER_PREFIX) or len(sms_secret) < 32:
-            problems.append(
-                "DEBTX_RESPONSES__SMS_WEBHOOK_SECRET must be a real secret of 32+ characters"
-            )
-        for name in ("signing_secret", "callback_secret"):
-            secret = getattr(self.oss, name).get_secret_value()
-            if secret.startswith(PLACEHOLDER_PREFIX) or len(secret) < 32:
-                problems.append(f"DEBTX_OSS__{name.upper()} must be a real secret of 32+ chars")
-        for name in ("api_key", "webhook_secret"):
-            secret = getattr(self.cards, name).get_secret_value()
-            if secret.startswith(PLACEHOLDER_PREFIX) or len(secret) < 32:
-                problems.append(f"DEBTX_CARDS__{name.upper()} must be a real secret of 32+ chars")
-        problems.extend(self.bank.production_problems())
-        billing_secret = self.billing.webhook_secret.get_secret_value()
-        if billing_secret.startswith(PLACEHOLDER_PREFIX) or len(billing_secret) < 32:
-            problems.append("DEBTX_BILLING__WEBHOOK_SECRET must be a real secret of 32+ chars")
+        problems.extend(self._weak_secrets())
         if self.firebase.firestore_emulator_host:
             problems.append("DEBTX_FIREBASE__FIRESTORE_EMULATOR_HOST must be unset in production")
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _weak_secrets(self) -> list[str]:
+        """Secrets production refuses: a development placeholder, or under 32 characters."""
+        return [
+            f"{name} must be a real secret of 32+ characters"
+            for name, secret in self._secrets().items()
+            if secret.get_secret_value().startswith(PLACEHOLDER_PREFIX)
+            or len(secret.get_secret_value()) < 32
+        ]
+
+    def _secrets(self) -> dict[str, SecretStr]:
+        """Every secret a production deployment must set, by its environment variable."""
+        return {
+            "DEBTX_CONSOLE__SESSION_SECRET": self.console.session_secret,
+            "DEBTX_RESPONSES__SMS_WEBHOOK_SECRET": self.responses.sms_webhook_secret,
+            "DEBTX_OSS__SIGNING_SECRET": self.oss.signing_secret,
+            "DEBTX_OSS__CALLBACK_SECRET": self.oss.callback_secret,
+            "DEBTX_BILLING__WEBHOOK_SECRET": self.billing.webhook_secret,
+            "DEBTX_BANK__CLIENT_SECRET": self.bank.client_secret,
+            "DEBTX_BANK__WEBHOOK_SECRET": self.bank.webhook_secret,
+            "DEBTX_CARDS__API_KEY": self.cards.api_key,
+            "DEBTX_CARDS__WEBHOOK_SECRET": self.cards.webhook_secret,
+        }
 
 
 @lru_cache
