@@ -21,12 +21,18 @@ def dev(
     redis_port: int = typer.Option(6390, help="Port of Redis"),
     firestore_port: int = typer.Option(8181, help="Port of the Firestore emulator"),
     oss_port: int = typer.Option(8190, help="Port of the local OSS"),
+    bank_port: int = typer.Option(8191, help="Port of the local bank"),
 ) -> None:
     """Run the whole stack locally with embedded defaults and demo data."""
     from backend.devstack.stack import Ports, run_stack
 
     ports = Ports(
-        api=api_port, mongodb=mongodb_port, redis=redis_port, firestore=firestore_port, oss=oss_port
+        api=api_port,
+        mongodb=mongodb_port,
+        redis=redis_port,
+        firestore=firestore_port,
+        oss=oss_port,
+        bank=bank_port,
     )
     raise typer.Exit(run_stack(Path.cwd(), ports))
 
@@ -228,6 +234,85 @@ def keep_case_lists() -> None:
     with contextlib.redirect_stdout(sys.stderr):
         flagged, officers = asyncio.run(_with_database(service.keep_case_lists))
     typer.echo(f"{flagged} cases given their list fields; counts of {officers} officers kept")
+
+
+@app.command("retention")
+def retention(
+    dry_run: bool = typer.Option(False, help="Show what a run would do; change nothing"),
+) -> None:
+    """Archive closed cases, minimise customers long gone, prune the change and delivery
+    logs, as DEBTX_RETENTION__* say; print what was (or would be) done."""
+    from backend.retention import service
+
+    settings = get_settings()
+
+    async def work():
+        return await service.run(actor=None, settings=settings, dry_run=dry_run)
+
+    with contextlib.redirect_stdout(sys.stderr):
+        done = asyncio.run(_with_database(work))
+    typer.echo(done.model_dump_json(indent=2))
+
+
+async def _with_client(work):
+    from backend.core import db
+
+    client = db.make_client(get_settings().mongo)
+    try:
+        return await work(client)
+    finally:
+        await client.close()
+
+
+def _backup_job(work, *, unchanged: str, when: tuple[type[Exception], ...]):
+    """Run a backup or restore with its own client; a BackupError becomes its code and
+    message (with `unchanged` said for the errors in `when`) and exit status 1."""
+    from backend.backups.errors import BackupError
+
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            return asyncio.run(_with_client(work))
+    except BackupError as exc:
+        note = unchanged if isinstance(exc, when) else ""
+        typer.echo(f"{exc.code}: {exc.detail}{note}", err=True)
+        raise typer.Exit(1) from exc
+
+
+@app.command("backup")
+def backup() -> None:
+    """Back the database up into one verified archive in DEBTX_BACKUPS__DIRECTORY
+    (mongodump where installed, else a snapshot export) and keep the newest few."""
+    from backend.backups import service
+    from backend.backups.errors import BackupError
+
+    settings = get_settings()
+    made = _backup_job(
+        lambda client: service.create_backup(client=client, settings=settings),
+        unchanged="; no backup was written",
+        when=(BackupError,),
+    )
+    typer.echo(made.model_dump_json(indent=2))
+
+
+@app.command("restore")
+def restore(
+    path: Path = typer.Argument(..., help="A backup archive made by `debtx backup`"),
+    yes: bool = typer.Option(False, "--yes", help="Replace the database without asking"),
+) -> None:
+    """Verify a backup end to end, then replace the configured database with it; a
+    corrupt or partial archive is refused and the database left as it was."""
+    from backend.backups import service
+    from backend.backups.errors import BackupNotFound, BackupRefused
+
+    settings = get_settings()
+    if not yes:
+        typer.confirm(f"Replace every collection of {settings.mongo.database}?", abort=True)
+    done = _backup_job(
+        lambda client: service.restore_backup(client=client, settings=settings, path=path),
+        unchanged="; the database was not changed",
+        when=(BackupRefused, BackupNotFound),
+    )
+    typer.echo(done.model_dump_json(indent=2))
 
 
 @app.command("mirror-verify")

@@ -38,7 +38,19 @@ from backend.users.models import User
 QUEUE_SIZE = 50
 # What the list says after a decision (`?done=`); anything else says nothing.
 DONE = frozenset(
-    {"approve", "reject", "reapply", "edit", "dismiss", "claim", "close", "match", "refund"}
+    {
+        "approve",
+        "reject",
+        "reapply",
+        "edit",
+        "dismiss",
+        "claim",
+        "close",
+        "investigate",
+        "resolve",
+        "match",
+        "refund",
+    }
 )
 RESULTS = "queue-results"  # the polled part of a list, as htmx targets it
 

@@ -55,11 +55,15 @@ class Contact(BaseModel):
 
 
 class Dispute(BaseModel):
-    """The customer disputes the debt: no collection contact while it is open."""
+    """A hold on collection contact: the customer disputes the debt (`debt`, opened by
+    operator staff or raised to an officer) or a bill or payment (`billing_disputes`, the
+    open disputes of backend/disputes). It lifts when neither remains."""
 
     reason: str
     opened_at: datetime = Field(default_factory=clock.now)
     opened_by: str | None = None
+    debt: bool = True
+    billing_disputes: list[str] = []
 
 
 class Customer(KeyedDocument):
@@ -79,6 +83,8 @@ class Customer(KeyedDocument):
     version: int = 1
     created_at: datetime = Field(default_factory=clock.now)
     updated_at: datetime = Field(default_factory=clock.now)
+    # set when retention replaced the name, national id, address and contact values
+    minimised_at: datetime | None = None
 
     class Settings:
         name = "customers"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 from pymongo import ReplaceOne
@@ -151,3 +152,26 @@ async def upsert_from_bss(
     inserted whole. Other fields (contacts, products, disputes) stay DebtX's."""
     items = [_from_bss(document, fields) for document, fields in documents]
     return await db.upsert_many_if_newer(model.get_pymongo_collection(), items)
+
+
+async def not_minimised_before(
+    cutoff: datetime, *, after: str | None, limit: int
+) -> list[Customer]:
+    """Customers unchanged since `cutoff` and not minimised yet, by id after `after`."""
+    filters: dict[str, Any] = {"updated_at": {"$lt": cutoff}, "minimised_at": None}
+    if after is not None:
+        filters["_id"] = {"$gt": after}
+    return await Customer.find(filters).sort("_id").limit(limit).to_list()
+
+
+async def set_minimised(
+    customer: Customer, fields: dict[str, Any], *, session: AsyncClientSession
+) -> None:
+    """Write the placeholders over the customer still at the version it was read at."""
+    result = await Customer.get_pymongo_collection().update_one(
+        {"_id": customer.id, "version": customer.version},
+        {"$set": {**fields, "version": customer.version + 1}},
+        session=session,
+    )
+    if result.matched_count == 0:
+        raise CustomerChanged(f"Customer {customer.id} changed; reload and retry")

@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pymongo.asynchronous.client_session import AsyncClientSession
+
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.cases import service as cases
@@ -287,3 +289,8 @@ async def list_batches(*, actor: User, cursor: str | None, limit: int) -> Page[B
     rows = await repository.list_batches(after=object_id_cursor(cursor), limit=limit + 1)
     items = [BatchSummary.model_validate({**b.model_dump(), "id": str(b.id)}) for b in rows[:limit]]
     return Page(items=items, next_cursor=str(rows[limit - 1].id) if len(rows) > limit else None)
+
+
+async def rename_customer(customer_id: str, name: str, *, session: AsyncClientSession) -> int:
+    """Retention minimised the customer: their incidents carry the placeholder name too."""
+    return await repository.rename_customer(customer_id, name, session=session)

@@ -547,3 +547,17 @@ async def cases_with_promise_of(
     and `end`: who a payment of that amount is likely from."""
     promises = await repository.open_promises_due_between(start, end, limit=limit)
     return {p.case_id for p in promises if p.amount.minus(p.paid) == amount}
+
+
+async def contact_results(
+    *, by: By, reach: Reach, since: datetime, until: datetime
+) -> list[dict[str, Any]]:
+    """Contacts in [since, until) per officer or DRC: attempts, reached, promised."""
+    return await repository.contact_results(_MAKER[by], _reached(reach), since=since, until=until)
+
+
+async def promise_states(
+    *, by: By, reach: Reach, since: datetime, until: datetime
+) -> list[dict[str, Any]]:
+    """Promises made in [since, until) per officer or DRC, currency and state."""
+    return await repository.promise_states(_MAKER[by], _reached(reach), since=since, until=until)

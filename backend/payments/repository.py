@@ -91,6 +91,18 @@ async def applied_by(
     return await figures.totals(await Payment.get_pymongo_collection().aggregate(pipeline))
 
 
+async def applied_groups(
+    key: dict[str, Any], match: dict[str, Any], *, since: datetime, until: datetime
+) -> list[dict[str, Any]]:
+    """Standing payments paid in [since, until) per `key` (a document of expressions):
+    how many, and their applied minor units."""
+    pipeline: list[dict[str, Any]] = [
+        {"$match": _applied_since(match, since, until)},
+        {"$group": {"_id": key, "payments": {"$sum": 1}, "amount": {"$sum": "$applied.amount"}}},
+    ]
+    return await (await Payment.get_pymongo_collection().aggregate(pipeline)).to_list()
+
+
 async def count_of_cases(case_ids: list[str]) -> int:
     return await Payment.find({"case_id": {"$in": case_ids}, "status": "applied"}).count()
 

@@ -15,6 +15,7 @@ for operator staff, since the case's story has ended and reopening is theirs to 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -376,6 +377,31 @@ async def collected_by(*, by: By, reach: Reach, since: datetime) -> dict[str, in
 async def collected_by_month(*, reach: Reach, until: datetime) -> dict[str, int]:
     """Minor units collected (applied, not reversed) per month paid, before `until`."""
     return await repository.applied_by(figures.month_of("paid_at"), _reached(reach), until=until)
+
+
+# A period's key in the payment trends: a day, an ISO week, or a month (UTC).
+PERIOD_FORMATS = {"day": "%Y-%m-%d", "week": "%G-W%V", "month": figures.MONTH_FORMAT}
+
+
+async def trends(
+    *, reach: Reach, since: datetime, until: datetime, period: str
+) -> list[dict[str, Any]]:
+    """Standing payments paid in [since, until) per period, channel and currency: rows
+    `{_id: {period, channel, currency}, payments, amount}`."""
+    key = {
+        "period": {"$dateToString": {"format": PERIOD_FORMATS[period], "date": "$paid_at"}},
+        "channel": "$channel",
+        "currency": "$applied.currency",
+    }
+    return await repository.applied_groups(key, _reached(reach), since=since, until=until)
+
+
+async def collected_per(
+    *, by: By, reach: Reach, since: datetime, until: datetime
+) -> list[dict[str, Any]]:
+    """Standing payments paid in [since, until) per officer or DRC and currency."""
+    key = {"holder": _HOLDER[by], "currency": "$applied.currency"}
+    return await repository.applied_groups(key, _reached(reach), since=since, until=until)
 
 
 async def count_of_cases(case_ids: list[str]) -> int:

@@ -240,3 +240,28 @@ async def refund(*, actor: User, receipt_id: str, data: ReceiptRefund) -> Receip
 async def suspense_count() -> int:
     """How many receipts wait in suspense."""
     return await repository.count_with_status(ReceiptStatus.SUSPENSE)
+
+
+async def refunded_by_provider(*, receipt_id: str, reason: str) -> ReceiptRead | None:
+    """The provider sent the money back itself (a card refund). A receipt in suspense is
+    marked refunded; a booked one is returned as it is, its payment for operator staff to
+    reverse. None when DebtX never saw the transaction."""
+    async with db.transaction() as txn:
+        receipt = await repository.get(receipt_id, session=txn)
+        if receipt is None or receipt.status is not ReceiptStatus.SUSPENSE:
+            return read_of(receipt) if receipt else None
+        fields = {
+            "status": ReceiptStatus.REFUNDED,
+            "refund": Refund(by=f"provider:{receipt.provider.value}", reason=reason),
+            "suspense_reason": None,
+        }
+        await repository.save(receipt, fields, session=txn)
+        await audit.record(
+            actor=None,
+            action="receipt.refund",
+            entity_type="receipt",
+            entity_id=receipt.id,
+            after={**booking.summary(receipt), "reason": reason},
+            session=txn,
+        )
+    return read_of(receipt)

@@ -38,3 +38,13 @@ async def mailbox(key: str) -> MailboxState | None:
 
 async def save_mailbox(state: MailboxState) -> None:
     await state.save()
+
+
+async def minimise_customer(customer_id: str, *, session: AsyncClientSession) -> int:
+    """Replace the sender, address and words of the customer's replies (intent stays)."""
+    result = await Response.get_pymongo_collection().update_many(
+        {"customer_id": customer_id, "text": {"$ne": ""}},
+        {"$set": {"sender": "minimised", "to": None, "subject": None, "text": ""}},
+        session=session,
+    )
+    return result.modified_count

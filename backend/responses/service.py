@@ -216,3 +216,8 @@ async def get_response(*, actor: User, response_id: str) -> ResponseRead:
     if found is None:
         raise ResponseNotFound(f"No response {response_id}")
     return read_of(found)
+
+
+async def minimise_customer(customer_id: str, *, session: AsyncClientSession) -> int:
+    """Retention minimised the customer: their replies keep only channel, intent, times."""
+    return await repository.minimise_customer(customer_id, session=session)

@@ -64,6 +64,16 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
             },
             "BILLING__WEBHOOK_SECRET",
         ),
+        (
+            {
+                "internal_token": REAL_SECRET,
+                "console": {"session_secret": REAL_SECRET},
+                "responses": {"sms_webhook_secret": REAL_SECRET},
+                "oss": {"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+                "billing": {"webhook_secret": REAL_SECRET},
+            },
+            "CARDS__API_KEY",
+        ),
     ],
     ids=[
         "dev_login",
@@ -75,6 +85,7 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
         "sms_webhook_secret",
         "oss_secret",
         "billing_secret",
+        "card_secrets",
     ],
 )
 def test_production_refuses_unsafe_settings(overrides, complaint):
@@ -90,9 +101,24 @@ def test_production_accepts_real_settings():
         console={"session_secret": REAL_SECRET},
         responses={"sms_webhook_secret": REAL_SECRET},
         oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+        bank={"client_secret": REAL_SECRET, "webhook_secret": REAL_SECRET},
         billing={"webhook_secret": REAL_SECRET},
+        cards={"api_key": REAL_SECRET, "webhook_secret": REAL_SECRET},
     )
     assert settings.is_production
+
+
+def test_production_refuses_placeholder_bank_secrets():
+    with pytest.raises(ValidationError, match="DEBTX_BANK__WEBHOOK_SECRET"):
+        Settings(
+            _env_file=None,
+            env="production",
+            internal_token=REAL_SECRET,
+            console={"session_secret": REAL_SECRET},
+            responses={"sms_webhook_secret": REAL_SECRET},
+            oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+            bank={"client_secret": REAL_SECRET},
+        )
 
 
 def test_invalid_values_are_refused_at_start():
@@ -119,7 +145,9 @@ async def test_production_refuses_a_mongodb_that_is_not_a_replica_set(tmp_path):
             console={"session_secret": REAL_SECRET},
             responses={"sms_webhook_secret": REAL_SECRET},
             oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+            bank={"client_secret": REAL_SECRET, "webhook_secret": REAL_SECRET},
             billing={"webhook_secret": REAL_SECRET},
+            cards={"api_key": REAL_SECRET, "webhook_secret": REAL_SECRET},
             mongo={"uri": c.mongo_uri(standalone), "server_selection_timeout_ms": 2000},
         )
         with pytest.raises(ServiceUnavailable, match="replica set"):
