@@ -27,6 +27,7 @@ TASK_MODULES = [
     "backend.dunning.tasks",
     "backend.syncing.tasks",
     "backend.oss.tasks",
+    "backend.mpesa.tasks",
 ]
 
 

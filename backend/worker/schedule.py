@@ -10,6 +10,7 @@ from backend.core.settings import get_settings
 
 _OUTBOX_POLL = get_settings().sync.outbox_poll_seconds
 _OSS_SWEEP = get_settings().oss.sweep_seconds
+_MPESA_SWEEP = get_settings().mpesa.sweep_seconds
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "ops.heartbeat": {"task": "ops.heartbeat", "schedule": 30.0},
@@ -67,4 +68,10 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     },
     # Events to OSS that are due (retries, lost enqueues), then the open cure records.
     "oss.sweep": {"task": "oss.sweep", "schedule": _OSS_SWEEP, "options": {"expires": _OSS_SWEEP}},
+    # STK pushes no process sent, silent ones (the status query), paid ones not booked.
+    "mpesa.sweep": {
+        "task": "mpesa.sweep",
+        "schedule": _MPESA_SWEEP,
+        "options": {"expires": _MPESA_SWEEP},
+    },
 }

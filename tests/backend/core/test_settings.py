@@ -55,6 +55,15 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
             },
             "OSS__SIGNING_SECRET",
         ),
+        (
+            {
+                "internal_token": REAL_SECRET,
+                "console": {"session_secret": REAL_SECRET},
+                "responses": {"sms_webhook_secret": REAL_SECRET},
+                "oss": {"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+            },
+            "MPESA__CONSUMER_KEY",
+        ),
     ],
     ids=[
         "dev_login",
@@ -65,6 +74,7 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
         "console_secret",
         "sms_webhook_secret",
         "oss_secret",
+        "mpesa_credentials",
     ],
 )
 def test_production_refuses_unsafe_settings(overrides, complaint):
@@ -80,6 +90,12 @@ def test_production_accepts_real_settings():
         console={"session_secret": REAL_SECRET},
         responses={"sms_webhook_secret": REAL_SECRET},
         oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+        mpesa={
+            "consumer_key": "app-key",
+            "consumer_secret": "app-secret",
+            "passkey": "bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919",
+            "callback_token": REAL_SECRET,
+        },
     )
     assert settings.is_production
 
