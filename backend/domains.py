@@ -27,6 +27,7 @@ from backend.notifications.models import MODELS as NOTIFICATIONS
 from backend.oss.models import MODELS as OSS
 from backend.payments import mutations as payment_mutations
 from backend.payments.models import MODELS as PAYMENTS
+from backend.receipts.models import MODELS as RECEIPTS
 from backend.requests import mutations as request_mutations
 from backend.requests import projections as request_projections
 from backend.requests.models import MODELS as REQUESTS
@@ -50,6 +51,7 @@ MODELS = (
     *NEGOTIATIONS,
     *SETTLEMENTS,
     *PAYMENTS,
+    *RECEIPTS,
     *CPE,
     *MEDIATION,
     *REQUESTS,

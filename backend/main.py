@@ -35,6 +35,7 @@ from backend.ops.router import router as ops_router
 from backend.oss.router import router as oss_router
 from backend.payments.router import router as payments_router
 from backend.performance.router import router as performance_router
+from backend.receipts.router import router as receipts_router
 from backend.requests.router import router as requests_router
 from backend.resources import Resources
 from backend.responses.router import router as responses_router
@@ -59,6 +60,7 @@ DOMAIN_ROUTERS = (
     negotiations_router,
     settlements_router,
     payments_router,
+    receipts_router,
     cpe_router,
     mediation_router,
     requests_router,

@@ -93,6 +93,21 @@ class DunningSettings(BaseModel):
     cost_currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "LKR"
 
 
+class ReceiptSettings(BaseModel):
+    """Money the providers report: how receipts are matched and when one is flagged."""
+
+    # an instalment or promise of exactly the amount, due this many days either side
+    match_window_days: int = Field(default=7, ge=0, le=90)
+    # more than `velocity_limit` receipts from one phone within `velocity_minutes` is flagged
+    velocity_limit: int = Field(default=5, ge=1, le=1000)
+    velocity_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    # above `outlier_factor` x the largest of the account's last `outlier_history` payments,
+    # once it has at least `outlier_min_history` of them, is flagged
+    outlier_factor: int = Field(default=5, ge=2, le=1000)
+    outlier_history: int = Field(default=10, ge=1, le=100)
+    outlier_min_history: int = Field(default=3, ge=1, le=100)
+
+
 HourMinute = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 
 
@@ -218,6 +233,7 @@ class Settings(BaseSettings):
     responses: ResponseSettings = ResponseSettings()
     oss: OssSettings = OssSettings()
     dunning: DunningSettings = DunningSettings()
+    receipts: ReceiptSettings = ReceiptSettings()
     mpesa: MpesaSettings = MpesaSettings()
 
     @property

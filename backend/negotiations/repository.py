@@ -179,3 +179,12 @@ def _settled_since(state: str, since: datetime) -> dict[str, Any]:
     when = {"$ifNull": [f"${state}_at", None]}
     met = {"$and": [{"$eq": ["$state", state]}, {"$gte": [when, since]}]}
     return {"$sum": {"$cond": [met, 1, 0]}}
+
+
+async def open_promises_due_between(start: date, end: date, *, limit: int) -> list[Promise]:
+    """Open promises falling due between `start` and `end`."""
+    query = {
+        "state": PromiseState.OPEN.value,
+        "due_date": {"$gte": midnight(start), "$lte": midnight(end)},
+    }
+    return await Promise.find(query).limit(limit).to_list()
