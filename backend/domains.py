@@ -20,6 +20,8 @@ from backend.intake.models import MODELS as INTAKE
 from backend.mediation import mutations as mediation_mutations
 from backend.mediation import projections as mediation_projections
 from backend.mediation.models import MODELS as MEDIATION
+from backend.mpesa import mutations as mpesa_mutations
+from backend.mpesa.models import MODELS as MPESA
 from backend.negotiations import mutations as negotiation_mutations
 from backend.negotiations import projections as negotiation_projections
 from backend.negotiations.models import MODELS as NEGOTIATIONS
@@ -62,6 +64,7 @@ MODELS = (
     *OSS,
     *SEGMENTS,
     *DUNNING,
+    *MPESA,
     *SYNC,
 )
 
@@ -76,6 +79,7 @@ MUTATIONS: tuple[CaseMutation, ...] = (
     cpe_mutations.RECORD_ITEM,
     mediation_mutations.ESCALATE,
     customer_mutations.UPDATE_CONTACT,
+    mpesa_mutations.STK_PUSH,
 )
 
 # The case document's sections beside the case's own fields, in the document's order.

@@ -90,7 +90,13 @@ class LocalDaraja:
     """Daraja on 127.0.0.1 (port 0: any free one), in a thread of this process."""
 
     def __init__(
-        self, *, consumer_key: str, consumer_secret: str, shortcode: str, passkey: str, port: int = 0
+        self,
+        *,
+        consumer_key: str,
+        consumer_secret: str,
+        shortcode: str,
+        passkey: str,
+        port: int = 0,
     ) -> None:
         self.consumer_key, self.consumer_secret = consumer_key, consumer_secret
         self.shortcode, self.passkey = shortcode, passkey
@@ -209,10 +215,16 @@ class LocalDaraja:
         time.sleep(max(session.done_at - time.monotonic(), 0))
         self._deliver(session)
 
-    def _deliver(self, session: StkSession) -> None:
-        for _ in range(session.outcome.deliveries):
+    def _deliver(self, session: StkSession, times: int | None = None) -> None:
+        for _ in range(session.outcome.deliveries if times is None else times):
             status = _post(session.request["CallBackURL"], self.stk_callback(session))
             session.callbacks.append(status)
+
+    def deliver_late(self, checkout_request_id: str, times: int = 1) -> list[int]:
+        """Send a session's callback now (again, or at last); the HTTP status of each."""
+        session = self.sessions[checkout_request_id]
+        self._deliver(session, times)
+        return session.callbacks[-times:]
 
     def stk_callback(self, session: StkSession) -> dict[str, Any]:
         """The callback body Daraja sends for the session's outcome."""

@@ -6,6 +6,7 @@ it). What DebtX cannot accept is refused the way Daraja expects, logged, and not
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -27,6 +28,7 @@ INVALID_ACCOUNT = "C2B00012"
 INVALID_AMOUNT = "C2B00013"
 INVALID_SHORTCODE = "C2B00015"
 OTHER_ERROR = "C2B00016"
+_TRANS_ID = re.compile(r"^[A-Za-z0-9]{4,32}$")
 _DESCRIPTIONS = {
     INVALID_ACCOUNT: "Invalid Account Number",
     INVALID_AMOUNT: "Invalid Amount",
@@ -68,7 +70,7 @@ def read(body: bytes, settings: MpesaSettings) -> C2BPayment:
         trans_id=_trans_id(data),
         amount=Money(amount=_amount(data.get("TransAmount")), currency=settings.currency),
         paid_at=_paid_at(data.get("TransTime")),
-        bill_ref=str(data.get("BillRefNumber") or "").strip(),
+        bill_ref=str(data.get("BillRefNumber") or "").strip()[:100],
         phone=_phone(data.get("MSISDN")),
         payer=_payer(data),
         raw=data,
@@ -77,8 +79,8 @@ def read(body: bytes, settings: MpesaSettings) -> C2BPayment:
 
 def _trans_id(data: dict[str, Any]) -> str:
     trans_id = str(data.get("TransID") or "").strip()
-    if not trans_id or len(trans_id) > 64:
-        raise Refusal(OTHER_ERROR, "TransID is missing")
+    if not _TRANS_ID.match(trans_id):
+        raise Refusal(OTHER_ERROR, "TransID is missing or not an M-PESA transaction id")
     return trans_id
 
 
@@ -109,13 +111,17 @@ def _phone(value: Any) -> str | None:
 
 def _payer(data: dict[str, Any]) -> str | None:
     names = (str(data.get(k) or "").strip() for k in ("FirstName", "MiddleName", "LastName"))
-    return " ".join(n for n in names if n) or None
+    return " ".join(n for n in names if n)[:200] or None
 
 
 def refused(refusal: Refusal, *, stage: str, body: bytes) -> DarajaAnswer:
     """Daraja's refusal for `refusal`, logged with the TransID when there is one."""
-    log.warning(f"mpesa.c2b.{stage}_refused", code=refusal.code, reason=refusal.reason,
-                trans_id=_logged_id(body))
+    log.warning(
+        f"mpesa.c2b.{stage}_refused",
+        code=refusal.code,
+        reason=refusal.reason,
+        trans_id=_logged_id(body),
+    )
     return DarajaAnswer(ResultCode=refusal.code, ResultDesc=_DESCRIPTIONS[refusal.code])
 
 

@@ -73,7 +73,10 @@ async def _fetch_token(http: httpx.AsyncClient, settings: MpesaSettings) -> _Tok
         response = await http.get(
             f"{settings.base_url}/oauth/v1/generate",
             params={"grant_type": "client_credentials"},
-            auth=(settings.consumer_key.get_secret_value(), settings.consumer_secret.get_secret_value()),
+            auth=(
+                settings.consumer_key.get_secret_value(),
+                settings.consumer_secret.get_secret_value(),
+            ),
             timeout=settings.timeout_seconds,
         )
     except httpx.HTTPError as exc:

@@ -1,4 +1,10 @@
-from backend.core.errors import DomainError, Forbidden, NotFound, ServiceUnavailable, ValidationFailed
+from backend.core.errors import (
+    DomainError,
+    Forbidden,
+    NotFound,
+    ServiceUnavailable,
+    ValidationFailed,
+)
 
 
 class StkRequestNotFound(NotFound):

@@ -24,11 +24,6 @@ class StkStatus(StrEnum):
     FAILED = "failed"  # Daraja refused the push, or another result code
 
 
-CLOSED = frozenset(
-    {StkStatus.PAID, StkStatus.CANCELLED, StkStatus.TIMED_OUT, StkStatus.WRONG_PIN, StkStatus.FAILED}
-)
-
-
 class Booking(BaseModel):
     """What M-PESA said was paid, kept on the request until receipts has booked it."""
 

@@ -30,7 +30,7 @@ async def by_checkout(checkout_request_id: str) -> StkRequest | None:
 
 
 async def of_case(case_id: str, *, limit: int = 50) -> list[StkRequest]:
-    found = StkRequest.find({"case_id": case_id}).sort([("created_at", -1)]).limit(limit)
+    found = StkRequest.find({"case_id": case_id}).sort("-created_at").limit(limit)
     return await found.to_list()
 
 
@@ -64,7 +64,7 @@ async def set_fields(request_id: str, fields: dict[str, Any]) -> None:
 
 
 async def ids_where(query: dict[str, Any]) -> list[str]:
-    found = StkRequest.find(query).sort([("created_at", 1)]).limit(SWEEP_LIMIT)
+    found = StkRequest.find(query).sort("+created_at").limit(SWEEP_LIMIT)
     return [str(r.id) for r in await found.to_list()]
 
 
@@ -89,7 +89,7 @@ async def keep_callback(callback: StkCallback) -> StkCallback:
 
 async def waiting_callbacks(checkout_request_id: str) -> list[StkCallback]:
     found = StkCallback.find({"checkout_request_id": checkout_request_id, "applied": False})
-    return await found.sort([("received_at", 1)]).to_list()
+    return await found.sort("+received_at").to_list()
 
 
 async def callback_applied(callback: StkCallback) -> None:

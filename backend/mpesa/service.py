@@ -190,8 +190,12 @@ async def _fail(request: StkRequest, reason: str) -> None:
     await repository.close(
         str(request.id),
         open_in={StkStatus.QUEUED},
-        fields={"status": StkStatus.FAILED, "result_desc": reason, "closed_at": clock.now(),
-                "claim": None},
+        fields={
+            "status": StkStatus.FAILED,
+            "result_desc": reason,
+            "closed_at": clock.now(),
+            "claim": None,
+        },
     )
 
 

@@ -53,8 +53,11 @@ async def _send_or_drop(
         await repository.close(
             request_id,
             open_in={StkStatus.QUEUED},
-            fields={"status": StkStatus.FAILED, "result_desc": "never reached M-PESA",
-                    "closed_at": now},
+            fields={
+                "status": StkStatus.FAILED,
+                "result_desc": "never reached M-PESA",
+                "closed_at": now,
+            },
         )
         return 0
     sent = await service.send(request_id, http=http, settings=settings)
