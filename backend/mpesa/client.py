@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -43,14 +44,21 @@ class _Token:
 
 
 class TokenCache:
-    """One token per Daraja app (base URL and consumer key), shared by the process."""
+    """One token per Daraja app (base URL and credentials), shared by the process."""
 
     def __init__(self) -> None:
-        self._tokens: dict[tuple[str, str], _Token] = {}
+        self._tokens: dict[str, _Token] = {}
         self._lock = asyncio.Lock()
 
+    @staticmethod
+    def _key(settings: MpesaSettings) -> str:
+        app = f"{settings.base_url}\0{settings.consumer_key.get_secret_value()}\0"
+        return hashlib.sha256(
+            (app + settings.consumer_secret.get_secret_value()).encode()
+        ).hexdigest()
+
     async def get(self, http: httpx.AsyncClient, settings: MpesaSettings) -> str:
-        key = (settings.base_url, settings.consumer_key.get_secret_value())
+        key = self._key(settings)
         token = self._tokens.get(key)
         if token is not None and token.expires > time.monotonic():
             return token.value
@@ -62,7 +70,7 @@ class TokenCache:
         return token.value
 
     def forget(self, settings: MpesaSettings) -> None:
-        self._tokens.pop((settings.base_url, settings.consumer_key.get_secret_value()), None)
+        self._tokens.pop(self._key(settings), None)
 
 
 TOKENS = TokenCache()

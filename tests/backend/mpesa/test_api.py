@@ -43,6 +43,7 @@ async def test_the_case_s_officer_and_supervisor_prompt_and_others_do_not_see_it
     for actor in (officer, supervisor):
         answer = await _push(client, signing_key, actor, push_args(case, 10_000))
         assert answer.status_code == 201, answer.text
+    assert mpesa.server.token_requests == 1  # the token is kept until it expires
     for actor in (stranger, other_officer):
         answer = await _push(client, signing_key, actor, push_args(case, 10_000))
         assert answer.status_code == 404 and answer.json()["code"] == "case.not_found"
