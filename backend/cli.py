@@ -21,12 +21,18 @@ def dev(
     redis_port: int = typer.Option(6390, help="Port of Redis"),
     firestore_port: int = typer.Option(8181, help="Port of the Firestore emulator"),
     oss_port: int = typer.Option(8190, help="Port of the local OSS"),
+    daraja_port: int = typer.Option(8193, help="Port of the local M-PESA Daraja"),
 ) -> None:
     """Run the whole stack locally with embedded defaults and demo data."""
     from backend.devstack.stack import Ports, run_stack
 
     ports = Ports(
-        api=api_port, mongodb=mongodb_port, redis=redis_port, firestore=firestore_port, oss=oss_port
+        api=api_port,
+        mongodb=mongodb_port,
+        redis=redis_port,
+        firestore=firestore_port,
+        oss=oss_port,
+        daraja=daraja_port,
     )
     raise typer.Exit(run_stack(Path.cwd(), ports))
 

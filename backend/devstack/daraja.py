@@ -431,11 +431,22 @@ def _handler(daraja: LocalDaraja) -> type[BaseHTTPRequestHandler]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8193)
+    parser.add_argument(
+        "--register-c2b", action="store_true", help="start with DebtX's C2B URLs registered"
+    )
     args = parser.parse_args()
     from backend.core.settings import get_settings
+    from backend.mpesa import urls
 
-    daraja = LocalDaraja.for_settings(get_settings().mpesa, port=args.port)
-    print(f"local Daraja on {daraja.base_url}", flush=True)
+    settings = get_settings().mpesa
+    daraja = LocalDaraja.for_settings(settings, port=args.port)
+    if args.register_c2b:
+        daraja.registered[daraja.shortcode] = {
+            "ConfirmationURL": urls.callback_url(settings, urls.C2B_CONFIRMATION),
+            "ValidationURL": urls.callback_url(settings, urls.C2B_VALIDATION),
+            "ResponseType": "Cancelled",
+        }
+    print(f"local Daraja on {daraja.base_url}, paybill {daraja.shortcode}", flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -28,6 +28,7 @@ class Ports:
     redis: int = 6390
     firestore: int = 8181
     oss: int = 8190  # the local OSS (suspensions and reinstatements)
+    daraja: int = 8193  # the local M-PESA Daraja (STK push, C2B)
 
 
 def stack_env(home: Path, ports: Ports, project_id: str) -> dict[str, str]:
@@ -44,6 +45,8 @@ def stack_env(home: Path, ports: Ports, project_id: str) -> dict[str, str]:
         "DEBTX_AUTH__DEV_KEY_DIR": str(home / "keys"),
         "DEBTX_PUBLIC_URL": f"http://127.0.0.1:{ports.api}",
         "DEBTX_OSS__BASE_URL": f"http://127.0.0.1:{ports.oss}",
+        "DEBTX_MPESA__BASE_URL": f"http://127.0.0.1:{ports.daraja}",
+        "DEBTX_MPESA__CALLBACK_BASE_URL": f"http://127.0.0.1:{ports.api}",
         "FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{ports.firestore}",
     }
 
@@ -63,6 +66,7 @@ def _banner(ports: Ports, home: Path) -> Panel:
         f"Redis          redis://127.0.0.1:{ports.redis}\n"
         f"Firestore      http://127.0.0.1:{ports.firestore}  (emulator)\n"
         f"OSS            http://127.0.0.1:{ports.oss}  (local; acknowledges every event)\n"
+        f"M-PESA         http://127.0.0.1:{ports.daraja}  (local Daraja; every prompt is paid)\n"
         f"Logs           {home}/logs/\n\n"
         f"Sign in (development): POST {api}/auth/dev/sign-in "
         f'{{"email": "admin@{DEMO_DOMAIN}"}}\n'
@@ -152,6 +156,7 @@ def _start_apps(
     api = c.uvicorn("api", "backend.main:create_app", ports.api, logs, env)
     apps.append(api.start())
     apps.append(_local_oss(ports, logs, env).start())
+    apps.append(_local_daraja(ports, logs, env).start())
     for name, args in _WORKERS.items():
         apps.append(_celery(name, [*args, "--loglevel", "INFO"], logs, env).start())
     beat = ["beat", "--loglevel", "INFO", "--schedule", str(home / "celerybeat-schedule")]
@@ -165,6 +170,14 @@ def _local_oss(ports: Ports, logs: Path, env: dict[str, str]) -> c.Component:
     argv += ["--callback-url", f"http://127.0.0.1:{ports.api}/oss/callbacks"]
     probe = lambda component: c.http_ok(f"http://{component.address}/healthz")  # noqa: E731
     return c.Component("oss", argv, ports.oss, logs / "oss.log", probe, env=env)
+
+
+def _local_daraja(ports: Ports, logs: Path, env: dict[str, str]) -> c.Component:
+    """M-PESA stand-in: pays every STK prompt and calls the API back; C2B URLs registered."""
+    argv = [sys.executable, "-m", "backend.devstack.daraja", "--port", str(ports.daraja)]
+    argv.append("--register-c2b")
+    probe = lambda component: c.http_ok(f"http://{component.address}/healthz")  # noqa: E731
+    return c.Component("daraja", argv, ports.daraja, logs / "daraja.log", probe, env=env)
 
 
 def _watch(running: list[c.Component]) -> None:

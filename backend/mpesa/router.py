@@ -16,7 +16,7 @@ from backend.auth.deps import CurrentUser, OperatorAdmin
 from backend.core.errors import MalformedJson
 from backend.core.logging import get_logger
 from backend.core.settings import MpesaSettings
-from backend.mpesa import c2b, client, service, stk
+from backend.mpesa import c2b, client, service, stk, urls
 from backend.mpesa.errors import CallbackRefused
 from backend.mpesa.schemas import ACCEPTED, CaseRef, DarajaAnswer, StkPushCreate, StkRequestRead
 
@@ -25,8 +25,6 @@ log = get_logger("debtx.mpesa")
 
 CallbackToken = Annotated[str | None, Query(description="The callback URL's secret token")]
 RequestId = Annotated[str, Path(pattern=r"^[a-z]{3,4}:[A-Za-z0-9:_-]{1,120}$")]
-C2B_VALIDATION = "/mpesa/callbacks/c2b/validation"
-C2B_CONFIRMATION = "/mpesa/callbacks/c2b/confirmation"
 
 
 def _settings(request: Request) -> MpesaSettings:
@@ -74,13 +72,13 @@ async def register_c2b(_: OperatorAdmin, request: Request) -> DarajaAnswer:
     await client.register_urls(
         request.app.state.resources.http,
         settings,
-        confirmation=service.callback_url(settings, C2B_CONFIRMATION),
-        validation=service.callback_url(settings, C2B_VALIDATION),
+        confirmation=urls.callback_url(settings, urls.C2B_CONFIRMATION),
+        validation=urls.callback_url(settings, urls.C2B_VALIDATION),
     )
     return ACCEPTED
 
 
-@router.post("/mpesa/callbacks/stk", summary="Daraja's STK push callback")
+@router.post(urls.STK, summary="Daraja's STK push callback")
 async def stk_callback(request: Request, token: CallbackToken = None) -> DarajaAnswer:
     """Matched to its request by CheckoutRequestID; a repeat books nothing new."""
     _check_token(request, token)
@@ -93,7 +91,7 @@ async def stk_callback(request: Request, token: CallbackToken = None) -> DarajaA
     return ACCEPTED
 
 
-@router.post(C2B_VALIDATION, summary="Daraja asks whether to take a paybill payment")
+@router.post(urls.C2B_VALIDATION, summary="Daraja asks whether to take a paybill payment")
 async def c2b_validation(request: Request, token: CallbackToken = None) -> DarajaAnswer:
     """ResultCode 0 accepts; C2B00012 unknown account, C2B00013 bad amount, C2B00015
     another shortcode, C2B00016 an unreadable body."""
@@ -101,7 +99,7 @@ async def c2b_validation(request: Request, token: CallbackToken = None) -> Daraj
     return await c2b.validate(await request.body(), settings)
 
 
-@router.post(C2B_CONFIRMATION, summary="Daraja confirms a paybill payment")
+@router.post(urls.C2B_CONFIRMATION, summary="Daraja confirms a paybill payment")
 async def c2b_confirmation(request: Request, token: CallbackToken = None) -> DarajaAnswer:
     """Booked once per TransID; ResultCode 0 once stored, 1 (not booked) when refused."""
     settings = _check_token(request, token)

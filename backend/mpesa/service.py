@@ -20,7 +20,7 @@ from backend.core import clock
 from backend.core.logging import get_logger
 from backend.core.settings import MpesaSettings
 from backend.customers import service as customers
-from backend.mpesa import client, repository, stk
+from backend.mpesa import client, repository, stk, urls
 from backend.mpesa.errors import (
     AccountOutOfReach,
     AmountInvalid,
@@ -36,7 +36,6 @@ from backend.users.models import User
 log = get_logger("debtx.mpesa")
 
 STALE_CLAIM = timedelta(minutes=2)
-STK_PATH = "/mpesa/callbacks/stk"
 
 
 async def start_push(
@@ -181,7 +180,7 @@ async def _push(
         amount=request.amount.amount // 100,
         reference=request.reference or request.account_id,
         description="DebtX payment",
-        callback_url=callback_url(settings, STK_PATH),
+        callback_url=urls.callback_url(settings, urls.STK),
     )
 
 
@@ -197,12 +196,6 @@ async def _fail(request: StkRequest, reason: str) -> None:
             "claim": None,
         },
     )
-
-
-def callback_url(settings: MpesaSettings, path: str) -> str:
-    """The URL Daraja calls back on, with the token that tells DebtX it is Daraja."""
-    token = settings.callback_token.get_secret_value()
-    return f"{settings.callback_base_url.rstrip('/')}{path}?token={token}"
 
 
 async def get_request(*, actor: User, request_id: str) -> StkRequestRead:

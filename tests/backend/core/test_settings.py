@@ -8,6 +8,12 @@ from pydantic import ValidationError
 from backend.core.settings import Settings
 
 REAL_SECRET = "s" * 40
+REAL_MPESA = {
+    "consumer_key": "app-key",
+    "consumer_secret": "app-secret",
+    "passkey": "bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919",
+    "callback_token": REAL_SECRET,
+}
 
 
 def test_defaults_are_a_working_development_setup(monkeypatch):
@@ -90,12 +96,7 @@ def test_production_accepts_real_settings():
         console={"session_secret": REAL_SECRET},
         responses={"sms_webhook_secret": REAL_SECRET},
         oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
-        mpesa={
-            "consumer_key": "app-key",
-            "consumer_secret": "app-secret",
-            "passkey": "bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919",
-            "callback_token": REAL_SECRET,
-        },
+        mpesa=REAL_MPESA,
     )
     assert settings.is_production
 
@@ -124,6 +125,7 @@ async def test_production_refuses_a_mongodb_that_is_not_a_replica_set(tmp_path):
             console={"session_secret": REAL_SECRET},
             responses={"sms_webhook_secret": REAL_SECRET},
             oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+            mpesa=REAL_MPESA,
             mongo={"uri": c.mongo_uri(standalone), "server_selection_timeout_ms": 2000},
         )
         with pytest.raises(ServiceUnavailable, match="replica set"):

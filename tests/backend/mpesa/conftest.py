@@ -12,9 +12,8 @@ import pytest
 
 from backend.core.settings import MpesaSettings, Settings
 from backend.devstack.daraja import LocalDaraja
-from backend.mpesa import client, service, sweep
+from backend.mpesa import client, service, sweep, urls
 from backend.mpesa.models import StkRequest, StkStatus
-from backend.mpesa.router import C2B_CONFIRMATION, C2B_VALIDATION
 
 
 @pytest.fixture(scope="session")
@@ -44,8 +43,8 @@ class Mpesa:
         await client.register_urls(
             self.http,
             self.settings,
-            confirmation=service.callback_url(self.settings, C2B_CONFIRMATION),
-            validation=service.callback_url(self.settings, C2B_VALIDATION),
+            confirmation=urls.callback_url(self.settings, urls.C2B_CONFIRMATION),
+            validation=urls.callback_url(self.settings, urls.C2B_VALIDATION),
         )
 
     async def settled(self, request_id: str, *, booked: bool = True) -> StkRequest:
