@@ -32,6 +32,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("segments", "/console/segments", OPERATOR_ROLES),
     NavItem("strategies", "/console/strategies", OPERATOR_ROLES),
     NavItem("worklist", "/console/worklist", OPERATOR_ROLES),
+    NavItem("receipts", "/console/receipts", OPERATOR_ROLES),
     NavItem("users", "/console/users", ADMIN_ROLES),
     NavItem("drcs", "/console/drcs", ADMIN_ROLES),
 )

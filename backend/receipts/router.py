@@ -15,7 +15,7 @@ router = APIRouter(tags=["receipts"])
 ReceiptId = Annotated[
     str,
     Path(
-        pattern=r"^(mpesa|bank|card):[A-Za-z0-9][A-Za-z0-9/_.:-]{2,63}$",
+        pattern=r"^(mpesa|bank|card):[A-Za-z0-9][A-Za-z0-9_.:-]{2,63}$",
         description="`provider:transaction_id`",
     ),
 ]
@@ -37,14 +37,12 @@ async def list_receipts(
     )
 
 
-@router.get("/receipts/{receipt_id:path}", summary="One receipt (operator)")
+@router.get("/receipts/{receipt_id}", summary="One receipt (operator)")
 async def get_receipt(actor: OperatorStaff, receipt_id: ReceiptId) -> ReceiptRead:
     return await service.get_receipt(actor=actor, receipt_id=receipt_id)
 
 
-@router.post(
-    "/receipts/{receipt_id:path}/match", summary="Match a suspense receipt by hand (operator)"
-)
+@router.post("/receipts/{receipt_id}/match", summary="Match a suspense receipt by hand (operator)")
 async def match_receipt(
     actor: OperatorStaff, receipt_id: ReceiptId, body: ReceiptMatch
 ) -> ReceiptRead:
@@ -53,7 +51,7 @@ async def match_receipt(
     return await service.match_by_hand(actor=actor, receipt_id=receipt_id, data=body)
 
 
-@router.post("/receipts/{receipt_id:path}/refund", summary="Refund a suspense receipt (operator)")
+@router.post("/receipts/{receipt_id}/refund", summary="Refund a suspense receipt (operator)")
 async def refund_receipt(
     actor: OperatorStaff, receipt_id: ReceiptId, body: ReceiptRefund
 ) -> ReceiptRead:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, StringConstraints, model_validator
+from pydantic import AwareDatetime, BaseModel, StringConstraints
 
 from backend.core.money import Money
 from backend.core.schemas import ACCOUNT_NUMBER, Reason, RequestModel
@@ -18,7 +18,8 @@ from backend.receipts.models import (
     Source,
 )
 
-TransactionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9/_.:-]{2,63}$")]
+# The provider's own id, as it appears in `/receipts/{provider}:{transaction_id}` (no `/`)
+TransactionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{2,63}$")]
 Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Phone = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{6,14}$")]
 AccountRef = Annotated[str, StringConstraints(pattern=ACCOUNT_NUMBER)]
@@ -52,12 +53,6 @@ class ReceiptMatch(RequestModel):
 
     account_id: AccountRef | None = None
     case_id: CaseRef | None = None
-
-    @model_validator(mode="after")
-    def _one_given(self) -> ReceiptMatch:
-        if self.account_id is None and self.case_id is None:
-            raise ValueError("give the account_id, the case_id or both")
-        return self
 
 
 class ReceiptRefund(RequestModel):

@@ -145,18 +145,19 @@ async def match_by_hand(*, actor: User, receipt_id: str, data: ReceiptMatch) -> 
 async def _chosen(receipt: Receipt, data: ReceiptMatch) -> matching.Target:
     """The account and case staff chose, once checked."""
     if data.case_id is None:
-        assert data.account_id is not None  # the schema wants one of them
+        if data.account_id is None:
+            raise MatchRefused.on("account_id", "Give the account number, the case or both")
         if await customers.get_account(data.account_id) is None:
-            raise MatchRefused.on("account_id", f"no account {data.account_id}")
+            raise MatchRefused.on("account_id", f"No account {data.account_id}")
         return await matching.target_of(MatchKind.MANUAL, data.account_id, receipt)
     case = await cases.get_unscoped(data.case_id)
     if case is None:
-        raise MatchRefused.on("case_id", f"no case {data.case_id}")
+        raise MatchRefused.on("case_id", f"No case {data.case_id}")
     if data.account_id is not None and data.account_id != case.account_id:
-        raise MatchRefused.on("account_id", f"case {data.case_id} is not this account's")
+        raise MatchRefused.on("account_id", f"Case {data.case_id} is not this account's")
     if not matching.takes(case, receipt):
         raise MatchRefused.on(
-            "case_id", f"the case is closed or owes nothing in {receipt.amount.currency}"
+            "case_id", f"The case is closed or owes nothing in {receipt.amount.currency}"
         )
     return matching.Target(MatchKind.MANUAL, case.account_id, str(case.id))
 

@@ -22,6 +22,7 @@ from backend.intake.models import BatchStatus, IncidentSource
 from backend.mediation.models import HearingOutcome, RecommendationKind
 from backend.notifications.models import TemplateKey
 from backend.notifications.schemas import CustomerChannel
+from backend.receipts.models import FlagKind, MatchKind, Provider, ReceiptStatus
 from backend.requests.models import RequestStatus, RequestType
 from backend.users.models import Role
 from sync.models import InboxKind, InboxStatus
@@ -73,6 +74,12 @@ def test_every_label_a_template_names_is_in_the_catalogue():
         ("template", TemplateKey),
         ("channel", CustomerChannel),
         ("language", CustomerLanguage),
+        ("provider", Provider),
+        ("receipt_status", ReceiptStatus),
+        ("receipt_match", MatchKind),
+        ("receipt_flag", FlagKind),
+        ("receipt_view", ["suspense", "flagged"]),
+        ("receipt_settled", ["booked", "refunded"]),
     ],
 )
 def test_labels_built_from_values_exist(prefix, values):
@@ -96,6 +103,7 @@ def test_navigation_follows_the_role():
         "segments",
         "strategies",
         "worklist",
+        "receipts",
     ]
     pages = {
         Role.OPERATOR_ADMIN: [*operator, "users", "drcs"],
