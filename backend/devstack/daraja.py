@@ -295,24 +295,7 @@ class LocalDaraja:
         urls = self.registered.get(self.shortcode)
         if urls is None:
             raise RuntimeError("no C2B URLs are registered for this shortcode")
-        n = next(self._ids)
-        payment = C2BPayment(
-            body={
-                "TransactionType": "Pay Bill",
-                "TransID": f"RKT{n:07d}",
-                "TransTime": f"{datetime.now(EAT):%Y%m%d%H%M%S}",
-                "TransAmount": str(amount),
-                "BusinessShortCode": shortcode or self.shortcode,
-                "BillRefNumber": bill_ref,
-                "InvoiceNumber": "",
-                "OrgAccountBalance": "",
-                "ThirdPartyTransID": "",
-                "MSISDN": msisdn,
-                "FirstName": first_name,
-                "MiddleName": "",
-                "LastName": "",
-            }
-        )
+        payment = C2BPayment(body=self._c2b_body(amount, msisdn, bill_ref, shortcode, first_name))
         if urls.get("ValidationURL"):
             payment.validation = _post_json(urls["ValidationURL"], payment.body)
             if str(payment.validation.get("ResultCode")) != "0":
@@ -322,6 +305,25 @@ class LocalDaraja:
             status, answer = _post_answer(urls["ConfirmationURL"], payment.body)
             payment.confirmations.append((status, answer))
         return payment
+
+    def _c2b_body(
+        self, amount: int | str, msisdn: str, bill_ref: str, shortcode: str | None, name: str
+    ) -> dict[str, Any]:
+        return {
+            "TransactionType": "Pay Bill",
+            "TransID": f"RKT{next(self._ids):07d}",
+            "TransTime": f"{datetime.now(EAT):%Y%m%d%H%M%S}",
+            "TransAmount": str(amount),
+            "BusinessShortCode": shortcode or self.shortcode,
+            "BillRefNumber": bill_ref,
+            "InvoiceNumber": "",
+            "OrgAccountBalance": "",
+            "ThirdPartyTransID": "",
+            "MSISDN": msisdn,
+            "FirstName": name,
+            "MiddleName": "",
+            "LastName": "",
+        }
 
     def close(self) -> None:
         self._httpd.shutdown()
@@ -349,83 +351,85 @@ def _post(url: str, body: dict[str, Any]) -> int:
 
 
 def _handler(daraja: LocalDaraja) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    return type("Handler", (_Handler,), {"daraja": daraja})
 
-        def do_GET(self) -> None:
-            if self.path == "/healthz":
-                self._answer(200, {"status": "ok"})
-            elif self.path.startswith("/oauth/v1/generate?grant_type=client_credentials"):
-                self._answer(*daraja.issue_token(self.headers.get("authorization", "")))
-            else:
-                self._answer(404, {"errorMessage": "Resource not found"})
 
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("content-length", 0)))
-            try:
-                body = json.loads(raw)
-            except ValueError:
-                body = None
-            if not isinstance(body, dict):
-                self._answer(400, {"errorCode": "400.002.02", "errorMessage": "Bad Request"})
-                return
-            with daraja._lock:
-                daraja.received.append((self.path, body))
-            if not daraja.authorized(self.headers.get("authorization", "")):
-                self._answer(401, {"errorCode": "404.001.03", "errorMessage": "Invalid Token"})
-                return
-            self._route(body)
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    daraja: LocalDaraja
 
-        def _route(self, body: dict[str, Any]) -> None:
-            if self.path == "/mpesa/stkpush/v1/processrequest":
-                status, answer, session = daraja.stk_push(body)
-                if session is not None:
-                    daraja.start_callbacks(session)
-                self._answer(status, answer)
-            elif self.path == "/mpesa/stkpushquery/v1/query":
-                self._answer(*daraja.stk_query(body))
-            elif self.path in ("/mpesa/c2b/v1/registerurl", "/mpesa/c2b/v2/registerurl"):
-                self._answer(*daraja.register_urls(body))
-            elif self.path in ("/mpesa/c2b/v1/simulate", "/mpesa/c2b/v2/simulate"):
-                self._simulate(body)
-            else:
-                self._answer(404, {"errorMessage": "Resource not found"})
+    def do_GET(self) -> None:
+        if self.path == "/healthz":
+            self._answer(200, {"status": "ok"})
+        elif self.path.startswith("/oauth/v1/generate?grant_type=client_credentials"):
+            self._answer(*self.daraja.issue_token(self.headers.get("authorization", "")))
+        else:
+            self._answer(404, {"errorMessage": "Resource not found"})
 
-        def _simulate(self, body: dict[str, Any]) -> None:
-            try:
-                payment = daraja.pay_bill(
-                    amount=body["Amount"],
-                    msisdn=str(body["Msisdn"]),
-                    bill_ref=str(body.get("BillRefNumber") or ""),
-                    repeat=int(body.get("Repeat", 1)),
-                )
-            except (KeyError, ValueError, RuntimeError) as exc:
-                self._answer(400, {"errorCode": "400.002.02", "errorMessage": str(exc)})
-                return
-            self._answer(
-                200,
-                {
-                    "OriginatorCoversationID": payment.body["TransID"],
-                    "ResponseCode": "0",
-                    "ResponseDescription": "Accept the service request successfully.",
-                },
+    def do_POST(self) -> None:
+        raw = self.rfile.read(int(self.headers.get("content-length", 0)))
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            self._answer(400, {"errorCode": "400.002.02", "errorMessage": "Bad Request"})
+            return
+        with self.daraja._lock:
+            self.daraja.received.append((self.path, body))
+        if not self.daraja.authorized(self.headers.get("authorization", "")):
+            self._answer(401, {"errorCode": "404.001.03", "errorMessage": "Invalid Token"})
+            return
+        self._route(body)
+
+    def _route(self, body: dict[str, Any]) -> None:
+        if self.path == "/mpesa/stkpush/v1/processrequest":
+            status, answer, session = self.daraja.stk_push(body)
+            if session is not None:
+                self.daraja.start_callbacks(session)
+            self._answer(status, answer)
+        elif self.path == "/mpesa/stkpushquery/v1/query":
+            self._answer(*self.daraja.stk_query(body))
+        elif self.path in ("/mpesa/c2b/v1/registerurl", "/mpesa/c2b/v2/registerurl"):
+            self._answer(*self.daraja.register_urls(body))
+        elif self.path in ("/mpesa/c2b/v1/simulate", "/mpesa/c2b/v2/simulate"):
+            self._simulate(body)
+        else:
+            self._answer(404, {"errorMessage": "Resource not found"})
+
+    def _simulate(self, body: dict[str, Any]) -> None:
+        try:
+            payment = self.daraja.pay_bill(
+                amount=body["Amount"],
+                msisdn=str(body["Msisdn"]),
+                bill_ref=str(body.get("BillRefNumber") or ""),
+                repeat=int(body.get("Repeat", 1)),
             )
+        except (KeyError, ValueError, RuntimeError) as exc:
+            self._answer(400, {"errorCode": "400.002.02", "errorMessage": str(exc)})
+            return
+        self._answer(
+            200,
+            {
+                "OriginatorCoversationID": payment.body["TransID"],
+                "ResponseCode": "0",
+                "ResponseDescription": "Accept the service request successfully.",
+            },
+        )
 
-        def _answer(self, status: int, answer: dict[str, Any]) -> None:
-            payload = json.dumps(answer).encode()
-            try:
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-        def log_message(self, *_: object) -> None:
+    def _answer(self, status: int, answer: dict[str, Any]) -> None:
+        payload = json.dumps(answer).encode()
+        try:
+            self.send_response(status)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
             pass
 
-    return Handler
+    def log_message(self, *_: object) -> None:
+        pass
 
 
 def main() -> None:
