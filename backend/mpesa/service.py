@@ -82,15 +82,7 @@ async def queue_push(
     cases.require_worker(actor, case)
     request = _new_request(request_id, actor, data, _settings(), case=case)
     await repository.insert(request, session=session)
-    await audit.record(
-        actor=actor,
-        action="mpesa.stk_push",
-        entity_type="case",
-        entity_id=str(case.id),
-        after=_summary(request),
-        drc_id=case.drc_id,
-        session=session,
-    )
+    await _audit(actor, request, session=session)
     return request
 
 
@@ -120,7 +112,9 @@ def _new_request(
     )
 
 
-async def _audit(actor: User, request: StkRequest) -> None:
+async def _audit(
+    actor: User, request: StkRequest, *, session: AsyncClientSession | None = None
+) -> None:
     await audit.record(
         actor=actor,
         action="mpesa.stk_push",
@@ -128,6 +122,7 @@ async def _audit(actor: User, request: StkRequest) -> None:
         entity_id=request.case_id or request.account_id,
         after=_summary(request),
         drc_id=request.drc_id,
+        session=session,
     )
 
 
