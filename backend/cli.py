@@ -107,6 +107,34 @@ def import_datalake(
     typer.echo(intake.batch_read(batch).model_dump_json(indent=2))
 
 
+@app.command("billing-feed")
+def billing_feed(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+    kind: str | None = typer.Option(
+        None,
+        help="customer, account, invoice, plan, cycle, group or payment_method "
+        "(a CSV file needs it unless it has a kind column)",
+    ),
+) -> None:
+    """Take in a BSS billing feed file (CSV or JSON Lines) and print its row report."""
+    from backend.billing import feeds
+    from backend.billing import service as billing
+    from backend.core.errors import DomainError
+
+    settings = get_settings()
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            batch = asyncio.run(
+                _with_database(
+                    lambda: feeds.import_file(path=path, kind=kind, settings=settings.billing)
+                )
+            )
+    except DomainError as exc:
+        typer.echo(f"{exc.code}: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(billing.feed_read(batch).model_dump_json(indent=2))
+
+
 @app.command("sync-outbox")
 def sync_outbox(
     watch: bool = typer.Option(False, help="Keep polling every DEBTX_SYNC__OUTBOX_POLL_SECONDS"),

@@ -4,6 +4,7 @@ it builds, and the entities a pull returns."""
 
 from backend.allocation.models import MODELS as ALLOCATION
 from backend.audit.models import AuditRecord
+from backend.billing.models import MODELS as BILLING
 from backend.cases import projections as case_projections
 from backend.cases.models import MODELS as CASES
 from backend.cases.mutations import CaseMutation
@@ -62,6 +63,7 @@ MODELS = (
     *RESPONSES,
     *WORKLIST,
     *OSS,
+    *BILLING,
     *SEGMENTS,
     *DUNNING,
     *MPESA,

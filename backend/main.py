@@ -14,6 +14,7 @@ from backend import __version__
 from backend.allocation.router import router as allocation_router
 from backend.audit.router import router as audit_router
 from backend.auth.router import router as dev_auth_router
+from backend.billing.router import router as billing_router
 from backend.cases.router import router as cases_router
 from backend.commission.router import router as commission_router
 from backend.console import install as install_console
@@ -71,6 +72,7 @@ DOMAIN_ROUTERS = (
     responses_router,
     worklist_router,
     oss_router,
+    billing_router,
     segments_router,
     dunning_router,
     mpesa_router,

@@ -5,6 +5,7 @@ a repeat report flagged are listed for review. Operator staff only."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request
@@ -28,6 +29,7 @@ QUEUE = queues.Queue(
 )
 ReceiptId = Annotated[str, Path(pattern=r"^(mpesa|bank|card):[A-Za-z0-9][A-Za-z0-9_.:-]{2,63}$")]
 View = Literal["suspense", "flagged"]
+Act = Callable[..., Awaitable[object]]  # (*, actor, receipt_id, data)
 
 
 class ReceiptsQuery(BaseModel):
@@ -63,7 +65,8 @@ async def receipts_list(request: Request, caller: OperatorCaller) -> Response:
 async def _context(caller: Caller, receipt_id: str) -> dict[str, Any]:
     receipt = await receipts.get_receipt(actor=caller.user, receipt_id=receipt_id)
     names = await queues.names_of([receipt.refund.by if receipt.refund else None])
-    return {"receipt": receipt, "names": names}
+    seen = await receipts.sightings(actor=caller.user, receipt_id=receipt_id)
+    return {"receipt": receipt, "names": names, "sightings": seen}
 
 
 @router.get("/receipts/{receipt_id}")
@@ -73,9 +76,14 @@ async def receipt_item(request: Request, receipt_id: ReceiptId, caller: Operator
 
 
 async def _decide(
-    request: Request, caller: Caller, receipt_id: str, form: str, apply: queues.Apply
+    request: Request, caller: Caller, receipt_id: str, form: str, model: type[BaseModel], act: Act
 ) -> Response:
-    """The form through the service; the receipt's page again with the problem if refused."""
+    """The form, checked by its schema, through the service; the receipt's page again with
+    the problem beside its field if refused."""
+
+    async def apply(sent: dict[str, Any]) -> None:
+        await act(actor=caller.user, receipt_id=receipt_id, data=forms.parse(model, sent))
+
     context = lambda: _context(caller, receipt_id)  # noqa: E731
     return await QUEUE.decide(request, caller, form=form, apply=apply, context=context)
 
@@ -85,12 +93,7 @@ async def match_receipt(
     request: Request, receipt_id: ReceiptId, caller: OperatorCaller
 ) -> Response:
     """Book the receipt to the account (or case) typed, as `POST /receipts/{id}/match` does."""
-
-    async def apply(sent: dict[str, Any]) -> None:
-        data = forms.parse(ReceiptMatch, sent)
-        await receipts.match_by_hand(actor=caller.user, receipt_id=receipt_id, data=data)
-
-    return await _decide(request, caller, receipt_id, "match", apply)
+    return await _decide(request, caller, receipt_id, "match", ReceiptMatch, receipts.match_by_hand)
 
 
 @router.post("/receipts/{receipt_id}/refund", dependencies=[CsrfChecked])
@@ -98,9 +101,4 @@ async def refund_receipt(
     request: Request, receipt_id: ReceiptId, caller: OperatorCaller
 ) -> Response:
     """Mark the receipt refunded with the reason, as `POST /receipts/{id}/refund` does."""
-
-    async def apply(sent: dict[str, Any]) -> None:
-        data = forms.parse(ReceiptRefund, sent)
-        await receipts.refund(actor=caller.user, receipt_id=receipt_id, data=data)
-
-    return await _decide(request, caller, receipt_id, "refund", apply)
+    return await _decide(request, caller, receipt_id, "refund", ReceiptRefund, receipts.refund)

@@ -259,3 +259,40 @@ async def find_by_keys(
     if projection:
         pipeline.append({"$project": projection})
     return await (await collection.database.aggregate(pipeline, session=session)).to_list()
+
+
+async def upsert_if_newer(
+    collection: AsyncCollection[Raw],
+    key: Any,
+    fields: dict[str, Any],
+    *,
+    on_insert: dict[str, Any] | None = None,
+    inc: dict[str, int] | None = None,
+    stamp: str = "source_updated_at",
+    session: AsyncClientSession | None = None,
+) -> str:
+    """Write `fields` to the document `key` only if what it holds is older than
+    `fields[stamp]` (the source's own time; one without the stamp counts as older), in one
+    conditional write; a missing document is inserted. Returns created, updated, unchanged
+    (the same time again) or stale (the stored one is newer). Safe under concurrency: a
+    lost insert race is tried again."""
+    at = as_stored(fields[stamp])
+    values = {**fields, stamp: at}
+    update: dict[str, Any] = {"$set": values}
+    if on_insert:
+        update["$setOnInsert"] = on_insert
+    if inc:
+        update["$inc"] = inc
+    for _ in range(4):
+        try:
+            result = await collection.update_one(
+                {"_id": key, stamp: {"$not": {"$gte": at}}}, update, upsert=True, session=session
+            )
+        except DuplicateKeyError:
+            stored = await collection.find_one({"_id": key}, {stamp: 1}, session=session)
+            held = stored.get(stamp) if stored else None
+            if held is not None and held >= at:
+                return "unchanged" if held == at else "stale"
+            continue  # a concurrent insert of an older word won the race: write over it
+        return "created" if result.upserted_id is not None else "updated"
+    raise WriteConflict(f"{collection.name} {key} kept changing; retry")

@@ -106,6 +106,9 @@ class ReceiptSettings(BaseModel):
     outlier_factor: int = Field(default=5, ge=2, le=1000)
     outlier_history: int = Field(default=10, ge=1, le=100)
     outlier_min_history: int = Field(default=3, ge=1, le=100)
+    # a receipt still unmatched this long after it arrived (its booking was interrupted)
+    # is matched again by the `receipts.resume_stalled` sweep
+    stalled_seconds: int = Field(default=120, ge=10, le=86_400)
 
 
 HourMinute = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
@@ -186,6 +189,18 @@ class OssSettings(BaseModel):
     sweep_seconds: float = Field(default=30, gt=0)  # the beat sweep of due events and cures
 
 
+class BillingSettings(BaseModel):
+    """Billing from BSS: the secret BSS signs its pushes with, their replay window, the
+    folder feed files are dropped in, and how many row outcomes a feed's report keeps."""
+
+    # HMAC-SHA256 over `timestamp.body`, sent as X-BSS-Timestamp and X-BSS-Signature
+    webhook_secret: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "bss-webhook-secret")
+    webhook_window_seconds: int = Field(default=300, ge=10, le=3600)
+    webhook_max_records: int = Field(default=500, ge=1, le=5000)
+    feed_dir: Path | None = None  # unset: feeds come by the CLI or the operator API only
+    max_outcomes: int = Field(default=1000, ge=0, le=100_000)
+
+
 class MpesaSettings(BaseModel):
     """M-PESA through Safaricom's Daraja API: where it is, the app's credentials, the
     paybill or till DebtX collects on, where Daraja sends its callbacks, and the sweep."""
@@ -234,6 +249,7 @@ class Settings(BaseSettings):
     oss: OssSettings = OssSettings()
     dunning: DunningSettings = DunningSettings()
     receipts: ReceiptSettings = ReceiptSettings()
+    billing: BillingSettings = BillingSettings()
     mpesa: MpesaSettings = MpesaSettings()
 
     @property
@@ -269,6 +285,9 @@ class Settings(BaseSettings):
             secret = getattr(self.oss, name).get_secret_value()
             if secret.startswith(PLACEHOLDER_PREFIX) or len(secret) < 32:
                 problems.append(f"DEBTX_OSS__{name.upper()} must be a real secret of 32+ chars")
+        billing_secret = self.billing.webhook_secret.get_secret_value()
+        if billing_secret.startswith(PLACEHOLDER_PREFIX) or len(billing_secret) < 32:
+            problems.append("DEBTX_BILLING__WEBHOOK_SECRET must be a real secret of 32+ chars")
         for name in ("consumer_key", "consumer_secret", "passkey", "callback_token"):
             secret = getattr(self.mpesa, name).get_secret_value()
             short = name == "callback_token" and len(secret) < 32

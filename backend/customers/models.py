@@ -74,6 +74,8 @@ class Customer(KeyedDocument):
     time_zone: str = "Asia/Colombo"
     contacts: list[Contact] = []
     dispute: Dispute | None = None
+    group_id: str | None = None  # BSS's customer group
+    source_updated_at: datetime | None = None  # BSS's time of its last word on the customer
     version: int = 1
     created_at: datetime = Field(default_factory=clock.now)
     updated_at: datetime = Field(default_factory=clock.now)
@@ -111,6 +113,9 @@ class Account(KeyedDocument):
     customer_id: str
     region: str | None = None
     products: list[Product] = []
+    plan_id: str | None = None  # BSS's service plan
+    cycle_id: str | None = None  # BSS's billing cycle
+    source_updated_at: datetime | None = None  # BSS's time of its last word on the account
     version: int = 1
     created_at: datetime = Field(default_factory=clock.now)
     updated_at: datetime = Field(default_factory=clock.now)

@@ -133,3 +133,19 @@ async def account_id_batches(size: int) -> AsyncIterator[list[str]]:
             batch = []
     if batch:
         yield batch
+
+
+async def upsert_from_bss(document: Customer | Account, fields: set[str]) -> str:
+    """BSS's word on a customer or account: `fields` (with `source_updated_at`) written only
+    over an older word, in one conditional write; a new one is inserted whole. Other
+    fields (contacts, products, disputes) stay DebtX's."""
+    stored = _document(document)
+    values = {name: stored[name] for name in fields | {"source_updated_at", "updated_at"}}
+    rest = {k: v for k, v in stored.items() if k not in values and k not in {"_id", "version"}}
+    return await db.upsert_if_newer(
+        type(document).get_pymongo_collection(),
+        document.id,
+        values,
+        on_insert=rest,
+        inc={"version": 1},
+    )

@@ -428,3 +428,9 @@ async def customers_unscoped(customer_ids: list[str]) -> dict[str, Customer]:
 def account_id_batches(*, size: int) -> AsyncIterator[list[str]]:
     """Every account id in id order, `size` at a time, from one pass over the accounts."""
     return repository.account_id_batches(size)
+
+
+async def take_from_bss(document: Customer | Account, *, fields: set[str]) -> str:
+    """Store BSS's word on a customer or account unless DebtX holds a newer one: created,
+    updated, unchanged or stale. Only `fields` are BSS's to change on a stored one."""
+    return await repository.upsert_from_bss(document, fields)

@@ -241,24 +241,25 @@ async def import_drop_folder(*, settings: IntakeSettings) -> list[IncidentBatch]
     if folder is None or not folder.is_dir():
         return []
     batches = []
-    for path in sorted(p for p in folder.iterdir() if _importable(p)):
+    for path in sorted(p for p in folder.iterdir() if importable(p)):
         try:
             batch = await import_file(path=path, source=IncidentSource.DATA_LAKE, settings=settings)
         except InvalidFile as exc:
             log.warning("intake.datalake.rejected", file=path.name, reason=exc.detail)
-            _move(path, folder / "rejected")
+            move_aside(path, folder / "rejected")
             continue
-        _move(path, folder / "processed")
+        move_aside(path, folder / "processed")
         log.info("intake.datalake.imported", file=path.name, batch_id=str(batch.id))
         batches.append(batch)
     return batches
 
 
-def _importable(path: Path) -> bool:
+def importable(path: Path) -> bool:
+    """A CSV or JSON Lines file to import (not hidden)."""
     return path.is_file() and not path.name.startswith(".") and path.suffix.lower() in EXTENSIONS
 
 
-def _move(path: Path, folder: Path) -> Path:
+def move_aside(path: Path, folder: Path) -> Path:
     """Move a file into `folder`, never over an earlier file of the same name."""
     folder.mkdir(exist_ok=True)
     target, n = folder / path.name, 1

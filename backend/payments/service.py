@@ -71,15 +71,21 @@ async def record_payment(
 
 
 async def book_provider_payment(
-    *, case: Case, data: PaymentCreate, provider: str, session: AsyncClientSession
+    *,
+    case: Case,
+    data: PaymentCreate,
+    provider: str,
+    actor: User | None = None,
+    session: AsyncClientSession,
 ) -> PaymentRead:
-    """A payment a provider reported (no user recorded it), applied exactly as one recorded
-    by staff: instalments, promises, outstanding, commission, cure. The caller's
-    transaction tells dunning once it commits."""
+    """A payment a provider reported, applied exactly as one recorded by staff:
+    instalments, promises, outstanding, commission, cure. No user recorded it: `actor` is
+    the staff member who matched it by hand, if one did (the audit names them). The
+    caller's transaction tells dunning once it commits."""
     if case.phase is Phase.CLOSED:
         raise CaseClosed(f"Case {case.id} is closed")
     payment = _new_payment(f"provider:{provider}", case, data)
-    await _book(None, case, payment, session)
+    await _book(actor, case, payment, session)
     return read_of(payment)
 
 

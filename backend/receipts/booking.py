@@ -61,16 +61,18 @@ async def settle(
     return receipt
 
 
-async def _retrying(work: Callable[[], Awaitable[Receipt]], *, tries: int = 5) -> Receipt:
+async def _retrying(work: Callable[[], Awaitable[Receipt]], *, tries: int = 10) -> Receipt:
     """Run the booking again when it lost a race with a concurrent write to the same case
-    (its version guard or the server's write conflict), after a short jittered wait."""
+    (its version guard or the server's write conflict), after a jittered wait that grows
+    up to a second: payments for one case arriving together are booked one after another.
+    A booking that still loses is finished by the stalled-receipts sweep."""
     for n in range(tries - 1):
         try:
             return await work()
         except DomainError as exc:
             if not exc.retryable:
                 raise
-            await asyncio.sleep(random.uniform(0.01, 0.03) * 2**n)
+            await asyncio.sleep(min(random.uniform(0.01, 0.04) * 2**n, 1.0))
     return await work()
 
 
@@ -105,7 +107,7 @@ async def _book(
             "booked_at": clock.now(),
         }
         if target.case_id is not None:
-            fields.update(await _pay_case(receipt, target.case_id, txn))
+            fields.update(await _pay_case(receipt, target.case_id, actor, txn))
         else:
             fields["invoice_ids"] = await invoices.credit_invoices(
                 account_id=target.account_id,
@@ -126,7 +128,9 @@ async def _book(
     return receipt
 
 
-async def _pay_case(receipt: Receipt, case_id: str, session: AsyncClientSession) -> dict:
+async def _pay_case(
+    receipt: Receipt, case_id: str, actor: User | None, session: AsyncClientSession
+) -> dict:
     """The payment on the case; one staff already recorded with this reference is kept."""
     case = await cases.get_unscoped(case_id, session=session)
     if case is None:
@@ -143,7 +147,7 @@ async def _pay_case(receipt: Receipt, case_id: str, session: AsyncClientSession)
         note=f"{receipt.provider.value} receipt {receipt.transaction_id}",
     )
     payment = await payments.book_provider_payment(
-        case=case, data=data, provider=receipt.provider.value, session=session
+        case=case, data=data, provider=receipt.provider.value, actor=actor, session=session
     )
     return {"payment_id": payment.id, "drc_id": case.drc_id}
 

@@ -37,25 +37,40 @@ class Unmatched:
 Found = Target | Unmatched | None  # None: this step found nothing, try the next
 
 
+def owes(case: Case) -> bool:
+    """The case is open with arrears outstanding."""
+    return case.is_open and case.arrears_status is PartStatus.OPEN and case.outstanding.amount > 0
+
+
 def takes(case: Case, receipt: Receipt) -> bool:
-    """The case is open with arrears outstanding in the receipt's currency."""
-    return (
-        case.is_open
-        and case.arrears_status is PartStatus.OPEN
-        and case.outstanding.amount > 0
-        and case.outstanding.currency == receipt.amount.currency
-    )
+    """The case owes arrears in the receipt's currency."""
+    return owes(case) and case.outstanding.currency == receipt.amount.currency
+
+
+def oldest_taking(found: list[Case], receipt: Receipt) -> Case | None:
+    """The oldest of the cases that can take the receipt, if any."""
+    taking = [c for c in found if takes(c, receipt)]
+    return min(taking, key=lambda c: (c.created_at, str(c.id))) if taking else None
 
 
 async def open_case_of(account_id: str, receipt: Receipt) -> Case | None:
     """The account's oldest open case that can take the receipt, if any."""
-    found = [c for c in await cases.of_account(account_id) if takes(c, receipt)]
-    return min(found, key=lambda c: (c.created_at, str(c.id))) if found else None
+    return oldest_taking(await cases.of_account(account_id), receipt)
 
 
-async def target_of(kind: MatchKind, account_id: str, receipt: Receipt) -> Target:
-    case = await open_case_of(account_id, receipt)
-    return Target(kind, account_id, str(case.id) if case else None)
+async def target_of(kind: MatchKind, account_id: str, receipt: Receipt) -> Target | Unmatched:
+    """The account and its open case; an account whose open cases owe another currency
+    is not booked (its invoices are BSS's in the same currency as its cases)."""
+    found = await cases.of_account(account_id)
+    case = oldest_taking(found, receipt)
+    if case is not None:
+        return Target(kind, account_id, str(case.id))
+    other = sorted({c.outstanding.currency for c in found if owes(c)})
+    if other:
+        return Unmatched(
+            f"account {account_id} owes {', '.join(other)}, not {receipt.amount.currency}"
+        )
+    return Target(kind, account_id, None)
 
 
 async def find(receipt: Receipt, *, window_days: int) -> Target | Unmatched:

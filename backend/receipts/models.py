@@ -65,13 +65,12 @@ class Refund(BaseModel):
     reason: str
 
 
-class ProviderRecord(Document):
-    """One sighting of a provider's transaction, duplicates included, as reported."""
+class Reported(BaseModel):
+    """What the provider said about the payment, as a sighting and a receipt keep it."""
 
-    receipt_id: str
     provider: Provider
     transaction_id: str
-    source: Source
+    source: Source  # a receipt keeps its first sighting's
     amount: Money
     paid_at: datetime
     reference: str | None = None
@@ -79,9 +78,15 @@ class ProviderRecord(Document):
     payer: str | None = None
     account_hint: str | None = None
     case_hint: str | None = None
+    received_at: datetime = Field(default_factory=clock.now)
+
+
+class ProviderRecord(Document, Reported):
+    """One sighting of a provider's transaction, duplicates included, as reported."""
+
+    receipt_id: str
     statement_id: str | None = None
     raw: dict[str, Any] = {}
-    received_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "provider_records"
@@ -92,20 +97,10 @@ class ProviderRecord(Document):
         ]
 
 
-class Receipt(Document):
+class Receipt(Document, Reported):
     """A provider's transaction, booked at most once: `_id` is `provider:transaction_id`."""
 
     id: str  # type: ignore[assignment]
-    provider: Provider
-    transaction_id: str
-    source: Source  # of the first sighting
-    amount: Money
-    paid_at: datetime
-    reference: str | None = None
-    phone: str | None = None
-    payer: str | None = None
-    account_hint: str | None = None
-    case_hint: str | None = None
     status: ReceiptStatus = ReceiptStatus.SUSPENSE
     match: MatchKind | None = None
     suspense_reason: str | None = None
@@ -118,7 +113,6 @@ class Receipt(Document):
     flagged: bool = False
     sightings: int = 1
     refund: Refund | None = None
-    received_at: datetime = Field(default_factory=clock.now)
     booked_at: datetime | None = None
     version: int = 1
 

@@ -80,6 +80,16 @@ async def listed(
     return await cursor.to_list()
 
 
+async def stalled(*, before: datetime, limit: int) -> list[Receipt]:
+    """Receipts stored before `before` that nothing matched or suspended yet."""
+    query = {
+        "status": ReceiptStatus.SUSPENSE.value,
+        "suspense_reason": None,
+        "received_at": {"$lt": before},
+    }
+    return await Receipt.find(query).sort("received_at").limit(limit).to_list()
+
+
 async def count_from_phone(phone: str, *, since: datetime, until: datetime) -> int:
     """Receipts from this phone paid between `since` and `until`."""
     return await Receipt.get_pymongo_collection().count_documents(

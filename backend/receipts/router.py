@@ -8,7 +8,7 @@ from backend.auth.deps import OperatorStaff
 from backend.core.pagination import Cursor, Limit, Page
 from backend.receipts import service
 from backend.receipts.models import ReceiptStatus
-from backend.receipts.schemas import ReceiptMatch, ReceiptRead, ReceiptRefund
+from backend.receipts.schemas import ReceiptMatch, ReceiptRead, ReceiptRefund, SightingRead
 
 router = APIRouter(tags=["receipts"])
 
@@ -40,6 +40,13 @@ async def list_receipts(
 @router.get("/receipts/{receipt_id}", summary="One receipt (operator)")
 async def get_receipt(actor: OperatorStaff, receipt_id: ReceiptId) -> ReceiptRead:
     return await service.get_receipt(actor=actor, receipt_id=receipt_id)
+
+
+@router.get("/receipts/{receipt_id}/sightings", summary="Every report of a receipt (operator)")
+async def list_sightings(actor: OperatorStaff, receipt_id: ReceiptId) -> list[SightingRead]:
+    """Each time a provider reported the transaction (callback, statement line, status
+    query), first received first, with the provider's fields as received."""
+    return await service.sightings(actor=actor, receipt_id=receipt_id)
 
 
 @router.post("/receipts/{receipt_id}/match", summary="Match a suspense receipt by hand (operator)")

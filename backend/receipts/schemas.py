@@ -82,3 +82,18 @@ class ReceiptRead(BaseModel):
     refund: Refund | None
     received_at: datetime
     booked_at: datetime | None
+
+
+class SightingRead(BaseModel):
+    """One report of the receipt's transaction, as the provider sent it."""
+
+    id: str
+    source: Source
+    amount: Money
+    paid_at: datetime
+    reference: str | None
+    phone: str | None
+    payer: str | None
+    statement_id: str | None
+    raw: dict[str, Any]
+    received_at: datetime

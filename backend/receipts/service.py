@@ -12,18 +12,24 @@ for staff to match by hand or refund.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from backend.audit import service as audit
 from backend.cases import service as cases
 from backend.core import clock, db
 from backend.core.errors import Forbidden
+from backend.core.logging import get_logger
 from backend.core.pagination import InvalidCursor, Page, decode_keyset, encode_keyset
 from backend.core.settings import ReceiptSettings, get_settings
 from backend.customers import service as customers
 from backend.receipts import booking, fraud, matching, repository
-from backend.receipts.errors import MatchRefused, ReceiptNotFound
+from backend.receipts.errors import (
+    MatchRefused,
+    ReceiptBooked,
+    ReceiptNotFound,
+    ReceiptRefunded,
+)
 from backend.receipts.models import (
     MatchKind,
     ProviderRecord,
@@ -32,8 +38,16 @@ from backend.receipts.models import (
     ReceiptStatus,
     Refund,
 )
-from backend.receipts.schemas import ProviderReport, ReceiptMatch, ReceiptRead, ReceiptRefund
+from backend.receipts.schemas import (
+    ProviderReport,
+    ReceiptMatch,
+    ReceiptRead,
+    ReceiptRefund,
+    SightingRead,
+)
 from backend.users.models import User
+
+log = get_logger(__name__)
 
 
 async def receive(
@@ -45,9 +59,32 @@ async def receive(
     receipt = _receipt_of(report)
     if not await repository.insert_new(receipt):
         return read_of(await _seen_again(report))
+    return read_of(await _match_and_settle(receipt, settings))
+
+
+async def _match_and_settle(receipt: Receipt, settings: ReceiptSettings) -> Receipt:
+    """Match a receipt nobody decided yet and book it, or leave it in suspense; one the
+    sweep (or staff) settled meanwhile is returned as it now is."""
     found = await matching.find(receipt, window_days=settings.match_window_days)
     flags = await _flags(receipt, found, settings)
-    return read_of(await booking.settle(receipt.id, found, flags=flags, actor=None))
+    try:
+        return await booking.settle(receipt.id, found, flags=flags, actor=None)
+    except (ReceiptBooked, ReceiptRefunded):
+        settled = await repository.get(receipt.id)
+        assert settled is not None  # receipts are never deleted
+        return settled
+
+
+async def resume_stalled(*, settings: ReceiptSettings | None = None, limit: int = 200) -> int:
+    """Match again the receipts whose booking was interrupted after they were stored
+    (still in suspense with no reason, older than `stalled_seconds`); how many."""
+    settings = settings or get_settings().receipts
+    before = clock.now() - timedelta(seconds=settings.stalled_seconds)
+    stalled = await repository.stalled(before=before, limit=limit)
+    for receipt in stalled:
+        settled = await _match_and_settle(receipt, settings)
+        log.info("receipts.resumed", receipt_id=receipt.id, status=settled.status.value)
+    return len(stalled)
 
 
 async def _seen_again(report: ProviderReport) -> Receipt:
@@ -134,6 +171,15 @@ async def get_receipt(*, actor: User, receipt_id: str) -> ReceiptRead:
     return read_of(receipt)
 
 
+async def sightings(*, actor: User, receipt_id: str) -> list[SightingRead]:
+    """Every report of the receipt's transaction, first received first."""
+    await get_receipt(actor=actor, receipt_id=receipt_id)
+    return [
+        SightingRead.model_validate({**r.model_dump(exclude={"id"}), "id": str(r.id)})
+        for r in await repository.records_of(receipt_id)
+    ]
+
+
 async def match_by_hand(*, actor: User, receipt_id: str, data: ReceiptMatch) -> ReceiptRead:
     """Book a suspense receipt where staff say, exactly as an automatic match would."""
     _require_operator(actor)
@@ -149,7 +195,10 @@ async def _chosen(receipt: Receipt, data: ReceiptMatch) -> matching.Target:
             raise MatchRefused.on("account_id", "Give the account number, the case or both")
         if await customers.get_account(data.account_id) is None:
             raise MatchRefused.on("account_id", f"No account {data.account_id}")
-        return await matching.target_of(MatchKind.MANUAL, data.account_id, receipt)
+        target = await matching.target_of(MatchKind.MANUAL, data.account_id, receipt)
+        if isinstance(target, matching.Unmatched):
+            raise MatchRefused.on("account_id", target.reason)
+        return target
     case = await cases.get_unscoped(data.case_id)
     if case is None:
         raise MatchRefused.on("case_id", f"No case {data.case_id}")

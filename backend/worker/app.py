@@ -28,6 +28,8 @@ TASK_MODULES = [
     "backend.syncing.tasks",
     "backend.oss.tasks",
     "backend.mpesa.tasks",
+    "backend.billing.tasks",
+    "backend.receipts.tasks",
 ]
 
 

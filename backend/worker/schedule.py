@@ -19,6 +19,8 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "intake.import_datalake",
         "schedule": crontab(hour=1, minute=0),
     },
+    # Hourly: BSS drops billing feed files through the day (the push carries the rest).
+    "billing.import_feeds": {"task": "billing.import_feeds", "schedule": crontab(minute=10)},
     "allocation.recall_expired": {"task": "allocation.recall_expired", "schedule": 3600.0},
     "allocation.allocate_pool": {"task": "allocation.allocate_pool", "schedule": 3600.0},
     # Daily, just after midnight UTC, once the day that was due has ended.
@@ -65,6 +67,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "sync.poll_outbox",
         "schedule": _OUTBOX_POLL,
         "options": {"expires": _OUTBOX_POLL},
+    },
+    # Receipts whose booking was interrupted after they were stored are matched again.
+    "receipts.resume_stalled": {
+        "task": "receipts.resume_stalled",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
     },
     # Events to OSS that are due (retries, lost enqueues), then the open cure records.
     "oss.sweep": {"task": "oss.sweep", "schedule": _OSS_SWEEP, "options": {"expires": _OSS_SWEEP}},

@@ -22,7 +22,7 @@ from backend.intake.models import BatchStatus, IncidentSource
 from backend.mediation.models import HearingOutcome, RecommendationKind
 from backend.notifications.models import TemplateKey
 from backend.notifications.schemas import CustomerChannel
-from backend.receipts.models import FlagKind, MatchKind, Provider, ReceiptStatus
+from backend.receipts.models import FlagKind, MatchKind, Provider, ReceiptStatus, Source
 from backend.requests.models import RequestStatus, RequestType
 from backend.users.models import Role
 from sync.models import InboxKind, InboxStatus
@@ -78,6 +78,7 @@ def test_every_label_a_template_names_is_in_the_catalogue():
         ("receipt_status", ReceiptStatus),
         ("receipt_match", MatchKind),
         ("receipt_flag", FlagKind),
+        ("receipt_source", Source),
         ("receipt_view", ["suspense", "flagged"]),
         ("receipt_settled", ["booked", "refunded"]),
     ],

@@ -35,6 +35,8 @@ async def test_operator_staff_match_a_suspense_receipt_by_hand(app, client, sign
     )
     assert polled.text.lstrip().startswith('<section id="queue-results"')
     path = f"/console/receipts/{held.id}"
+    shown = await client.get(path)
+    assert shown.text.count("data-sighting=") == 1 and "Provider&#39;s callback" in shown.text
     refused = await _post(client, f"{path}/match", account_id="NO-SUCH-ACCOUNT")
     assert refused.status_code == 422
     assert problem_beside(refused.text, "account_id") == "No account NO-SUCH-ACCOUNT"

@@ -68,6 +68,16 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
                 "responses": {"sms_webhook_secret": REAL_SECRET},
                 "oss": {"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
             },
+            "BILLING__WEBHOOK_SECRET",
+        ),
+        (
+            {
+                "internal_token": REAL_SECRET,
+                "console": {"session_secret": REAL_SECRET},
+                "responses": {"sms_webhook_secret": REAL_SECRET},
+                "oss": {"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+                "billing": {"webhook_secret": REAL_SECRET},
+            },
             "MPESA__CONSUMER_KEY",
         ),
     ],
@@ -80,6 +90,7 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
         "console_secret",
         "sms_webhook_secret",
         "oss_secret",
+        "billing_secret",
         "mpesa_credentials",
     ],
 )
@@ -96,6 +107,7 @@ def test_production_accepts_real_settings():
         console={"session_secret": REAL_SECRET},
         responses={"sms_webhook_secret": REAL_SECRET},
         oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+        billing={"webhook_secret": REAL_SECRET},
         mpesa=REAL_MPESA,
     )
     assert settings.is_production
@@ -125,6 +137,7 @@ async def test_production_refuses_a_mongodb_that_is_not_a_replica_set(tmp_path):
             console={"session_secret": REAL_SECRET},
             responses={"sms_webhook_secret": REAL_SECRET},
             oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+            billing={"webhook_secret": REAL_SECRET},
             mpesa=REAL_MPESA,
             mongo={"uri": c.mongo_uri(standalone), "server_selection_timeout_ms": 2000},
         )

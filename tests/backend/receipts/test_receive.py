@@ -4,6 +4,7 @@ is reported; every sighting is kept."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 from backend.audit.models import AuditRecord
 from backend.core.money import Money
@@ -72,3 +73,36 @@ async def test_an_account_without_an_open_case_is_booked_to_the_account():
     assert later.status is ReceiptStatus.BOOKED and later.account_id == case.account_id
     assert later.case_id is None and later.payment_id is None
     assert await Payment.find({"case_id": str(case.id)}).count() == 1
+
+
+async def test_a_booking_interrupted_after_the_receipt_was_stored_is_finished_by_the_sweep():
+    case = await open_case(50_000)
+    sent = report(10_000, reference=case.account_id)
+    stalled = Receipt(
+        id=sent.receipt_id,
+        received_at=datetime.now(UTC) - timedelta(minutes=5),
+        **sent.model_dump(exclude={"statement_id", "raw"}),
+    )
+    await stalled.insert()  # as a crash right after the insert leaves it
+    waiting = await receipts.receive(report(999, reference="NOBODY"))  # in suspense, decided
+    fresh = Receipt(
+        id="mpesa:FRESH001", **report(10_000).model_dump(exclude={"statement_id", "raw"})
+    )
+    await fresh.insert()  # its first delivery may still be matching it
+    assert await receipts.resume_stalled() == 1
+    done = await Receipt.get(sent.receipt_id)
+    assert done is not None and done.status is ReceiptStatus.BOOKED and done.payment_id
+    assert (await reload(case)).outstanding == Money(amount=40_000)
+    again = await receipts.receive(sent)
+    assert again.sightings == 2 and await Payment.find({"case_id": str(case.id)}).count() == 1
+    assert (await Receipt.get(waiting.id)).suspense_reason == waiting.suspense_reason
+    assert await receipts.resume_stalled() == 0
+
+
+async def test_different_receipts_for_one_case_at_once_are_each_booked():
+    case = await open_case(50_000)
+    sent = [report(1_000 * (n + 1), reference=case.account_id) for n in range(5)]
+    answers = await asyncio.gather(*(receipts.receive(r) for r in sent))
+    assert all(a.status is ReceiptStatus.BOOKED for a in answers)
+    assert await Payment.find({"case_id": str(case.id)}).count() == 5
+    assert (await reload(case)).outstanding == Money(amount=50_000 - 15_000)

@@ -6,6 +6,7 @@ import pytest
 
 from backend.core.money import Money
 from backend.receipts import service as receipts
+from backend.receipts.models import Source
 from backend.users.models import Role
 from tests.backend.payments.helpers import reload
 from tests.backend.receipts.helpers import open_case, report
@@ -96,3 +97,21 @@ async def test_match_and_refund_over_http(client, signing_key):
         f"/receipts/{second}/match", json={"account_id": case.account_id}, headers=headers
     )
     assert again.status_code == 409 and again.json()["code"] == "receipts.already_refunded"
+
+
+async def test_every_sighting_of_a_receipt_is_listed(client, signing_key):
+    staff = await make_user(Role.OPERATOR_OFFICER)
+    sent = report(1_000, reference="NOBODY", raw={"TransID": "RKT", "TransAmount": "10.00"})
+    await receipts.receive(sent)
+    await receipts.receive(sent.model_copy(update={"source": Source.STATUS_QUERY}))
+    response = await client.get(
+        f"/receipts/{sent.receipt_id}/sightings", headers=bearer(signing_key, staff)
+    )
+    assert response.status_code == 200
+    assert [s["source"] for s in response.json()] == ["callback", "status_query"]
+    assert response.json()[0]["raw"] == {"TransID": "RKT", "TransAmount": "10.00"}
+    supervisor = await make_user(Role.DRC_SUPERVISOR)
+    hidden = await client.get(
+        f"/receipts/{sent.receipt_id}/sightings", headers=bearer(signing_key, supervisor)
+    )
+    assert hidden.status_code == 403

@@ -38,6 +38,8 @@ async def test_matched_by_hand_to_an_account_pays_its_case_and_keeps_the_promise
     assert promise.state is PromiseState.KEPT
     [record] = await AuditRecord.find({"entity_id": held.id}).to_list()
     assert record.action == "receipt.match" and record.actor_uid == staff.id
+    [paid] = await AuditRecord.find({"entity_id": booked.payment_id}).to_list()
+    assert paid.action == "payment.record" and paid.actor_uid == staff.id
 
 
 async def test_matched_by_hand_to_a_case():
