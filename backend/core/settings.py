@@ -222,6 +222,16 @@ class MpesaSettings(BaseModel):
     give_up_after_minutes: float = Field(default=1440.0, gt=0)  # still unknown: timed out
     sweep_seconds: float = Field(default=60.0, gt=0)
 
+    def production_problems(self) -> list[str]:
+        """The placeholder credentials production refuses (a short callback token too)."""
+        problems = []
+        for name in ("consumer_key", "consumer_secret", "passkey", "callback_token"):
+            secret = getattr(self, name).get_secret_value()
+            short = name == "callback_token" and len(secret) < 32
+            if secret.startswith(PLACEHOLDER_PREFIX) or short:
+                problems.append(f"DEBTX_MPESA__{name.upper()} must be a real secret")
+        return problems
+
 
 class Settings(BaseSettings):
     """Every knob DebtX has. Nested groups read as DEBTX_MONGO__URI and so on."""
@@ -288,11 +298,7 @@ class Settings(BaseSettings):
         billing_secret = self.billing.webhook_secret.get_secret_value()
         if billing_secret.startswith(PLACEHOLDER_PREFIX) or len(billing_secret) < 32:
             problems.append("DEBTX_BILLING__WEBHOOK_SECRET must be a real secret of 32+ chars")
-        for name in ("consumer_key", "consumer_secret", "passkey", "callback_token"):
-            secret = getattr(self.mpesa, name).get_secret_value()
-            short = name == "callback_token" and len(secret) < 32
-            if secret.startswith(PLACEHOLDER_PREFIX) or short:
-                problems.append(f"DEBTX_MPESA__{name.upper()} must be a real secret")
+        problems += self.mpesa.production_problems()
         if self.firebase.firestore_emulator_host:
             problems.append("DEBTX_FIREBASE__FIRESTORE_EMULATOR_HOST must be unset in production")
         if problems:
