@@ -8,9 +8,12 @@ import json
 
 import pytest
 
+from backend.mpesa import client as daraja
 from backend.payments.models import Payment
 from backend.receipts.models import ProviderRecord, Receipt, ReceiptStatus
+from backend.users.models import Role
 from tests.backend.mpesa.helpers import PHONE, kenyan_case
+from tests.factories import bearer, make_user
 
 JSON = {"content-type": "application/json"}
 
@@ -141,3 +144,34 @@ async def _post(client, mpesa, step: str, raw: bytes) -> dict:
     )
     assert answer.status_code == 200, answer.text
     return answer.json()
+
+
+async def test_an_admin_registers_the_urls_and_a_simulated_payment_is_booked(
+    client, signing_key, mpesa
+):
+    case, _ = await kenyan_case()
+    officer = await make_user(Role.OPERATOR_OFFICER)
+    refused = await client.post("/mpesa/c2b/register", headers=bearer(signing_key, officer))
+    assert refused.status_code == 403
+    admin = await make_user(Role.OPERATOR_ADMIN)
+    answer = await client.post("/mpesa/c2b/register", headers=bearer(signing_key, admin))
+    assert answer.status_code == 200 and answer.json()["ResultCode"] == 0
+    registered = mpesa.server.registered[mpesa.settings.shortcode]
+    token = mpesa.settings.callback_token.get_secret_value()
+    assert registered["ConfirmationURL"].endswith(
+        f"/mpesa/callbacks/c2b/confirmation?token={token}"
+    )
+    body = {
+        "ShortCode": mpesa.settings.shortcode,
+        "CommandID": "CustomerPayBillOnline",
+        "Amount": "300",
+        "Msisdn": "254712345678",
+        "BillRefNumber": case.account_id,
+    }
+    status, simulated = await daraja.call(
+        mpesa.http, mpesa.settings, "/mpesa/c2b/v1/simulate", body
+    )
+    assert status == 200 and simulated["ResponseCode"] == "0"
+    [receipt] = await Receipt.find_all().to_list()
+    assert receipt.transaction_id == simulated["OriginatorCoversationID"]
+    assert receipt.case_id == str(case.id) and receipt.amount.amount == 30_000
