@@ -56,6 +56,26 @@ def seed() -> None:
     typer.echo("demo data loaded" if loaded else "demo data already present")
 
 
+@app.command("mpesa-register")
+def mpesa_register() -> None:
+    """Register the paybill's C2B validation and confirmation URLs with M-PESA (Daraja)."""
+    import httpx
+
+    from backend.core.errors import DomainError
+    from backend.mpesa import service as mpesa
+
+    async def register() -> None:
+        async with httpx.AsyncClient() as http:
+            await mpesa.register_c2b(http=http, settings=get_settings().mpesa)
+
+    try:
+        asyncio.run(register())
+    except DomainError as exc:
+        typer.echo(f"{exc.code}: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo("C2B URLs registered")
+
+
 @app.command()
 def token(email: str) -> None:
     """Print a development ID token for an existing account (dev login only)."""

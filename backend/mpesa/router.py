@@ -8,17 +8,26 @@ from __future__ import annotations
 
 import hmac
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, status
+from pydantic import BaseModel
 
-from backend.auth.deps import CurrentUser, OperatorAdmin
+from backend.auth.deps import CurrentUser
 from backend.core.errors import MalformedJson
 from backend.core.logging import get_logger
 from backend.core.settings import MpesaSettings
-from backend.mpesa import c2b, client, service, stk, urls
+from backend.mpesa import c2b, service, stk, urls
 from backend.mpesa.errors import CallbackRefused
-from backend.mpesa.schemas import ACCEPTED, CaseRef, DarajaAnswer, StkPushCreate, StkRequestRead
+from backend.mpesa.schemas import (
+    ACCEPTED,
+    C2BCallbackBody,
+    CaseRef,
+    DarajaAnswer,
+    StkCallbackBody,
+    StkPushCreate,
+    StkRequestRead,
+)
 
 router = APIRouter(tags=["mpesa"])
 log = get_logger("debtx.mpesa")
@@ -65,20 +74,28 @@ async def case_stk_requests(actor: CurrentUser, case_id: CaseRef) -> list[StkReq
     return await service.of_case(actor=actor, case_id=case_id)
 
 
-@router.post("/mpesa/c2b/register", summary="Register the C2B callback URLs (operator admin)")
-async def register_c2b(_: OperatorAdmin, request: Request) -> DarajaAnswer:
-    """Tell M-PESA where the paybill's validation and confirmation callbacks go."""
-    settings = _settings(request)
-    await client.register_urls(
-        request.app.state.resources.http,
-        settings,
-        confirmation=urls.callback_url(settings, urls.C2B_CONFIRMATION),
-        validation=urls.callback_url(settings, urls.C2B_VALIDATION),
-    )
-    return ACCEPTED
+def _documented(model: type[BaseModel]) -> dict[str, Any]:
+    """The body Daraja sends, shown in the OpenAPI document (the route reads it raw)."""
+    schema = model.model_json_schema()
+    inline = _inlined(schema, schema.pop("$defs", {}))
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": inline}}}}
 
 
-@router.post(urls.STK, summary="Daraja's STK push callback")
+def _inlined(node: Any, defs: dict[str, Any]) -> Any:
+    """`node` with each `#/$defs/...` reference replaced by its definition."""
+    if isinstance(node, list):
+        return [_inlined(item, defs) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref", "")
+    if ref.startswith("#/$defs/"):
+        return _inlined(defs[ref.removeprefix("#/$defs/")], defs)
+    return {key: _inlined(value, defs) for key, value in node.items()}
+
+
+@router.post(
+    urls.STK, summary="Daraja's STK push callback", openapi_extra=_documented(StkCallbackBody)
+)
 async def stk_callback(request: Request, token: CallbackToken = None) -> DarajaAnswer:
     """Matched to its request by CheckoutRequestID; a repeat books nothing new."""
     _check_token(request, token)
@@ -91,7 +108,11 @@ async def stk_callback(request: Request, token: CallbackToken = None) -> DarajaA
     return ACCEPTED
 
 
-@router.post(urls.C2B_VALIDATION, summary="Daraja asks whether to take a paybill payment")
+@router.post(
+    urls.C2B_VALIDATION,
+    summary="Daraja asks whether to take a paybill payment",
+    openapi_extra=_documented(C2BCallbackBody),
+)
 async def c2b_validation(request: Request, token: CallbackToken = None) -> DarajaAnswer:
     """ResultCode 0 accepts; C2B00012 unknown account, C2B00013 bad amount, C2B00015
     another shortcode, C2B00016 an unreadable body."""
@@ -99,7 +120,11 @@ async def c2b_validation(request: Request, token: CallbackToken = None) -> Daraj
     return await c2b.validate(await request.body(), settings)
 
 
-@router.post(urls.C2B_CONFIRMATION, summary="Daraja confirms a paybill payment")
+@router.post(
+    urls.C2B_CONFIRMATION,
+    summary="Daraja confirms a paybill payment",
+    openapi_extra=_documented(C2BCallbackBody),
+)
 async def c2b_confirmation(request: Request, token: CallbackToken = None) -> DarajaAnswer:
     """Booked once per TransID; ResultCode 0 once stored, 1 (not booked) when refused."""
     settings = _check_token(request, token)

@@ -25,7 +25,7 @@ def e164(number: str) -> str:
 
 MpesaPhone = Annotated[
     str,
-    Field(min_length=9, max_length=20, examples=["+254712345678"]),
+    Field(pattern=r"^(\+?254|0)[17][0-9]{8}$", examples=["+254712345678", "0712345678"]),
     AfterValidator(e164),
 ]
 AccountRef = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9/_.:-]{0,63}$")]
@@ -72,3 +72,48 @@ class DarajaAnswer(BaseModel):
 
 
 ACCEPTED = DarajaAnswer(ResultCode=0, ResultDesc="Accepted")
+
+
+class StkCallbackItem(BaseModel):
+    Name: str
+    Value: int | float | str | None = None
+
+
+class StkCallbackMetadata(BaseModel):
+    Item: list[StkCallbackItem]
+
+
+class StkCallbackResult(BaseModel):
+    MerchantRequestID: str
+    CheckoutRequestID: str
+    ResultCode: int
+    ResultDesc: str
+    CallbackMetadata: StkCallbackMetadata | None = None  # ResultCode 0 only
+
+
+class StkCallbackInner(BaseModel):
+    stkCallback: StkCallbackResult
+
+
+class StkCallbackBody(BaseModel):
+    """Daraja's STK callback, as documented (for the OpenAPI document; read leniently)."""
+
+    Body: StkCallbackInner
+
+
+class C2BCallbackBody(BaseModel):
+    """Daraja's C2B validation and confirmation body (for the OpenAPI document)."""
+
+    TransactionType: str
+    TransID: str
+    TransTime: str = Field(examples=["20261204153012"])
+    TransAmount: str = Field(examples=["1500.00"])
+    BusinessShortCode: str
+    BillRefNumber: str | None = None
+    InvoiceNumber: str | None = None
+    OrgAccountBalance: str | None = None
+    ThirdPartyTransID: str | None = None
+    MSISDN: str | None = None
+    FirstName: str | None = None
+    MiddleName: str | None = None
+    LastName: str | None = None

@@ -193,6 +193,17 @@ async def _fail(request: StkRequest, reason: str) -> None:
     )
 
 
+async def register_c2b(*, http: httpx.AsyncClient, settings: MpesaSettings) -> None:
+    """Tell M-PESA where the paybill's C2B validation and confirmation callbacks go."""
+    await client.register_urls(
+        http,
+        settings,
+        confirmation=urls.callback_url(settings, urls.C2B_CONFIRMATION),
+        validation=urls.callback_url(settings, urls.C2B_VALIDATION),
+    )
+    log.info("mpesa.c2b.registered", shortcode=settings.shortcode)
+
+
 async def get_request(*, actor: User, request_id: str) -> StkRequestRead:
     """One STK request, if the caller may see its case (operator staff: any)."""
     request = await repository.get(request_id)

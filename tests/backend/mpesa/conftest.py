@@ -12,7 +12,7 @@ import pytest
 
 from backend.core.settings import MpesaSettings, Settings
 from backend.devstack.daraja import LocalDaraja
-from backend.mpesa import client, service, sweep, urls
+from backend.mpesa import service, sweep
 from backend.mpesa.models import StkRequest, StkStatus
 
 
@@ -40,12 +40,7 @@ class Mpesa:
         return await sweep.sweep(http=self.http, settings=chosen)
 
     async def register_c2b(self) -> None:
-        await client.register_urls(
-            self.http,
-            self.settings,
-            confirmation=urls.callback_url(self.settings, urls.C2B_CONFIRMATION),
-            validation=urls.callback_url(self.settings, urls.C2B_VALIDATION),
-        )
+        await service.register_c2b(http=self.http, settings=self.settings)
 
     async def settled(self, request_id: str, *, booked: bool = True) -> StkRequest:
         """The request once M-PESA's callback closed it (and receipts booked it)."""
