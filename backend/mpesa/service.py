@@ -18,7 +18,7 @@ from backend.cases.models import Case
 from backend.cases.phases import Phase
 from backend.core import clock
 from backend.core.logging import get_logger
-from backend.core.settings import MpesaSettings
+from backend.core.settings import MpesaSettings, get_settings
 from backend.customers import service as customers
 from backend.mpesa import client, repository, stk, urls
 from backend.mpesa.errors import (
@@ -80,16 +80,10 @@ async def queue_push(
 ) -> StkRequest:
     """An officer's push from the field, stored in the sync transaction to send after it."""
     cases.require_worker(actor, case)
-    request = _new_request(request_id, actor, data, _settings(), case=case)
+    request = _new_request(request_id, actor, data, get_settings().mpesa, case=case)
     await repository.insert(request, session=session)
     await _audit(actor, request, session=session)
     return request
-
-
-def _settings() -> MpesaSettings:
-    from backend.core.settings import get_settings
-
-    return get_settings().mpesa
 
 
 def _new_request(

@@ -15,6 +15,7 @@ from backend.core import clock
 from backend.core.errors import ValidationFailed
 from backend.core.logging import get_logger
 from backend.core.money import Money, major_units
+from backend.core.settings import get_settings
 from backend.mpesa import client, repository
 from backend.mpesa.models import Booking, StkCallback, StkRequest, StkStatus
 from backend.mpesa.schemas import e164
@@ -96,7 +97,7 @@ def _booking(inner: dict[str, Any]) -> Booking | None:
     return Booking(
         transaction_id=receipt,
         source=Source.CALLBACK.value,
-        amount=Money(amount=amount, currency=_currency()),
+        amount=Money(amount=amount, currency=get_settings().mpesa.currency),
         paid_at=stamp.replace(tzinfo=client.EAT).astimezone(UTC),
         phone=_phone(phone),
         raw=inner,
@@ -108,12 +109,6 @@ def _phone(value: Any) -> str | None:
         return e164(str(value)) if value is not None else None
     except ValueError:
         return None
-
-
-def _currency() -> str:
-    from backend.core.settings import get_settings
-
-    return get_settings().mpesa.currency
 
 
 async def _apply(callback: StkCallback, request: StkRequest | None = None) -> None:
