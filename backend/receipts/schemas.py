@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, StringConstraints
+from pydantic import AwareDatetime, BaseModel, StringConstraints, field_validator
 
 from backend.core.money import Money
 from backend.core.schemas import ACCOUNT_NUMBER, Reason, RequestModel
@@ -41,6 +41,13 @@ class ProviderReport(BaseModel):
     case_hint: CaseRef | None = None  # a case the initiator already knows
     statement_id: Annotated[str, StringConstraints(max_length=100)] | None = None
     raw: dict[str, Any] = {}  # the provider's fields as received, without credentials
+
+    @field_validator("amount")
+    @classmethod
+    def _paid_something(cls, amount: Money) -> Money:
+        if amount.amount <= 0:
+            raise ValueError("a payment's amount is above zero")
+        return amount
 
     @property
     def receipt_id(self) -> str:

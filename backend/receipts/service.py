@@ -18,7 +18,7 @@ from typing import Any
 from backend.audit import service as audit
 from backend.cases import service as cases
 from backend.core import clock, db
-from backend.core.errors import Forbidden
+from backend.core.errors import DomainError, Forbidden
 from backend.core.logging import get_logger
 from backend.core.pagination import InvalidCursor, Page, decode_keyset, encode_keyset
 from backend.core.settings import ReceiptSettings, get_settings
@@ -82,7 +82,11 @@ async def resume_stalled(*, settings: ReceiptSettings | None = None, limit: int 
     before = clock.now() - timedelta(seconds=settings.stalled_seconds)
     stalled = await repository.stalled(before=before, limit=limit)
     for receipt in stalled:
-        settled = await _match_and_settle(receipt, settings)
+        try:
+            settled = await _match_and_settle(receipt, settings)
+        except DomainError as exc:  # the next sweep tries it again
+            log.warning("receipts.resume_failed", receipt_id=receipt.id, code=exc.code)
+            continue
         log.info("receipts.resumed", receipt_id=receipt.id, status=settled.status.value)
     return len(stalled)
 

@@ -105,3 +105,11 @@ async def test_an_operator_matches_a_receipt_in_the_browser(app, page: Page):
     await expect(page.get_by_role("status")).to_have_text("Booked.")
     await expect(row).to_have_count(0)
     assert (await reload(case)).outstanding == Money(amount=37_500)
+
+    phone, tight = await mobile_of(case), ReceiptSettings(velocity_limit=1)
+    flagged = [await receipts.receive(report(100, phone=phone), settings=tight) for _ in range(2)]
+    await page.get_by_role("link", name="Flagged for review").click()
+    await expect(page.locator(f'tr[data-receipt-id="{flagged[1].id}"]')).to_contain_text(
+        "Many payments from one phone"
+    )
+    await _accessible(page, "receipts-flagged")

@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from pydantic import ValidationError
+
 from backend.audit.models import AuditRecord
 from backend.core.money import Money
 from backend.payments.models import Payment, PaymentChannel
@@ -106,3 +109,8 @@ async def test_different_receipts_for_one_case_at_once_are_each_booked():
     assert all(a.status is ReceiptStatus.BOOKED for a in answers)
     assert await Payment.find({"case_id": str(case.id)}).count() == 5
     assert (await reload(case)).outstanding == Money(amount=50_000 - 15_000)
+
+
+def test_a_report_of_nothing_paid_is_refused_before_anything_is_stored():
+    with pytest.raises(ValidationError):
+        report(0)
