@@ -22,6 +22,7 @@ from backend.mediation import mutations as mediation_mutations
 from backend.mediation import projections as mediation_projections
 from backend.mediation.models import MODELS as MEDIATION
 from backend.mpesa import mutations as mpesa_mutations
+from backend.mpesa import projections as mpesa_projections
 from backend.mpesa.models import MODELS as MPESA
 from backend.negotiations import mutations as negotiation_mutations
 from backend.negotiations import projections as negotiation_projections
@@ -94,6 +95,7 @@ CASE_SECTIONS = (
     settlement_projections.SETTLEMENT,
     mediation_projections.MEDIATION,
     request_projections.REQUESTS,
+    mpesa_projections.STK_PUSHES,
 )
 
 ENTITIES = (case_projections.CASE_ENTITY,)

@@ -34,6 +34,15 @@ async def of_case(case_id: str, *, limit: int = 50) -> list[StkRequest]:
     return await found.to_list()
 
 
+async def recent_of_cases(case_ids: list[str], *, since: datetime) -> list[StkRequest]:
+    """STK requests of `case_ids` made since `since`, newest first, one lookup per case."""
+    match = {"created_at": {"$gte": since}}
+    rows = await db.find_by_keys(
+        StkRequest, "case_id", case_ids, match=match, sort={"created_at": -1}
+    )
+    return [StkRequest.model_validate(row) for row in rows]
+
+
 async def update_if(request_id: str, match: dict[str, Any], fields: dict[str, Any]) -> bool:
     """Set `fields` only while the stored request still matches `match`; True if it did."""
     result = await StkRequest.get_pymongo_collection().update_one(

@@ -16,6 +16,7 @@ from backend.cases import service as cases
 from backend.cases.errors import CaseClosed, CaseNotFound
 from backend.cases.models import Case
 from backend.cases.phases import Phase
+from backend.cases.sections import Section
 from backend.core import clock
 from backend.core.logging import get_logger
 from backend.core.settings import MpesaSettings, get_settings
@@ -83,6 +84,7 @@ async def queue_push(
     request = _new_request(request_id, actor, data, get_settings().mpesa, case=case)
     await repository.insert(request, session=session)
     await _audit(actor, request, session=session)
+    await cases.touch(case, action="mpesa.stk_push", sections=[Section.STK_PUSHES], session=session)
     return request
 
 
@@ -146,14 +148,14 @@ async def send(
     try:
         prompt = await _push(request, http, settings)
     except DarajaRefused as exc:
-        await _fail(request, str(exc.detail))
+        await fail_queued(request, str(exc.detail))
         if raise_errors:
             raise
         return await repository.get(request_id)
     except DarajaUnavailable:
         await repository.set_fields(request_id, {"claim": None})
         if raise_errors:
-            await _fail(request, "M-PESA was unavailable")
+            await fail_queued(request, "M-PESA was unavailable")
             raise
         return await repository.get(request_id)
     return await stk.prompted(request, prompt)
@@ -173,9 +175,10 @@ async def _push(
     )
 
 
-async def _fail(request: StkRequest, reason: str) -> None:
+async def fail_queued(request: StkRequest, reason: str) -> None:
+    """A request that will not reach M-PESA (refused, or too late to send) is failed."""
     log.warning("mpesa.stk.refused", stk_request_id=request.id, reason=reason)
-    await repository.close(
+    closed = await repository.close(
         str(request.id),
         open_in={StkStatus.QUEUED},
         fields={
@@ -185,6 +188,8 @@ async def _fail(request: StkRequest, reason: str) -> None:
             "claim": None,
         },
     )
+    if closed:
+        await stk.mirror(request, "mpesa.stk_failed")
 
 
 async def register_c2b(*, http: httpx.AsyncClient, settings: MpesaSettings) -> None:

@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from backend.core import clock
+from backend.cases import service as cases
+from backend.cases.sections import Section
+from backend.core import clock, db
 from backend.core.errors import ValidationFailed
 from backend.core.logging import get_logger
 from backend.core.money import Money, major_units
@@ -34,6 +36,19 @@ _OUTCOMES = {
 OPEN = {StkStatus.QUEUED, StkStatus.PENDING}
 
 
+async def mirror(request: StkRequest, action: str) -> None:
+    """Tell the case's readers (its officer's app, the mirror) its STK pushes changed."""
+    if request.case_id is None:
+        return
+    case_id = request.case_id
+
+    async def note() -> None:
+        async with db.transaction() as txn:
+            await cases.touch_id(case_id, action=action, sections=[Section.STK_PUSHES], session=txn)
+
+    await db.retry_conflicts(note)
+
+
 def outcome_of(result_code: str) -> StkStatus:
     """The request's state for one of Daraja's result codes."""
     if result_code == PAID_CODE:
@@ -53,6 +68,7 @@ async def prompted(request: StkRequest, prompt: client.Prompt) -> StkRequest:
     }
     await repository.update_if(str(request.id), {"status": StkStatus.QUEUED.value}, fields)
     log.info("mpesa.stk.sent", stk_request_id=request.id, checkout=prompt.checkout_request_id)
+    await mirror(request, "mpesa.stk_sent")
     for early in await repository.waiting_callbacks(prompt.checkout_request_id):
         await _apply(early)
     return await repository.get(str(request.id)) or request
@@ -135,6 +151,7 @@ async def settle_paid(request: StkRequest, booking: Booking) -> None:
     }
     if await repository.close(str(request.id), open_in=OPEN, fields=fields):
         request.booking = booking
+        await mirror(request, "mpesa.stk_paid")
     else:
         request = await repository.get(str(request.id)) or request
     if request.booking is not None and request.booking.transaction_id == booking.transaction_id:
@@ -156,6 +173,7 @@ async def close_unpaid(request: StkRequest, result_code: str, description: str) 
     }
     if await repository.close(str(request.id), open_in=OPEN, fields=fields):
         log.info("mpesa.stk.closed", stk_request_id=request.id, status=status)
+        await mirror(request, "mpesa.stk_closed")
     else:
         log.info("mpesa.stk.callback_after_close", stk_request_id=request.id)
 

@@ -50,15 +50,7 @@ async def _send_or_drop(
     if request is None:
         return 0
     if request.created_at < now - SEND_LIMIT:
-        await repository.close(
-            request_id,
-            open_in={StkStatus.QUEUED},
-            fields={
-                "status": StkStatus.FAILED,
-                "result_desc": "never reached M-PESA",
-                "closed_at": now,
-            },
-        )
+        await service.fail_queued(request, "never reached M-PESA")
         return 0
     sent = await service.send(request_id, http=http, settings=settings)
     return int(sent is not None and sent.status is not StkStatus.QUEUED)
