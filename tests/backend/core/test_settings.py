@@ -8,6 +8,12 @@ from pydantic import ValidationError
 from backend.core.settings import Settings
 
 REAL_SECRET = "s" * 40
+REAL_MPESA = {
+    "consumer_key": "app-key",
+    "consumer_secret": "app-secret",
+    "passkey": "bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919",
+    "callback_token": REAL_SECRET,
+}
 
 
 def test_defaults_are_a_working_development_setup(monkeypatch):
@@ -74,6 +80,16 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
             },
             "CARDS__API_KEY",
         ),
+        (
+            {
+                "internal_token": REAL_SECRET,
+                "console": {"session_secret": REAL_SECRET},
+                "responses": {"sms_webhook_secret": REAL_SECRET},
+                "oss": {"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+                "billing": {"webhook_secret": REAL_SECRET},
+            },
+            "MPESA__CONSUMER_KEY",
+        ),
     ],
     ids=[
         "dev_login",
@@ -86,6 +102,7 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
         "oss_secret",
         "billing_secret",
         "card_secrets",
+        "mpesa_credentials",
     ],
 )
 def test_production_refuses_unsafe_settings(overrides, complaint):
@@ -104,6 +121,7 @@ def test_production_accepts_real_settings():
         bank={"client_secret": REAL_SECRET, "webhook_secret": REAL_SECRET},
         billing={"webhook_secret": REAL_SECRET},
         cards={"api_key": REAL_SECRET, "webhook_secret": REAL_SECRET},
+        mpesa=REAL_MPESA,
     )
     assert settings.is_production
 
@@ -148,6 +166,7 @@ async def test_production_refuses_a_mongodb_that_is_not_a_replica_set(tmp_path):
             bank={"client_secret": REAL_SECRET, "webhook_secret": REAL_SECRET},
             billing={"webhook_secret": REAL_SECRET},
             cards={"api_key": REAL_SECRET, "webhook_secret": REAL_SECRET},
+            mpesa=REAL_MPESA,
             mongo={"uri": c.mongo_uri(standalone), "server_selection_timeout_ms": 2000},
         )
         with pytest.raises(ServiceUnavailable, match="replica set"):
