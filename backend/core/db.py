@@ -123,6 +123,21 @@ async def transaction(
         raise
 
 
+_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@asynccontextmanager
+async def bounded(name: str, limit: int) -> AsyncIterator[None]:
+    """At most `limit` of this process's `name` transactions run at once. A burst (a
+    thousand callbacks arriving together) queues here instead of thrashing the server,
+    whose open transactions otherwise keep waiting on one another."""
+    gates = _gates.setdefault(asyncio.get_running_loop(), {})
+    async with gates.setdefault(name, asyncio.Semaphore(limit)):
+        yield
+
+
 async def retry_conflicts(work: Callable[[], Awaitable[T]], *, tries: int = 4) -> T:
     """Run `work` (a whole transaction) again when it lost a write conflict to a concurrent
     one, after a short jittered wait for the winner to commit; the last conflict is raised."""

@@ -59,7 +59,8 @@ async def receive(
     receipt = _receipt_of(report)
     if not await repository.insert_new(receipt):
         return read_of(await _seen_again(report))
-    return read_of(await _match_and_settle(receipt, settings))
+    async with db.bounded("receipts.booking", settings.concurrent_bookings):
+        return read_of(await _match_and_settle(receipt, settings))
 
 
 async def _match_and_settle(receipt: Receipt, settings: ReceiptSettings) -> Receipt:
