@@ -11,7 +11,7 @@ from google.cloud.firestore import AsyncClient as FirestoreClient
 from pymongo import AsyncMongoClient
 from redis.asyncio import Redis
 
-from backend.core import db
+from backend.core import db, pii
 from backend.core.errors import ServiceUnavailable
 from backend.core.settings import Settings
 from backend.domains import MODELS
@@ -32,6 +32,7 @@ class Resources:
         """Connect everything and bind the documents; refuse unsafe production setups."""
         if settings.firebase.firestore_emulator_host:
             os.environ["FIRESTORE_EMULATOR_HOST"] = settings.firebase.firestore_emulator_host
+        pii.install(settings.pii)
         mongo = db.make_client(settings.mongo)
         if settings.is_production and not await db.is_replica_set(mongo):
             await mongo.close()

@@ -171,6 +171,41 @@ class OssSettings(BaseModel):
     sweep_seconds: float = Field(default=30, gt=0)  # the beat sweep of due events and cures
 
 
+KeyId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+
+
+class PiiSettings(BaseModel):
+    """Sealing of customers' personal data: the key ring (id -> secret; every key stays
+    readable), the key new writes use, and the separate key of the search hashes."""
+
+    keys: dict[KeyId, SecretStr] = {"dev": SecretStr(PLACEHOLDER_PREFIX + "pii-sealing-key")}
+    current_key_id: KeyId = "dev"
+    index_key: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "pii-index-key")
+
+    @model_validator(mode="after")
+    def _current_key_known(self) -> PiiSettings:
+        if self.current_key_id not in self.keys:
+            raise ValueError(f"DEBTX_PII__CURRENT_KEY_ID {self.current_key_id!r} is not in KEYS")
+        return self
+
+    def production_problems(self) -> list[str]:
+        """What production refuses: placeholder or short keys, one key used for both."""
+        problems = []
+        secrets = [k.get_secret_value() for k in self.keys.values()]
+        index_key = self.index_key.get_secret_value()
+        if any(_weak(s) for s in secrets):
+            problems.append("DEBTX_PII__KEYS must hold real secrets of 32+ characters")
+        if _weak(index_key):
+            problems.append("DEBTX_PII__INDEX_KEY must be a real secret of 32+ characters")
+        if index_key in secrets:
+            problems.append("DEBTX_PII__INDEX_KEY must differ from every sealing key")
+        return problems
+
+
+def _weak(secret: str) -> bool:
+    return secret.startswith(PLACEHOLDER_PREFIX) or len(secret) < 32
+
+
 class Settings(BaseSettings):
     """Every knob DebtX has. Nested groups read as DEBTX_MONGO__URI and so on."""
 
@@ -196,6 +231,7 @@ class Settings(BaseSettings):
     responses: ResponseSettings = ResponseSettings()
     oss: OssSettings = OssSettings()
     dunning: DunningSettings = DunningSettings()
+    pii: PiiSettings = PiiSettings()
 
     @property
     def is_production(self) -> bool:
@@ -230,6 +266,7 @@ class Settings(BaseSettings):
             secret = getattr(self.oss, name).get_secret_value()
             if secret.startswith(PLACEHOLDER_PREFIX) or len(secret) < 32:
                 problems.append(f"DEBTX_OSS__{name.upper()} must be a real secret of 32+ chars")
+        problems += self.pii.production_problems()
         if self.firebase.firestore_emulator_host:
             problems.append("DEBTX_FIREBASE__FIRESTORE_EMULATOR_HOST must be unset in production")
         if problems:

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from backend.core import clock
+from backend.core import clock, pii
 from backend.customers.errors import (
     ContactDuplicate,
     ContactInvalid,
@@ -55,7 +55,7 @@ def summary(contact: Contact | None) -> dict[str, Any] | None:
     return {
         "id": contact.id,
         "kind": contact.kind.value,
-        "value": contact.value,
+        "value": pii.mask(contact.value),
         "primary": contact.primary,
     }
 

@@ -5,12 +5,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from beanie import Insert, Replace, Save, before_event
 from pydantic import BaseModel, Field, model_validator
 from pymongo import ASCENDING, IndexModel
 
-from backend.core import clock
+from backend.core import clock, pii
 from backend.core.models import KeyedDocument
 from backend.core.money import Money
+from backend.core.pii import Pii
 
 
 class ContactKind(StrEnum):
@@ -36,7 +38,7 @@ class Contact(BaseModel):
 
     id: str
     kind: ContactKind
-    value: str
+    value: Pii
     primary: bool = False
     verified: bool = False
     source: str = "bss"
@@ -67,9 +69,9 @@ class Customer(KeyedDocument):
 
     id: str
     name: str
-    nic: str | None = None
+    nic: Pii | None = None
     region: str | None = None
-    address: str | None = None
+    address: Pii | None = None
     language: Language = Language.ENGLISH
     time_zone: str = "Asia/Colombo"
     contacts: list[Contact] = []
@@ -77,9 +79,33 @@ class Customer(KeyedDocument):
     version: int = 1
     created_at: datetime = Field(default_factory=clock.now)
     updated_at: datetime = Field(default_factory=clock.now)
+    # keyed hashes of the phones, emails and national id (pii.index), what lookups match
+    search_keys: list[str] = []
 
     class Settings:
         name = "customers"
+        bson_encoders = pii.SEALING
+
+    @before_event(Insert, Replace, Save)
+    def index_for_search(self) -> None:
+        """Hash what a lookup may match, from the values about to be stored; mark them."""
+        pii.mark(self)
+        keys = [pii.index(_SEARCHED[c.kind], c.value) for c in self.contacts if c.kind in _SEARCHED]
+        if self.nic:
+            keys.append(pii.index("nic", nic_form(self.nic)))
+        self.search_keys = list(dict.fromkeys(keys))
+
+
+_SEARCHED = {
+    ContactKind.MOBILE: "phone",
+    ContactKind.LANDLINE: "phone",
+    ContactKind.EMAIL: "email",
+}
+
+
+def nic_form(nic: str) -> str:
+    """A national id as it is compared: letters upper case, no spaces."""
+    return "".join(nic.split()).upper()
 
 
 class ProductStatus(StrEnum):

@@ -8,7 +8,7 @@ from typing import Any
 from pymongo import ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from backend.core import db
+from backend.core import db, pii
 from backend.customers.errors import CustomerChanged
 from backend.customers.models import Account, Contact, Customer, Dispute
 
@@ -39,11 +39,14 @@ async def set_contacts(
     customer: Customer, contacts: list[Contact], *, session: AsyncClientSession
 ) -> None:
     """Store new contacts if the customer is still at the version it was read at."""
+    changed = customer.model_copy(update={"contacts": contacts})
+    changed.index_for_search()
     result = await Customer.get_pymongo_collection().update_one(
         {"_id": customer.id, "version": customer.version},
         {
             "$set": {
-                "contacts": [c.model_dump(mode="python") for c in contacts],
+                "contacts": pii.encode(contacts),
+                "search_keys": changed.search_keys,
                 "updated_at": customer.updated_at,
                 "version": customer.version + 1,
             }
@@ -95,7 +98,12 @@ async def write(
 
 
 def _document(document: Customer | Account) -> dict[str, Any]:
-    return document.model_dump(mode="python", by_alias=True, exclude={"revision_id"})
+    """The document as stored: personal values sealed, the customer's search hashes."""
+    if isinstance(document, Customer):
+        document.index_for_search()
+    stored = pii.encode(document)
+    stored.pop("revision_id", None)
+    return stored
 
 
 async def many_customers(ids: list[str]) -> dict[str, Customer]:
@@ -110,11 +118,16 @@ async def many_accounts(ids: list[str]) -> dict[str, Account]:
     return {row["_id"]: Account.model_validate(row) for row in rows}
 
 
-async def ids_with_contact(value: str, *, limit: int) -> list[str]:
-    """Customers holding a contact with exactly this value: a pass over the customers (an
-    index on contacts.value would tax every intake write for one search box)."""
-    cursor = Customer.get_pymongo_collection().find({"contacts.value": value}, {"_id": 1})
+async def ids_with_search_key(keys: list[str], *, limit: int) -> list[str]:
+    """Customers holding any of these search hashes (`Customer.search_keys`): a pass over
+    the customers (an index would tax every intake write for one search box)."""
+    cursor = Customer.get_pymongo_collection().find({"search_keys": {"$in": keys}}, {"_id": 1})
     return [row["_id"] async for row in cursor.limit(limit)]
+
+
+async def reseal() -> pii.Resealed:
+    """Seal every customer's personal values under the current key, hashes refreshed."""
+    return await pii.reseal_collection(Customer, prepare=Customer.index_for_search)
 
 
 async def get_account(account_id: str) -> Account | None:

@@ -18,7 +18,7 @@ from backend.cases import service as cases
 from backend.cases.models import Case
 from backend.cases.queries import CaseFilters
 from backend.cases.schemas import CaseSort
-from backend.core import clock, db
+from backend.core import clock, db, pii
 from backend.core.errors import Forbidden
 from backend.customers import contacts, repository
 from backend.customers.contacts import ContactBook
@@ -31,7 +31,14 @@ from backend.customers.errors import (
     NoOpenDispute,
 )
 from backend.customers.merge import ContactMerge
-from backend.customers.models import Account, ContactKind, Customer, Dispute, Product
+from backend.customers.models import (
+    Account,
+    ContactKind,
+    Customer,
+    Dispute,
+    Product,
+    nic_form,
+)
 from backend.customers.schemas import (
     AccountFacts,
     AccountRead,
@@ -150,7 +157,22 @@ async def get_for(*, actor: User, customer_id: str) -> CustomerRead:
     customer = await repository.get(customer_id)
     if customer is None or not await _within_reach(actor, customer_id):
         raise CustomerNotFound(f"No customer {customer_id}")
+    await record_pii_read(actor=actor, customer_id=customer_id, via="api.customer")
     return await read_model(customer)
+
+
+async def record_pii_read(
+    *, actor: User, customer_id: str, via: str, drc_id: str | None = None
+) -> None:
+    """Write to the audit trail that staff were shown a customer's personal data."""
+    await audit.record(
+        actor=actor,
+        action="customer.pii_read",
+        entity_type="customer",
+        entity_id=customer_id,
+        after={"via": via},
+        drc_id=drc_id if drc_id is not None else actor.drc_id,
+    )
 
 
 async def update_contacts(
@@ -371,7 +393,21 @@ async def ids_with_phone(number: str, *, limit: int = 100) -> list[str]:
         phone = contacts.normalise(ContactKind.MOBILE, number)
     except ValueError:
         return []
-    return await repository.ids_with_contact(phone, limit=limit)
+    return await repository.ids_with_search_key([pii.index("phone", phone)], limit=limit)
+
+
+async def ids_with_nic(nic: str, *, limit: int = 100) -> list[str]:
+    """Customers with this national id (case and spaces ignored), by its search hash."""
+    form = nic_form(nic)
+    if not 4 <= len(form) <= 20:
+        return []
+    return await repository.ids_with_search_key([pii.index("nic", form)], limit=limit)
+
+
+async def ids_with_phone_or_nic(term: str, *, limit: int = 100) -> list[str]:
+    """Customers whose phone number or national id is `term`, for a search box."""
+    found = await ids_with_phone(term, limit=limit) + await ids_with_nic(term, limit=limit)
+    return list(dict.fromkeys(found))[:limit]
 
 
 def phone_forms(number: str) -> list[str]:
@@ -390,10 +426,8 @@ def phone_forms(number: str) -> list[str]:
 
 async def ids_with_mobile(number: str, *, limit: int = 10) -> list[str]:
     """Customers holding this mobile number in any of its forms; for matching replies."""
-    found: list[str] = []
-    for form in phone_forms(number):
-        found += await repository.ids_with_contact(form, limit=limit)
-    return list(dict.fromkeys(found))[:limit]
+    keys = [pii.index("phone", form) for form in phone_forms(number)]
+    return await repository.ids_with_search_key(keys, limit=limit) if keys else []
 
 
 async def ids_with_email(address: str, *, limit: int = 10) -> list[str]:
@@ -402,7 +436,13 @@ async def ids_with_email(address: str, *, limit: int = 10) -> list[str]:
         email = contacts.normalise(ContactKind.EMAIL, address)
     except ValueError:
         return []
-    return await repository.ids_with_contact(email, limit=limit)
+    return await repository.ids_with_search_key([pii.index("email", email)], limit=limit)
+
+
+async def reseal_pii() -> pii.Resealed:
+    """Seal every customer's personal values under the current key (plaintext from before
+    sealing too), with the search hashes refreshed."""
+    return await repository.reseal()
 
 
 async def account_ids_of(customer_id: str) -> list[str]:

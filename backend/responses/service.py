@@ -10,7 +10,7 @@ from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
-from backend.core import db
+from backend.core import db, pii
 from backend.core.errors import Forbidden
 from backend.core.logging import get_logger
 from backend.core.pagination import Page, object_id_cursor
@@ -152,7 +152,7 @@ async def _follow_up(response: Response, session: AsyncClientSession) -> None:
     received_on = response.received_at.date()
     if response.customer_id is None:
         kind, due = WorkKind.UNMATCHED_RESPONSE, received_on
-        title = f"Reply from {response.sender} matched no customer"
+        title = f"Reply from {pii.mask(response.sender)} matched no customer"
     elif response.intent is Intent.PROMISE:
         days = get_settings().responses.promise_follow_up_days
         kind = WorkKind.PROMISE_FOLLOW_UP
@@ -216,3 +216,8 @@ async def get_response(*, actor: User, response_id: str) -> ResponseRead:
     if found is None:
         raise ResponseNotFound(f"No response {response_id}")
     return read_of(found)
+
+
+async def reseal_pii() -> pii.Resealed:
+    """Seal every stored reply's sender under the current key."""
+    return await repository.reseal()

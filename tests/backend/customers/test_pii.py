@@ -1,0 +1,222 @@
+"""Personal data at rest: nothing plain in any stored document, lookups by keyed hash,
+key rotation and the one-off sealing of plaintext, the audit of staff reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from bson import ObjectId
+
+from backend.audit.models import AuditRecord
+from backend.cases.models import Case
+from backend.core import pii
+from backend.core.settings import PiiSettings
+from backend.customers import service as customers
+from backend.customers.models import Customer
+from backend.notifications import service as notifications
+from backend.notifications.models import Channel, Delivery, TemplateKey
+from backend.ops.pii import reseal_all
+from backend.responses.models import Response
+from backend.users.models import Role
+from tests.backend.notifications.conftest import send_waiting
+from tests.backend.responses.conftest import reply
+from tests.factories import bearer, make_user
+
+OVERDUE = (datetime.now(UTC) - timedelta(days=90)).date().isoformat()
+NIC = "199012345678"
+ADDRESS = "No. 42, Galle Road, Kollupitiya"
+EMAIL = "nimal.perera@example.lk"
+MOBILE = "0771234567"
+ADDED_MOBILE = "+94715550101"
+STRANGER = "94779998888"
+PLAIN = (NIC, ADDRESS, EMAIL, MOBILE, "771234567", ADDED_MOBILE, "715550101", STRANGER)
+
+
+def incident(n: int = 1) -> dict[str, Any]:
+    return {
+        "external_ref": f"CRM-{n}",
+        "action": "arrears",
+        "account_id": f"ACC-{n:04d}",
+        "customer": {
+            "id": f"CUS-{n:04d}",
+            "name": "Nimal Perera",
+            "region": "Western",
+            "nic": NIC if n == 1 else f"{n:09d}V",
+            "address": ADDRESS if n == 1 else f"No. {n}, Temple Road, Galle",
+            "mobile": "077 123 4567" if n == 1 else f"07755{n:05d}",
+            "email": EMAIL if n == 1 else f"customer{n}@example.lk",
+        },
+        "products": [
+            {"id": "FIB-1", "type": "fibre", "arrears": {"amount": 125050, "currency": "LKR"}}
+        ],
+        "overdue_since": OVERDUE,
+    }
+
+
+@pytest.fixture
+async def operator(signing_key):
+    return bearer(signing_key, await make_user(Role.OPERATOR_OFFICER))
+
+
+@pytest.fixture
+def ring(settings) -> Iterator[None]:
+    """Lets a test change the process's key ring; the session's comes back after."""
+    yield
+    pii.install(settings.pii)
+
+
+async def register(client, headers, n: int = 1) -> Case:
+    response = await client.post("/incidents", json=incident(n), headers=headers)
+    assert response.status_code == 201, response.text
+    return await Case.get(ObjectId(response.json()["case_id"]))
+
+
+async def raw_documents() -> Iterator[tuple[str, str]]:
+    """Every stored document of every collection, as (collection, its text)."""
+    database = Customer.get_pymongo_collection().database
+    found = []
+    for name in await database.list_collection_names():
+        async for row in database[name].find({}):
+            found.append((name, repr(row)))
+    return iter(found)
+
+
+async def test_no_stored_document_holds_personal_data_in_plain_text(
+    client, operator, edges, senders
+):
+    case = await register(client, operator)
+    again = incident(1) | {"external_ref": "CRM-2", "account_id": "ACC-0002"}
+    again["customer"] = again["customer"] | {"mobile": "+94 71 555 0101"}
+    assert (await client.post("/incidents", json=again, headers=operator)).status_code == 201
+    customer = await Customer.get(case.customer_id)
+    for contact in customer.contacts:  # the SMS goes to the newer number
+        contact.primary = contact.value == ADDED_MOBILE or contact.kind != "mobile"
+    await customer.save()
+    await notifications.message_customer(
+        actor=None, case=case, key=TemplateKey.PAYMENT_REMINDER, channels=[Channel.SMS]
+    )
+    await send_waiting(senders)
+    assert (await reply(client, "94771234567", "will pay on Friday")).status_code == 200
+    assert (await reply(client, STRANGER, "who is this")).status_code == 200
+    assert (await client.get(f"/customers/{case.customer_id}", headers=operator)).is_success
+
+    leaks = [(name, word) for name, text in await raw_documents() for word in PLAIN if word in text]
+    assert leaks == []
+    # while services and the API see the plain values
+    customer = await Customer.get(case.customer_id)
+    assert customer.nic == NIC and customer.address == ADDRESS
+    assert {c.value for c in customer.contacts} >= {MOBILE, EMAIL, ADDED_MOBILE, ADDRESS}
+    [sms] = await Delivery.find({"channel": "sms"}).to_list()
+    assert sms.to == ADDED_MOBILE
+    senders_seen = {r.sender async for r in Response.find({})}
+    assert senders_seen == {"94771234567", STRANGER}
+
+
+async def test_a_phone_or_national_id_finds_the_customer_through_its_hash(client, operator):
+    case = await register(client, operator)
+    await register(client, operator, 2)
+    assert await customers.ids_with_phone("077-123 4567") == [case.customer_id]
+    assert await customers.ids_with_mobile("94771234567") == []  # stored in its local form
+    assert await customers.ids_with_email("Nimal.Perera@Example.LK") == [case.customer_id]
+    assert await customers.ids_with_nic(" 199012345678 ") == [case.customer_id]
+    assert await customers.ids_with_phone_or_nic(NIC) == [case.customer_id]
+    assert await customers.ids_with_phone("0770000000") == []
+    stored = await Customer.get_pymongo_collection().find_one({"_id": case.customer_id})
+    assert stored["search_keys"] and all(":" in key for key in stored["search_keys"])
+    reply_case = await Customer.get(case.customer_id)
+    assert reply_case is not None
+
+
+async def test_an_inbound_sms_is_matched_to_the_customer_by_hash(client, operator, edges):
+    case = await register(client, operator)
+    customer = await Customer.get(case.customer_id)
+    customer.contacts[0].value = "+94771234567"
+    await customer.save()  # Beanie's own write seals and hashes too
+    answer = await reply(client, "94771234567", "will pay tomorrow")
+    assert answer.status_code == 200, answer.text
+    [stored] = await Response.find({}).to_list()
+    assert stored.customer_id == case.customer_id and stored.account_ids == [case.account_id]
+
+
+async def test_console_search_finds_the_case_by_phone(client, operator, signing_key):
+    from tests.console.conftest import sign_in
+
+    case = await register(client, operator)
+    staff = await make_user(Role.OPERATOR_OFFICER)
+    await sign_in(client, signing_key, staff)
+    page = await client.get("/console/cases", params={"q": "077 123 4567"})
+    assert page.status_code == 200 and f"/console/cases/{case.id}" in page.text
+    page = await client.get("/console/cases", params={"q": NIC})
+    assert f"/console/cases/{case.id}" in page.text
+
+
+def _settings(current: str, **keys: str) -> PiiSettings:
+    return PiiSettings(keys=keys, current_key_id=current, index_key="i" * 40)
+
+
+async def _key_ids() -> set[str]:
+    rows = await Customer.get_pymongo_collection().find({}).to_list()
+    return {row["nic"].split(":")[1] for row in rows}
+
+
+async def test_a_rotated_key_keeps_every_record_readable_and_the_task_moves_them(
+    client, operator, ring
+):
+    pii.install(_settings("k1", k1="a" * 40))
+    ids = [(await register(client, operator, n)).customer_id for n in range(1, 4)]
+    assert await _key_ids() == {"k1"}
+
+    pii.install(_settings("k2", k1="a" * 40, k2="b" * 40))
+    found = await customers.customers_unscoped(ids)
+    assert found[ids[0]].nic == NIC and found[ids[0]].address == ADDRESS
+    assert await customers.ids_with_phone(MOBILE) == [ids[0]]
+    report = await reseal_all()
+    assert report["customers"] == {"read": 3, "resealed": 3}
+    assert await _key_ids() == {"k2"}
+    again = await reseal_all()
+    assert again["customers"] == {"read": 3, "resealed": 0}
+
+    pii.install(_settings("k2", k2="b" * 40))  # the old key retired: nothing needs it
+    found = await customers.customers_unscoped(ids)
+    assert [c.nic for c in found.values()].count(NIC) == 1
+
+
+async def test_plaintext_from_before_sealing_is_readable_then_sealed_once(client, operator):
+    legacy = {
+        "_id": "CUS-LEGACY",
+        "name": "Sunil Silva",
+        "nic": "851234567V",
+        "address": "7 Lake Drive, Kandy",
+        "contacts": [{"id": "c1", "kind": "mobile", "value": "0719876543", "primary": True}],
+        "version": 4,
+    }
+    await Customer.get_pymongo_collection().insert_one(legacy)
+    assert (await Customer.get("CUS-LEGACY")).nic == "851234567V"
+    assert await customers.ids_with_phone("0719876543") == []  # no hash yet
+
+    report = await reseal_all()
+    assert report["customers"]["resealed"] == 1
+    stored = await Customer.get_pymongo_collection().find_one({"_id": "CUS-LEGACY"})
+    assert "0719876543" not in repr(stored) and "Kandy" not in repr(stored)
+    assert stored["version"] == 4  # not a change an officer's offline edit must merge with
+    assert await customers.ids_with_phone("0719876543") == ["CUS-LEGACY"]
+    assert (await reseal_all())["customers"]["resealed"] == 0
+
+
+async def test_staff_reads_of_a_customer_are_audited(client, operator, signing_key):
+    from tests.console.conftest import sign_in
+
+    case = await register(client, operator)
+    assert (await client.get(f"/customers/{case.customer_id}", headers=operator)).is_success
+    staff = await make_user(Role.OPERATOR_OFFICER)
+    await sign_in(client, signing_key, staff)
+    assert (await client.get(f"/console/cases/{case.id}")).status_code == 200
+    reads = await AuditRecord.find({"action": "customer.pii_read"}).sort("_id").to_list()
+    assert [(r.entity_id, r.after["via"]) for r in reads] == [
+        (case.customer_id, "api.customer"),
+        (case.customer_id, "console.case"),
+    ]
+    assert reads[1].actor_uid == staff.id
