@@ -7,7 +7,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, Field, SecretStr, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    SecretStr,
+    StringConstraints,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 GOOGLE_SECURETOKEN_CERTS = (
@@ -171,6 +178,35 @@ class OssSettings(BaseModel):
     sweep_seconds: float = Field(default=30, gt=0)  # the beat sweep of due events and cures
 
 
+def _rate(text: str) -> str:
+    """A rate as `limits` reads it ("10/minute", "3 per 2 seconds"); ValueError if not."""
+    from limits import parse
+
+    parse(text)
+    return text
+
+
+Rate = Annotated[str, AfterValidator(_rate)]
+
+
+class AbuseLimit(BaseModel):
+    """How often one account, and one IP address, may call a group of routes (None: no
+    limit on that key)."""
+
+    per_user: Rate | None = None
+    per_ip: Rate | None = None
+
+
+class RateLimitSettings(BaseModel):
+    """Abuse limits, counted in Redis over a moving window; a call past one is a 429."""
+
+    enabled: bool = True
+    sign_in: AbuseLimit = AbuseLimit(per_user="10/minute", per_ip="30/minute")
+    sync_push: AbuseLimit = AbuseLimit(per_user="120/minute", per_ip="600/minute")
+    uploads: AbuseLimit = AbuseLimit(per_user="30/hour", per_ip="60/hour")
+    callbacks: AbuseLimit = AbuseLimit(per_ip="600/minute")
+
+
 KeyId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
 
 
@@ -232,6 +268,7 @@ class Settings(BaseSettings):
     oss: OssSettings = OssSettings()
     dunning: DunningSettings = DunningSettings()
     pii: PiiSettings = PiiSettings()
+    rate_limits: RateLimitSettings = RateLimitSettings()
 
     @property
     def is_production(self) -> bool:

@@ -43,6 +43,7 @@ def test_production_cookies_are_secure():
         console={"session_secret": REAL_SECRET},
         responses={"sms_webhook_secret": REAL_SECRET},
         oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+        pii={"keys": {"k1": "k" * 40}, "current_key_id": "k1", "index_key": "x" * 40},
     )
     response = Response()
     SessionCodec(settings).write(response, Session.anonymous())
