@@ -175,6 +175,22 @@ async def record_pii_read(
     )
 
 
+async def record_pii_reads(*, actor: User, customer_ids: list[str | None], via: str) -> None:
+    """One `customer.pii_read` per customer shown in a list (a phone number, an address),
+    in one write."""
+    shown = [c for c in dict.fromkeys(customer_ids) if c is not None]
+    if not shown:
+        return
+    async with db.transaction() as session:
+        await audit.record_many(
+            actor=actor,
+            action="customer.pii_read",
+            entity_type="customer",
+            created=[(c, {"via": via}, actor.drc_id) for c in shown],
+            session=session,
+        )
+
+
 async def update_contacts(
     *, actor: User, case: Case, data: ContactsUpdate, session: AsyncClientSession | None = None
 ) -> CustomerRead:

@@ -207,6 +207,9 @@ async def list_responses(
         query["customer_id"] = {"$ne": None} if filters.matched else None
     rows = await repository.page(query, after=object_id_cursor(cursor), limit=limit + 1)
     items = [read_of(r) for r in rows[:limit]]
+    await customers.record_pii_reads(
+        actor=actor, customer_ids=[r.customer_id for r in items], via="responses"
+    )
     return Page(items=items, next_cursor=str(rows[limit - 1].id) if len(rows) > limit else None)
 
 
@@ -215,6 +218,7 @@ async def get_response(*, actor: User, response_id: str) -> ResponseRead:
     found = await repository.get(response_id)
     if found is None:
         raise ResponseNotFound(f"No response {response_id}")
+    await customers.record_pii_reads(actor=actor, customer_ids=[found.customer_id], via="response")
     return read_of(found)
 
 

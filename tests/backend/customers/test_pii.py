@@ -139,6 +139,10 @@ async def test_an_inbound_sms_is_matched_to_the_customer_by_hash(client, operato
     assert answer.status_code == 200, answer.text
     [stored] = await Response.find({}).to_list()
     assert stored.customer_id == case.customer_id and stored.account_ids == [case.account_id]
+    listed = await client.get("/responses", headers=operator)
+    assert [r["sender"] for r in listed.json()["items"]] == ["94771234567"]
+    [read] = await AuditRecord.find({"action": "customer.pii_read"}).to_list()
+    assert (read.entity_id, read.after) == (case.customer_id, {"via": "responses"})
 
 
 async def test_console_search_finds_the_case_by_phone(client, operator, signing_key):
@@ -220,3 +224,19 @@ async def test_staff_reads_of_a_customer_are_audited(client, operator, signing_k
         (case.customer_id, "console.case"),
     ]
     assert reads[1].actor_uid == staff.id
+
+
+async def test_the_phone_mirror_and_the_api_show_plain_values(client, operator):
+    import json
+
+    from backend.syncing import mirror
+
+    case = await register(client, operator)
+    doc = (await mirror.CASE_DOCUMENTS.build([str(case.id)]))[str(case.id)]
+    written = json.dumps(doc.model_dump(mode="json"))
+    assert pii.PREFIX not in written
+    assert MOBILE in written and EMAIL in written and ADDRESS in written
+    body = (await client.get(f"/customers/{case.customer_id}", headers=operator)).json()
+    assert body["nic"] == NIC and body["address"] == ADDRESS
+    assert {c["value"] for c in body["contacts"]} == {MOBILE, EMAIL, ADDRESS}
+    assert "search_keys" not in body
