@@ -189,24 +189,18 @@ async def test_a_rotated_key_keeps_every_record_readable_and_the_task_moves_them
 
 
 async def test_plaintext_from_before_sealing_is_readable_then_sealed_once(client, operator):
-    legacy = {
-        "_id": "CUS-LEGACY",
-        "name": "Sunil Silva",
-        "nic": "851234567V",
-        "address": "7 Lake Drive, Kandy",
-        "contacts": [{"id": "c1", "kind": "mobile", "value": "0719876543", "primary": True}],
-        "version": 4,
-    }
-    await Customer.get_pymongo_collection().insert_one(legacy)
-    assert (await Customer.get("CUS-LEGACY")).nic == "851234567V"
-    assert await customers.ids_with_phone("0719876543") == []  # no hash yet
+    from tests.backend.ops.test_reseal import LEGACY, is_plain
+
+    await Customer.get_pymongo_collection().insert_one(dict(LEGACY))
+    assert (await Customer.get("CUS-OLD")).nic == "786543210V"
+    assert await customers.ids_with_phone("0761112223") == []  # no hash yet
 
     report = await reseal_all()
     assert report["customers"]["resealed"] == 1
-    stored = await Customer.get_pymongo_collection().find_one({"_id": "CUS-LEGACY"})
-    assert "0719876543" not in repr(stored) and "Kandy" not in repr(stored)
-    assert stored["version"] == 4  # not a change an officer's offline edit must merge with
-    assert await customers.ids_with_phone("0719876543") == ["CUS-LEGACY"]
+    stored = await Customer.get_pymongo_collection().find_one({"_id": "CUS-OLD"})
+    assert not is_plain(stored)
+    assert stored["version"] == 2  # not a change an officer's offline edit must merge with
+    assert await customers.ids_with_phone("0761112223") == ["CUS-OLD"]
     assert (await reseal_all())["customers"]["resealed"] == 0
 
 

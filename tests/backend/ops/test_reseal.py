@@ -23,7 +23,7 @@ LEGACY = {
 }
 
 
-def _plain(row: dict) -> bool:
+def is_plain(row: dict) -> bool:
     return any(word in repr(row) for word in ("786543210V", "Badulla", "0761112223"))
 
 
@@ -33,7 +33,7 @@ async def test_the_command_seals_plain_documents_once(app, settings):
     code, out, err = await debtx(settings, "seal-pii")
     assert code == 0, err
     assert json.loads(out)["customers"] == {"read": 1, "resealed": 1}
-    assert not _plain(await collection.find_one({"_id": "CUS-OLD"}))
+    assert not is_plain(await collection.find_one({"_id": "CUS-OLD"}))
     code, out, _ = await debtx(settings, "seal-pii")
     assert json.loads(out)["customers"] == {"read": 1, "resealed": 0}
     assert (await Customer.get("CUS-OLD")).nic == "786543210V"
@@ -44,7 +44,7 @@ async def test_the_task_reseals_on_a_worker(app, services, worker):  # noqa: F81
     await collection.insert_one(dict(LEGACY))
     Celery(broker=services.redis_url).send_task("pii.reseal")
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and _plain(await collection.find_one({"_id": "CUS-OLD"})):
+    while time.monotonic() < deadline and is_plain(await collection.find_one({"_id": "CUS-OLD"})):
         assert worker.poll() is None, "the worker exited"
         await asyncio.sleep(0.2)
-    assert not _plain(await collection.find_one({"_id": "CUS-OLD"}))
+    assert not is_plain(await collection.find_one({"_id": "CUS-OLD"}))
