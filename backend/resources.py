@@ -16,6 +16,7 @@ from backend.core.errors import ServiceUnavailable
 from backend.core.settings import Settings
 from backend.domains import MODELS
 from backend.firebase.firestore import make_firestore
+from sync import keeping
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Resources:
         if settings.firebase.firestore_emulator_host:
             os.environ["FIRESTORE_EMULATOR_HOST"] = settings.firebase.firestore_emulator_host
         pii.install(settings.pii)
+        keeping.install(pii)  # the review inbox and ledger keep officers' values sealed
         mongo = db.make_client(settings.mongo)
         if settings.is_production and not await db.is_replica_set(mongo):
             await mongo.close()

@@ -49,15 +49,21 @@ def normalise(kind: ContactKind, value: str) -> str:
 
 
 def summary(contact: Contact | None) -> dict[str, Any] | None:
-    """What the audit trail records about a contact."""
+    """A contact as a conflict keeps it (the review inbox seals it at rest)."""
     if contact is None:
         return None
     return {
         "id": contact.id,
         "kind": contact.kind.value,
-        "value": pii.mask(contact.value),
+        "value": contact.value,
         "primary": contact.primary,
     }
+
+
+def audited(contact: Contact | None) -> dict[str, Any] | None:
+    """What the audit trail records about a contact: its value masked."""
+    shown = summary(contact)
+    return shown and {**shown, "value": pii.mask(shown["value"])}
 
 
 @dataclass

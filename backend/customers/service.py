@@ -6,6 +6,7 @@ a contact; officers and supervisors change contacts one audited change at a time
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import datetime
 
@@ -275,8 +276,8 @@ async def _audit_contacts(
             action=event.action,
             entity_type="customer",
             entity_id=customer_id,
-            before=contacts.summary(event.before),
-            after=contacts.summary(event.after),
+            before=contacts.audited(event.before),
+            after=contacts.audited(event.after),
             drc_id=drc_id,
             session=session,
         )
@@ -412,10 +413,15 @@ async def ids_with_phone(number: str, *, limit: int = 100) -> list[str]:
     return await repository.ids_with_search_key([pii.index("phone", phone)], limit=limit)
 
 
+# an id as intake takes it, with the digits every national or business id carries
+_NIC = re.compile(r"^(?=(?:[^0-9]*[0-9]){5})[A-Z0-9/-]{4,20}$")
+
+
 async def ids_with_nic(nic: str, *, limit: int = 100) -> list[str]:
-    """Customers with this national id (case and spaces ignored), by its search hash."""
+    """Customers with this national id (case and spaces ignored), by its search hash;
+    none for a term no id looks like (the lookup is a pass over the customers)."""
     form = nic_form(nic)
-    if not 4 <= len(form) <= 20:
+    if not _NIC.match(form):
         return []
     return await repository.ids_with_search_key([pii.index("nic", form)], limit=limit)
 

@@ -8,6 +8,7 @@ from backend.core.pii import Resealed
 from backend.customers import service as customers
 from backend.notifications import service as notifications
 from backend.responses import service as responses
+from backend.syncing import service as syncing
 
 log = get_logger(__name__)
 
@@ -16,9 +17,12 @@ async def reseal_all() -> dict[str, dict[str, int]]:
     """Each collection holding personal values, walked once; what was rewritten in each.
     Documents already under the current key are left as they are, so a second run (or
     one interrupted and started again) rewrites nothing twice."""
-    report: dict[str, dict[str, int]] = {}
-    for walk in (customers.reseal_pii, responses.reseal_pii, notifications.reseal_pii):
-        done: Resealed = await walk()
-        report[done.collection] = {"read": done.read, "resealed": done.resealed}
+    passes: list[Resealed] = [
+        await customers.reseal_pii(),
+        await responses.reseal_pii(),
+        await notifications.reseal_pii(),
+        *await syncing.reseal_pii(),
+    ]
+    for done in passes:
         log.info("pii.resealed", collection=done.collection, resealed=done.resealed)
-    return report
+    return {p.collection: {"read": p.read, "resealed": p.resealed} for p in passes}

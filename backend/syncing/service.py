@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from backend.core import audiences, db
+from backend.core import audiences, db, pii
 from backend.core.pagination import (
     InvalidCursor,
     Page,
@@ -246,3 +246,9 @@ async def keep_inbox_audiences() -> int:
     if updates:
         await items.bulk_write(updates, ordered=False)
     return len(updates)
+
+
+async def reseal_pii() -> list[pii.Resealed]:
+    """Seal what the review inbox and the ledger keep of officers' values (arguments,
+    both sides of a conflict) under the current key."""
+    return [await pii.reseal_collection(InboxItem), await pii.reseal_collection(MutationRecord)]

@@ -234,3 +234,27 @@ async def test_the_phone_mirror_and_the_api_show_plain_values(client, operator):
     assert body["nic"] == NIC and body["address"] == ADDRESS
     assert {c["value"] for c in body["contacts"]} == {MOBILE, EMAIL, ADDRESS}
     assert "search_keys" not in body
+
+
+async def test_what_sync_keeps_of_an_officers_contact_edit_is_sealed(client, signing_key):
+    from datetime import UTC, datetime
+
+    from sync.models import InboxItem
+    from tests.backend.syncing.helpers import Device, push_ok
+    from tests.backend.syncing.test_conflicts import _edit, _office_edit, _setup
+
+    officer, supervisor, case, customer = await _setup()
+    base = customer.version
+    await _office_edit(supervisor, case, customer, value="+94770000001")
+    edit = _edit(Device(officer), case, customer, base, datetime.now(UTC), value="+94770000002")
+    [result] = await push_ok(client, signing_key, officer, [edit])
+    assert result["status"] == "merged" and result["resolutions"][0]["server_value"]
+
+    words = ("770000001", "770000002")
+    leaks = [(name, w) for name, text in await raw_documents() for w in words if w in text]
+    assert leaks == []
+    item = await InboxItem.get(result["review_id"])  # the supervisor reads them plain
+    assert item.resolutions[0].server_value == "+94770000001"
+    assert item.args["changes"][0]["value"] == "+94770000002"
+    inbox = await client.get(f"/sync/inbox/{item.id}", headers=bearer(signing_key, supervisor))
+    assert inbox.json()["args"]["changes"][0]["value"] == "+94770000002"
