@@ -87,13 +87,33 @@ class Customer(KeyedDocument):
         bson_encoders = pii.SEALING
 
     @before_event(Insert, Replace, Save)
-    def index_for_search(self) -> None:
-        """Hash what a lookup may match, from the values about to be stored; mark them."""
+    def _before_write(self) -> None:
+        """Beanie's own writes: mark the personal values for its encoder to seal, hash."""
         pii.mark(self)
+        self.index_for_search()
+
+    def index_for_search(self) -> None:
+        """Hash what a lookup may match, from the values about to be stored."""
         keys = [pii.index(_SEARCHED[c.kind], c.value) for c in self.contacts if c.kind in _SEARCHED]
         if self.nic:
             keys.append(pii.index("nic", nic_form(self.nic)))
         self.search_keys = list(dict.fromkeys(keys))
+
+    def stored(self) -> dict[str, Any]:
+        """The document as written: personal values sealed, search hashes fresh (pydantic's
+        dump and three explicit fields: Beanie's encoder costs ~15x more per customer)."""
+        self.index_for_search()
+        document = self.model_dump(mode="python", by_alias=True, exclude={"revision_id"})
+        for name in ("nic", "address"):
+            if document[name] is not None:
+                document[name] = pii.seal(document[name])
+        document["contacts"] = stored_contacts(self.contacts)
+        return document
+
+
+def stored_contacts(contacts: list[Contact]) -> list[dict[str, Any]]:
+    """Contacts as written, their values sealed."""
+    return [{**c.model_dump(mode="python"), "value": pii.seal(c.value)} for c in contacts]
 
 
 _SEARCHED = {

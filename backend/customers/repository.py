@@ -10,7 +10,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.core import db, pii
 from backend.customers.errors import CustomerChanged
-from backend.customers.models import Account, Contact, Customer, Dispute
+from backend.customers.models import Account, Contact, Customer, Dispute, stored_contacts
 
 
 async def get(customer_id: str, *, session: AsyncClientSession | None = None) -> Customer | None:
@@ -45,7 +45,7 @@ async def set_contacts(
         {"_id": customer.id, "version": customer.version},
         {
             "$set": {
-                "contacts": pii.encode(contacts),
+                "contacts": stored_contacts(contacts),
                 "search_keys": changed.search_keys,
                 "updated_at": customer.updated_at,
                 "version": customer.version + 1,
@@ -98,12 +98,10 @@ async def write(
 
 
 def _document(document: Customer | Account) -> dict[str, Any]:
-    """The document as stored: personal values sealed, the customer's search hashes."""
+    """The document as stored: a customer's personal values sealed, its search hashes."""
     if isinstance(document, Customer):
-        document.index_for_search()
-    stored = pii.encode(document)
-    stored.pop("revision_id", None)
-    return stored
+        return document.stored()
+    return document.model_dump(mode="python", by_alias=True, exclude={"revision_id"})
 
 
 async def many_customers(ids: list[str]) -> dict[str, Customer]:
