@@ -192,7 +192,7 @@ class DeadLetter(Document):
     """A write Firestore kept refusing; repair (or a person) takes it from here."""
 
     path: str
-    data: dict[str, Any] | None
+    data: KeptArgs | None  # the phone's case document: a customer's contacts, sealed
     version: int
     error: str
     attempts: int
@@ -200,6 +200,7 @@ class DeadLetter(Document):
 
     class Settings:
         name = "mirror_dead_letters"
+        bson_encoders = KEEPING
 
 
 MODELS = (
