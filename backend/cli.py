@@ -21,12 +21,18 @@ def dev(
     redis_port: int = typer.Option(6390, help="Port of Redis"),
     firestore_port: int = typer.Option(8181, help="Port of the Firestore emulator"),
     oss_port: int = typer.Option(8190, help="Port of the local OSS"),
+    bank_port: int = typer.Option(8191, help="Port of the local bank"),
 ) -> None:
     """Run the whole stack locally with embedded defaults and demo data."""
     from backend.devstack.stack import Ports, run_stack
 
     ports = Ports(
-        api=api_port, mongodb=mongodb_port, redis=redis_port, firestore=firestore_port, oss=oss_port
+        api=api_port,
+        mongodb=mongodb_port,
+        redis=redis_port,
+        firestore=firestore_port,
+        oss=oss_port,
+        bank=bank_port,
     )
     raise typer.Exit(run_stack(Path.cwd(), ports))
 
@@ -80,25 +86,50 @@ def import_datalake(
     path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
 ) -> None:
     """Import a data lake export (CSV or JSON Lines) as incidents and print the report."""
-    from backend.core.errors import DomainError
     from backend.intake import service as intake
     from backend.intake.models import IncidentSource
 
     settings = get_settings()
+    _print_report(
+        lambda: intake.import_file(
+            path=path, source=IncidentSource.DATA_LAKE, settings=settings.intake
+        ),
+        lambda batch: intake.batch_read(batch).model_dump_json(indent=2),
+    )
+
+
+def _print_report(work, show) -> None:
+    """Run an import against the database and print its report; a refusal exits 1."""
+    from backend.core.errors import DomainError
+
     try:
         # Log lines go to stderr so that stdout is the report alone.
         with contextlib.redirect_stdout(sys.stderr):
-            batch = asyncio.run(
-                _with_database(
-                    lambda: intake.import_file(
-                        path=path, source=IncidentSource.DATA_LAKE, settings=settings.intake
-                    )
-                )
-            )
+            done = asyncio.run(_with_database(work))
     except DomainError as exc:
         typer.echo(f"{exc.code}: {exc.detail}", err=True)
         raise typer.Exit(1) from exc
-    typer.echo(intake.batch_read(batch).model_dump_json(indent=2))
+    typer.echo(show(done))
+
+
+@app.command("billing-feed")
+def billing_feed(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True),
+    kind: str | None = typer.Option(
+        None,
+        help="customer, account, invoice, plan, cycle, group or payment_method "
+        "(a CSV file needs it unless it has a kind column)",
+    ),
+) -> None:
+    """Take in a BSS billing feed file (CSV or JSON Lines) and print its row report."""
+    from backend.billing import feeds
+    from backend.billing import service as billing
+
+    settings = get_settings()
+    _print_report(
+        lambda: feeds.import_file(path=path, kind=kind, settings=settings.billing),
+        lambda batch: billing.feed_read(batch).model_dump_json(indent=2),
+    )
 
 
 @app.command("sync-outbox")
@@ -217,6 +248,85 @@ def seal_pii() -> None:
     with contextlib.redirect_stdout(sys.stderr):
         report = asyncio.run(_with_database(reseal_all))
     typer.echo(json.dumps(report, indent=2))
+
+
+@app.command("retention")
+def retention(
+    dry_run: bool = typer.Option(False, help="Show what a run would do; change nothing"),
+) -> None:
+    """Archive closed cases, minimise customers long gone, prune the change and delivery
+    logs, as DEBTX_RETENTION__* say; print what was (or would be) done."""
+    from backend.retention import service
+
+    settings = get_settings()
+
+    async def work():
+        return await service.run(actor=None, settings=settings, dry_run=dry_run)
+
+    with contextlib.redirect_stdout(sys.stderr):
+        done = asyncio.run(_with_database(work))
+    typer.echo(done.model_dump_json(indent=2))
+
+
+async def _with_client(work):
+    from backend.core import db
+
+    client = db.make_client(get_settings().mongo)
+    try:
+        return await work(client)
+    finally:
+        await client.close()
+
+
+def _backup_job(work, *, unchanged: str, when: tuple[type[Exception], ...]):
+    """Run a backup or restore with its own client; a BackupError becomes its code and
+    message (with `unchanged` said for the errors in `when`) and exit status 1."""
+    from backend.backups.errors import BackupError
+
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            return asyncio.run(_with_client(work))
+    except BackupError as exc:
+        note = unchanged if isinstance(exc, when) else ""
+        typer.echo(f"{exc.code}: {exc.detail}{note}", err=True)
+        raise typer.Exit(1) from exc
+
+
+@app.command("backup")
+def backup() -> None:
+    """Back the database up into one verified archive in DEBTX_BACKUPS__DIRECTORY
+    (mongodump where installed, else a snapshot export) and keep the newest few."""
+    from backend.backups import service
+    from backend.backups.errors import BackupError
+
+    settings = get_settings()
+    made = _backup_job(
+        lambda client: service.create_backup(client=client, settings=settings),
+        unchanged="; no backup was written",
+        when=(BackupError,),
+    )
+    typer.echo(made.model_dump_json(indent=2))
+
+
+@app.command("restore")
+def restore(
+    path: Path = typer.Argument(..., help="A backup archive made by `debtx backup`"),
+    yes: bool = typer.Option(False, "--yes", help="Replace the database without asking"),
+) -> None:
+    """Verify a backup end to end, then replace the configured database with it; a
+    corrupt or partial archive is refused and the database left as it was."""
+    from backend.backups import service
+    from backend.backups.errors import BackupNotFound, BackupRefused
+
+    settings = get_settings()
+    if not yes:
+        typer.confirm(f"Replace every collection of {settings.mongo.database}?", abort=True)
+    done = _backup_job(
+        lambda client: service.restore_backup(client=client, settings=settings, path=path),
+        unchanged="; the database was not changed",
+        when=(BackupRefused, BackupNotFound),
+    )
+    typer.echo(done.model_dump_json(indent=2))
 
 
 @app.command("mirror-verify")

@@ -14,6 +14,9 @@ from backend import __version__
 from backend.allocation.router import router as allocation_router
 from backend.audit.router import router as audit_router
 from backend.auth.router import router as dev_auth_router
+from backend.banking.router import router as banking_router
+from backend.billing.router import router as billing_router
+from backend.cards.router import router as cards_router
 from backend.cases.router import router as cases_router
 from backend.commission.router import router as commission_router
 from backend.console import install as install_console
@@ -24,6 +27,7 @@ from backend.core.ratelimit import Limiter
 from backend.core.settings import Settings, get_settings
 from backend.cpe.router import router as cpe_router
 from backend.customers.router import router as customers_router
+from backend.disputes.router import router as disputes_router
 from backend.drcs.router import router as drcs_router
 from backend.dunning.router import router as dunning_router
 from backend.firebase.devkeys import SigningKey
@@ -36,9 +40,13 @@ from backend.ops.router import router as ops_router
 from backend.oss.router import router as oss_router
 from backend.payments.router import router as payments_router
 from backend.performance.router import router as performance_router
+from backend.receipts.router import router as receipts_router
+from backend.reconciliation.router import router as reconciliation_router
+from backend.reports.router import router as reports_router
 from backend.requests.router import router as requests_router
 from backend.resources import Resources
 from backend.responses.router import router as responses_router
+from backend.retention.router import router as retention_router
 from backend.segments.router import router as segments_router
 from backend.settlements.router import router as settlements_router
 from backend.syncing.metrics import MirrorCollector
@@ -60,6 +68,7 @@ DOMAIN_ROUTERS = (
     negotiations_router,
     settlements_router,
     payments_router,
+    receipts_router,
     cpe_router,
     mediation_router,
     requests_router,
@@ -69,8 +78,15 @@ DOMAIN_ROUTERS = (
     responses_router,
     worklist_router,
     oss_router,
+    billing_router,
     segments_router,
     dunning_router,
+    disputes_router,
+    cards_router,
+    reports_router,
+    retention_router,
+    banking_router,
+    reconciliation_router,
     sync_router,
 )
 

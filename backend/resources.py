@@ -33,13 +33,13 @@ class Resources:
         """Connect everything and bind the documents; refuse unsafe production setups."""
         if settings.firebase.firestore_emulator_host:
             os.environ["FIRESTORE_EMULATOR_HOST"] = settings.firebase.firestore_emulator_host
-        pii.install(settings.pii)
-        keeping.install(pii)  # the review inbox and ledger keep officers' values sealed
         mongo = db.make_client(settings.mongo)
         if settings.is_production and not await db.is_replica_set(mongo):
             await mongo.close()
             raise ServiceUnavailable("Production needs a MongoDB replica set (transactions)")
         await db.init_documents(mongo, settings.mongo.database, MODELS)
+        pii.install(settings.pii)
+        keeping.install(pii)  # the review inbox and ledger keep officers' values sealed
         return cls(
             settings=settings,
             mongo=mongo,

@@ -14,7 +14,7 @@ backend/core/audiences.py). A reader names its own audience, or none to read eve
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
@@ -146,13 +146,28 @@ def after(since: int, *, audience: str | None, limit: int) -> AsyncCursor[dict[s
     return cursor.limit(limit).batch_size(limit)
 
 
-async def prune(*, older_than: timedelta) -> int:
-    """Drop history sequenced before `older_than` ago; readers behind it get a reset."""
-    cutoff = clock.now() - older_than
-    changes = ChangeEntry.get_pymongo_collection()
-    last = await changes.find_one(
+async def _last_before(cutoff: datetime) -> dict[str, Any] | None:
+    """The newest entry sequenced before `cutoff`: pruning drops it and all before it."""
+    return await ChangeEntry.get_pymongo_collection().find_one(
         {"sequenced_at": {"$lt": cutoff}}, sort=[("sequenced_at", -1), ("_id", -1)]
     )
+
+
+async def prunable(*, older_than: timedelta, now: datetime | None = None) -> tuple[int, int]:
+    """(how many entries, last cursor) `prune` would drop now; (0, 0) for none."""
+    last = await _last_before((now or clock.now()) - older_than)
+    if last is None:
+        return 0, 0
+    count = await ChangeEntry.get_pymongo_collection().count_documents(
+        {"_id": {"$lte": last["_id"]}}
+    )
+    return count, last["_id"]
+
+
+async def prune(*, older_than: timedelta, now: datetime | None = None) -> int:
+    """Drop history sequenced before `older_than` ago; readers behind it get a reset."""
+    changes = ChangeEntry.get_pymongo_collection()
+    last = await _last_before((now or clock.now()) - older_than)
     if last is None:
         return 0
     async with db.transaction() as session:

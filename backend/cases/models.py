@@ -141,6 +141,8 @@ class Case(Document):
             IndexModel([("incident_id", ASCENDING)], unique=True),
             IndexModel([("customer_id", ASCENDING)]),
             IndexModel([("name_words", ASCENDING)]),
+            # retention's pass over cases closed long ago
+            IndexModel([("is_open", ASCENDING), ("closed_at", ASCENDING)]),
             # the RCMP's queue: equipment awaiting approval, most recently changed first
             IndexModel(
                 [("cpe_status", ASCENDING), ("updated_at", DESCENDING), ("_id", DESCENDING)]

@@ -8,7 +8,7 @@ body plus `case_id` (a subclass of the body, so the validated arguments are the 
 "Offline sync"):
 
 - append-only: negotiation.record, payment.record, mediation.record_hearing,
-  mediation.submit, request.create, settlement.propose. New records never conflict;
+  mediation.submit, request.create, settlement.propose, dispute.raise. New records never conflict;
   the domain's own rules (a closed case, a duplicate reference) still refuse them.
 - forward-only: cpe.record_item (an item's status), mediation.escalate (the case's
   phase). Meeting a further state is a merge that keeps the furthest one.

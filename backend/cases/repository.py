@@ -34,7 +34,7 @@ from backend.cases.models import (
 )
 from backend.cases.phases import OPEN_VALUES, Phase
 from backend.cases.sections import Section
-from backend.core import audiences, clock, db, figures
+from backend.core import audiences, clock, db
 from backend.core.ids import object_id
 from sync import changelog
 
@@ -157,6 +157,49 @@ async def apply(
     )
     await _audit_change(case, before, actor=actor, action=action, session=session)
     return case
+
+
+async def remove_closed(
+    case: Case, *, actor: Actor | None, session: AsyncClientSession
+) -> dict[str, Any]:
+    """Delete a closed case still at the version read (retention moves it to the archive),
+    uncount it and tell its holders it is gone; the document as it was stored."""
+    where = {"_id": case.id, "version": case.version, "phase": Phase.CLOSED.value}
+    cases = Case.get_pymongo_collection()
+    stored = await cases.find_one(where, session=session)
+    if stored is None or (await cases.delete_one(where, session=session)).deleted_count == 0:
+        raise CaseChanged(f"Case {case.id} changed; reload and retry")
+    await _recount(case, _held(case), None, session=session)
+    await changelog.append(
+        entity="case",
+        entity_id=str(case.id),
+        action="case.archive",
+        before=audiences.holding(case.ro_id, case.drc_id),
+        after=[],
+        version=case.version + 1,
+        sections=None,
+        session=session,
+    )
+    await audit.record(
+        actor=actor,
+        action="case.archive",
+        entity_type="case",
+        entity_id=str(case.id),
+        before=summary(case),
+        drc_id=case.drc_id,
+        session=session,
+    )
+    return stored
+
+
+async def customers_active_since(customer_ids: list[str], cutoff: datetime) -> set[str]:
+    """Those of `customer_ids` with an open case, or one changed since `cutoff`."""
+    filters = {
+        "customer_id": {"$in": customer_ids},
+        "$or": [{"is_open": True}, {"updated_at": {"$gte": cutoff}}],
+    }
+    rows = await Case.get_pymongo_collection().distinct("customer_id", filters)
+    return set(rows)
 
 
 async def _audit_change(
@@ -489,29 +532,3 @@ async def open_holders(ids: list[ObjectId]) -> dict[str, str]:
     match = {"phase": {"$in": OPEN_VALUES}}
     rows = await db.find_by_keys(Case, "_id", ids, match=match, projection={"ro_id": 1})
     return {str(row["_id"]): row["ro_id"] for row in rows if row.get("ro_id")}
-
-
-async def arrears_by(key: Any, filters: dict[str, Any]) -> dict[str, int]:
-    """The arrears (minor units) of the cases matching `filters`, summed per `key`."""
-    pipeline: list[dict[str, Any]] = [
-        {"$match": filters},
-        {"$group": {"_id": key, "n": {"$sum": "$arrears.amount"}}},
-    ]
-    return await figures.totals(await Case.get_pymongo_collection().aggregate(pipeline))
-
-
-async def open_by_age(
-    filters: dict[str, Any], *, since: list[datetime]
-) -> dict[int, tuple[int, int]]:
-    """Open cases matching `filters` per age band, with their outstanding (minor units):
-    band i holds the arrears overdue since after `since[i]` (newest first), the last band
-    the rest; a case with no overdue date is in the first."""
-    branches = [{"case": {"$eq": [{"$ifNull": ["$overdue_since", None]}, None]}, "then": 0}]
-    branches += [{"case": {"$gt": ["$overdue_since", at]}, "then": i} for i, at in enumerate(since)]
-    band = {"$switch": {"branches": branches, "default": len(since)}}
-    pipeline: list[dict[str, Any]] = [
-        {"$match": {**filters, "phase": {"$in": OPEN_VALUES}}},
-        {"$group": {"_id": band, "n": {"$sum": 1}, "owed": {"$sum": "$outstanding.amount"}}},
-    ]
-    rows = await Case.get_pymongo_collection().aggregate(pipeline)
-    return {row["_id"]: (row["n"], row["owed"]) async for row in rows}

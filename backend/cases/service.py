@@ -15,7 +15,7 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.audit.service import Actor
-from backend.cases import repository
+from backend.cases import aggregates, repository
 from backend.cases.contacts import ContactDigest
 from backend.cases.errors import CaseClosed, CaseNotFound, IllegalTransition, NotCaseHolder
 from backend.cases.models import Case, CaseEvent, Outcome, PartStatus
@@ -23,7 +23,7 @@ from backend.cases.phases import OPEN_VALUES, RECALLABLE, Phase, allowed
 from backend.cases.schemas import CaseRead, CaseWithdraw
 from backend.cases.sections import Section
 from backend.core import clock, db, figures
-from backend.core.figures import Reach
+from backend.core.figures import By, Reach
 from backend.core.ids import object_ids
 from backend.users import service as users
 from backend.users.models import Role, User
@@ -210,6 +210,52 @@ async def update(
         sections=sections,
         session=session,
     )
+
+
+# Retention: closed cases leave for the archive; customers long gone lose their name.
+
+
+async def remove_closed(
+    *, actor: Actor | None, case: Case, session: AsyncClientSession
+) -> dict[str, Any]:
+    """Take a closed case out of the live cases (its archive copy is the caller's); the
+    stored document. Its officer's app loses it; CaseChanged if it changed since read."""
+    if case.phase is not Phase.CLOSED:
+        raise IllegalTransition(
+            f"Case {case.id} is open", phase=case.phase.value, target="archived"
+        )
+    return await repository.remove_closed(case, actor=actor, session=session)
+
+
+def closed_ids_before(cutoff: datetime, *, size: int) -> AsyncIterator[list[str]]:
+    """Ids of the cases closed before `cutoff`, `size` at a time, with no reach check."""
+    filters = {"is_open": False, "closed_at": {"$lt": cutoff}}
+    return repository.id_batches(filters, size=size)
+
+
+async def customers_active_since(customer_ids: list[str], cutoff: datetime) -> set[str]:
+    """Those of these customers with an open case, or a case changed since `cutoff`."""
+    return await repository.customers_active_since(customer_ids, cutoff)
+
+
+async def rename_customer(
+    *, actor: Actor | None, customer_id: str, name: str, session: AsyncClientSession
+) -> int:
+    """Write the customer's (minimised) name over every case of theirs; how many."""
+    renamed = 0
+    filters = {"customer_id": customer_id, "customer_name": {"$ne": name}}
+    for case in await repository.find(filters, sort=[("_id", 1)], limit=10_000):
+        await repository.apply(
+            case,
+            actor=actor,
+            action="case.customer_minimised",
+            changes={"customer_name": name},
+            event=None,
+            sections=[Section.CUSTOMER],
+            session=session,
+        )
+        renamed += 1
+    return renamed
 
 
 async def complete_part(
@@ -444,7 +490,11 @@ def _reached(reach: Reach) -> dict[str, Any]:
 async def placed_by_month(*, reach: Reach, until: datetime) -> dict[str, int]:
     """Arrears (minor units) of the cases held, per month they were opened, before `until`."""
     filters = {**_reached(reach), "created_at": {"$lt": until}}
-    return await repository.arrears_by(figures.month_of("created_at"), filters)
+    return await aggregates.arrears_by(figures.month_of("created_at"), filters)
+
+
+def _band_starts(bands: Sequence[int], now: datetime) -> list[datetime]:
+    return [now - timedelta(days=days + 1) for days in bands]
 
 
 async def open_by_age(
@@ -452,6 +502,45 @@ async def open_by_age(
 ) -> list[tuple[int, int]]:
     """Open cases held and their outstanding (minor units) per age band: band i holds the
     arrears overdue at most `bands[i]` days (over the one before), a last band the rest."""
-    since = [now - timedelta(days=days + 1) for days in bands]
-    found = await repository.open_by_age(_reached(reach), since=since)
+    found: dict[int, tuple[int, int]] = {}
+    for (band, _), (n, owed) in (await open_by_age_and_currency(reach, bands, now)).items():
+        count, total = found.get(band, (0, 0))
+        found[band] = (count + n, total + owed)
     return [found.get(band, (0, 0)) for band in range(len(bands) + 1)]
+
+
+async def open_by_age_and_currency(
+    reach: Reach, bands: Sequence[int], now: datetime
+) -> dict[tuple[int, str], tuple[int, int]]:
+    """`open_by_age` per (band, currency): the cases and outstanding of each."""
+    return await aggregates.open_by_age(_reached(reach), since=_band_starts(bands, now))
+
+
+async def snapshot_open(*, target: str, day: str, bands: Sequence[int], now: datetime) -> None:
+    """Each open case's age band, holder and outstanding on `day`, written by the database
+    into the `target` collection (the reports' daily snapshots)."""
+    await aggregates.snapshot_open(target, day=day, since=_band_starts(bands, now))
+
+
+async def held_figures(
+    *, by: By, reach: Reach, start: datetime, end: datetime
+) -> list[dict[str, Any]]:
+    """Cases placed in [start, end) per holder and currency: cases, arrears, outstanding
+    and how many closed recovered (rows `{_id: {holder, currency}, ...}`)."""
+    filters = {**_reached(reach), "created_at": {"$gte": start, "$lt": end}}
+    return await aggregates.held_by("$ro_id" if by is By.OFFICER else "$drc_id", filters)
+
+
+async def largest_open(*, reach: Reach, limit: int) -> list[dict[str, Any]]:
+    """The open cases within reach owing most, largest first."""
+    return await aggregates.largest_open(_reached(reach), limit=limit)
+
+
+async def cpe_items_by_type(*, reach: Reach) -> dict[str, int]:
+    """Equipment items to recover on the cases within reach, per item type."""
+    return await aggregates.cpe_items_by_type(_reached(reach))
+
+
+def reach_filter(reach: Reach) -> dict[str, Any]:
+    """The reach as a query on cases, for a `$lookup` from another domain's records."""
+    return _reached(reach)

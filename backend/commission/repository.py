@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -53,3 +54,14 @@ async def insert_entry(entry: CommissionEntry, *, session: AsyncClientSession) -
 
 async def entries_of(drc_id: str, month: str) -> list[CommissionEntry]:
     return await CommissionEntry.find({"drc_id": drc_id, "month": month}).sort("+_id").to_list()
+
+
+async def totals_by_drc_month(match: dict[str, Any], *, first: str, last: str) -> list[dict]:
+    """Entries booked in months `first`..`last` (YYYY-MM) per DRC, month, currency and
+    kind: how many and their minor units."""
+    key = {"drc_id": "$drc_id", "month": "$month", "currency": "$amount.currency", "kind": "$kind"}
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {**match, "month": {"$gte": first, "$lte": last}}},
+        {"$group": {"_id": key, "n": {"$sum": 1}, "amount": {"$sum": "$amount.amount"}}},
+    ]
+    return await (await CommissionEntry.get_pymongo_collection().aggregate(pipeline)).to_list()

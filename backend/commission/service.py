@@ -311,3 +311,10 @@ def table_read_of(table: CommissionRateTable) -> RateTableRead:
     return RateTableRead.model_validate(
         {**table.model_dump(exclude={"id", "revision_id"}), "id": str(table.id)}
     )
+
+
+async def totals_by_drc_month(*, drc_id: str | None, first: str, last: str) -> list[dict]:
+    """Commission booked in months `first`..`last` per DRC, month, currency and kind
+    (earning, clawback); one DRC's when `drc_id` is given. No reach check: the caller's."""
+    match = {} if drc_id is None else {"drc_id": drc_id}
+    return await repository.totals_by_drc_month(match, first=first, last=last)

@@ -27,6 +27,7 @@ from backend.console.routing import ConsoleRoute
 from backend.console.templates import render, template_for
 from backend.core.errors import ValidationFailed
 from backend.core.pagination import Page
+from backend.customers import privacy
 from backend.customers import service as customers
 from backend.drcs import service as drcs
 from backend.users import service as users
@@ -241,7 +242,7 @@ async def case_detail(request: Request, case_id: CaseId, caller: SignedIn) -> Re
     """One case, its full timeline (every domain's records) and a section per kind that
     needs one; a case outside the caller's reach is not found."""
     case = await cases.get_for(actor=caller.user, case_id=case_id)
-    await customers.record_pii_read(
+    await privacy.record_pii_read(
         actor=caller.user, customer_id=case.customer_id, via="console.case", drc_id=case.drc_id
     )
     officer = await users.by_uid(case.ro_id) if case.ro_id else None

@@ -37,7 +37,21 @@ from backend.users.models import User
 # How many waiting items a list shows at once; the rest follow as these are decided.
 QUEUE_SIZE = 50
 # What the list says after a decision (`?done=`); anything else says nothing.
-DONE = frozenset({"approve", "reject", "reapply", "edit", "dismiss", "claim", "close"})
+DONE = frozenset(
+    {
+        "approve",
+        "reject",
+        "reapply",
+        "edit",
+        "dismiss",
+        "claim",
+        "close",
+        "investigate",
+        "resolve",
+        "match",
+        "refund",
+    }
+)
 RESULTS = "queue-results"  # the polled part of a list, as htmx targets it
 
 CaseId = Annotated[str, Path(pattern=r"^[0-9a-f]{24}$")]

@@ -7,16 +7,17 @@ import random
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
 from beanie import Document, init_beanie
 from beanie.odm.utils.encoder import Encoder
 from pydantic import BaseModel
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
 from backend.core.errors import Conflict, DomainError
 from backend.core.settings import MongoSettings
@@ -259,3 +260,89 @@ async def find_by_keys(
     if projection:
         pipeline.append({"$project": projection})
     return await (await collection.database.aggregate(pipeline, session=session)).to_list()
+
+
+@dataclass
+class Upsert:
+    """One document written only over an older version (see `upsert_if_newer`)."""
+
+    key: Any
+    fields: dict[str, Any]
+    on_insert: dict[str, Any] | None = None
+    inc: dict[str, int] | None = None
+
+    def operation(self, stamp: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Its filter and update: `$not $gte` also matches a document without the stamp."""
+        at = as_stored(self.fields[stamp])
+        update: dict[str, Any] = {"$set": {**self.fields, stamp: at}}
+        if self.on_insert:
+            update["$setOnInsert"] = self.on_insert
+        if self.inc:
+            update["$inc"] = self.inc
+        return {"_id": self.key, stamp: {"$not": {"$gte": at}}}, update
+
+
+async def upsert_if_newer(
+    collection: AsyncCollection[Raw],
+    item: Upsert,
+    *,
+    stamp: str = "source_updated_at",
+    session: AsyncClientSession | None = None,
+) -> str:
+    """Write `item.fields` to its document only if what it holds is older than
+    `item.fields[stamp]` (the source's own time; one without the stamp counts as older),
+    in one conditional write; a missing document is inserted. Returns created, updated,
+    unchanged (the same time again) or stale (the stored one is newer). Safe under
+    concurrency: a lost insert race is tried again."""
+    query, update = item.operation(stamp)
+    at = query[stamp]["$not"]["$gte"]
+    for _ in range(4):
+        try:
+            result = await collection.update_one(query, update, upsert=True, session=session)
+        except DuplicateKeyError:
+            stored = await collection.find_one({"_id": item.key}, {stamp: 1}, session=session)
+            held = stored.get(stamp) if stored else None
+            if held is not None and held >= at:
+                return "unchanged" if held == at else "stale"
+            continue  # a concurrent insert of an older version won the race: write over it
+        return "created" if result.upserted_id is not None else "updated"
+    raise WriteConflict(f"{collection.name} {item.key} kept changing; retry")
+
+
+async def _stamps(collection: AsyncCollection[Raw], keys: list[Any], stamp: str) -> dict:
+    """The stamp each of these documents holds, in one query."""
+    if not keys:
+        return {}
+    cursor = collection.find({"_id": {"$in": keys}}, {stamp: 1})
+    return {row["_id"]: row.get(stamp) async for row in cursor}
+
+
+async def upsert_many_if_newer(
+    collection: AsyncCollection[Raw], items: list[Upsert], *, stamp: str = "source_updated_at"
+) -> list[str]:
+    """`upsert_if_newer` for many documents (distinct keys) in one unordered bulk write;
+    those it could not write (a newer version held, a lost insert race) are settled one
+    by one. Outcomes in the order of `items`."""
+    if not items:
+        return []
+    operations = [UpdateOne(*item.operation(stamp), upsert=True) for item in items]
+    try:
+        result = await collection.bulk_write(operations, ordered=False)
+        upserted, refused = set(result.upserted_ids or {}), set[int]()
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(e.get("code") != 11000 for e in errors):
+            raise
+        upserted = {u["index"] for u in exc.details.get("upserted", [])}
+        refused = {e["index"] for e in errors}
+    held = await _stamps(collection, [items[n].key for n in refused], stamp)
+    outcomes = []
+    for n, item in enumerate(items):
+        at, found = as_stored(item.fields[stamp]), held.get(item.key)
+        if n not in refused:
+            outcomes.append("created" if n in upserted else "updated")
+        elif found is not None and found >= at:
+            outcomes.append("unchanged" if found == at else "stale")
+        else:  # a concurrent insert of an older version won the race: write over it
+            outcomes.append(await upsert_if_newer(collection, item, stamp=stamp))
+    return outcomes

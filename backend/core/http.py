@@ -27,7 +27,14 @@ REQUEST_ID_HEADER = "x-request-id"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 _JSON_TYPES = ("application/json",)
-_UPLOAD_TYPES = ("multipart/form-data", "text/csv", "application/x-ndjson", "application/jsonl")
+_UPLOAD_TYPES = (
+    "multipart/form-data",
+    "text/csv",
+    "application/x-ndjson",
+    "application/jsonl",
+    "application/xml",  # camt.053 bank statements
+    "text/xml",
+)
 
 
 def request_id_of(request: Request) -> str | None:

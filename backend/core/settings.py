@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -98,6 +98,24 @@ class DunningSettings(BaseModel):
     sms_cost_minor: int = Field(default=0, ge=0)
     email_cost_minor: int = Field(default=0, ge=0)
     cost_currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "LKR"
+
+
+class ReceiptSettings(BaseModel):
+    """Money the providers report: how receipts are matched and when one is flagged."""
+
+    # an instalment or promise of exactly the amount, due this many days either side
+    match_window_days: int = Field(default=7, ge=0, le=90)
+    # more than `velocity_limit` receipts from one phone within `velocity_minutes` is flagged
+    velocity_limit: int = Field(default=5, ge=1, le=1000)
+    velocity_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    # above `outlier_factor` x the largest of the account's last `outlier_history` payments,
+    # once it has at least `outlier_min_history` of them, is flagged
+    outlier_factor: int = Field(default=5, ge=2, le=1000)
+    outlier_history: int = Field(default=10, ge=1, le=100)
+    outlier_min_history: int = Field(default=3, ge=1, le=100)
+    # a receipt still unmatched this long after it arrived (its booking was interrupted)
+    # is matched again by the `receipts.resume_stalled` sweep
+    stalled_seconds: int = Field(default=120, ge=10, le=86_400)
 
 
 HourMinute = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
@@ -242,6 +260,73 @@ def _weak(secret: str) -> bool:
     return secret.startswith(PLACEHOLDER_PREFIX) or len(secret) < 32
 
 
+class CardSettings(BaseModel):
+    """The card payment provider: its API (charge lookups) and its signed webhooks."""
+
+    base_url: str = "http://127.0.0.1:8193"
+    api_key: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "card-api-key")
+    webhook_secret: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "card-webhook-secret")
+    # a webhook signed further than this from our clock is refused (replays of old ones)
+    tolerance_seconds: int = Field(default=300, ge=10, le=3600)
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+
+class BankSettings(BaseModel):
+    """The bank: where its statement files are fetched (HTTP Basic with the client's
+    credentials), the secret its payment-notification webhook is signed with, and the
+    currency and reconciliation windows."""
+
+    base_url: str = "http://127.0.0.1:8191"
+    client_id: str = "debtx"
+    client_secret: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "bank-client-secret")
+    webhook_secret: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "bank-webhook-secret")
+    webhook_window_seconds: int = Field(default=300, ge=10, le=3600)  # replay window
+    timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+    fetch_seconds: float = Field(default=900, gt=0)  # how often beat fetches statements
+    fetch_days: int = Field(default=2, ge=1, le=31)  # today and the days before it
+    max_statement_bytes: int = Field(default=20_000_000, ge=1_000, le=200_000_000)
+    # a callback and its statement line this many days apart are listed as a timing
+    # difference, not as two missing records
+    timing_window_days: int = Field(default=3, ge=0, le=31)
+
+
+class BillingSettings(BaseModel):
+    """Billing from BSS: the secret BSS signs its pushes with, their replay window, the
+    folder feed files are dropped in, and how many row outcomes a feed's report keeps."""
+
+    # HMAC-SHA256 over `timestamp.body`, sent as X-BSS-Timestamp and X-BSS-Signature
+    webhook_secret: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "bss-webhook-secret")
+    webhook_window_seconds: int = Field(default=300, ge=10, le=3600)
+    webhook_max_records: int = Field(default=500, ge=1, le=5000)
+    feed_dir: Path | None = None  # unset: feeds come by the CLI or the operator API only
+    max_outcomes: int = Field(default=1000, ge=0, le=100_000)
+
+
+class RetentionSettings(BaseModel):
+    """How long each kind of record is kept as it is (the daily `retention.run`)."""
+
+    # closed cases older than this move, with their records, to `cases_archive`
+    archive_closed_after_months: int = Field(default=24, ge=1, le=600)
+    # a customer with no open case for this long has their name, national id, address
+    # and contact values replaced by placeholders
+    minimise_customers_after_years: int = Field(default=7, ge=1, le=100)
+    # sent, blocked, skipped and failed deliveries older than this are deleted; longer
+    # than the contact policy's cap window, whose counts read them
+    delivery_log_days: int = Field(default=180, ge=30, le=36500)
+    batch_size: int = Field(default=200, ge=1, le=5000)  # cases or customers per pass
+    sample_size: int = Field(default=20, ge=0, le=200)  # ids a run record keeps per part
+
+
+class BackupSettings(BaseModel):
+    """Where `debtx backup` and the daily `backups.create` write, and how many are kept."""
+
+    directory: Path = Path(".debtx/backups")
+    keep: int = Field(default=7, ge=1, le=365)  # the newest K archives; older ones deleted
+    # auto: mongodump/mongorestore when both are on PATH, else the streamed export
+    method: Literal["auto", "mongodump", "export"] = "auto"
+    hour_utc: int = Field(default=1, ge=0, le=23)  # when the daily backup runs
+
+
 class Settings(BaseSettings):
     """Every knob DebtX has. Nested groups read as DEBTX_MONGO__URI and so on."""
 
@@ -269,6 +354,12 @@ class Settings(BaseSettings):
     dunning: DunningSettings = DunningSettings()
     pii: PiiSettings = PiiSettings()
     rate_limits: RateLimitSettings = RateLimitSettings()
+    receipts: ReceiptSettings = ReceiptSettings()
+    cards: CardSettings = CardSettings()
+    bank: BankSettings = BankSettings()
+    billing: BillingSettings = BillingSettings()
+    retention: RetentionSettings = RetentionSettings()
+    backups: BackupSettings = BackupSettings()
 
     @property
     def is_production(self) -> bool:
@@ -285,30 +376,42 @@ class Settings(BaseSettings):
             problems.append("DEBTX_INTERNAL_TOKEN is a placeholder; set a real secret")
         if len(self.internal_token.get_secret_value()) < 32:
             problems.append("DEBTX_INTERNAL_TOKEN must be at least 32 characters")
-        console_secret = self.console.session_secret.get_secret_value()
-        if console_secret.startswith(PLACEHOLDER_PREFIX) or len(console_secret) < 32:
-            problems.append("DEBTX_CONSOLE__SESSION_SECRET must be a real secret of 32+ characters")
         if self.firebase.cert_url != GOOGLE_SECURETOKEN_CERTS:
             problems.append("DEBTX_FIREBASE__CERT_URL must be Google's in production")
         if self.notifications.fcm_base_url != GOOGLE_FCM:
             problems.append("DEBTX_NOTIFICATIONS__FCM_BASE_URL must be Google's in production")
         if self.notifications.fcm_token_url != GOOGLE_OAUTH_TOKEN:
             problems.append("DEBTX_NOTIFICATIONS__FCM_TOKEN_URL must be Google's in production")
-        sms_secret = self.responses.sms_webhook_secret.get_secret_value()
-        if sms_secret.startswith(PLACEHOLDER_PREFIX) or len(sms_secret) < 32:
-            problems.append(
-                "DEBTX_RESPONSES__SMS_WEBHOOK_SECRET must be a real secret of 32+ characters"
-            )
-        for name in ("signing_secret", "callback_secret"):
-            secret = getattr(self.oss, name).get_secret_value()
-            if secret.startswith(PLACEHOLDER_PREFIX) or len(secret) < 32:
-                problems.append(f"DEBTX_OSS__{name.upper()} must be a real secret of 32+ chars")
+        problems.extend(self._weak_secrets())
         problems += self.pii.production_problems()
         if self.firebase.firestore_emulator_host:
             problems.append("DEBTX_FIREBASE__FIRESTORE_EMULATOR_HOST must be unset in production")
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _weak_secrets(self) -> list[str]:
+        """Secrets production refuses: a development placeholder, or under 32 characters."""
+        return [
+            f"{name} must be a real secret of 32+ characters"
+            for name, secret in self._secrets().items()
+            if secret.get_secret_value().startswith(PLACEHOLDER_PREFIX)
+            or len(secret.get_secret_value()) < 32
+        ]
+
+    def _secrets(self) -> dict[str, SecretStr]:
+        """Every secret a production deployment must set, by its environment variable."""
+        return {
+            "DEBTX_CONSOLE__SESSION_SECRET": self.console.session_secret,
+            "DEBTX_RESPONSES__SMS_WEBHOOK_SECRET": self.responses.sms_webhook_secret,
+            "DEBTX_OSS__SIGNING_SECRET": self.oss.signing_secret,
+            "DEBTX_OSS__CALLBACK_SECRET": self.oss.callback_secret,
+            "DEBTX_BILLING__WEBHOOK_SECRET": self.billing.webhook_secret,
+            "DEBTX_BANK__CLIENT_SECRET": self.bank.client_secret,
+            "DEBTX_BANK__WEBHOOK_SECRET": self.bank.webhook_secret,
+            "DEBTX_CARDS__API_KEY": self.cards.api_key,
+            "DEBTX_CARDS__WEBHOOK_SECRET": self.cards.webhook_secret,
+        }
 
 
 @lru_cache

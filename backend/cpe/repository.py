@@ -6,6 +6,8 @@ once cannot lose each other's work: the later one gets `cpe.changed` and retries
 
 from __future__ import annotations
 
+from typing import Any
+
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.core import clock, db
@@ -28,3 +30,37 @@ async def many(case_ids: list[str]) -> list[CpeCollection]:
     """The records of `case_ids`, one indexed lookup per case."""
     rows = await db.find_by_keys(CpeCollection, "_id", case_ids)
     return [CpeCollection.model_validate(row) for row in rows]
+
+
+async def items_by_type_and_status(case_match: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Recorded items per (type, status), with how many the RCMP approved; `case_match`
+    (a query on the case, e.g. its DRC) keeps the records of matching cases only, read
+    through a `$lookup` of the case by id."""
+    pipeline: list[dict[str, Any]] = []
+    if case_match:
+        on_case = {f"case.{field}": value for field, value in case_match.items()}
+        pipeline += [
+            {"$addFields": {"case_oid": {"$toObjectId": "$_id"}}},
+            {
+                "$lookup": {
+                    "from": "cases",
+                    "localField": "case_oid",
+                    "foreignField": "_id",
+                    "as": "case",
+                }
+            },
+            {"$unwind": "$case"},
+            {"$match": on_case},
+        ]
+    approved = {"$cond": [{"$ifNull": ["$items.approved_at", False]}, 1, 0]}
+    pipeline += [
+        {"$unwind": "$items"},
+        {
+            "$group": {
+                "_id": {"type": "$items.type", "status": "$items.status"},
+                "n": {"$sum": 1},
+                "approved": {"$sum": approved},
+            }
+        },
+    ]
+    return await (await CpeCollection.get_pymongo_collection().aggregate(pipeline)).to_list()

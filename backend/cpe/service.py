@@ -7,6 +7,8 @@ it through cases.service (which closes the case when nothing else is open).
 
 from __future__ import annotations
 
+from typing import Any
+
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.audit import service as audit
@@ -251,3 +253,9 @@ def _read(case: Case, collection: CpeCollection) -> CpeRead:
         version=collection.version,
         updated_at=collection.updated_at if collection.version else None,
     )
+
+
+async def items_by_type_and_status(*, case_match: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Recorded equipment per item type and status (rows `{_id: {type, status}, n,
+    approved}`), of the cases `case_match` selects (None: every case)."""
+    return await repository.items_by_type_and_status(case_match)

@@ -57,11 +57,15 @@ class Contact(BaseModel):
 
 
 class Dispute(BaseModel):
-    """The customer disputes the debt: no collection contact while it is open."""
+    """A hold on collection contact: the customer disputes the debt (`debt`, opened by
+    operator staff or raised to an officer) or a bill or payment (`billing_disputes`, the
+    open disputes of backend/disputes). It lifts when neither remains."""
 
     reason: str
     opened_at: datetime = Field(default_factory=clock.now)
     opened_by: str | None = None
+    debt: bool = True
+    billing_disputes: list[str] = []
 
 
 class Customer(KeyedDocument):
@@ -76,11 +80,18 @@ class Customer(KeyedDocument):
     time_zone: str = "Asia/Colombo"
     contacts: list[Contact] = []
     dispute: Dispute | None = None
+    group_id: str | None = None  # BSS's customer group
+    source_updated_at: datetime | None = None  # BSS's time of its last word on the customer
     version: int = 1
     created_at: datetime = Field(default_factory=clock.now)
     updated_at: datetime = Field(default_factory=clock.now)
-    # keyed hashes of the phones, emails and national id (pii.index), what lookups match
+    # keyed hashes (pii.index) lookups match: of the phones and emails, and of the
+    # national id (apart, as BSS rewrites it without the contacts)
     search_keys: list[str] = []
+    nic_key: str | None = None
+
+    # set when retention replaced the name, national id, address and contact values
+    minimised_at: datetime | None = None
 
     class Settings:
         name = "customers"
@@ -95,9 +106,8 @@ class Customer(KeyedDocument):
     def index_for_search(self) -> None:
         """Hash what a lookup may match, from the values about to be stored."""
         keys = [pii.index(_SEARCHED[c.kind], c.value) for c in self.contacts if c.kind in _SEARCHED]
-        if self.nic:
-            keys.append(pii.index("nic", nic_form(self.nic)))
         self.search_keys = list(dict.fromkeys(keys))
+        self.nic_key = pii.index("nic", nic_form(self.nic)) if self.nic else None
 
     def stored(self) -> dict[str, Any]:
         """The document as written: personal values sealed, search hashes fresh (pydantic's
@@ -157,6 +167,9 @@ class Account(KeyedDocument):
     customer_id: str
     region: str | None = None
     products: list[Product] = []
+    plan_id: str | None = None  # BSS's service plan
+    cycle_id: str | None = None  # BSS's billing cycle
+    source_updated_at: datetime | None = None  # BSS's time of its last word on the account
     version: int = 1
     created_at: datetime = Field(default_factory=clock.now)
     updated_at: datetime = Field(default_factory=clock.now)

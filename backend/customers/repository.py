@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 from pymongo import ReplaceOne
@@ -116,6 +117,12 @@ async def many_accounts(ids: list[str]) -> dict[str, Account]:
     return {row["_id"]: Account.model_validate(row) for row in rows}
 
 
+async def ids_with_nic_key(key: str, *, limit: int) -> list[str]:
+    """Customers whose national id hashes to `key` (`Customer.nic_key`), by a pass."""
+    cursor = Customer.get_pymongo_collection().find({"nic_key": key}, {"_id": 1})
+    return [row["_id"] async for row in cursor.limit(limit)]
+
+
 async def ids_with_search_key(keys: list[str], *, limit: int) -> list[str]:
     """Customers holding any of these search hashes (`Customer.search_keys`): a pass over
     the customers (an index would tax every intake write for one search box)."""
@@ -144,3 +151,46 @@ async def account_id_batches(size: int) -> AsyncIterator[list[str]]:
             batch = []
     if batch:
         yield batch
+
+
+def _from_bss(document: Customer | Account, fields: set[str]) -> db.Upsert:
+    stored = _document(document)
+    if isinstance(document, Customer) and "nic" in fields:
+        fields = fields | {"nic_key"}  # the id's hash moves with it
+    # `updated_at` stays when DebtX last wrote BSS's arrears (dunning compares cases with it)
+    values = {name: stored[name] for name in fields | {"source_updated_at"}}
+    rest = {k: v for k, v in stored.items() if k not in values and k not in {"_id", "version"}}
+    return db.Upsert(document.id, values, on_insert=rest, inc={"version": 1})
+
+
+async def upsert_from_bss(
+    model: type[Customer] | type[Account], documents: list[tuple[Any, set[str]]]
+) -> list[str]:
+    """BSS's word on customers or accounts (distinct ids): each one's `fields` (with
+    `source_updated_at`) written only over an older word, in one bulk write; a new one is
+    inserted whole. Other fields (contacts, products, disputes) stay DebtX's."""
+    items = [_from_bss(document, fields) for document, fields in documents]
+    return await db.upsert_many_if_newer(model.get_pymongo_collection(), items)
+
+
+async def not_minimised_before(
+    cutoff: datetime, *, after: str | None, limit: int
+) -> list[Customer]:
+    """Customers unchanged since `cutoff` and not minimised yet, by id after `after`."""
+    filters: dict[str, Any] = {"updated_at": {"$lt": cutoff}, "minimised_at": None}
+    if after is not None:
+        filters["_id"] = {"$gt": after}
+    return await Customer.find(filters).sort("_id").limit(limit).to_list()
+
+
+async def set_minimised(
+    customer: Customer, fields: dict[str, Any], *, session: AsyncClientSession
+) -> None:
+    """Write the placeholders over the customer still at the version it was read at."""
+    result = await Customer.get_pymongo_collection().update_one(
+        {"_id": customer.id, "version": customer.version},
+        {"$set": {**fields, "version": customer.version + 1}},
+        session=session,
+    )
+    if result.matched_count == 0:
+        raise CustomerChanged(f"Customer {customer.id} changed; reload and retry")

@@ -6,9 +6,11 @@ a contact; officers and supervisors change contacts one audited change at a time
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
+from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
@@ -21,7 +23,7 @@ from backend.cases.queries import CaseFilters
 from backend.cases.schemas import CaseSort
 from backend.core import clock, db, pii
 from backend.core.errors import Forbidden
-from backend.customers import contacts, repository
+from backend.customers import contacts, privacy, repository
 from backend.customers.contacts import ContactBook
 from backend.customers.errors import (
     AccountOwnerMismatch,
@@ -98,29 +100,56 @@ async def get_unscoped(
 
 
 async def open_dispute(*, actor: User, customer_id: str, reason: str) -> CustomerRead:
-    """Operator staff record a dispute: collection contact stops until it is closed."""
-    return await _set_dispute(actor, customer_id, Dispute(reason=reason, opened_by=actor.id))
+    """Operator staff record that the customer disputes the debt: collection contact stops
+    until it is closed (and every bill or payment dispute of theirs is resolved)."""
+    _require_operator(actor)
+    return await _change_hold(actor, customer_id, lambda hold: _debt_opened(hold, reason, actor))
 
 
 async def close_dispute(*, actor: User, customer_id: str) -> CustomerRead:
-    """Operator staff close the customer's dispute; collection contact may resume."""
-    return await _set_dispute(actor, customer_id, None)
+    """Operator staff close the customer's dispute of the debt; collection contact may
+    resume once no bill or payment dispute of theirs is open either."""
+    _require_operator(actor)
+    return await _change_hold(actor, customer_id, _debt_closed)
 
 
-async def _set_dispute(actor: User, customer_id: str, dispute: Dispute | None) -> CustomerRead:
+def _require_operator(actor: User) -> None:
     if not actor.is_operator:
         raise Forbidden("Only operator staff open and close disputes")
+
+
+def _debt_opened(hold: Dispute | None, reason: str, actor: User) -> Dispute:
+    if hold is None:
+        return Dispute(reason=reason, opened_by=actor.id)
+    if hold.debt:
+        raise DisputeAlreadyOpen("The customer already disputes the debt")
+    return hold.model_copy(update={"debt": True, "reason": reason, "opened_by": actor.id})
+
+
+def _debt_closed(hold: Dispute | None) -> Dispute | None:
+    if hold is None or not hold.debt:
+        raise NoOpenDispute(
+            "The customer does not dispute the debt (bill and payment "
+            "disputes are resolved at /disputes)"
+        )
+    return hold.model_copy(update={"debt": False}) if hold.billing_disputes else None
+
+
+async def _change_hold(
+    actor: User, customer_id: str, change: Callable[[Dispute | None], Dispute | None]
+) -> CustomerRead:
     async with db.transaction() as session:
-        customer = await repository.get(customer_id, session=session)
-        if customer is None:
-            raise CustomerNotFound(f"No customer {customer_id}")
-        if dispute is not None and customer.dispute is not None:
-            raise DisputeAlreadyOpen(f"Customer {customer_id} already disputes the debt")
-        if dispute is None and customer.dispute is None:
-            raise NoOpenDispute(f"Customer {customer_id} has no open dispute")
-        await _store_dispute(actor, customer, dispute, session)
+        customer = await _customer(customer_id, session)
+        await _store_dispute(actor, customer, change(customer.dispute), session)
     await reevaluate_accounts([a.id for a in await repository.accounts_of(customer_id)])
     return await read_model(customer)
+
+
+async def _customer(customer_id: str, session: AsyncClientSession) -> Customer:
+    customer = await repository.get(customer_id, session=session)
+    if customer is None:
+        raise CustomerNotFound(f"No customer {customer_id}")
+    return customer
 
 
 async def hold_for_field_dispute(
@@ -129,20 +158,61 @@ async def hold_for_field_dispute(
     """The customer disputed the debt to an officer: hold collection contact (as an
     operator's dispute does) until operator staff close it; one already open stays."""
     customer = await repository.get(customer_id, session=session)
-    if customer is not None and customer.dispute is None:
-        dispute = Dispute(reason=f"raised to the officer: {reason}", opened_by=actor.id)
-        await _store_dispute(actor, customer, dispute, session)
+    if customer is None or (customer.dispute is not None and customer.dispute.debt):
+        return
+    reason = f"raised to the officer: {reason}"
+    hold = customer.dispute
+    if hold is None:
+        held = Dispute(reason=reason, opened_by=actor.id)
+    else:
+        held = hold.model_copy(update={"debt": True, "reason": reason, "opened_by": actor.id})
+    await _store_dispute(actor, customer, held, session)
+
+
+async def hold_for_billing_dispute(
+    *,
+    actor: User | None,
+    customer_id: str,
+    dispute_id: str,
+    reason: str,
+    session: AsyncClientSession,
+) -> None:
+    """A bill or payment dispute was raised (by staff, or by DebtX for a provider's
+    refund): collection contact is held until it, and every other one, is resolved."""
+    customer = await _customer(customer_id, session)
+    opened_by = actor.id if actor else None
+    hold = customer.dispute or Dispute(reason=reason, opened_by=opened_by, debt=False)
+    held = hold.model_copy(update={"billing_disputes": [*hold.billing_disputes, dispute_id]})
+    await _store_dispute(actor, customer, held, session)
+
+
+async def release_billing_dispute(
+    *, actor: User, customer_id: str, dispute_id: str, session: AsyncClientSession
+) -> bool:
+    """A bill or payment dispute was resolved: the hold lifts if it was the last and the
+    debt itself is not disputed. True when collection contact may resume."""
+    customer = await _customer(customer_id, session)
+    hold = customer.dispute
+    if hold is None or dispute_id not in hold.billing_disputes:
+        return hold is None
+    left = [d for d in hold.billing_disputes if d != dispute_id]
+    held = hold.model_copy(update={"billing_disputes": left}) if left or hold.debt else None
+    await _store_dispute(actor, customer, held, session)
+    return held is None
 
 
 async def _store_dispute(
-    actor: User, customer: Customer, dispute: Dispute | None, session: AsyncClientSession
+    actor: User | None, customer: Customer, dispute: Dispute | None, session: AsyncClientSession
 ) -> None:
     before = customer.dispute
     customer.updated_at = clock.now()
     await repository.set_dispute(customer, dispute, session=session)
+    action = "customer.dispute_change"
+    if before is None or dispute is None:
+        action = "customer.dispute_open" if dispute else "customer.dispute_close"
     await audit.record(
         actor=actor,
-        action="customer.dispute_open" if dispute else "customer.dispute_close",
+        action=action,
         entity_type="customer",
         entity_id=customer.id,
         before={"dispute": before.model_dump(mode="json") if before else None},
@@ -158,38 +228,8 @@ async def get_for(*, actor: User, customer_id: str) -> CustomerRead:
     customer = await repository.get(customer_id)
     if customer is None or not await _within_reach(actor, customer_id):
         raise CustomerNotFound(f"No customer {customer_id}")
-    await record_pii_read(actor=actor, customer_id=customer_id, via="api.customer")
+    await privacy.record_pii_read(actor=actor, customer_id=customer_id, via="api.customer")
     return await read_model(customer)
-
-
-async def record_pii_read(
-    *, actor: User, customer_id: str, via: str, drc_id: str | None = None
-) -> None:
-    """Write to the audit trail that staff were shown a customer's personal data."""
-    await audit.record(
-        actor=actor,
-        action="customer.pii_read",
-        entity_type="customer",
-        entity_id=customer_id,
-        after={"via": via},
-        drc_id=drc_id if drc_id is not None else actor.drc_id,
-    )
-
-
-async def record_pii_reads(*, actor: User, customer_ids: list[str | None], via: str) -> None:
-    """One `customer.pii_read` per customer shown in a list (a phone number, an address),
-    in one write."""
-    shown = [c for c in dict.fromkeys(customer_ids) if c is not None]
-    if not shown:
-        return
-    async with db.transaction() as session:
-        await audit.record_many(
-            actor=actor,
-            action="customer.pii_read",
-            entity_type="customer",
-            created=[(c, {"via": via}, actor.drc_id) for c in shown],
-            session=session,
-        )
 
 
 async def update_contacts(
@@ -333,6 +373,7 @@ class _Merge:
             book.add_known(kind, value)
         customer.contacts = book.contacts
         if read_at is None or customer.model_dump(exclude={"updated_at", "version"}) != before:
+            customer.minimised_at = None  # billing sent details again: they are kept anew
             self._touch(customer, read_at)
         self.customers[facts.id] = (customer, read_at)
 
@@ -423,7 +464,7 @@ async def ids_with_nic(nic: str, *, limit: int = 100) -> list[str]:
     form = nic_form(nic)
     if not _NIC.match(form):
         return []
-    return await repository.ids_with_search_key([pii.index("nic", form)], limit=limit)
+    return await repository.ids_with_nic_key(pii.index("nic", form), limit=limit)
 
 
 async def ids_with_phone_or_nic(term: str, *, limit: int = 100) -> list[str]:
@@ -461,12 +502,6 @@ async def ids_with_email(address: str, *, limit: int = 10) -> list[str]:
     return await repository.ids_with_search_key([pii.index("email", email)], limit=limit)
 
 
-async def reseal_pii() -> pii.Resealed:
-    """Seal every customer's personal values under the current key (plaintext from before
-    sealing too), with the search hashes refreshed."""
-    return await repository.reseal()
-
-
 async def account_ids_of(customer_id: str) -> list[str]:
     """The customer's billing account numbers."""
     return [a.id for a in await repository.accounts_of(customer_id)]
@@ -490,3 +525,59 @@ async def customers_unscoped(customer_ids: list[str]) -> dict[str, Customer]:
 def account_id_batches(*, size: int) -> AsyncIterator[list[str]]:
     """Every account id in id order, `size` at a time, from one pass over the accounts."""
     return repository.account_id_batches(size)
+
+
+async def take_from_bss(
+    model: type[Customer] | type[Account], documents: list[tuple[Any, set[str]]]
+) -> list[str]:
+    """Store BSS's word on customers or accounts unless DebtX holds a newer one: created,
+    updated, unchanged or stale each. Only the given fields are BSS's to change on a
+    stored one."""
+    return await repository.upsert_from_bss(model, documents)
+
+
+# Retention: a customer with nothing open for years keeps only what statistics need.
+
+
+def minimised_name(customer_id: str) -> str:
+    """The stable placeholder that replaces a minimised customer's name everywhere."""
+    digest = hashlib.sha256(customer_id.encode()).hexdigest()[:10]
+    return f"Customer {digest}"
+
+
+async def not_minimised_before(
+    cutoff: datetime, *, after: str | None, limit: int
+) -> list[Customer]:
+    """Customers unchanged since `cutoff` whose details are still kept, by id."""
+    return await repository.not_minimised_before(cutoff, after=after, limit=limit)
+
+
+async def minimise(*, actor: Actor | None, customer: Customer, session: AsyncClientSession) -> str:
+    """Replace the customer's name, national id, address and contact values with stable
+    placeholders (kinds, flags, region, language and accounts stay); the new name."""
+    name = minimised_name(customer.id)
+    marker = name.removeprefix("Customer ")
+    contact_rows = [
+        {**c.model_dump(mode="python"), "value": f"minimised-{marker}-{c.id}"}
+        for c in customer.contacts
+    ]
+    fields = {
+        "name": name,
+        "nic": None if customer.nic is None else f"minimised-{marker}",
+        "address": None if customer.address is None else f"minimised-{marker}",
+        "contacts": contact_rows,
+        "search_keys": [],  # no lookup finds a minimised customer by what they had
+        "nic_key": None,
+        "minimised_at": clock.now(),
+        "updated_at": clock.now(),
+    }
+    await repository.set_minimised(customer, fields, session=session)
+    await audit.record(
+        actor=actor,
+        action="customer.minimise",
+        entity_type="customer",
+        entity_id=customer.id,
+        after={"contacts": len(contact_rows)},
+        session=session,
+    )
+    return name

@@ -28,6 +28,8 @@ class Ports:
     redis: int = 6390
     firestore: int = 8181
     oss: int = 8190  # the local OSS (suspensions and reinstatements)
+    cards: int = 8193  # the local card payment provider (charge lookups, signed webhooks)
+    bank: int = 8191  # the local bank (statement files)
 
 
 def stack_env(home: Path, ports: Ports, project_id: str) -> dict[str, str]:
@@ -44,6 +46,8 @@ def stack_env(home: Path, ports: Ports, project_id: str) -> dict[str, str]:
         "DEBTX_AUTH__DEV_KEY_DIR": str(home / "keys"),
         "DEBTX_PUBLIC_URL": f"http://127.0.0.1:{ports.api}",
         "DEBTX_OSS__BASE_URL": f"http://127.0.0.1:{ports.oss}",
+        "DEBTX_CARDS__BASE_URL": f"http://127.0.0.1:{ports.cards}",
+        "DEBTX_BANK__BASE_URL": f"http://127.0.0.1:{ports.bank}",
         "FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{ports.firestore}",
     }
 
@@ -63,6 +67,8 @@ def _banner(ports: Ports, home: Path) -> Panel:
         f"Redis          redis://127.0.0.1:{ports.redis}\n"
         f"Firestore      http://127.0.0.1:{ports.firestore}  (emulator)\n"
         f"OSS            http://127.0.0.1:{ports.oss}  (local; acknowledges every event)\n"
+        f"Card provider  http://127.0.0.1:{ports.cards}  (local; webhooks to /cards/webhook)\n"
+        f"Bank           http://127.0.0.1:{ports.bank}  (local; files in {home}/bank/<date>/)\n"
         f"Logs           {home}/logs/\n\n"
         f"Sign in (development): POST {api}/auth/dev/sign-in "
         f'{{"email": "admin@{DEMO_DOMAIN}"}}\n'
@@ -152,6 +158,8 @@ def _start_apps(
     api = c.uvicorn("api", "backend.main:create_app", ports.api, logs, env)
     apps.append(api.start())
     apps.append(_local_oss(ports, logs, env).start())
+    apps.append(_local_cardpay(ports, logs, env).start())
+    apps.append(_local_bank(home, ports, env).start())
     for name, args in _WORKERS.items():
         apps.append(_celery(name, [*args, "--loglevel", "INFO"], logs, env).start())
     beat = ["beat", "--loglevel", "INFO", "--schedule", str(home / "celerybeat-schedule")]
@@ -161,10 +169,31 @@ def _start_apps(
 
 def _local_oss(ports: Ports, logs: Path, env: dict[str, str]) -> c.Component:
     """OSS stand-in: takes the signed events and acknowledges each to the API."""
-    argv = [sys.executable, "-m", "backend.devstack.oss", "--port", str(ports.oss)]
-    argv += ["--callback-url", f"http://127.0.0.1:{ports.api}/oss/callbacks"]
+    callback = f"http://127.0.0.1:{ports.api}/oss/callbacks"
+    return _local_provider("oss", ports.oss, ["--callback-url", callback], logs, env)
+
+
+def _local_cardpay(ports: Ports, logs: Path, env: dict[str, str]) -> c.Component:
+    """Card provider stand-in: answers charge lookups and signs webhooks to the API."""
+    webhook = f"http://127.0.0.1:{ports.api}/cards/webhook"
+    return _local_provider("cardpay", ports.cards, ["--webhook-url", webhook], logs, env)
+
+
+def _local_provider(
+    module: str, port: int, args: list[str], logs: Path, env: dict[str, str]
+) -> c.Component:
+    """One of backend/devstack's local providers, ready when its /healthz answers."""
+    argv = [sys.executable, "-m", f"backend.devstack.{module}", "--port", str(port), *args]
     probe = lambda component: c.http_ok(f"http://{component.address}/healthz")  # noqa: E731
-    return c.Component("oss", argv, ports.oss, logs / "oss.log", probe, env=env)
+    return c.Component(module, argv, port, logs / f"{module}.log", probe, env=env)
+
+
+def _local_bank(home: Path, ports: Ports, env: dict[str, str]) -> c.Component:
+    """Bank stand-in: serves the statement files dropped in `.debtx/bank/<date>/`."""
+    argv = [sys.executable, "-m", "backend.devstack.bank", "--port", str(ports.bank)]
+    argv += ["--folder", str(home / "bank")]
+    probe = lambda component: c.http_ok(f"http://{component.address}/healthz")  # noqa: E731
+    return c.Component("bank", argv, ports.bank, home / "logs" / "bank.log", probe, env=env)
 
 
 def _watch(running: list[c.Component]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from typing import Any
 
 from beanie import PydanticObjectId
@@ -283,3 +284,25 @@ async def arm_messages(experiment_id: str) -> list[dict[str, Any]]:
         {"$group": {"_id": {"arm": "$arm", "channel": "$delivery.channel"}, "sent": {"$sum": 1}}},
     ]
     return await _aggregate(LedgerEntry, pipeline)
+
+
+async def segment_outcomes(*, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Accounts per segment now: how many, overdue, under an arrangement, and cleared in
+    [since, until) (the cycle ended by payment or arrangement)."""
+    cleared = {"$and": [{"$gte": ["$cleared_at", since]}, {"$lt": ["$cleared_at", until]}]}
+    group = {
+        "_id": "$segment_id",
+        "accounts": {"$sum": 1},
+        "overdue": {"$sum": {"$cond": ["$overdue", 1, 0]}},
+        "arranged": {"$sum": {"$cond": ["$under_arrangement", 1, 0]}},
+        "cleared": {
+            "$sum": {"$cond": [{"$ifNull": ["$cleared_at", False]}, {"$cond": [cleared, 1, 0]}, 0]}
+        },
+    }
+    return await _aggregate(Standing, [{"$group": group}])
+
+
+async def customers_overdue(customer_ids: list[str]) -> set[str]:
+    """Those of these customers with an account overdue in its dunning cycle."""
+    filters = {"overdue": True, "facts.customer_id": {"$in": customer_ids}}
+    return set(await Standing.get_pymongo_collection().distinct("facts.customer_id", filters))

@@ -209,3 +209,14 @@ async def ledger_of(*, account_id: str) -> list[LedgerEntryRead]:
         LedgerEntryRead.model_validate({**e.model_dump(), "id": str(e.id)})
         for e in await repository.ledger(account_id)
     ]
+
+
+async def segment_outcomes(*, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Per segment (`_id`; None: no segment): accounts, overdue, arranged, and cleared in
+    [since, until)."""
+    return await repository.segment_outcomes(since=since, until=until)
+
+
+async def customers_overdue(customer_ids: list[str]) -> set[str]:
+    """Those of these customers in dunning now: retention leaves their details alone."""
+    return await repository.customers_overdue(customer_ids)

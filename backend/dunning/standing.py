@@ -6,8 +6,15 @@ Where an open case follows the account's arrears, the case's outstanding is what
 owed (payments reduce it); a case whose arrears were paid after BSS's figures for the
 account were written says its products owe nothing; other products count their BSS arrears.
 
-A chunk of accounts is read ahead (`read_ahead`): its accounts, customers and cases in
-one query each, so evaluating an account costs its own writes, not a dozen reads.
+Where BSS sent invoices for the account, they decide instead (`backend.billing`): the
+overdue part of the open invoices less DebtX's credit on them, days past due from the
+oldest overdue invoice, and the unpaid invoices; a payment recorded on an open arrears
+case does not credit an invoice, so in that case's currency the account owes at most
+the case's outstanding.
+
+A chunk of accounts is read ahead (`read_ahead`): its accounts, customers, cases and
+invoice balances in one query each, so evaluating an account costs its own writes, not
+a dozen reads.
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from backend.billing import service as billing
+from backend.billing.service import Balance
 from backend.cases import service as cases
 from backend.cases.models import Case, PartStatus
 from backend.cases.phases import Phase
@@ -45,22 +54,34 @@ class Reading:
 
 
 @dataclass
+class _Found:
+    """What DebtX holds on one account: its documents, cases and invoice balance."""
+
+    account: Account | None
+    customer: Customer | None = None
+    cases: list[Case] = field(default_factory=list)
+    invoices: Balance | None = None  # None: BSS sent no invoice for the account
+
+
+@dataclass
 class _Ahead:
-    """A chunk's accounts, customers and cases, each account's handed out once."""
+    """A chunk's accounts, customers, cases and balances, each account's handed out once."""
 
     pending: set[str]
     accounts: dict[str, Account]
     customers: dict[str, Customer]
     cases: dict[str, list[Case]] = field(default_factory=dict)
+    balances: dict[str, Balance] = field(default_factory=dict)
 
-    def take(self, account_id: str) -> tuple[Account | None, Customer | None, list[Case]] | None:
+    def take(self, account_id: str) -> _Found | None:
         """The account's documents as read ahead; None when not read ahead (or asked again)."""
         if account_id not in self.pending:
             return None
         self.pending.discard(account_id)
         account = self.accounts.get(account_id)
         customer = self.customers.get(account.customer_id) if account is not None else None
-        return account, customer, self.cases.get(account_id, [])
+        cases = self.cases.get(account_id, [])
+        return _Found(account, customer, cases, self.balances.get(account_id))
 
 
 _ahead: ContextVar[_Ahead | None] = ContextVar("dunning_read_ahead", default=None)
@@ -69,7 +90,8 @@ _ahead: ContextVar[_Ahead | None] = ContextVar("dunning_read_ahead", default=Non
 @asynccontextmanager
 async def read_ahead(account_ids: list[str]) -> AsyncIterator[None]:
     """Within the block, `read` takes each of these accounts (once) from one read of the
-    chunk's accounts, customers and cases; anything else, or asked again, is read afresh."""
+    chunk's accounts, customers, cases and invoice balances; anything else, or asked
+    again, is read afresh."""
     accounts = await customers.accounts_by_ids(account_ids)
     owners = sorted({a.customer_id for a in accounts.values()})
     ahead = _Ahead(
@@ -77,6 +99,7 @@ async def read_ahead(account_ids: list[str]) -> AsyncIterator[None]:
         accounts=accounts,
         customers=await customers.customers_unscoped(owners),
         cases=await cases.of_accounts(account_ids),
+        balances=await billing.balances(account_ids),
     )
     token = _ahead.set(ahead)
     try:
@@ -85,16 +108,17 @@ async def read_ahead(account_ids: list[str]) -> AsyncIterator[None]:
         _ahead.reset(token)
 
 
-async def _documents(account_id: str) -> tuple[Account | None, Customer | None, list[Case]]:
+async def _documents(account_id: str) -> _Found:
     ahead = _ahead.get()
     found = ahead.take(account_id) if ahead is not None else None
     if found is not None:
         return found
     account = await customers.get_account(account_id)
     if account is None:
-        return None, None, []
+        return _Found(None)
     customer = await customers.get_unscoped(account.customer_id)
-    return account, customer, await cases.of_account(account_id)
+    invoices = (await billing.balances([account_id])).get(account_id)
+    return _Found(account, customer, await cases.of_account(account_id), invoices)
 
 
 def _open_arrears(found: list[Case]) -> list[Case]:
@@ -132,28 +156,63 @@ async def _arranged(open_cases: list[Case]) -> bool:
     return False
 
 
-async def read(account_id: str, *, now: datetime, seen_since: datetime | None) -> Reading | None:
-    """The account's facts now; `seen_since` is when dunning first saw it overdue."""
-    account, customer, every = await _documents(account_id)
-    if account is None:
-        return None
+@dataclass
+class _Owed:
+    """What the account owes and since when."""
+
+    balance: dict[str, int]
+    overdue_since: datetime | None
+    unpaid_count: int
+
+
+def _by_products(account: Account, every: list[Case], seen: datetime) -> _Owed:
+    """From the products' BSS arrears and the open cases that follow them."""
     open_cases = _open_arrears(every)
     balance = _balance(account, open_cases, _paid_since_bss(account, every))
+    since = [c.overdue_since for c in open_cases if c.overdue_since is not None]
+    overdue_since = (min(since) if since else seen) if balance else None
+    unpaid = sum(1 for p in account.products if p.arrears.amount > 0)
+    return _Owed(balance, overdue_since, unpaid)
+
+
+def _by_invoices(invoices: Balance, every: list[Case]) -> _Owed:
+    """From the overdue invoices; an open arrears case's outstanding caps its currency."""
+    owed = invoices.arrears_by_currency()
+    cap: dict[str, int] = {}
+    for case in _open_arrears(every):
+        money = case.outstanding
+        cap[money.currency] = cap.get(money.currency, 0) + money.amount
+    balance = {k: min(v, cap.get(k, v)) for k, v in owed.items()}
+    balance = {k: v for k, v in balance.items() if v > 0}
+    since = invoices.oldest_overdue_due_date if balance else None
+    return _Owed(balance, since, invoices.unpaid_count)
+
+
+async def read(account_id: str, *, now: datetime, seen_since: datetime | None) -> Reading | None:
+    """The account's facts now; `seen_since` is when dunning first saw it overdue."""
+    found = await _documents(account_id)
+    account, customer, every = found.account, found.customer, found.cases
+    if account is None:
+        return None
+    if found.invoices is not None:
+        owed = _by_invoices(found.invoices, every)
+    else:
+        owed = _by_products(account, every, seen_since or now)
     case_ids = [str(c.id) for c in every]
     kept, broken = await negotiations.promise_record(case_ids)
-    since = [c.overdue_since for c in open_cases if c.overdue_since is not None]
-    overdue_since = (min(since) if since else seen_since or now) if balance else None
     facts = AccountFacts(
         account_id=account.id,
         customer_id=account.customer_id,
-        balance=balance,
-        days_past_due=max((now - overdue_since).days, 0) if overdue_since else 0,
-        unpaid_count=sum(1 for p in account.products if p.arrears.amount > 0),
+        balance=owed.balance,
+        days_past_due=max((now - owed.overdue_since).days, 0) if owed.overdue_since else 0,
+        unpaid_count=owed.unpaid_count,
         payments=await payments.count_of_cases(case_ids),
         promises_kept=kept,
         promises_broken=broken,
         disputed=customer is not None and customer.dispute is not None,
         region=account.region or (customer.region if customer else None),
         product_types=sorted({p.type for p in account.products}),
+        customer_group=customer.group_id if customer else None,
     )
-    return Reading(account, customer, facts, overdue_since, await _arranged(open_cases))
+    arranged = await _arranged(_open_arrears(every))
+    return Reading(account, customer, facts, owed.overdue_since, arranged)

@@ -41,6 +41,7 @@ class Incident(Document):
         indexes = [
             IndexModel([("source", ASCENDING), ("external_ref", ASCENDING)], unique=True),
             IndexModel([("batch_id", ASCENDING), ("account_id", ASCENDING)]),
+            IndexModel([("customer_id", ASCENDING)]),
         ]
 
 

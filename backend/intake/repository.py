@@ -100,3 +100,13 @@ async def same_content(sha256: str, *, other_than: ObjectId) -> str | None:
         .to_list()
     )
     return str(found[0].id) if found else None
+
+
+async def rename_customer(customer_id: str, name: str, *, session: AsyncClientSession) -> int:
+    """Write `name` over the customer's name on every incident of theirs; how many."""
+    result = await Incident.get_pymongo_collection().update_many(
+        {"customer_id": customer_id, "customer_name": {"$ne": name}},
+        {"$set": {"customer_name": name}},
+        session=session,
+    )
+    return result.modified_count

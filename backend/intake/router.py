@@ -28,24 +28,7 @@ def _settings(request: Request) -> IntakeSettings:
 
 Settings = Annotated[IntakeSettings, Depends(_settings)]
 
-_FILE_SCHEMA = {"type": "string", "description": "CSV with a header line, or JSON Lines"}
-UPLOAD_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "description": "The file as the raw body, or as the `file` part of a form.",
-        "content": {
-            "text/csv": {"schema": _FILE_SCHEMA},
-            "application/x-ndjson": {"schema": _FILE_SCHEMA},
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                    "required": ["file"],
-                }
-            },
-        },
-    }
-}
+UPLOAD_BODY: dict[str, Any] = uploads.upload_body("The file")
 
 
 @router.post("/incidents", status_code=status.HTTP_201_CREATED, summary="Register an incident")

@@ -49,13 +49,10 @@ Rows and incidents:
 
 from __future__ import annotations
 
-import csv
-import json
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
@@ -69,6 +66,7 @@ from pydantic import (
 
 from backend.cases.models import Action
 from backend.core.money import Currency, major_units
+from backend.core.textfiles import csv_records, json_object, jsonl_lines
 from backend.customers import contacts
 from backend.customers.models import ContactKind, Language, ProductStatus
 from backend.customers.schemas import Ref
@@ -76,8 +74,6 @@ from backend.intake.errors import InvalidFile
 from backend.intake.models import RowProblem
 from backend.users.schemas import TRIMMED
 
-MAX_LINE_BYTES = 64 * 1024
-MAX_RECORD_LINES = 20
 EMPTY_CSV = "The file is empty; a CSV intake file starts with its header line"
 EXTERNAL_REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:/#-]{0,79}$"
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -171,87 +167,7 @@ def broken(line: int, reason: str) -> ParsedRow:
     return ParsedRow(line, problems=[RowProblem(row=line, reason=reason)])
 
 
-# --------------------------------------------------------------------------- lines
-
-
-async def lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[tuple[int, bytes | None]]:
-    """Each line (no newline) with its number; None for a line over MAX_LINE_BYTES."""
-    number, tail, skipping = 0, b"", False
-    async for chunk in chunks:
-        parts = (tail + chunk).split(b"\n")
-        tail = parts.pop()
-        for part in parts:
-            number += 1
-            yield number, None if skipping or len(part) > MAX_LINE_BYTES else part
-            skipping = False
-        if len(tail) > MAX_LINE_BYTES:
-            skipping, tail = True, b""
-    if tail or skipping:
-        yield number + 1, None if skipping else tail
-
-
-def _text(raw: bytes, number: int) -> str:
-    text = raw.decode("utf-8").removesuffix("\r")
-    return text.removeprefix("\ufeff") if number == 1 else text
-
-
-def _inside_quotes(text: str, inside: bool) -> bool:
-    """Whether a CSV record is still inside a quoted field at the end of this line."""
-    if '"' not in text:
-        return inside
-    at_start, i = not inside, 0
-    while i < len(text):
-        ch = text[i]
-        if inside:
-            if ch == '"' and text[i + 1 : i + 2] == '"':
-                i += 1
-            elif ch == '"':
-                inside = False
-        elif ch == '"' and at_start:
-            inside = True
-        at_start = ch == "," and not inside
-        i += 1
-    return inside
-
-
 # --------------------------------------------------------------------------- CSV
-
-
-async def _csv_records(
-    source: AsyncIterator[tuple[int, bytes | None]],
-) -> AsyncIterator[tuple[int, list[str] | None, str | None]]:
-    """(first line, fields, None) per record, or (line, None, reason) when unreadable."""
-    pending: list[str] = []
-    start, inside = 0, False
-    async for number, raw in source:
-        text = None
-        if raw is not None:
-            try:
-                text = _text(raw, number)
-            except UnicodeDecodeError:
-                text = None
-        if text is None:
-            if pending:
-                yield start, None, "unterminated quoted field"
-                pending, inside = [], False
-            yield number, None, "line is too long or not UTF-8 text"
-            continue
-        start = start if pending else number
-        pending.append(text)
-        inside = _inside_quotes(text, inside)
-        if inside and len(pending) < MAX_RECORD_LINES:
-            continue
-        record, pending = "\n".join(pending), []
-        if inside:
-            inside = False
-            yield start, None, "unterminated quoted field"
-        elif record.strip():
-            try:
-                yield start, next(csv.reader([record], strict=True)), None
-            except csv.Error as exc:
-                yield start, None, f"not valid CSV: {exc}"
-    if pending:
-        yield start, None, "unterminated quoted field at the end of the file"
 
 
 def _header(fields: list[str] | None) -> list[str]:
@@ -275,7 +191,7 @@ def _header(fields: list[str] | None) -> list[str]:
 async def csv_rows(chunks: AsyncIterator[bytes]) -> AsyncIterator[ParsedRow]:
     """Rows of a CSV intake file; a bad header refuses the file (InvalidFile)."""
     header: list[str] | None = None
-    async for line, fields, reason in _csv_records(lines(chunks)):
+    async for line, fields, reason in csv_records(chunks):
         if header is None:
             header = _header(fields)
             continue
@@ -293,38 +209,13 @@ async def csv_rows(chunks: AsyncIterator[bytes]) -> AsyncIterator[ParsedRow]:
 # --------------------------------------------------------------------------- JSON Lines
 
 
-def _json_object(text: str) -> dict[str, Any] | str:
-    try:
-        value = json.loads(text, parse_float=Decimal)
-    except ValueError:
-        return "not valid JSON"
-    if not isinstance(value, dict):
-        return "each line must be a JSON object"
-    return {
-        k: v.strip() if isinstance(v, str) else v
-        for k, v in value.items()
-        if v is not None and v != ""
-    }
-
-
-async def _jsonl_lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[tuple[int, str | None]]:
-    """Each line that is not blank, with its number; None for one that cannot be read."""
-    async for number, raw in lines(chunks):
-        try:
-            text = _text(raw, number) if raw is not None else None
-        except UnicodeDecodeError:
-            text = None
-        if text is None or text.strip():
-            yield number, text
-
-
 async def jsonl_rows(chunks: AsyncIterator[bytes]) -> AsyncIterator[ParsedRow]:
     """Rows of a JSON Lines intake file, one object per line; blank lines are skipped."""
-    async for number, text in _jsonl_lines(chunks):
+    async for number, text in jsonl_lines(chunks):
         if text is None:
             yield broken(number, "line is too long or not UTF-8 text")
         else:
-            parsed = _json_object(text)
+            parsed = json_object(text)
             if isinstance(parsed, str):
                 yield broken(number, parsed)
             else:
@@ -340,10 +231,10 @@ async def count_rows(fmt: str, chunks: AsyncIterator[bytes]) -> int:
     """How many rows `rows_of` will give, without checking their fields; a bad CSV header
     or an empty file is refused here too (InvalidFile)."""
     if fmt != "csv":
-        return sum([1 async for _ in _jsonl_lines(chunks)])
+        return sum([1 async for _ in jsonl_lines(chunks)])
     header: list[str] | None = None
     count = 0
-    async for _, fields, _ in _csv_records(lines(chunks)):
+    async for _, fields, _ in csv_records(chunks):
         if header is None:
             header = _header(fields)
         else:

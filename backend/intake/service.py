@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pymongo.asynchronous.client_session import AsyncClientSession
+
 from backend.audit import service as audit
 from backend.audit.service import Actor
 from backend.cases import service as cases
@@ -241,24 +243,25 @@ async def import_drop_folder(*, settings: IntakeSettings) -> list[IncidentBatch]
     if folder is None or not folder.is_dir():
         return []
     batches = []
-    for path in sorted(p for p in folder.iterdir() if _importable(p)):
+    for path in sorted(p for p in folder.iterdir() if importable(p)):
         try:
             batch = await import_file(path=path, source=IncidentSource.DATA_LAKE, settings=settings)
         except InvalidFile as exc:
             log.warning("intake.datalake.rejected", file=path.name, reason=exc.detail)
-            _move(path, folder / "rejected")
+            move_aside(path, folder / "rejected")
             continue
-        _move(path, folder / "processed")
+        move_aside(path, folder / "processed")
         log.info("intake.datalake.imported", file=path.name, batch_id=str(batch.id))
         batches.append(batch)
     return batches
 
 
-def _importable(path: Path) -> bool:
+def importable(path: Path) -> bool:
+    """A CSV or JSON Lines file to import (not hidden)."""
     return path.is_file() and not path.name.startswith(".") and path.suffix.lower() in EXTENSIONS
 
 
-def _move(path: Path, folder: Path) -> Path:
+def move_aside(path: Path, folder: Path) -> Path:
     """Move a file into `folder`, never over an earlier file of the same name."""
     folder.mkdir(exist_ok=True)
     target, n = folder / path.name, 1
@@ -286,3 +289,8 @@ async def list_batches(*, actor: User, cursor: str | None, limit: int) -> Page[B
     rows = await repository.list_batches(after=object_id_cursor(cursor), limit=limit + 1)
     items = [BatchSummary.model_validate({**b.model_dump(), "id": str(b.id)}) for b in rows[:limit]]
     return Page(items=items, next_cursor=str(rows[limit - 1].id) if len(rows) > limit else None)
+
+
+async def rename_customer(customer_id: str, name: str, *, session: AsyncClientSession) -> int:
+    """Retention minimised the customer: their incidents carry the placeholder name too."""
+    return await repository.rename_customer(customer_id, name, session=session)

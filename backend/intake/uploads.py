@@ -23,6 +23,30 @@ from backend.intake.errors import InvalidFile, UnsupportedFormat
 MEDIA_TYPES = {"text/csv": "csv", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl"}
 EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 FILE_FIELD = "file"
+_FILE_SCHEMA = {"type": "string", "description": "CSV with a header line, or JSON Lines"}
+
+
+def upload_body(what: str) -> dict:
+    """The OpenAPI request body of a route taking a CSV or JSON Lines file."""
+    return {
+        "requestBody": {
+            "required": True,
+            "description": f"{what} as the raw body, or as the `file` part of a form.",
+            "content": {
+                "text/csv": {"schema": _FILE_SCHEMA},
+                "application/x-ndjson": {"schema": _FILE_SCHEMA},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {FILE_FIELD: {"type": "string", "format": "binary"}},
+                        "required": [FILE_FIELD],
+                    }
+                },
+            },
+        }
+    }
+
+
 READ_BYTES = 64 * 1024
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
 

@@ -179,3 +179,46 @@ def _settled_since(state: str, since: datetime) -> dict[str, Any]:
     when = {"$ifNull": [f"${state}_at", None]}
     met = {"$and": [{"$eq": ["$state", state]}, {"$gte": [when, since]}]}
     return {"$sum": {"$cond": [met, 1, 0]}}
+
+
+async def open_promises_due_between(start: date, end: date, *, limit: int) -> list[Promise]:
+    """Open promises falling due between `start` and `end`."""
+    query = {
+        "state": PromiseState.OPEN.value,
+        "due_date": {"$gte": midnight(start), "$lte": midnight(end)},
+    }
+    return await Promise.find(query).limit(limit).to_list()
+
+
+async def contact_results(
+    key: str, match: dict[str, Any], *, since: datetime, until: datetime
+) -> list[dict[str, Any]]:
+    """Contacts recorded in [since, until) per `key`: attempts, the right party reached,
+    and promises to pay made."""
+    reached = {"$cond": [{"$eq": ["$result", "reached"]}, 1, 0]}
+    promised = {"$cond": [{"$eq": ["$outcome", "promise_to_pay"]}, 1, 0]}
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {**match, "contacted_at": {"$gte": since, "$lt": until}}},
+        {
+            "$group": {
+                "_id": key,
+                "attempts": {"$sum": 1},
+                "reached": {"$sum": reached},
+                "promised": {"$sum": promised},
+            }
+        },
+    ]
+    return await (await Negotiation.get_pymongo_collection().aggregate(pipeline)).to_list()
+
+
+async def promise_states(
+    key: str, match: dict[str, Any], *, since: datetime, until: datetime
+) -> list[dict[str, Any]]:
+    """Promises made in [since, until) per `key` and currency, then state: how many and
+    their promised minor units."""
+    group_key = {"holder": key, "currency": "$amount.currency", "state": "$state"}
+    pipeline: list[dict[str, Any]] = [
+        {"$match": {**match, "created_at": {"$gte": since, "$lt": until}}},
+        {"$group": {"_id": group_key, "n": {"$sum": 1}, "amount": {"$sum": "$amount.amount"}}},
+    ]
+    return await (await Promise.get_pymongo_collection().aggregate(pipeline)).to_list()

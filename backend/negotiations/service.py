@@ -341,7 +341,7 @@ async def _active_items(shown: list[Case]) -> list[ActiveNegotiation]:
 
 async def apply_payment(
     *,
-    actor: User,
+    actor: User | None,
     case_id: str,
     amount: Money,
     paid_at: datetime,
@@ -365,7 +365,7 @@ async def apply_payment(
 
 
 async def _pay_promise(
-    actor: User, promise: Promise, take: Money, session: AsyncClientSession
+    actor: User | None, promise: Promise, take: Money, session: AsyncClientSession
 ) -> bool:
     before = _promise_summary(promise)
     paid = promise.paid + take
@@ -538,3 +538,26 @@ async def promise_record(case_ids: list[str]) -> tuple[int, int]:
     kept = await repository.promises_of(case_ids, state=PromiseState.KEPT)
     broken = await repository.promises_of(case_ids, state=PromiseState.BROKEN)
     return len(kept), len(broken)
+
+
+async def cases_with_promise_of(
+    amount: Money, *, start: date, end: date, limit: int = 1000
+) -> set[str]:
+    """Cases with an open promise of exactly `amount` still owed, due between `start`
+    and `end`: who a payment of that amount is likely from."""
+    promises = await repository.open_promises_due_between(start, end, limit=limit)
+    return {p.case_id for p in promises if p.amount.minus(p.paid) == amount}
+
+
+async def contact_results(
+    *, by: By, reach: Reach, since: datetime, until: datetime
+) -> list[dict[str, Any]]:
+    """Contacts in [since, until) per officer or DRC: attempts, reached, promised."""
+    return await repository.contact_results(_MAKER[by], _reached(reach), since=since, until=until)
+
+
+async def promise_states(
+    *, by: By, reach: Reach, since: datetime, until: datetime
+) -> list[dict[str, Any]]:
+    """Promises made in [since, until) per officer or DRC, currency and state."""
+    return await repository.promise_states(_MAKER[by], _reached(reach), since=since, until=until)

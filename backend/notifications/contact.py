@@ -17,6 +17,7 @@ from backend.core import clock, db
 from backend.core.errors import Forbidden
 from backend.core.pagination import Page, object_id_cursor
 from backend.core.settings import get_settings
+from backend.customers import privacy
 from backend.customers import service as customers
 from backend.customers.errors import CustomerNotFound
 from backend.customers.models import Language
@@ -277,7 +278,7 @@ async def get_delivery(*, actor: User, delivery_id: str) -> DeliveryRead:
 async def _audit_shown(actor: User, deliveries: list[Delivery], *, via: str) -> None:
     """Deliveries to customers show where they went: a read of the customers' data."""
     shown = [d.customer_id for d in deliveries if d.to and d.audience is Audience.CUSTOMER]
-    await customers.record_pii_reads(actor=actor, customer_ids=shown, via=via)
+    await privacy.record_pii_reads(actor=actor, customer_ids=shown, via=via)
 
 
 async def list_deliveries(

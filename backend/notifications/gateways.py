@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -60,6 +61,13 @@ def _message_id(response: httpx.Response) -> str | None:
     return str(found) if found is not None else None
 
 
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    media_type: str  # e.g. "application/pdf"
+    content: bytes
+
+
 class SmtpSender:
     """Plain-text UTF-8 mail through the configured SMTP server (smtplib, in a thread)."""
 
@@ -67,7 +75,16 @@ class SmtpSender:
         assert settings.smtp_host is not None
         self.settings = settings
 
-    async def send(self, *, to: str, subject: str, text: str, reference: str) -> SendAnswer:
+    async def send(
+        self,
+        *,
+        to: str,
+        subject: str,
+        text: str,
+        reference: str,
+        attachments: Sequence[Attachment] = (),
+    ) -> SendAnswer:
+        """Send one mail; `attachments` (a scheduled report's file) go with the text."""
         message = EmailMessage()
         message["From"] = self.settings.smtp_from
         message["To"] = to
@@ -75,6 +92,11 @@ class SmtpSender:
         message["Message-ID"] = make_msgid(idstring=reference, domain="debtx.dev")
         message["X-DebtX-Delivery"] = reference
         message.set_content(text, charset="utf-8")
+        for attachment in attachments:
+            maintype, subtype = attachment.media_type.split("/", 1)
+            message.add_attachment(
+                attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename
+            )
         try:
             await asyncio.to_thread(self._send, message)
         except smtplib.SMTPResponseException as exc:

@@ -329,3 +329,41 @@ async def delete_opt_out(customer_id: str, channel: Channel) -> bool:
 async def reseal() -> pii.Resealed:
     """Seal every delivery's recipient under the current key."""
     return await pii.reseal_collection(Delivery)
+
+
+FINISHED = (
+    DeliveryStatus.SENT,
+    DeliveryStatus.BLOCKED,
+    DeliveryStatus.SKIPPED,
+    DeliveryStatus.FAILED,
+)
+
+
+async def finished_before(
+    cutoff: datetime, *, after: ObjectId | None, limit: int
+) -> list[ObjectId]:
+    """Ids of deliveries that reached their end before `cutoff`, by id after `after`."""
+    filters: dict[str, Any] = {
+        "status": {"$in": [s.value for s in FINISHED]},
+        "updated_at": {"$lt": cutoff},
+    }
+    if after is not None:
+        filters["_id"] = {"$gt": after}
+    cursor = Delivery.get_pymongo_collection().find(filters, {"_id": 1}).sort("_id", 1)
+    return [row["_id"] async for row in cursor.limit(limit)]
+
+
+async def delete_deliveries(ids: list[ObjectId]) -> int:
+    """Delete these deliveries if they are still finished; how many went."""
+    filters = {"_id": {"$in": ids}, "status": {"$in": [s.value for s in FINISHED]}}
+    return (await Delivery.get_pymongo_collection().delete_many(filters)).deleted_count
+
+
+async def minimise_customer(customer_id: str, *, session: AsyncClientSession) -> int:
+    """Blank where and what was sent to the customer (channel, kind, status stay)."""
+    result = await Delivery.get_pymongo_collection().update_many(
+        {"customer_id": customer_id, "to": {"$ne": None}},
+        {"$set": {"to": None, "title": None, "body": "", "data": {}}},
+        session=session,
+    )
+    return result.modified_count

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from bson import ObjectId
@@ -24,6 +24,7 @@ from backend.audit.service import Actor
 from backend.cases import service as cases
 from backend.cases.models import Case
 from backend.core import db, pii
+from backend.core.ids import object_ids
 from backend.core.logging import get_logger
 from backend.core.money import Money
 from backend.core.settings import get_settings
@@ -501,3 +502,25 @@ async def broadcast(*, actor: User, drc_id: str, title: str, body: str) -> Pendi
 async def reseal_pii() -> pii.Resealed:
     """Seal every delivery's recipient (a phone number or address) under the current key."""
     return await repository.reseal()
+
+
+# Retention: the delivery log is kept for a while, then pruned; a minimised customer's
+# messages lose their addresses and words.
+
+
+async def finished_deliveries_before(
+    cutoff: datetime, *, after: str | None, limit: int
+) -> list[str]:
+    """Ids of deliveries sent, blocked, skipped or failed before `cutoff`, by id."""
+    start = None if after is None else ObjectId(after)
+    return [str(oid) for oid in await repository.finished_before(cutoff, after=start, limit=limit)]
+
+
+async def delete_deliveries(ids: list[str]) -> int:
+    """Delete these finished deliveries; how many were deleted."""
+    return await repository.delete_deliveries(object_ids(ids))
+
+
+async def minimise_customer(customer_id: str, *, session: AsyncClientSession) -> int:
+    """Blank the addresses and texts of the messages sent to the customer."""
+    return await repository.minimise_customer(customer_id, session=session)

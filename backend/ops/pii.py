@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from backend.core.logging import get_logger
 from backend.core.pii import Resealed
-from backend.customers import service as customers
+from backend.customers import privacy
 from backend.notifications import service as notifications
 from backend.responses import service as responses
 from backend.syncing import service as syncing
@@ -18,7 +18,7 @@ async def reseal_all() -> dict[str, dict[str, int]]:
     Documents already under the current key are left as they are, so a second run (or
     one interrupted and started again) rewrites nothing twice."""
     passes: list[Resealed] = [
-        await customers.reseal_pii(),
+        await privacy.reseal_pii(),
         await responses.reseal_pii(),
         await notifications.reseal_pii(),
         *await syncing.reseal_pii(),

@@ -10,6 +10,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.core import db, figures
 from backend.core.ids import object_id
+from backend.core.money import Money
 from backend.payments.errors import DuplicateReference, PaymentChanged
 from backend.payments.models import Payment, PaymentChannel, PaymentStatus
 
@@ -21,6 +22,14 @@ async def reference_taken(
         {"channel": channel.value, "reference": reference}, {"_id": 1}, session=session
     )
     return found is not None
+
+
+async def by_reference(
+    channel: PaymentChannel, reference: str, *, session: AsyncClientSession | None = None
+) -> Payment | None:
+    return await Payment.find_one(
+        {"channel": channel.value, "reference": reference}, session=session
+    )
 
 
 async def insert(payment: Payment, *, session: AsyncClientSession) -> Payment:
@@ -82,5 +91,28 @@ async def applied_by(
     return await figures.totals(await Payment.get_pymongo_collection().aggregate(pipeline))
 
 
+async def applied_groups(
+    key: dict[str, Any], match: dict[str, Any], *, since: datetime, until: datetime
+) -> list[dict[str, Any]]:
+    """Standing payments paid in [since, until) per `key` (a document of expressions):
+    how many, and their applied minor units."""
+    pipeline: list[dict[str, Any]] = [
+        {"$match": _applied_since(match, since, until)},
+        {"$group": {"_id": key, "payments": {"$sum": 1}, "amount": {"$sum": "$applied.amount"}}},
+    ]
+    return await (await Payment.get_pymongo_collection().aggregate(pipeline)).to_list()
+
+
 async def count_of_cases(case_ids: list[str]) -> int:
     return await Payment.find({"case_id": {"$in": case_ids}, "status": "applied"}).count()
+
+
+async def recent_amounts(case_ids: list[str], *, limit: int) -> list[Money]:
+    """What the latest payments (not reversed) on these cases were, newest paid first."""
+    cursor = (
+        Payment.get_pymongo_collection()
+        .find({"case_id": {"$in": case_ids}, "status": "applied"}, {"amount": 1})
+        .sort([("paid_at", -1)])
+        .limit(limit)
+    )
+    return [Money.model_validate(row["amount"]) async for row in cursor]

@@ -15,6 +15,7 @@ for operator staff, since the case's story has ended and reopening is theirs to 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -43,7 +44,7 @@ from backend.payments.errors import (
     PaidAtInvalid,
     PaymentNotFound,
 )
-from backend.payments.models import Payment, PaymentStatus, Reversal
+from backend.payments.models import Payment, PaymentChannel, PaymentStatus, Reversal
 from backend.payments.schemas import PaymentCreate, PaymentRead
 from backend.settlements import service as settlements
 from backend.settlements.models import SettlementKind, SettlementSource
@@ -63,25 +64,59 @@ async def record_payment(
     """Apply a payment to the case: instalments, promises, outstanding, commission."""
     async with db.transaction(session) as txn:
         _require_recorder(actor, case)
-        payment = _new_payment(actor, case, data)
-        if await repository.reference_taken(payment.channel, payment.reference, session=txn):
-            raise DuplicateReference(
-                f"{payment.channel.value} reference {payment.reference} is already recorded"
-            )
-        await _apply(actor, case, payment, txn)
-        await repository.insert(payment, session=txn)
-        await audit.record(
-            actor=actor,
-            action="payment.record",
-            entity_type="payment",
-            entity_id=str(payment.id),
-            after=_summary(payment),
-            drc_id=payment.drc_id,
-            session=txn,
-        )
+        payment = _new_payment(actor.id, case, data)
+        await _book(actor, case, payment, txn)
     if session is None:  # a caller's transaction tells dunning itself once it commits
         await reevaluate_accounts([case.account_id])
     return read_of(payment)
+
+
+async def book_provider_payment(
+    *,
+    case: Case,
+    data: PaymentCreate,
+    provider: str,
+    actor: User | None = None,
+    session: AsyncClientSession,
+) -> PaymentRead:
+    """A payment a provider reported, applied exactly as one recorded by staff:
+    instalments, promises, outstanding, commission, cure. No user recorded it: `actor` is
+    the staff member who matched it by hand, if one did (the audit names them). The
+    caller's transaction tells dunning once it commits."""
+    if case.phase is Phase.CLOSED:
+        raise CaseClosed(f"Case {case.id} is closed")
+    payment = _new_payment(f"provider:{provider}", case, data)
+    await _book(actor, case, payment, session)
+    return read_of(payment)
+
+
+async def by_reference(
+    channel: PaymentChannel, reference: str, *, session: AsyncClientSession | None = None
+) -> PaymentRead | None:
+    """The payment recorded with this channel and reference, if any (a system read)."""
+    payment = await repository.by_reference(channel, reference.upper(), session=session)
+    return None if payment is None else read_of(payment)
+
+
+async def _book(
+    actor: User | None, case: Case, payment: Payment, session: AsyncClientSession
+) -> None:
+    """Apply the payment, store it and audit it, in the caller's transaction."""
+    if await repository.reference_taken(payment.channel, payment.reference, session=session):
+        raise DuplicateReference(
+            f"{payment.channel.value} reference {payment.reference} is already recorded"
+        )
+    await _apply(actor, case, payment, session)
+    await repository.insert(payment, session=session)
+    await audit.record(
+        actor=actor,
+        action="payment.record",
+        entity_type="payment",
+        entity_id=str(payment.id),
+        after=_summary(payment),
+        drc_id=payment.drc_id,
+        session=session,
+    )
 
 
 def _require_recorder(actor: User, case: Case) -> None:
@@ -92,7 +127,7 @@ def _require_recorder(actor: User, case: Case) -> None:
         raise CaseClosed(f"Case {case.id} is closed")
 
 
-def _new_payment(actor: User, case: Case, data: PaymentCreate) -> Payment:
+def _new_payment(recorded_by: str, case: Case, data: PaymentCreate) -> Payment:
     """The payment to store, once its amount and time are checked against the case."""
     if case.arrears_status in (PartStatus.NOT_REQUIRED, PartStatus.DONE) or (
         case.outstanding.amount == 0
@@ -118,7 +153,7 @@ def _new_payment(actor: User, case: Case, data: PaymentCreate) -> Payment:
         channel=data.channel,
         reference=data.reference.upper(),
         note=data.note,
-        recorded_by=actor.id,
+        recorded_by=recorded_by,
         recovery_type=RecoveryType.DIRECT_PAYMENT,
         outstanding_before=case.outstanding,
         applied=applied,
@@ -127,7 +162,9 @@ def _new_payment(actor: User, case: Case, data: PaymentCreate) -> Payment:
     )
 
 
-async def _apply(actor: User, case: Case, payment: Payment, session: AsyncClientSession) -> None:
+async def _apply(
+    actor: User | None, case: Case, payment: Payment, session: AsyncClientSession
+) -> None:
     """What the payment does to the settlement, promises, the case and commission."""
     settled = await settlements.apply_payment(
         actor=actor, case=case, amount=payment.applied, session=session
@@ -342,6 +379,36 @@ async def collected_by_month(*, reach: Reach, until: datetime) -> dict[str, int]
     return await repository.applied_by(figures.month_of("paid_at"), _reached(reach), until=until)
 
 
+# A period's key in the payment trends: a day, an ISO week, or a month (UTC).
+PERIOD_FORMATS = {"day": "%Y-%m-%d", "week": "%G-W%V", "month": figures.MONTH_FORMAT}
+
+
+async def trends(
+    *, reach: Reach, since: datetime, until: datetime, period: str
+) -> list[dict[str, Any]]:
+    """Standing payments paid in [since, until) per period, channel and currency: rows
+    `{_id: {period, channel, currency}, payments, amount}`."""
+    key = {
+        "period": {"$dateToString": {"format": PERIOD_FORMATS[period], "date": "$paid_at"}},
+        "channel": "$channel",
+        "currency": "$applied.currency",
+    }
+    return await repository.applied_groups(key, _reached(reach), since=since, until=until)
+
+
+async def collected_per(
+    *, by: By, reach: Reach, since: datetime, until: datetime
+) -> list[dict[str, Any]]:
+    """Standing payments paid in [since, until) per officer or DRC and currency."""
+    key = {"holder": _HOLDER[by], "currency": "$applied.currency"}
+    return await repository.applied_groups(key, _reached(reach), since=since, until=until)
+
+
 async def count_of_cases(case_ids: list[str]) -> int:
     """How many payments (not reversed) the cases received: an account's payment history."""
     return await repository.count_of_cases(case_ids) if case_ids else 0
+
+
+async def recent_amounts(case_ids: list[str], *, limit: int) -> list[Money]:
+    """The amounts of the latest payments (not reversed) on these cases: their history."""
+    return await repository.recent_amounts(case_ids, limit=limit) if case_ids else []

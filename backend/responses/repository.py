@@ -44,3 +44,13 @@ async def save_mailbox(state: MailboxState) -> None:
 async def reseal() -> pii.Resealed:
     """Seal every reply's sender under the current key."""
     return await pii.reseal_collection(Response)
+
+
+async def minimise_customer(customer_id: str, *, session: AsyncClientSession) -> int:
+    """Replace the sender, address and words of the customer's replies (intent stays)."""
+    result = await Response.get_pymongo_collection().update_many(
+        {"customer_id": customer_id, "text": {"$ne": ""}},
+        {"$set": {"sender": "minimised", "to": None, "subject": None, "text": ""}},
+        session=session,
+    )
+    return result.modified_count

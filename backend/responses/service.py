@@ -15,6 +15,7 @@ from backend.core.errors import Forbidden
 from backend.core.logging import get_logger
 from backend.core.pagination import Page, object_id_cursor
 from backend.core.settings import get_settings
+from backend.customers import privacy
 from backend.customers import service as customers
 from backend.customers.models import Customer, Language
 from backend.dunning import service as dunning
@@ -207,7 +208,7 @@ async def list_responses(
         query["customer_id"] = {"$ne": None} if filters.matched else None
     rows = await repository.page(query, after=object_id_cursor(cursor), limit=limit + 1)
     items = [read_of(r) for r in rows[:limit]]
-    await customers.record_pii_reads(
+    await privacy.record_pii_reads(
         actor=actor, customer_ids=[r.customer_id for r in items], via="responses"
     )
     return Page(items=items, next_cursor=str(rows[limit - 1].id) if len(rows) > limit else None)
@@ -218,10 +219,15 @@ async def get_response(*, actor: User, response_id: str) -> ResponseRead:
     found = await repository.get(response_id)
     if found is None:
         raise ResponseNotFound(f"No response {response_id}")
-    await customers.record_pii_reads(actor=actor, customer_ids=[found.customer_id], via="response")
+    await privacy.record_pii_reads(actor=actor, customer_ids=[found.customer_id], via="response")
     return read_of(found)
 
 
 async def reseal_pii() -> pii.Resealed:
     """Seal every stored reply's sender under the current key."""
     return await repository.reseal()
+
+
+async def minimise_customer(customer_id: str, *, session: AsyncClientSession) -> int:
+    """Retention minimised the customer: their replies keep only channel, intent, times."""
+    return await repository.minimise_customer(customer_id, session=session)

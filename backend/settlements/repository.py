@@ -74,3 +74,10 @@ async def active_of_cases(case_ids: list[str]) -> list[Settlement]:
         Settlement, "case_id", case_ids, match=match, sort={"created_at": 1, "_id": 1}
     )
     return [Settlement.model_validate(row) for row in rows]
+
+
+async def active_with_instalment_due(start: date, end: date, *, limit: int) -> list[Settlement]:
+    """Active settlements with an instalment falling due between `start` and `end`."""
+    due = {"$gte": midnight(start), "$lte": midnight(end)}
+    query = {"status": SettlementStatus.ACTIVE.value, "instalments.due_date": due}
+    return await Settlement.find(query).limit(limit).to_list()

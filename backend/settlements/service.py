@@ -204,7 +204,7 @@ async def active_for(
 
 
 async def apply_payment(
-    *, actor: User, case: Case, amount: Money, session: AsyncClientSession
+    *, actor: User | None, case: Case, amount: Money, session: AsyncClientSession
 ) -> SettlementPayment | None:
     """Pay the oldest unpaid instalments of the case's active settlement first."""
     settlement = await repository.active_for(str(case.id), session=session)
@@ -414,3 +414,16 @@ def read_of(settlement: Settlement) -> SettlementRead:
             "paid": settlement.paid,
         }
     )
+
+
+async def cases_with_next_instalment(
+    amount: Money, *, start: date, end: date, limit: int = 1000
+) -> set[str]:
+    """Cases whose active settlement's next unpaid instalment is exactly `amount`, due
+    between `start` and `end`: who a payment of that amount is likely from."""
+    found = set()
+    for settlement in await repository.active_with_instalment_due(start, end, limit=limit):
+        unpaid = next((i for i in settlement.instalments if i.remaining.amount > 0), None)
+        if unpaid is not None and start <= unpaid.due_date <= end and unpaid.remaining == amount:
+            found.add(settlement.case_id)
+    return found

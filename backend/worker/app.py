@@ -27,6 +27,13 @@ TASK_MODULES = [
     "backend.dunning.tasks",
     "backend.syncing.tasks",
     "backend.oss.tasks",
+    "backend.banking.tasks",
+    "backend.reconciliation.tasks",
+    "backend.billing.tasks",
+    "backend.receipts.tasks",
+    "backend.reports.tasks",
+    "backend.retention.tasks",
+    "backend.backups.tasks",
 ]
 
 

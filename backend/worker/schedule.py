@@ -10,6 +10,7 @@ from backend.core.settings import get_settings
 
 _OUTBOX_POLL = get_settings().sync.outbox_poll_seconds
 _OSS_SWEEP = get_settings().oss.sweep_seconds
+_BANK_FETCH = get_settings().bank.fetch_seconds
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "ops.heartbeat": {"task": "ops.heartbeat", "schedule": 30.0},
@@ -18,6 +19,8 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "intake.import_datalake",
         "schedule": crontab(hour=1, minute=0),
     },
+    # Hourly: BSS drops billing feed files through the day (the push carries the rest).
+    "billing.import_feeds": {"task": "billing.import_feeds", "schedule": crontab(minute=10)},
     "allocation.recall_expired": {"task": "allocation.recall_expired", "schedule": 3600.0},
     "allocation.allocate_pool": {"task": "allocation.allocate_pool", "schedule": 3600.0},
     # Daily, just after midnight UTC, once the day that was due has ended.
@@ -59,12 +62,51 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # so the next window waits for (or replaces) the running one.
     "sync.mirror": {"task": "sync.mirror", "schedule": 30.0, "options": {"expires": 30.0}},
     "sync.verify_mirror": {"task": "sync.verify_mirror", "schedule": crontab(hour=3, minute=30)},
-    "sync.prune_changes": {"task": "sync.prune_changes", "schedule": crontab(hour=3, minute=0)},
+    # Daily: closed cases to the archive, customers long gone minimised, the change log
+    # and the delivery log pruned (it prunes what `sync.prune_changes` would), then the
+    # backup, with the newest DEBTX_BACKUPS__KEEP archives kept.
+    "retention.run": {"task": "retention.run", "schedule": crontab(hour=3, minute=45)},
+    "backups.create": {
+        "task": "backups.create",
+        "schedule": crontab(hour=get_settings().backups.hour_utc, minute=30),
+    },
     "sync.poll_outbox": {
         "task": "sync.poll_outbox",
         "schedule": _OUTBOX_POLL,
         "options": {"expires": _OUTBOX_POLL},
     },
+    # Receipts whose booking was interrupted after they were stored are matched again.
+    "receipts.resume_stalled": {
+        "task": "receipts.resume_stalled",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
     # Events to OSS that are due (retries, lost enqueues), then the open cure records.
     "oss.sweep": {"task": "oss.sweep", "schedule": _OSS_SWEEP, "options": {"expires": _OSS_SWEEP}},
+    # Late each day, so a month's last snapshot is its book at the month's end.
+    "reports.snapshot_cases": {
+        "task": "reports.snapshot_cases",
+        "schedule": crontab(hour=23, minute=50),
+    },
+    # Hourly: each subscription's period is mailed once, and a failed one tried again.
+    "reports.send_scheduled": {
+        "task": "reports.send_scheduled",
+        "schedule": crontab(minute=10),
+    },
+    # New statement files from the bank; a fetch still queued after one period is dropped.
+    "banking.fetch_statements": {
+        "task": "banking.fetch_statements",
+        "schedule": _BANK_FETCH,
+        "options": {"expires": _BANK_FETCH},
+    },
+    # Daily at 04:00 UTC, the day before, once its statements are in; monthly balances on
+    # the 2nd, once BSS's month-end figures have come.
+    "reconciliation.run_daily": {
+        "task": "reconciliation.run_daily",
+        "schedule": crontab(hour=4, minute=0),
+    },
+    "reconciliation.verify_balances": {
+        "task": "reconciliation.verify_balances",
+        "schedule": crontab(day_of_month=2, hour=4, minute=30),
+    },
 }

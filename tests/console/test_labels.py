@@ -17,11 +17,14 @@ from backend.console.nav import CONSOLE_ROLES, NAV, home_for, nav_for
 from backend.console.templates import HERE
 from backend.cpe.models import ItemStatus
 from backend.customers.models import Language as CustomerLanguage
+from backend.disputes.models import DisputeKind, DisputeOutcome, DisputeStatus
 from backend.drcs.models import AssignmentPreference
 from backend.intake.models import BatchStatus, IncidentSource
 from backend.mediation.models import HearingOutcome, RecommendationKind
 from backend.notifications.models import TemplateKey
 from backend.notifications.schemas import CustomerChannel
+from backend.receipts.models import FlagKind, MatchKind, Provider, ReceiptStatus, Source
+from backend.reconciliation.models import SECTIONS, Kind
 from backend.requests.models import RequestStatus, RequestType
 from backend.users.models import Role
 from sync.models import InboxKind, InboxStatus
@@ -73,6 +76,18 @@ def test_every_label_a_template_names_is_in_the_catalogue():
         ("template", TemplateKey),
         ("channel", CustomerChannel),
         ("language", CustomerLanguage),
+        ("dispute_kind", DisputeKind),
+        ("dispute_status", DisputeStatus),
+        ("dispute_outcome", DisputeOutcome),
+        ("provider", Provider),
+        ("receipt_status", ReceiptStatus),
+        ("receipt_match", MatchKind),
+        ("receipt_flag", FlagKind),
+        ("receipt_source", Source),
+        ("receipt_view", ["suspense", "flagged"]),
+        ("receipt_settled", ["booked", "refunded"]),
+        ("recon_kind", Kind),
+        ("recon_section", SECTIONS),
     ],
 )
 def test_labels_built_from_values_exist(prefix, values):
@@ -91,16 +106,28 @@ def test_navigation_follows_the_role():
         "legal",
         "uploads",
         "commission",
+        "reports",
         "allocation",
         "templates",
         "segments",
         "strategies",
         "worklist",
+        "disputes",
+        "receipts",
+        "reconciliation",
     ]
     pages = {
         Role.OPERATOR_ADMIN: [*operator, "users", "drcs"],
         Role.OPERATOR_OFFICER: operator,
-        Role.DRC_SUPERVISOR: ["cases", "dashboard", "inbox", "requests", "commission"],
+        Role.DRC_SUPERVISOR: [
+            "cases",
+            "dashboard",
+            "inbox",
+            "requests",
+            "commission",
+            "reports",
+            "disputes",
+        ],
     }
     for role in CONSOLE_ROLES:
         assert home_for(role) == "/console/cases"

@@ -53,6 +53,38 @@ async def _statements_have_entries() -> None:
         assert statement.totals[0].earned.amount > 0
 
 
+async def _billing_has_invoices() -> None:
+    from backend.billing import service as billing
+    from backend.billing.models import Invoice
+    from backend.devstack.demo.billing import BILLED_ACCOUNTS
+
+    statuses = await Invoice.distinct("status")
+    assert {"paid", "overdue"} <= set(statuses)
+    assert len(await Invoice.distinct("account_id")) == BILLED_ACCOUNTS
+    invoice = await Invoice.find_one({"status": "overdue"})
+    assert invoice is not None
+    assert (await billing.account_balance(invoice.account_id)).days_past_due > 0
+
+
+async def _disputes_in_every_state() -> None:
+    from backend.disputes.models import BillingDispute, DisputeStatus
+
+    assert set(await BillingDispute.distinct("status")) == set(DisputeStatus)
+
+
+async def _the_bank_day_is_reconciled() -> None:
+    from datetime import timedelta
+
+    from backend.core import clock
+    from backend.reconciliation import service as reconciliation
+
+    yesterday = clock.now().date() - timedelta(days=1)
+    report = await reconciliation.get_report(day=yesterday)
+    [bank] = report.providers
+    assert (len(bank.missing), len(bank.duplicated), len(bank.suspense)) == (1, 1, 1)
+    assert bank.matched == 3
+
+
 async def test_demo_data_loads_once_with_every_phase(app):
     started = time.perf_counter()
     assert await load_demo_data() is True
@@ -61,6 +93,9 @@ async def test_demo_data_loads_once_with_every_phase(app):
     await _part_statuses_are_all_there()
     await _requests_in_every_status()
     await _statements_have_entries()
+    await _billing_has_invoices()
+    await _disputes_in_every_state()
+    await _the_bank_day_is_reconciled()
 
     cases, audit = await Case.count(), await AuditRecord.count()
     assert await load_demo_data() is False

@@ -4,9 +4,12 @@ The organisation (three DRCs, operator staff, a supervisor and three officers pe
 the operator's allocation rules and commission rates, and about 300 cases that came in
 through intake as one bulk file and were allocated, handed to officers and worked, so
 every phase has cases: some still in the pool or waiting for an officer, others in
-negotiation, settlement, mediation or legal review, and some closed. Everything is
-written through the domains' own services, as the person who would do it, so history,
-audit and versions are what the running system would have produced. A fixed seed makes
+negotiation, settlement, mediation or legal review, and some closed. BSS's billing
+(invoices, plans, cycles, groups, payment methods) comes for some of the accounts, a
+few of them dispute a bill or a payment, and yesterday's bank transfers are notified,
+stated and reconciled. Everything is written through the domains' own services, as the
+person who would do it, so history, audit and versions are what the running system would
+have produced. A fixed seed makes
 the data the same on every load (ids and times aside).
 """
 
@@ -16,7 +19,7 @@ import random
 
 from backend.core import clock
 from backend.core.logging import get_logger
-from backend.devstack.demo import deck, placement, terms
+from backend.devstack.demo import bank, billing, deck, disputes, placement, terms
 from backend.devstack.demo.people import (
     DEMO_DOMAIN,
     DEMO_DRCS,
@@ -40,8 +43,11 @@ async def load_demo_data() -> bool:
     work = Work(people=await accounts(), rng=random.Random(SEED), today=clock.now().date())
     await terms.publish(work.admin, work.today)
     batch = await placement.import_incidents(work)
+    await billing.push_billing(work)
     await placement.allocate(work)
     await placement.distribute(work)
     told = await deck.play(work, await placement.assigned_cases(work))
-    log.info("demo.loaded", incidents=batch.incidents_created, stories=dict(told))
+    raised = await disputes.raise_disputes(work)
+    await bank.bank_day(work)
+    log.info("demo.loaded", incidents=batch.incidents_created, stories=dict(told), disputes=raised)
     return True

@@ -58,6 +58,25 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
             },
             "OSS__SIGNING_SECRET",
         ),
+        (
+            {
+                "internal_token": REAL_SECRET,
+                "console": {"session_secret": REAL_SECRET},
+                "responses": {"sms_webhook_secret": REAL_SECRET},
+                "oss": {"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+            },
+            "BILLING__WEBHOOK_SECRET",
+        ),
+        (
+            {
+                "internal_token": REAL_SECRET,
+                "console": {"session_secret": REAL_SECRET},
+                "responses": {"sms_webhook_secret": REAL_SECRET},
+                "oss": {"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+                "billing": {"webhook_secret": REAL_SECRET},
+            },
+            "CARDS__API_KEY",
+        ),
     ],
     ids=[
         "dev_login",
@@ -68,6 +87,8 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
         "console_secret",
         "sms_webhook_secret",
         "oss_secret",
+        "billing_secret",
+        "card_secrets",
     ],
 )
 def test_production_refuses_unsafe_settings(overrides, complaint):
@@ -84,6 +105,9 @@ def test_production_accepts_real_settings():
         responses={"sms_webhook_secret": REAL_SECRET},
         oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
         pii=REAL_PII,
+        bank={"client_secret": REAL_SECRET, "webhook_secret": REAL_SECRET},
+        billing={"webhook_secret": REAL_SECRET},
+        cards={"api_key": REAL_SECRET, "webhook_secret": REAL_SECRET},
     )
     assert settings.is_production
 
@@ -93,6 +117,9 @@ REAL_REST = {
     "console": {"session_secret": REAL_SECRET},
     "responses": {"sms_webhook_secret": REAL_SECRET},
     "oss": {"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+    "bank": {"client_secret": REAL_SECRET, "webhook_secret": REAL_SECRET},
+    "billing": {"webhook_secret": REAL_SECRET},
+    "cards": {"api_key": REAL_SECRET, "webhook_secret": REAL_SECRET},
 }
 
 
@@ -117,6 +144,19 @@ def test_the_current_pii_key_must_be_in_the_ring(monkeypatch):
     assert Settings(_env_file=None).pii.current_key_id == "b"
     with pytest.raises(ValidationError, match="not in KEYS"):
         Settings(_env_file=None, pii={"current_key_id": "c"})
+
+
+def test_production_refuses_placeholder_bank_secrets():
+    with pytest.raises(ValidationError, match="DEBTX_BANK__WEBHOOK_SECRET"):
+        Settings(
+            _env_file=None,
+            env="production",
+            internal_token=REAL_SECRET,
+            console={"session_secret": REAL_SECRET},
+            responses={"sms_webhook_secret": REAL_SECRET},
+            oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+            bank={"client_secret": REAL_SECRET},
+        )
 
 
 def test_invalid_values_are_refused_at_start():
@@ -144,6 +184,9 @@ async def test_production_refuses_a_mongodb_that_is_not_a_replica_set(tmp_path):
             responses={"sms_webhook_secret": REAL_SECRET},
             oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
             pii=REAL_PII,
+            bank={"client_secret": REAL_SECRET, "webhook_secret": REAL_SECRET},
+            billing={"webhook_secret": REAL_SECRET},
+            cards={"api_key": REAL_SECRET, "webhook_secret": REAL_SECRET},
             mongo={"uri": c.mongo_uri(standalone), "server_selection_timeout_ms": 2000},
         )
         with pytest.raises(ServiceUnavailable, match="replica set"):

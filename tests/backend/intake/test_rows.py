@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from backend.core.textfiles import MAX_LINE_BYTES, lines
 from backend.intake.errors import InvalidFile
-from backend.intake.rows import COLUMNS, MAX_LINE_BYTES, csv_rows, jsonl_rows, lines, major_units
+from backend.intake.rows import COLUMNS, csv_rows, jsonl_rows, major_units
 from tests.backend.intake.samples import csv_text, row
 
 
