@@ -258,3 +258,27 @@ async def test_what_sync_keeps_of_an_officers_contact_edit_is_sealed(client, sig
     assert item.args["changes"][0]["value"] == "+94770000002"
     inbox = await client.get(f"/sync/inbox/{item.id}", headers=bearer(signing_key, supervisor))
     assert inbox.json()["args"]["changes"][0]["value"] == "+94770000002"
+
+
+async def test_retention_and_billing_keep_the_hashes_true(client, operator):
+    from datetime import UTC, datetime
+
+    from backend.core import db
+
+    case = await register(client, operator)
+    customer = await Customer.get(case.customer_id)
+    newer = datetime.now(UTC)
+    moved = Customer(
+        id=customer.id, name=customer.name, nic="200112345678", source_updated_at=newer
+    )
+    await customers.take_from_bss(Customer, [(moved, {"name", "nic"})])  # BSS's new id
+    assert await customers.ids_with_nic("200112345678") == [customer.id]
+    assert await customers.ids_with_nic(NIC) == []
+    assert await customers.ids_with_phone(MOBILE) == [customer.id]  # contacts untouched
+
+    async with db.transaction() as session:
+        await customers.minimise(
+            actor=None, customer=await Customer.get(customer.id), session=session
+        )
+    assert await customers.ids_with_phone(MOBILE) == []
+    assert await customers.ids_with_nic("200112345678") == []
