@@ -22,6 +22,7 @@ def dev(
     firestore_port: int = typer.Option(8181, help="Port of the Firestore emulator"),
     oss_port: int = typer.Option(8190, help="Port of the local OSS"),
     bank_port: int = typer.Option(8191, help="Port of the local bank"),
+    daraja_port: int = typer.Option(8194, help="Port of the local M-PESA Daraja"),
 ) -> None:
     """Run the whole stack locally with embedded defaults and demo data."""
     from backend.devstack.stack import Ports, run_stack
@@ -33,6 +34,7 @@ def dev(
         firestore=firestore_port,
         oss=oss_port,
         bank=bank_port,
+        daraja=daraja_port,
     )
     raise typer.Exit(run_stack(Path.cwd(), ports))
 
@@ -54,6 +56,26 @@ def seed() -> None:
 
     loaded = asyncio.run(_with_database(load_demo_data))
     typer.echo("demo data loaded" if loaded else "demo data already present")
+
+
+@app.command("mpesa-register")
+def mpesa_register() -> None:
+    """Register the paybill's C2B validation and confirmation URLs with M-PESA (Daraja)."""
+    import httpx
+
+    from backend.core.errors import DomainError
+    from backend.mpesa import service as mpesa
+
+    async def register() -> None:
+        async with httpx.AsyncClient() as http:
+            await mpesa.register_c2b(http=http, settings=get_settings().mpesa)
+
+    try:
+        asyncio.run(register())
+    except DomainError as exc:
+        typer.echo(f"{exc.code}: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo("C2B URLs registered")
 
 
 @app.command()

@@ -27,6 +27,9 @@ from backend.mediation import mutations as mediation_mutations
 from backend.mediation import projections as mediation_projections
 from backend.mediation.models import MODELS as MEDIATION
 from backend.mediation.models import MediationFile
+from backend.mpesa import mutations as mpesa_mutations
+from backend.mpesa import projections as mpesa_projections
+from backend.mpesa.models import MODELS as MPESA
 from backend.negotiations import mutations as negotiation_mutations
 from backend.negotiations import projections as negotiation_projections
 from backend.negotiations.models import MODELS as NEGOTIATIONS
@@ -82,6 +85,7 @@ MODELS = (
     *DISPUTES,
     *CARDS,
     *RETENTION,
+    *MPESA,
     *SYNC,
 )
 
@@ -97,6 +101,7 @@ MUTATIONS: tuple[CaseMutation, ...] = (
     mediation_mutations.ESCALATE,
     customer_mutations.UPDATE_CONTACT,
     dispute_mutations.RAISE,
+    mpesa_mutations.STK_PUSH,
 )
 
 # The case document's sections beside the case's own fields, in the document's order.
@@ -109,6 +114,7 @@ CASE_SECTIONS = (
     settlement_projections.SETTLEMENT,
     mediation_projections.MEDIATION,
     request_projections.REQUESTS,
+    mpesa_projections.STK_PUSHES,
 )
 
 ENTITIES = (case_projections.CASE_ENTITY,)

@@ -34,6 +34,7 @@ from backend.firebase.devkeys import SigningKey
 from backend.firebase.tokens import CertificateStore, TokenVerifier
 from backend.intake.router import router as intake_router
 from backend.mediation.router import router as mediation_router
+from backend.mpesa.router import router as mpesa_router
 from backend.negotiations.router import router as negotiations_router
 from backend.notifications.router import router as notifications_router
 from backend.ops.router import router as ops_router
@@ -87,6 +88,7 @@ DOMAIN_ROUTERS = (
     retention_router,
     banking_router,
     reconciliation_router,
+    mpesa_router,
     sync_router,
 )
 

@@ -396,3 +396,36 @@ def print_table(rows: list[Row], title: str = "Latency") -> None:
             f"{row.p99_ms:.1f}",
         )
     console.print(table)
+
+
+@dataclass
+class Throughput:
+    """Rows (or records) a target took in, and how fast."""
+
+    target: str
+    rows: int
+    seconds: float
+    rows_per_s: float
+    note: str = ""
+
+    @classmethod
+    def of(cls, target: str, rows: int, seconds: float, note: str = "") -> Throughput:
+        return cls(target, rows, seconds, rows / seconds, note)
+
+
+def timed_insert(collection, documents: list[dict]) -> float:
+    """Seconds one raw `insert_many` of `documents` takes."""
+    started = time.perf_counter()
+    collection.insert_many(documents)
+    return time.perf_counter() - started
+
+
+def print_throughput(rows: list[Throughput], title: str) -> None:
+    table = Table(title=title)
+    for name in ("target", "rows", "seconds", "rows/s", "note"):
+        table.add_column(name, justify="left" if name in ("target", "note") else "right")
+    for row in rows:
+        table.add_row(
+            row.target, f"{row.rows:,}", f"{row.seconds:.1f}", f"{row.rows_per_s:,.0f}", row.note
+        )
+    console.print(table)

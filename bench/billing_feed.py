@@ -15,28 +15,27 @@ import asyncio
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from _harness import Stack, console, log_problems, sign_in, start_stack
+from _harness import (
+    Stack,
+    Throughput,
+    console,
+    log_problems,
+    print_throughput,
+    sign_in,
+    start_stack,
+    timed_insert,
+)
 from pymongo import MongoClient
-from rich.table import Table
 
 EMAIL = "admin@demo.debtx.dev"
 CHUNK = 500
 INVOICES_PER_ACCOUNT = 3
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-@dataclass
-class Row:
-    target: str
-    rows: int
-    seconds: float
-    rows_per_s: float
-    note: str = ""
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -106,20 +105,14 @@ def raw_insert(stack: Stack) -> tuple[int, float]:
     for document in database["invoices"].find({"_id": {"$regex": "^BINV-"}}, batch_size=CHUNK):
         batch.append(document)
         if len(batch) == CHUNK:
-            spent += _timed_insert(target, batch)
+            spent += timed_insert(target, batch)
             inserted, batch = inserted + CHUNK, []
     if batch:
-        spent += _timed_insert(target, batch)
+        spent += timed_insert(target, batch)
         inserted += len(batch)
     target.drop()
     client.close()
     return inserted, spent
-
-
-def _timed_insert(collection, documents: list[dict]) -> float:
-    started = time.perf_counter()
-    collection.insert_many(documents)
-    return time.perf_counter() - started
 
 
 async def _balances(uri: str, accounts: list[str]) -> tuple[float, float]:
@@ -146,25 +139,23 @@ async def _balances(uri: str, accounts: list[str]) -> tuple[float, float]:
     return aggregated, raw
 
 
-def run(args: argparse.Namespace) -> list[Row]:
-    rows: list[Row] = []
+def run(args: argparse.Namespace) -> list[Throughput]:
+    rows: list[Throughput] = []
     with start_stack() as stack:
         token = sign_in(stack.base_url, EMAIL)
         report, seconds = upload(stack, token, args.rows, T0 + timedelta(hours=1))
-        rows.append(
-            Row("feed (JSONL upload)", args.rows, seconds, args.rows / seconds, _note(report))
-        )
+        rows.append(Throughput.of("feed (JSONL upload)", args.rows, seconds, _note(report)))
         count, spent = raw_insert(stack)
-        rows.append(Row("raw insert_many", count, spent, count / spent, "invoices' indexes"))
+        rows.append(Throughput.of("raw insert_many", count, spent, "invoices' indexes"))
         again, seconds = upload(stack, token, args.rows, T0 + timedelta(hours=1))
-        rows.append(Row("same file again", args.rows, seconds, args.rows / seconds, _note(again)))
+        rows.append(Throughput.of("same file again", args.rows, seconds, _note(again)))
         older, seconds = upload(stack, token, args.rows, T0)
-        rows.append(Row("older versions", args.rows, seconds, args.rows / seconds, _note(older)))
+        rows.append(Throughput.of("older versions", args.rows, seconds, _note(older)))
         accounts = sorted({record(n, T0)["account_id"] for n in range(args.rows)})
         aggregated, raw = asyncio.run(_balances(stack.env["DEBTX_MONGO__URI"], accounts))
         n = len(accounts)
-        rows.append(Row("balances by aggregation", n, aggregated, n / aggregated, "accounts"))
-        rows.append(Row("raw read of their invoices", n, raw, n / raw, "accounts"))
+        rows.append(Throughput.of("balances by aggregation", n, aggregated, "accounts"))
+        rows.append(Throughput.of("raw read of their invoices", n, raw, "accounts"))
         problems = log_problems(stack, "api")
     if problems:
         console.print("[yellow]warnings and errors in the API log:[/yellow]")
@@ -176,15 +167,8 @@ def _note(report: dict) -> str:
     return ", ".join(f"{v:,} {k}" for k, v in sorted(report["counts"].items()))
 
 
-def print_results(rows: list[Row]) -> None:
-    table = Table(title="Billing feed vs raw insert_many (same server, same run)")
-    for name in ("target", "rows", "seconds", "rows/s", "note"):
-        table.add_column(name, justify="left" if name in ("target", "note") else "right")
-    for row in rows:
-        table.add_row(
-            row.target, f"{row.rows:,}", f"{row.seconds:.1f}", f"{row.rows_per_s:,.0f}", row.note
-        )
-    console.print(table)
+def print_results(rows: list[Throughput]) -> None:
+    print_throughput(rows, "Billing feed vs raw insert_many (same server, same run)")
     feed, raw, balances, read = rows[0], rows[1], rows[4], rows[5]
     console.print(f"feed rows/s = {feed.rows_per_s / raw.rows_per_s:.1%} of raw insert_many")
     console.print(f"balances/s = {balances.rows_per_s / read.rows_per_s:.1%} of the raw read")

@@ -7,9 +7,11 @@ confirmations), each naming an account with an open case as its reference, so ev
 one is matched, applied to the case (instalments, promises, outstanding, commission,
 cure) and booked in one transaction. The run asserts that each transaction booked one
 payment and one only. `book(reports)` is the body that is timed: it calls `receive`
-in-process here; a channel's benchmark can swap it for its own callback route.
+in-process (`--via receive`) or, by default, posts each as an M-PESA C2B confirmation to
+DebtX's real confirmation route over HTTP (httpx on the ASGI app, `--via c2b`).
 
-    .venv/bin/python bench/callbacks.py [--reports 1000] [--repeats 0.2] [--json PATH]
+    .venv/bin/python bench/callbacks.py [--reports 1000] [--repeats 0.2] [--via c2b|receive]
+                                        [--json PATH]
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=1000, help="reports sent at once")
     parser.add_argument("--repeats", type=float, default=0.2, help="share that are repeats")
+    parser.add_argument(
+        "--via", choices=("c2b", "receive"), default="c2b", help="the C2B route, or receive"
+    )
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args(argv)
     if args.reports < 2 or not 0 <= args.repeats < 1:
@@ -148,6 +153,53 @@ async def book(reports: list[Any]) -> list[Any]:
     return await asyncio.gather(*(receipts.receive(r) for r in reports), return_exceptions=True)
 
 
+def confirmation_of(report: Any, shortcode: str) -> bytes:
+    """The C2B confirmation Daraja would send for `report`."""
+    from backend.mpesa.client import timestamp
+
+    return json.dumps(
+        {
+            "TransactionType": "Pay Bill",
+            "TransID": report.transaction_id,
+            "TransTime": timestamp(report.paid_at),
+            "TransAmount": f"{report.amount.amount // 100}.{report.amount.amount % 100:02d}",
+            "BusinessShortCode": shortcode,
+            "BillRefNumber": report.reference,
+            "InvoiceNumber": "",
+            "OrgAccountBalance": "",
+            "ThirdPartyTransID": "",
+            "MSISDN": report.phone.lstrip("+"),
+            "FirstName": "BENCH",
+        }
+    ).encode()
+
+
+async def book_via_c2b(reports: list[Any], settings: Any) -> list[Any]:
+    """Every report at once as a C2B confirmation to the route; an answer other than
+    ResultCode 0 counts as failed."""
+    import httpx
+    from asgi_lifespan import LifespanManager
+
+    from backend.main import create_app
+    from backend.mpesa import urls
+
+    app = create_app(settings)
+    url = urls.callback_url(settings.mpesa, urls.C2B_CONFIRMATION)
+    headers = {"content-type": "application/json"}
+    bodies = [confirmation_of(r, settings.mpesa.shortcode) for r in reports]
+
+    async def one(http: httpx.AsyncClient, body: bytes) -> dict[str, Any]:
+        answer = (await http.post(url, content=body, headers=headers)).json()
+        if answer.get("ResultCode") != 0:
+            raise RuntimeError(f"confirmation refused: {answer}")
+        return answer
+
+    async with LifespanManager(app, startup_timeout=60):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, timeout=600) as http:
+            return await asyncio.gather(*(one(http, b) for b in bodies), return_exceptions=True)
+
+
 async def raw_inserts(database: Any, concurrency: int) -> tuple[int, float]:
     """The payment documents the run booked, each inserted on its own into a scratch
     collection with the payments' indexes, `concurrency` at once."""
@@ -200,12 +252,15 @@ async def measure(args: argparse.Namespace, db_pgid: int) -> tuple[list[Row], di
         sent = reports_for(accounts, args.reports, args.repeats)
         cpu = group_cpu_seconds(db_pgid)
         started = time.perf_counter()
-        answers = await book(sent)
+        if args.via == "c2b":
+            answers = await book_via_c2b(sent, settings)
+        else:
+            answers = await book(sent)
         seconds, cpu = time.perf_counter() - started, group_cpu_seconds(db_pgid) - cpu
         counts = await tally(database, sent, answers)
         rows = [
             Row(
-                "receive (booked)",
+                "C2B confirmation route (booked)" if args.via == "c2b" else "receive (booked)",
                 len(sent),
                 seconds,
                 counts["booked"] / seconds,

@@ -19,29 +19,28 @@ import io
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from _harness import Stack, console, log_problems, sign_in, start_stack
+from _harness import (
+    Stack,
+    Throughput,
+    console,
+    log_problems,
+    print_throughput,
+    sign_in,
+    start_stack,
+    timed_insert,
+)
 from pymongo import MongoClient
-from rich.table import Table
 
 from backend.intake.rows import COLUMNS
 
 EMAIL = "admin@demo.debtx.dev"
 CHUNK = 500
 OVERDUE = (datetime.now(UTC) - timedelta(days=90)).date().isoformat()
-
-
-@dataclass
-class Row:
-    target: str
-    rows: int
-    seconds: float
-    rows_per_s: float
-    note: str = ""
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -125,24 +124,18 @@ def raw_insert(stack: Stack, *, indexed: bool) -> tuple[int, float]:
         document.pop("_id")
         batch.append(document)
         if len(batch) == CHUNK:
-            spent += _timed_insert(target, batch)
+            spent += timed_insert(target, batch)
             inserted, batch = inserted + CHUNK, []
     if batch:
-        spent += _timed_insert(target, batch)
+        spent += timed_insert(target, batch)
         inserted += len(batch)
     target.drop()
     client.close()
     return inserted, spent
 
 
-def _timed_insert(collection, documents: list[dict]) -> float:
-    started = time.perf_counter()
-    collection.insert_many(documents)
-    return time.perf_counter() - started
-
-
-def run(args: argparse.Namespace) -> tuple[list[Row], dict]:
-    rows: list[Row] = []
+def run(args: argparse.Namespace) -> tuple[list[Throughput], dict]:
+    rows: list[Throughput] = []
     with start_stack() as stack:
         token = sign_in(stack.base_url, EMAIL)
         rss_before = peak_rss_mb(stack)
@@ -150,14 +143,14 @@ def run(args: argparse.Namespace) -> tuple[list[Row], dict]:
         rss_after = peak_rss_mb(stack)
         if report["accepted"] != args.rows:
             console.print(f"[red]only {report['accepted']} of {args.rows} rows accepted[/red]")
-        rows.append(Row("intake API (CSV upload)", args.rows, seconds, args.rows / seconds))
+        rows.append(Throughput.of("intake API (CSV upload)", args.rows, seconds))
         for indexed in (True, False):
             count, spent = raw_insert(stack, indexed=indexed)
             note = "cases' 6 indexes" if indexed else "no secondary index"
-            rows.append(Row("raw insert_many of the cases", count, spent, count / spent, note))
+            rows.append(Throughput.of("raw insert_many of the cases", count, spent, note))
         again, seconds = upload(stack, token, args.rows)
         note = f"{again['duplicates']} duplicates"
-        rows.append(Row("same file again", args.rows, seconds, args.rows / seconds, note))
+        rows.append(Throughput.of("same file again", args.rows, seconds, note))
         problems = log_problems(stack, "api")
     if problems:
         console.print("[yellow]warnings and errors in the API log:[/yellow]")
@@ -166,15 +159,8 @@ def run(args: argparse.Namespace) -> tuple[list[Row], dict]:
     return rows, {**memory, "report": {k: report[k] for k in ("rows", "accepted", "rejected")}}
 
 
-def print_results(rows: list[Row], extra: dict) -> None:
-    table = Table(title="Bulk intake vs raw insert_many (same server, same run)")
-    for name in ("target", "rows", "seconds", "rows/s", "note"):
-        table.add_column(name, justify="left" if name in ("target", "note") else "right")
-    for row in rows:
-        table.add_row(
-            row.target, f"{row.rows:,}", f"{row.seconds:.1f}", f"{row.rows_per_s:,.0f}", row.note
-        )
-    console.print(table)
+def print_results(rows: list[Throughput], extra: dict) -> None:
+    print_throughput(rows, "Bulk intake vs raw insert_many (same server, same run)")
     intake, indexed, bare = rows[0], rows[1], rows[2]
     console.print(
         f"intake rows/s = {intake.rows_per_s / indexed.rows_per_s:.1%} of raw insert_many into "

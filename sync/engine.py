@@ -94,6 +94,8 @@ class Engine(Generic[S]):
                 if done is not None:
                     return done
                 applied, entity = await self._effect(sender, mutation, session)
+                if applied.after is not None:
+                    later.append(applied.after)
                 result = await self._settle(sender, mutation, applied, entity, later, session)
         except Refusal as refusal:
             async with db.transaction() as session:

@@ -57,6 +57,7 @@ class Applied:
     version: int | None = None
     resolutions: list[Resolution] = field(default_factory=list)
     entity: str | None = None  # "kind:id" when `version` is another record's than the target's
+    after: AfterCommit | None = None  # work that must wait for the commit (a call out)
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ async def make_account(
     arrears: int = 150_000,
     cpe: bool = True,
     region: str = "Western",
+    currency: str = "LKR",
 ):
     """A customer and an account with `products` products, each with arrears and a router."""
     from backend.core.money import Money
@@ -82,7 +83,7 @@ async def make_account(
             Product(
                 id=f"P{n}-{i}",
                 type="fibre",
-                arrears=Money(amount=arrears),
+                arrears=Money(amount=arrears, currency=currency),
                 cpe=[CpeItem(serial=f"SN{n}{i:03d}", model="HG8245H", type="router")]
                 if cpe
                 else [],
@@ -103,6 +104,7 @@ async def make_case(
     arrears: int = 150_000,
     cpe: bool | None = None,
     customer_name: str = "Test Customer",
+    currency: str = "LKR",
 ):
     """A case in `phase`, reached through the state machine like a real one."""
     from datetime import UTC, datetime, timedelta
@@ -115,7 +117,9 @@ async def make_case(
 
     phase = Phase(phase)
     action = action or Action.ARREARS_AND_CPE
-    account = await make_account(arrears=arrears, cpe=action.wants_cpe if cpe is None else cpe)
+    account = await make_account(
+        arrears=arrears, cpe=action.wants_cpe if cpe is None else cpe, currency=currency
+    )
     product = account.products[0]
     case = Case(
         incident_id=f"INC-{next(_seq):08d}",
@@ -125,8 +129,8 @@ async def make_case(
         product_ids=[product.id],
         action=action,
         region=account.region,
-        arrears=Money(amount=arrears),
-        outstanding=Money(amount=arrears),
+        arrears=Money(amount=arrears, currency=currency),
+        outstanding=Money(amount=arrears, currency=currency),
         cpe_items=product.cpe,
         overdue_since=datetime.now(UTC) - timedelta(days=120),
         arrears_status=PartStatus.OPEN if action.wants_arrears else PartStatus.NOT_REQUIRED,

@@ -7,9 +7,10 @@ body plus `case_id` (a subclass of the body, so the validated arguments are the 
 `locate_case` loaded, inside the engine's transaction. Conflict policies (README
 "Offline sync"):
 
-- append-only: negotiation.record, payment.record, mediation.record_hearing,
-  mediation.submit, request.create, settlement.propose, dispute.raise. New records never conflict;
-  the domain's own rules (a closed case, a duplicate reference) still refuse them.
+- append-only: negotiation.record, payment.record, payment.stk_push,
+  mediation.record_hearing, mediation.submit, request.create, settlement.propose,
+  dispute.raise. New records never conflict; the domain's own rules (a closed case, a
+  duplicate reference) still refuse them.
 - forward-only: cpe.record_item (an item's status), mediation.escalate (the case's
   phase). Meeting a further state is a merge that keeps the furthest one.
 - field merge: customer.update_contact, per contact field (backend/customers/merge.py).

@@ -30,6 +30,7 @@ class Section(StrEnum):
     SETTLEMENT = "settlement"
     MEDIATION = "mediation"
     REQUESTS = "requests"
+    STK_PUSHES = "stk_pushes"
 
 
 EVERY_SECTION = frozenset(Section)

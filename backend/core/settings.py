@@ -327,6 +327,38 @@ class BackupSettings(BaseModel):
     hour_utc: int = Field(default=1, ge=0, le=23)  # when the daily backup runs
 
 
+class MpesaSettings(BaseModel):
+    """M-PESA through Safaricom's Daraja API: where it is, the app's credentials, the
+    paybill or till DebtX collects on, where Daraja sends its callbacks, and the sweep."""
+
+    base_url: str = "http://127.0.0.1:8194"
+    consumer_key: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "mpesa-consumer-key")
+    consumer_secret: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "mpesa-consumer-secret")
+    shortcode: str = Field(default="174379", pattern=r"^[0-9]{5,7}$")
+    passkey: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "mpesa-passkey")
+    currency: str = Field(default="KES", pattern=r"^[A-Z]{3}$")
+    # Where Daraja reaches DebtX, and the token every callback URL carries (Daraja does
+    # not sign its callbacks, so the URL itself is the secret).
+    callback_base_url: str = "http://127.0.0.1:8000"
+    callback_token: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "mpesa-callback-token")
+    # C2B validation: "known_account" accepts only a BillRefNumber that is an account.
+    validation: Literal["known_account", "accept_all"] = "known_account"
+    timeout_seconds: float = Field(default=15.0, gt=0, le=120)
+    query_after_minutes: float = Field(default=3.0, gt=0)  # a silent STK push is queried
+    give_up_after_minutes: float = Field(default=1440.0, gt=0)  # still unknown: timed out
+    sweep_seconds: float = Field(default=60.0, gt=0)
+
+    def production_problems(self) -> list[str]:
+        """The placeholder credentials production refuses (a short callback token too)."""
+        problems = []
+        for name in ("consumer_key", "consumer_secret", "passkey", "callback_token"):
+            secret = getattr(self, name).get_secret_value()
+            short = name == "callback_token" and len(secret) < 32
+            if secret.startswith(PLACEHOLDER_PREFIX) or short:
+                problems.append(f"DEBTX_MPESA__{name.upper()} must be a real secret")
+        return problems
+
+
 class Settings(BaseSettings):
     """Every knob DebtX has. Nested groups read as DEBTX_MONGO__URI and so on."""
 
@@ -360,6 +392,7 @@ class Settings(BaseSettings):
     billing: BillingSettings = BillingSettings()
     retention: RetentionSettings = RetentionSettings()
     backups: BackupSettings = BackupSettings()
+    mpesa: MpesaSettings = MpesaSettings()
 
     @property
     def is_production(self) -> bool:
@@ -384,6 +417,7 @@ class Settings(BaseSettings):
             problems.append("DEBTX_NOTIFICATIONS__FCM_TOKEN_URL must be Google's in production")
         problems.extend(self._weak_secrets())
         problems += self.pii.production_problems()
+        problems += self.mpesa.production_problems()
         if self.firebase.firestore_emulator_host:
             problems.append("DEBTX_FIREBASE__FIRESTORE_EMULATOR_HOST must be unset in production")
         if problems:

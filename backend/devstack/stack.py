@@ -30,6 +30,7 @@ class Ports:
     oss: int = 8190  # the local OSS (suspensions and reinstatements)
     cards: int = 8193  # the local card payment provider (charge lookups, signed webhooks)
     bank: int = 8191  # the local bank (statement files)
+    daraja: int = 8194  # the local M-PESA Daraja (STK push, C2B)
 
 
 def stack_env(home: Path, ports: Ports, project_id: str) -> dict[str, str]:
@@ -48,6 +49,8 @@ def stack_env(home: Path, ports: Ports, project_id: str) -> dict[str, str]:
         "DEBTX_OSS__BASE_URL": f"http://127.0.0.1:{ports.oss}",
         "DEBTX_CARDS__BASE_URL": f"http://127.0.0.1:{ports.cards}",
         "DEBTX_BANK__BASE_URL": f"http://127.0.0.1:{ports.bank}",
+        "DEBTX_MPESA__BASE_URL": f"http://127.0.0.1:{ports.daraja}",
+        "DEBTX_MPESA__CALLBACK_BASE_URL": f"http://127.0.0.1:{ports.api}",
         "FIRESTORE_EMULATOR_HOST": f"127.0.0.1:{ports.firestore}",
     }
 
@@ -69,6 +72,7 @@ def _banner(ports: Ports, home: Path) -> Panel:
         f"OSS            http://127.0.0.1:{ports.oss}  (local; acknowledges every event)\n"
         f"Card provider  http://127.0.0.1:{ports.cards}  (local; webhooks to /cards/webhook)\n"
         f"Bank           http://127.0.0.1:{ports.bank}  (local; files in {home}/bank/<date>/)\n"
+        f"M-PESA         http://127.0.0.1:{ports.daraja}  (local Daraja; every prompt is paid)\n"
         f"Logs           {home}/logs/\n\n"
         f"Sign in (development): POST {api}/auth/dev/sign-in "
         f'{{"email": "admin@{DEMO_DOMAIN}"}}\n'
@@ -160,6 +164,7 @@ def _start_apps(
     apps.append(_local_oss(ports, logs, env).start())
     apps.append(_local_cardpay(ports, logs, env).start())
     apps.append(_local_bank(home, ports, env).start())
+    apps.append(_local_daraja(ports, logs, env).start())
     for name, args in _WORKERS.items():
         apps.append(_celery(name, [*args, "--loglevel", "INFO"], logs, env).start())
     beat = ["beat", "--loglevel", "INFO", "--schedule", str(home / "celerybeat-schedule")]
@@ -194,6 +199,14 @@ def _local_bank(home: Path, ports: Ports, env: dict[str, str]) -> c.Component:
     argv += ["--folder", str(home / "bank")]
     probe = lambda component: c.http_ok(f"http://{component.address}/healthz")  # noqa: E731
     return c.Component("bank", argv, ports.bank, home / "logs" / "bank.log", probe, env=env)
+
+
+def _local_daraja(ports: Ports, logs: Path, env: dict[str, str]) -> c.Component:
+    """M-PESA stand-in: pays every STK prompt and calls the API back; C2B URLs registered."""
+    argv = [sys.executable, "-m", "backend.devstack.daraja", "--port", str(ports.daraja)]
+    argv.append("--register-c2b")
+    probe = lambda component: c.http_ok(f"http://{component.address}/healthz")  # noqa: E731
+    return c.Component("daraja", argv, ports.daraja, logs / "daraja.log", probe, env=env)
 
 
 def _watch(running: list[c.Component]) -> None:

@@ -29,6 +29,7 @@ TASK_MODULES = [
     "backend.oss.tasks",
     "backend.banking.tasks",
     "backend.reconciliation.tasks",
+    "backend.mpesa.tasks",
     "backend.billing.tasks",
     "backend.receipts.tasks",
     "backend.reports.tasks",

@@ -11,6 +11,7 @@ from backend.core.settings import get_settings
 _OUTBOX_POLL = get_settings().sync.outbox_poll_seconds
 _OSS_SWEEP = get_settings().oss.sweep_seconds
 _BANK_FETCH = get_settings().bank.fetch_seconds
+_MPESA_SWEEP = get_settings().mpesa.sweep_seconds
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "ops.heartbeat": {"task": "ops.heartbeat", "schedule": 30.0},
@@ -108,5 +109,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "reconciliation.verify_balances": {
         "task": "reconciliation.verify_balances",
         "schedule": crontab(day_of_month=2, hour=4, minute=30),
+    },
+    # STK pushes no process sent, silent ones (the status query), paid ones not booked.
+    "mpesa.sweep": {
+        "task": "mpesa.sweep",
+        "schedule": _MPESA_SWEEP,
+        "options": {"expires": _MPESA_SWEEP},
     },
 }

@@ -164,3 +164,20 @@ async def test_a_bad_record_is_refused_with_its_reason_and_stores_nothing(change
     outcome = await intake.take_record({**invoice_record("I1"), **change})
     assert outcome.outcome is Outcome.REFUSED and outcome.field == field and outcome.reason
     assert await Invoice.count() == 0
+
+
+async def test_concurrent_feeds_of_overlapping_records_keep_the_newest():
+    def batch(hours: int) -> list[tuple[int, object]]:
+        stamp = T0 + timedelta(hours=hours)
+        records = [invoice_record(f"I{n}", amount=f"{hours}.00", updated=stamp) for n in range(60)]
+        return [(n + 1, intake.check(n + 1, r)) for n, r in enumerate(records)]
+
+    batches = [batch(h) for h in (3, 1, 5, 2, 4)]
+    results = await asyncio.gather(*(intake.take_many(b) for b in batches))
+
+    stored = await Invoice.find_all().to_list()
+    assert len(stored) == 60 and {i.amount.amount for i in stored} == {500}
+    created = sum(o.outcome is Outcome.CREATED for r in results for o in r)
+    assert created == 60
+    newest = results[2]
+    assert {o.outcome for o in newest} <= {Outcome.CREATED, Outcome.UPDATED}

@@ -11,6 +11,12 @@ from backend.core.settings import Settings
 
 REAL_SECRET = "s" * 40
 REAL_PII = {"keys": {"2026-12": "k" * 40}, "current_key_id": "2026-12", "index_key": "x" * 40}
+REAL_MPESA = {
+    "consumer_key": "app-key",
+    "consumer_secret": "app-secret",
+    "passkey": "bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919",
+    "callback_token": REAL_SECRET,
+}
 
 
 def test_defaults_are_a_working_development_setup(monkeypatch):
@@ -77,6 +83,16 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
             },
             "CARDS__API_KEY",
         ),
+        (
+            {
+                "internal_token": REAL_SECRET,
+                "console": {"session_secret": REAL_SECRET},
+                "responses": {"sms_webhook_secret": REAL_SECRET},
+                "oss": {"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+                "billing": {"webhook_secret": REAL_SECRET},
+            },
+            "MPESA__CONSUMER_KEY",
+        ),
     ],
     ids=[
         "dev_login",
@@ -89,6 +105,7 @@ def test_nested_settings_read_from_the_environment(monkeypatch):
         "oss_secret",
         "billing_secret",
         "card_secrets",
+        "mpesa_credentials",
     ],
 )
 def test_production_refuses_unsafe_settings(overrides, complaint):
@@ -108,6 +125,7 @@ def test_production_accepts_real_settings():
         bank={"client_secret": REAL_SECRET, "webhook_secret": REAL_SECRET},
         billing={"webhook_secret": REAL_SECRET},
         cards={"api_key": REAL_SECRET, "webhook_secret": REAL_SECRET},
+        mpesa=REAL_MPESA,
     )
     assert settings.is_production
 
@@ -120,6 +138,7 @@ REAL_REST = {
     "bank": {"client_secret": REAL_SECRET, "webhook_secret": REAL_SECRET},
     "billing": {"webhook_secret": REAL_SECRET},
     "cards": {"api_key": REAL_SECRET, "webhook_secret": REAL_SECRET},
+    "mpesa": REAL_MPESA,
 }
 
 
@@ -187,6 +206,7 @@ async def test_production_refuses_a_mongodb_that_is_not_a_replica_set(tmp_path):
             bank={"client_secret": REAL_SECRET, "webhook_secret": REAL_SECRET},
             billing={"webhook_secret": REAL_SECRET},
             cards={"api_key": REAL_SECRET, "webhook_secret": REAL_SECRET},
+            mpesa=REAL_MPESA,
             mongo={"uri": c.mongo_uri(standalone), "server_selection_timeout_ms": 2000},
         )
         with pytest.raises(ServiceUnavailable, match="replica set"):

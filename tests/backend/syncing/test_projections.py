@@ -224,7 +224,7 @@ async def test_a_batch_costs_the_same_queries_for_5_or_50_cases(monkeypatch):
     many = await mirror.CASE_DOCUMENTS.build(ids)
     assert len(few) == 5 and len(many) == 50
     # cases, then one read per collection kept beside them (contacts are counted on the case)
-    assert len(cost_of_few) == 8
+    assert len(cost_of_few) == 9
     assert sorted(queries.calls) == sorted(cost_of_few)
     assert all(d.negotiations.count == 1 and len(d.promises) == 1 for d in many.values())
 
