@@ -258,6 +258,20 @@ def keep_case_lists() -> None:
     typer.echo(f"{flagged} cases given their list fields; counts of {officers} officers kept")
 
 
+@app.command("seal-pii")
+def seal_pii() -> None:
+    """Seal every stored personal value under DEBTX_PII__CURRENT_KEY_ID: once after
+    upgrading from plain storage, and after each key rotation; a second run rewrites
+    nothing."""
+    import json
+
+    from backend.ops.pii import reseal_all
+
+    with contextlib.redirect_stdout(sys.stderr):
+        report = asyncio.run(_with_database(reseal_all))
+    typer.echo(json.dumps(report, indent=2))
+
+
 @app.command("retention")
 def retention(
     dry_run: bool = typer.Option(False, help="Show what a run would do; change nothing"),

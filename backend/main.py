@@ -23,6 +23,7 @@ from backend.console import install as install_console
 from backend.core.errors import PROBLEM_JSON, problem_responses
 from backend.core.http import EdgeMiddleware, install_error_handlers, reject_unknown_query
 from backend.core.logging import configure_logging, get_logger
+from backend.core.ratelimit import Limiter
 from backend.core.settings import Settings, get_settings
 from backend.cpe.router import router as cpe_router
 from backend.customers.router import router as customers_router
@@ -98,6 +99,9 @@ def _lifespan(settings: Settings):
         resources = await Resources.open(settings)
         bind_broker(settings)
         app.state.resources = resources
+        app.state.rate_limiter = Limiter(
+            settings.rate_limits, settings.redis.url.get_secret_value()
+        )
         app.state.verifier = TokenVerifier(
             CertificateStore(
                 resources.http,

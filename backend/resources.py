@@ -11,11 +11,12 @@ from google.cloud.firestore import AsyncClient as FirestoreClient
 from pymongo import AsyncMongoClient
 from redis.asyncio import Redis
 
-from backend.core import db
+from backend.core import db, pii
 from backend.core.errors import ServiceUnavailable
 from backend.core.settings import Settings
 from backend.domains import MODELS
 from backend.firebase.firestore import make_firestore
+from sync import keeping
 
 
 @dataclass
@@ -37,6 +38,8 @@ class Resources:
             await mongo.close()
             raise ServiceUnavailable("Production needs a MongoDB replica set (transactions)")
         await db.init_documents(mongo, settings.mongo.database, MODELS)
+        pii.install(settings.pii)
+        keeping.install(pii)  # the review inbox and ledger keep officers' values sealed
         return cls(
             settings=settings,
             mongo=mongo,

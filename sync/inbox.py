@@ -18,9 +18,9 @@ from bson.errors import InvalidDocument
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.core.ids import object_id
-from sync import changelog
+from sync import changelog, keeping
 from sync.errors import ReviewClosed, ReviewNotFound
-from sync.models import InboxItem, InboxKind, InboxStatus, MutationRecord, Review
+from sync.models import KEEPING, InboxItem, InboxKind, InboxStatus, MutationRecord, Review
 from sync.protocol import Mutation, Resolution
 from sync.registry import Audiences, S
 
@@ -118,7 +118,7 @@ async def decide(
     """Record the decision on the item and on the mutation's outcome, and tell the officer."""
     closed = await InboxItem.get_pymongo_collection().update_one(
         {"_id": item.id, "status": {"$in": [s.value for s in DECIDABLE]}},
-        {"$set": {"status": review.status, "review": review.model_dump(mode="python")}},
+        {"$set": {"status": review.status, "review": keeping.encode(review, KEEPING)}},
         session=session,
     )
     if closed.modified_count != 1:
@@ -126,7 +126,7 @@ async def decide(
     item.status, item.review = InboxStatus(review.status), review
     record = f"{item.client_id}:{item.mutation_id}"
     await MutationRecord.get_pymongo_collection().update_one(
-        {"_id": record}, {"$set": {"review": review.model_dump(mode="python")}}, session=session
+        {"_id": record}, {"$set": {"review": keeping.encode(review, KEEPING)}}, session=session
     )
     await changelog.append(
         entity="mutation",

@@ -9,15 +9,24 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 from beanie import Document
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from backend.core import clock
 from backend.core.models import KeyedDocument
+from sync import keeping
 from sync.protocol import Resolution, Result
+
+# How the documents below store what they keep: arguments and conflict values sealed
+# when the application installed a sealer (sync/keeping.py)
+KEEPING: dict[type, Any] = {
+    keeping.Kept: keeping.keep,
+    Resolution: lambda r: keeping.keeping_fields(r, ("client_value", "server_value")),
+}
+KeptArgs = Annotated[dict[str, Any], BeforeValidator(keeping.opened), AfterValidator(keeping.Kept)]
 
 
 class SyncClient(KeyedDocument):
@@ -57,6 +66,7 @@ class MutationRecord(KeyedDocument):
 
     class Settings:
         name = "sync_mutations"
+        bson_encoders = KEEPING
         indexes = [
             IndexModel([("uid", ASCENDING), ("at", DESCENDING)]),
             IndexModel([("at", ASCENDING)]),
@@ -88,7 +98,7 @@ class InboxItem(Document):
     reviewers: list[str] = []  # audiences whose reviewers may decide it, besides those who
     # decide every item
     name: str
-    args: dict[str, Any]
+    args: KeptArgs
     base_version: int | None
     device_time: datetime
     entity: str | None = None
@@ -100,6 +110,7 @@ class InboxItem(Document):
 
     class Settings:
         name = "sync_inbox"
+        bson_encoders = KEEPING
         indexes = [
             IndexModel([("reviewers", ASCENDING), ("status", ASCENDING), ("_id", DESCENDING)]),
             IndexModel([("status", ASCENDING), ("_id", DESCENDING)]),
@@ -181,7 +192,7 @@ class DeadLetter(Document):
     """A write Firestore kept refusing; repair (or a person) takes it from here."""
 
     path: str
-    data: dict[str, Any] | None
+    data: KeptArgs | None  # the phone's case document: a customer's contacts, sealed
     version: int
     error: str
     attempts: int
@@ -189,6 +200,7 @@ class DeadLetter(Document):
 
     class Settings:
         name = "mirror_dead_letters"
+        bson_encoders = KEEPING
 
 
 MODELS = (

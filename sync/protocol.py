@@ -9,10 +9,13 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from backend.core.schemas import JsonNumber, Timestamp
+from sync import keeping
 
+# A value the engine seals at rest when the application says so (sync/keeping.py)
+Kept = Annotated[Any, BeforeValidator(keeping.opened)]
 ClientId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
 MutationId = Annotated[int, Field(ge=1, le=2**53), JsonNumber]
 Name = Annotated[str, Field(pattern=r"^[a-z_]+\.[a-z_]+$", max_length=64)]
@@ -53,8 +56,8 @@ class Resolution(BaseModel):
     field: str
     rule: Rule
     winner: Winner
-    client_value: Any = None
-    server_value: Any = None
+    client_value: Kept = None
+    server_value: Kept = None
 
 
 class Mutation(BaseModel):

@@ -12,10 +12,12 @@ from fastapi import FastAPI
 
 from backend.core import db
 from backend.core.settings import (
+    AbuseLimit,
     AuthSettings,
     Environment,
     FirebaseSettings,
     MongoSettings,
+    RateLimitSettings,
     RedisSettings,
     Settings,
 )
@@ -24,6 +26,11 @@ from backend.firebase.devkeys import SigningKey
 from tests.harness import CertificateServer, start_services
 
 PROJECT_ID = "debtx-test"
+# Far above what any test does, so only the tests of the limits meet them.
+GENEROUS = AbuseLimit(per_user="100000/minute", per_ip="100000/minute")
+GENEROUS_LIMITS = RateLimitSettings(
+    sign_in=GENEROUS, sync_push=GENEROUS, uploads=GENEROUS, callbacks=GENEROUS
+)
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +69,7 @@ def make_settings(
             firestore_emulator_host=services.firestore.address,
         ),
         auth=AuthSettings(dev_login=True, dev_key_dir=key_dir),
-        **overrides,
+        **({"rate_limits": GENEROUS_LIMITS} | overrides),
     )
 
 

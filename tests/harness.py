@@ -70,6 +70,7 @@ def settings_env(settings) -> dict[str, str]:
         "DEBTX_FIREBASE__FIRESTORE_EMULATOR_HOST": settings.firebase.firestore_emulator_host or "",
         "DEBTX_AUTH__DEV_LOGIN": str(settings.auth.dev_login).lower(),
         "DEBTX_AUTH__DEV_KEY_DIR": str(settings.auth.dev_key_dir),
+        "DEBTX_RATE_LIMITS": settings.rate_limits.model_dump_json(),
     }
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hmac
-from typing import Annotated
+from typing import Annotated, Any
 
 import structlog
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from backend.core import ratelimit
 from backend.core.errors import AccountDisabled, Forbidden, NotAuthenticated, UnknownUser
+from backend.core.ratelimit import Group
 from backend.firebase.tokens import TokenVerifier, VerifiedToken
 from backend.users import service as users
 from backend.users.models import Role, User
@@ -78,3 +80,13 @@ async def internal_caller(
 
 
 InternalCaller = Depends(internal_caller)
+
+
+def UserRateLimited(group: Group) -> Any:
+    """A route dependency counting each call against `group`'s per-IP and per-account
+    limits (the caller as `current_user` found them)."""
+
+    async def limited(request: Request, user: CurrentUser) -> None:
+        await ratelimit.check(request, group, user=user.id)
+
+    return Depends(limited)

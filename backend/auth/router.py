@@ -6,6 +6,8 @@ from fastapi import APIRouter, Request, Response
 
 from backend.auth.errors import DevAccountNotFound
 from backend.auth.schemas import DevSignIn, DevToken
+from backend.core import ratelimit
+from backend.core.errors import problem_responses
 from backend.firebase.devkeys import SigningKey
 from backend.users import service as users
 
@@ -23,9 +25,14 @@ async def certificates(request: Request, response: Response) -> dict[str, str]:
     return _signing_key(request).certificates()
 
 
-@router.post("/sign-in", summary="Sign in as a seeded account (development only)")
+@router.post(
+    "/sign-in",
+    summary="Sign in as a seeded account (development only)",
+    responses=problem_responses(429),
+)
 async def sign_in(request: Request, body: DevSignIn) -> DevToken:
     """Mint an ID token for an existing, active account."""
+    await ratelimit.check(request, "sign_in", user=str(body.email))
     user = await users.by_email(str(body.email))
     if user is None or not user.active:
         raise DevAccountNotFound(f"No active account {body.email}")

@@ -17,6 +17,7 @@ from backend.banking.schemas import (
     StatementSummary,
 )
 from backend.core.pagination import Limit
+from backend.core.ratelimit import RateLimited
 from backend.core.settings import BankSettings
 from backend.intake.schemas import Filename
 from backend.intake.uploads import clean_filename, upload_body
@@ -112,6 +113,7 @@ async def fetch_now(_: OperatorStaff, request: Request, settings: Settings) -> F
 @router.post(
     "/bank/webhook",
     summary="The bank notifies a payment",
+    dependencies=[RateLimited("callbacks")],
     openapi_extra={
         "requestBody": {
             "required": True,

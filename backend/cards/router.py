@@ -7,6 +7,7 @@ from fastapi import APIRouter, Header, Path, Request
 from backend.auth.deps import OperatorStaff
 from backend.cards import charges, signing, webhooks
 from backend.cards.schemas import ProviderEvent, WebhookAnswer
+from backend.core.ratelimit import RateLimited
 
 router = APIRouter(tags=["cards"])
 
@@ -22,6 +23,7 @@ ChargeId = Annotated[
 @router.post(
     "/cards/webhook",
     summary="The card provider reports a charge or refund",
+    dependencies=[RateLimited("callbacks")],
     openapi_extra={
         "requestBody": {
             "required": True,

@@ -27,6 +27,7 @@ from backend.console.routing import ConsoleRoute
 from backend.console.templates import render, template_for
 from backend.core.errors import ValidationFailed
 from backend.core.pagination import Page
+from backend.customers import privacy
 from backend.customers import service as customers
 from backend.drcs import service as drcs
 from backend.users import service as users
@@ -81,7 +82,7 @@ class CaseListQuery(BaseModel):
 
 
 async def _page_of(actor: User, query: CaseListQuery) -> Page[CaseSummary]:
-    customer_ids = tuple(await customers.ids_with_phone(query.q)) if query.q else ()
+    customer_ids = tuple(await customers.ids_with_phone_or_nic(query.q)) if query.q else ()
     return await queries.list_cases(
         actor=actor,
         filters=query.search(customer_ids),
@@ -241,6 +242,9 @@ async def case_detail(request: Request, case_id: CaseId, caller: SignedIn) -> Re
     """One case, its full timeline (every domain's records) and a section per kind that
     needs one; a case outside the caller's reach is not found."""
     case = await cases.get_for(actor=caller.user, case_id=case_id)
+    await privacy.record_pii_read(
+        actor=caller.user, customer_id=case.customer_id, via="console.case", drc_id=case.drc_id
+    )
     officer = await users.by_uid(case.ro_id) if case.ro_id else None
     return render(
         request,

@@ -55,6 +55,7 @@ def problem_page(request: Request, problem: errors.DomainError) -> Response:
         title_key=_PROBLEM_TITLES.get(problem.status, "problem.title"),
         request_id=request_id_of(request),
     )
+    response.headers.update(problem.headers())
     if problem.code in _SIGNED_OUT_CODES:
         response.delete_cookie(COOKIE, path=COOKIE_PATH)
     if _is_htmx(request):

@@ -25,7 +25,9 @@ from backend.console.routing import ConsoleRoute
 from backend.console.security import CSRF_FIELD, safe_next
 from backend.console.sessions import Session
 from backend.console.templates import render
+from backend.core import ratelimit
 from backend.core.errors import DomainError, NotFound, ValidationFailed
+from backend.core.ratelimit import TooManyRequests
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 
@@ -85,6 +87,7 @@ async def sign_in_page(request: Request, next: Next = None, signed_out: bool = F
 async def _start_session(request: Request, session: Session, id_token: str, next_path: str):
     """Verify the ID token as the API does; a console role gets a fresh session."""
     verified = await request.app.state.verifier.verify(id_token)
+    await ratelimit.check(request, "sign_in", user=verified.uid, ip=False)
     user = await current_user(verified)
     if user.role not in CONSOLE_ROLES:
         raise OfficerRefused
@@ -96,6 +99,7 @@ async def _start_session(request: Request, session: Session, id_token: str, next
 @router.post("/sign-in/token", dependencies=[CsrfChecked])
 async def sign_in_with_token(request: Request) -> Response:
     """The Firebase JS SDK's ID token, posted by the sign-in page."""
+    await ratelimit.check(request, "sign_in")
     form = await request.form()
     session = browser_session(request) or Session.anonymous()
     next_path = safe_next(str(form.get("next") or ""))
@@ -104,6 +108,8 @@ async def sign_in_with_token(request: Request) -> Response:
         return await _start_session(request, session, body.id_token, next_path)
     except OfficerRefused:
         return render(request, "refused.html", session=session, status=403)
+    except TooManyRequests:
+        raise
     except DomainError as problem:
         return _sign_in_page(request, session, next_path=next_path, problem=problem)
 
@@ -123,6 +129,8 @@ async def sign_in_for_development(request: Request) -> Response:
         return await _start_session(request, session, minted.id_token, next_path)
     except OfficerRefused:
         return render(request, "refused.html", session=session, status=403)
+    except TooManyRequests:
+        raise
     except ValidationFailed as problem:
         return _sign_in_page(request, session, next_path=next_path, problem=problem, email=email)
     except DomainError as problem:

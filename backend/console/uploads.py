@@ -20,6 +20,7 @@ from backend.console.deps import Caller, CsrfChecked, SignedIn, console_state
 from backend.console.i18n import translator
 from backend.console.routing import ConsoleRoute
 from backend.console.templates import render
+from backend.core import ratelimit
 from backend.core.csvexport import csv_response
 from backend.core.errors import DomainError
 from backend.intake import service as intake
@@ -93,6 +94,7 @@ async def uploads_page(request: Request, caller: SignedIn) -> Response:
 @router.post("/uploads", dependencies=[CsrfChecked])
 async def upload_file(request: Request, caller: SignedIn) -> Response:
     """Read the file ahead, then import it after answering; the browser goes to its page."""
+    await ratelimit.check(request, "uploads", user=caller.user.id)
     file = (await request.form()).get("file")
     try:
         if not isinstance(file, UploadFile) or not file.filename:

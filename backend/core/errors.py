@@ -27,6 +27,10 @@ class DomainError(Exception):
         self.detail = detail or self.title
         self.extra = extra
 
+    def headers(self) -> dict[str, str]:
+        """Response headers the problem brings (e.g. Retry-After)."""
+        return {}
+
     def problem(self, *, instance: str, request_id: str | None) -> dict[str, Any]:
         body: dict[str, Any] = {
             "type": f"https://debtx.dev/problems/{self.code}",

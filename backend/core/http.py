@@ -45,7 +45,7 @@ def problem_response(
     exc: errors.DomainError, request: Request, headers: dict[str, str] | None = None
 ) -> JSONResponse:
     body = exc.problem(instance=request.url.path, request_id=request_id_of(request))
-    headers = dict(headers or {})
+    headers = {**exc.headers(), **(headers or {})}
     if exc.status == 401:
         headers["www-authenticate"] = "Bearer"
     return JSONResponse(

@@ -7,7 +7,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, SecretStr, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    Field,
+    SecretStr,
+    StringConstraints,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 GOOGLE_SECURETOKEN_CERTS = (
@@ -192,6 +199,70 @@ class OssSettings(BaseModel):
     sweep_seconds: float = Field(default=30, gt=0)  # the beat sweep of due events and cures
 
 
+def _rate(text: str) -> str:
+    """A rate as `limits` reads it ("10/minute", "3 per 2 seconds"); ValueError if not."""
+    from limits import parse
+
+    parse(text)
+    return text
+
+
+Rate = Annotated[str, AfterValidator(_rate)]
+
+
+class AbuseLimit(BaseModel):
+    """How often one account, and one IP address, may call a group of routes (None: no
+    limit on that key)."""
+
+    per_user: Rate | None = None
+    per_ip: Rate | None = None
+
+
+class RateLimitSettings(BaseModel):
+    """Abuse limits, counted in Redis over a moving window; a call past one is a 429."""
+
+    enabled: bool = True
+    sign_in: AbuseLimit = AbuseLimit(per_user="10/minute", per_ip="30/minute")
+    sync_push: AbuseLimit = AbuseLimit(per_user="120/minute", per_ip="600/minute")
+    uploads: AbuseLimit = AbuseLimit(per_user="30/hour", per_ip="60/hour")
+    callbacks: AbuseLimit = AbuseLimit(per_ip="600/minute")
+
+
+KeyId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+
+
+class PiiSettings(BaseModel):
+    """Sealing of customers' personal data: the key ring (id -> secret; every key stays
+    readable), the key new writes use, and the separate key of the search hashes."""
+
+    keys: dict[KeyId, SecretStr] = {"dev": SecretStr(PLACEHOLDER_PREFIX + "pii-sealing-key")}
+    current_key_id: KeyId = "dev"
+    index_key: SecretStr = SecretStr(PLACEHOLDER_PREFIX + "pii-index-key")
+
+    @model_validator(mode="after")
+    def _current_key_known(self) -> PiiSettings:
+        if self.current_key_id not in self.keys:
+            raise ValueError(f"DEBTX_PII__CURRENT_KEY_ID {self.current_key_id!r} is not in KEYS")
+        return self
+
+    def production_problems(self) -> list[str]:
+        """What production refuses: placeholder or short keys, one key used for both."""
+        problems = []
+        secrets = [k.get_secret_value() for k in self.keys.values()]
+        index_key = self.index_key.get_secret_value()
+        if any(_weak(s) for s in secrets):
+            problems.append("DEBTX_PII__KEYS must hold real secrets of 32+ characters")
+        if _weak(index_key):
+            problems.append("DEBTX_PII__INDEX_KEY must be a real secret of 32+ characters")
+        if index_key in secrets:
+            problems.append("DEBTX_PII__INDEX_KEY must differ from every sealing key")
+        return problems
+
+
+def _weak(secret: str) -> bool:
+    return secret.startswith(PLACEHOLDER_PREFIX) or len(secret) < 32
+
+
 class CardSettings(BaseModel):
     """The card payment provider: its API (charge lookups) and its signed webhooks."""
 
@@ -316,6 +387,8 @@ class Settings(BaseSettings):
     responses: ResponseSettings = ResponseSettings()
     oss: OssSettings = OssSettings()
     dunning: DunningSettings = DunningSettings()
+    pii: PiiSettings = PiiSettings()
+    rate_limits: RateLimitSettings = RateLimitSettings()
     receipts: ReceiptSettings = ReceiptSettings()
     cards: CardSettings = CardSettings()
     bank: BankSettings = BankSettings()
@@ -346,6 +419,7 @@ class Settings(BaseSettings):
         if self.notifications.fcm_token_url != GOOGLE_OAUTH_TOKEN:
             problems.append("DEBTX_NOTIFICATIONS__FCM_TOKEN_URL must be Google's in production")
         problems.extend(self._weak_secrets())
+        problems += self.pii.production_problems()
         problems += self.mpesa.production_problems()
         if self.firebase.firestore_emulator_host:
             problems.append("DEBTX_FIREBASE__FIRESTORE_EMULATOR_HOST must be unset in production")

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from backend.core import clock
+from backend.core import clock, pii
 from backend.customers.errors import (
     ContactDuplicate,
     ContactInvalid,
@@ -49,7 +49,7 @@ def normalise(kind: ContactKind, value: str) -> str:
 
 
 def summary(contact: Contact | None) -> dict[str, Any] | None:
-    """What the audit trail records about a contact."""
+    """A contact as a conflict keeps it (the review inbox seals it at rest)."""
     if contact is None:
         return None
     return {
@@ -58,6 +58,12 @@ def summary(contact: Contact | None) -> dict[str, Any] | None:
         "value": contact.value,
         "primary": contact.primary,
     }
+
+
+def audited(contact: Contact | None) -> dict[str, Any] | None:
+    """What the audit trail records about a contact: its value masked."""
+    shown = summary(contact)
+    return shown and {**shown, "value": pii.mask(shown["value"])}
 
 
 @dataclass

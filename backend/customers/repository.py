@@ -9,9 +9,9 @@ from typing import Any
 from pymongo import ReplaceOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from backend.core import db
+from backend.core import db, pii
 from backend.customers.errors import CustomerChanged
-from backend.customers.models import Account, Contact, Customer, Dispute
+from backend.customers.models import Account, Contact, Customer, Dispute, stored_contacts
 
 
 async def get(customer_id: str, *, session: AsyncClientSession | None = None) -> Customer | None:
@@ -40,11 +40,14 @@ async def set_contacts(
     customer: Customer, contacts: list[Contact], *, session: AsyncClientSession
 ) -> None:
     """Store new contacts if the customer is still at the version it was read at."""
+    changed = customer.model_copy(update={"contacts": contacts})
+    changed.index_for_search()
     result = await Customer.get_pymongo_collection().update_one(
         {"_id": customer.id, "version": customer.version},
         {
             "$set": {
-                "contacts": [c.model_dump(mode="python") for c in contacts],
+                "contacts": stored_contacts(contacts),
+                "search_keys": changed.search_keys,
                 "updated_at": customer.updated_at,
                 "version": customer.version + 1,
             }
@@ -96,6 +99,9 @@ async def write(
 
 
 def _document(document: Customer | Account) -> dict[str, Any]:
+    """The document as stored: a customer's personal values sealed, its search hashes."""
+    if isinstance(document, Customer):
+        return document.stored()
     return document.model_dump(mode="python", by_alias=True, exclude={"revision_id"})
 
 
@@ -111,11 +117,22 @@ async def many_accounts(ids: list[str]) -> dict[str, Account]:
     return {row["_id"]: Account.model_validate(row) for row in rows}
 
 
-async def ids_with_contact(value: str, *, limit: int) -> list[str]:
-    """Customers holding a contact with exactly this value: a pass over the customers (an
-    index on contacts.value would tax every intake write for one search box)."""
-    cursor = Customer.get_pymongo_collection().find({"contacts.value": value}, {"_id": 1})
+async def ids_with_nic_key(key: str, *, limit: int) -> list[str]:
+    """Customers whose national id hashes to `key` (`Customer.nic_key`), by a pass."""
+    cursor = Customer.get_pymongo_collection().find({"nic_key": key}, {"_id": 1})
     return [row["_id"] async for row in cursor.limit(limit)]
+
+
+async def ids_with_search_key(keys: list[str], *, limit: int) -> list[str]:
+    """Customers holding any of these search hashes (`Customer.search_keys`): a pass over
+    the customers (an index would tax every intake write for one search box)."""
+    cursor = Customer.get_pymongo_collection().find({"search_keys": {"$in": keys}}, {"_id": 1})
+    return [row["_id"] async for row in cursor.limit(limit)]
+
+
+async def reseal() -> pii.Resealed:
+    """Seal every customer's personal values under the current key, hashes refreshed."""
+    return await pii.reseal_collection(Customer, prepare=Customer.index_for_search)
 
 
 async def get_account(account_id: str) -> Account | None:
@@ -138,6 +155,8 @@ async def account_id_batches(size: int) -> AsyncIterator[list[str]]:
 
 def _from_bss(document: Customer | Account, fields: set[str]) -> db.Upsert:
     stored = _document(document)
+    if isinstance(document, Customer) and "nic" in fields:
+        fields = fields | {"nic_key"}  # the id's hash moves with it
     # `updated_at` stays when DebtX last wrote BSS's arrears (dunning compares cases with it)
     values = {name: stored[name] for name in fields | {"source_updated_at"}}
     rest = {k: v for k, v in stored.items() if k not in values and k not in {"_id", "version"}}

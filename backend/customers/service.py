@@ -7,6 +7,7 @@ a contact; officers and supervisors change contacts one audited change at a time
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any
@@ -20,9 +21,9 @@ from backend.cases import service as cases
 from backend.cases.models import Case
 from backend.cases.queries import CaseFilters
 from backend.cases.schemas import CaseSort
-from backend.core import clock, db
+from backend.core import clock, db, pii
 from backend.core.errors import Forbidden
-from backend.customers import contacts, repository
+from backend.customers import contacts, privacy, repository
 from backend.customers.contacts import ContactBook
 from backend.customers.errors import (
     AccountOwnerMismatch,
@@ -33,7 +34,14 @@ from backend.customers.errors import (
     NoOpenDispute,
 )
 from backend.customers.merge import ContactMerge
-from backend.customers.models import Account, ContactKind, Customer, Dispute, Product
+from backend.customers.models import (
+    Account,
+    ContactKind,
+    Customer,
+    Dispute,
+    Product,
+    nic_form,
+)
 from backend.customers.schemas import (
     AccountFacts,
     AccountRead,
@@ -220,6 +228,7 @@ async def get_for(*, actor: User, customer_id: str) -> CustomerRead:
     customer = await repository.get(customer_id)
     if customer is None or not await _within_reach(actor, customer_id):
         raise CustomerNotFound(f"No customer {customer_id}")
+    await privacy.record_pii_read(actor=actor, customer_id=customer_id, via="api.customer")
     return await read_model(customer)
 
 
@@ -307,8 +316,8 @@ async def _audit_contacts(
             action=event.action,
             entity_type="customer",
             entity_id=customer_id,
-            before=contacts.summary(event.before),
-            after=contacts.summary(event.after),
+            before=contacts.audited(event.before),
+            after=contacts.audited(event.after),
             drc_id=drc_id,
             session=session,
         )
@@ -442,7 +451,26 @@ async def ids_with_phone(number: str, *, limit: int = 100) -> list[str]:
         phone = contacts.normalise(ContactKind.MOBILE, number)
     except ValueError:
         return []
-    return await repository.ids_with_contact(phone, limit=limit)
+    return await repository.ids_with_search_key([pii.index("phone", phone)], limit=limit)
+
+
+# an id as intake takes it, with the digits every national or business id carries
+_NIC = re.compile(r"^(?=(?:[^0-9]*[0-9]){5})[A-Z0-9/-]{4,20}$")
+
+
+async def ids_with_nic(nic: str, *, limit: int = 100) -> list[str]:
+    """Customers with this national id (case and spaces ignored), by its search hash;
+    none for a term no id looks like (the lookup is a pass over the customers)."""
+    form = nic_form(nic)
+    if not _NIC.match(form):
+        return []
+    return await repository.ids_with_nic_key(pii.index("nic", form), limit=limit)
+
+
+async def ids_with_phone_or_nic(term: str, *, limit: int = 100) -> list[str]:
+    """Customers whose phone number or national id is `term`, for a search box."""
+    found = await ids_with_phone(term, limit=limit) + await ids_with_nic(term, limit=limit)
+    return list(dict.fromkeys(found))[:limit]
 
 
 def phone_forms(number: str) -> list[str]:
@@ -461,10 +489,8 @@ def phone_forms(number: str) -> list[str]:
 
 async def ids_with_mobile(number: str, *, limit: int = 10) -> list[str]:
     """Customers holding this mobile number in any of its forms; for matching replies."""
-    found: list[str] = []
-    for form in phone_forms(number):
-        found += await repository.ids_with_contact(form, limit=limit)
-    return list(dict.fromkeys(found))[:limit]
+    keys = [pii.index("phone", form) for form in phone_forms(number)]
+    return await repository.ids_with_search_key(keys, limit=limit) if keys else []
 
 
 async def ids_with_email(address: str, *, limit: int = 10) -> list[str]:
@@ -473,7 +499,7 @@ async def ids_with_email(address: str, *, limit: int = 10) -> list[str]:
         email = contacts.normalise(ContactKind.EMAIL, address)
     except ValueError:
         return []
-    return await repository.ids_with_contact(email, limit=limit)
+    return await repository.ids_with_search_key([pii.index("email", email)], limit=limit)
 
 
 async def account_ids_of(customer_id: str) -> list[str]:
@@ -540,6 +566,8 @@ async def minimise(*, actor: Actor | None, customer: Customer, session: AsyncCli
         "nic": None if customer.nic is None else f"minimised-{marker}",
         "address": None if customer.address is None else f"minimised-{marker}",
         "contacts": contact_rows,
+        "search_keys": [],  # no lookup finds a minimised customer by what they had
+        "nic_key": None,
         "minimised_at": clock.now(),
         "updated_at": clock.now(),
     }

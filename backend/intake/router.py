@@ -4,7 +4,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, status
 
-from backend.auth.deps import OperatorStaff
+from backend.auth.deps import OperatorStaff, UserRateLimited
+from backend.core.errors import problem_responses
 from backend.core.pagination import Limit, ObjectIdCursor, Page
 from backend.core.settings import IntakeSettings
 from backend.intake import service, uploads
@@ -44,6 +45,8 @@ async def register_incident(
     status_code=status.HTTP_201_CREATED,
     summary="Upload a bulk incident file",
     openapi_extra=UPLOAD_BODY,
+    responses=problem_responses(429),
+    dependencies=[UserRateLimited("uploads")],
 )
 async def upload_batch(
     actor: OperatorStaff,

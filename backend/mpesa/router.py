@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from backend.auth.deps import CurrentUser
 from backend.core.errors import MalformedJson
 from backend.core.logging import get_logger
+from backend.core.ratelimit import RateLimited
 from backend.core.settings import MpesaSettings
 from backend.mpesa import c2b, service, stk, urls
 from backend.mpesa.errors import CallbackRefused
@@ -94,7 +95,10 @@ def _inlined(node: Any, defs: dict[str, Any]) -> Any:
 
 
 @router.post(
-    urls.STK, summary="Daraja's STK push callback", openapi_extra=_documented(StkCallbackBody)
+    urls.STK,
+    summary="Daraja's STK push callback",
+    openapi_extra=_documented(StkCallbackBody),
+    dependencies=[RateLimited("callbacks")],
 )
 async def stk_callback(request: Request, token: CallbackToken = None) -> DarajaAnswer:
     """Matched to its request by CheckoutRequestID; a repeat books nothing new."""
@@ -112,6 +116,7 @@ async def stk_callback(request: Request, token: CallbackToken = None) -> DarajaA
     urls.C2B_VALIDATION,
     summary="Daraja asks whether to take a paybill payment",
     openapi_extra=_documented(C2BCallbackBody),
+    dependencies=[RateLimited("callbacks")],
 )
 async def c2b_validation(request: Request, token: CallbackToken = None) -> DarajaAnswer:
     """ResultCode 0 accepts; C2B00012 unknown account, C2B00013 bad amount, C2B00015
@@ -124,6 +129,7 @@ async def c2b_validation(request: Request, token: CallbackToken = None) -> Daraj
     urls.C2B_CONFIRMATION,
     summary="Daraja confirms a paybill payment",
     openapi_extra=_documented(C2BCallbackBody),
+    dependencies=[RateLimited("callbacks")],
 )
 async def c2b_confirmation(request: Request, token: CallbackToken = None) -> DarajaAnswer:
     """Booked once per TransID; ResultCode 0 once stored, 1 (not booked) when refused."""

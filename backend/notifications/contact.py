@@ -17,6 +17,7 @@ from backend.core import clock, db
 from backend.core.errors import Forbidden
 from backend.core.pagination import Page, object_id_cursor
 from backend.core.settings import get_settings
+from backend.customers import privacy
 from backend.customers import service as customers
 from backend.customers.errors import CustomerNotFound
 from backend.customers.models import Language
@@ -24,6 +25,7 @@ from backend.notifications import policy, repository, templates
 from backend.notifications.delivery import default_policy
 from backend.notifications.errors import DeliveryNotFound, OptOutNotFound, SubjectRequired
 from backend.notifications.models import (
+    Audience,
     Channel,
     ContactPolicy,
     Delivery,
@@ -269,7 +271,14 @@ async def get_delivery(*, actor: User, delivery_id: str) -> DeliveryRead:
     scope = _scope(actor)
     if found is None or any(getattr(found, k) != v for k, v in scope.items()):
         raise DeliveryNotFound(f"No delivery {delivery_id}")
+    await _audit_shown(actor, [found], via="delivery")
     return delivery_read(found)
+
+
+async def _audit_shown(actor: User, deliveries: list[Delivery], *, via: str) -> None:
+    """Deliveries to customers show where they went: a read of the customers' data."""
+    shown = [d.customer_id for d in deliveries if d.to and d.audience is Audience.CUSTOMER]
+    await privacy.record_pii_reads(actor=actor, customer_ids=shown, via=via)
 
 
 async def list_deliveries(
@@ -294,5 +303,6 @@ async def list_deliveries(
             filters[name] = getattr(value, "value", value)
     filters.update(_scope(actor))
     rows = await repository.delivery_page(filters, after=object_id_cursor(cursor), limit=limit + 1)
+    await _audit_shown(actor, rows[:limit], via="deliveries")
     items = [delivery_read(d) for d in rows[:limit]]
     return Page(items=items, next_cursor=str(rows[limit - 1].id) if len(rows) > limit else None)

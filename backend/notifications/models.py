@@ -10,8 +10,9 @@ from beanie import Document
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from backend.core import clock
+from backend.core import clock, pii
 from backend.core.models import KeyedDocument
+from backend.core.pii import Pii
 from backend.customers.models import Language
 
 
@@ -162,7 +163,7 @@ class Delivery(Document):
     data: dict[str, str] = {}
     collapse_key: str | None = None
     language: Language | None = None
-    to: str | None = None  # the phone number or address used at the last attempt
+    to: Pii | None = None  # the phone number or address used at the last attempt
     status: DeliveryStatus = DeliveryStatus.PENDING
     reason: str | None = None  # why blocked, skipped or failed (a stable word)
     attempts: int = 0
@@ -181,6 +182,7 @@ class Delivery(Document):
 
     class Settings:
         name = "notification_deliveries"
+        bson_encoders = pii.SEALING
         indexes = [
             IndexModel([("status", ASCENDING), ("next_attempt_at", ASCENDING)]),
             IndexModel(

@@ -11,7 +11,7 @@ from bson import ObjectId
 from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from backend.core import clock, db
+from backend.core import clock, db, pii
 from backend.core.ids import object_id, object_ids
 from backend.notifications.models import (
     CLAIMABLE,
@@ -184,6 +184,8 @@ async def claim(delivery_ids: list[str], *, now: datetime) -> list[Delivery]:
 
 def outcome_write(delivery: Delivery, fields: dict[str, Any], event: DeliveryEvent) -> UpdateOne:
     """The write that stores one attempt's outcome, for `write_outcomes`."""
+    if fields.get("to"):
+        fields = {**fields, "to": pii.seal(fields["to"])}
     values = Encoder().encode({**fields, "claim": None, "updated_at": _now_as_stored()})
     return UpdateOne(
         {"_id": delivery.id, "claim": delivery.claim},
@@ -322,6 +324,11 @@ async def delete_opt_out(customer_id: str, channel: Channel) -> bool:
         {"_id": f"{customer_id}|{channel.value}"}
     )
     return result.deleted_count == 1
+
+
+async def reseal() -> pii.Resealed:
+    """Seal every delivery's recipient under the current key."""
+    return await pii.reseal_collection(Delivery)
 
 
 FINISHED = (

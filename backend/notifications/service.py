@@ -23,7 +23,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from backend.audit.service import Actor
 from backend.cases import service as cases
 from backend.cases.models import Case
-from backend.core import db
+from backend.core import db, pii
 from backend.core.ids import object_ids
 from backend.core.logging import get_logger
 from backend.core.money import Money
@@ -497,6 +497,11 @@ async def broadcast(*, actor: User, drc_id: str, title: str, body: str) -> Pendi
     pending = Pending([str(delivery.id)])
     await dispatch(pending)
     return pending
+
+
+async def reseal_pii() -> pii.Resealed:
+    """Seal every delivery's recipient (a phone number or address) under the current key."""
+    return await repository.reseal()
 
 
 # Retention: the delivery log is kept for a while, then pruned; a minimised customer's

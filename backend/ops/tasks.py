@@ -20,3 +20,11 @@ async def _beat() -> float:
 def heartbeat() -> float:
     """Proves beat schedules and a worker consumes: readyz reports its age."""
     return runtime.run(_beat())
+
+
+@celery_app.task(name="pii.reseal")
+def reseal_pii() -> dict[str, dict[str, int]]:
+    """Every personal value under the current key (run after adding and choosing a key)."""
+    from backend.ops.pii import reseal_all
+
+    return runtime.run(reseal_all())

@@ -9,8 +9,9 @@ from beanie import Document
 from pydantic import Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from backend.core import clock
+from backend.core import clock, pii
 from backend.core.models import KeyedDocument
+from backend.core.pii import Pii
 
 
 class ResponseChannel(StrEnum):
@@ -31,7 +32,7 @@ class Response(Document):
 
     source_key: str
     channel: ResponseChannel
-    sender: str  # the phone number or address it came from
+    sender: Pii  # the phone number or address it came from
     to: str | None = None
     subject: str | None = None
     text: str
@@ -46,6 +47,7 @@ class Response(Document):
 
     class Settings:
         name = "responses"
+        bson_encoders = pii.SEALING
         indexes = [
             IndexModel([("source_key", ASCENDING)], unique=True),
             IndexModel([("customer_id", ASCENDING), ("_id", DESCENDING)]),

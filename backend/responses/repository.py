@@ -7,6 +7,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from backend.core import pii
 from backend.core.ids import object_id
 from backend.responses.models import MailboxState, Response
 
@@ -38,6 +39,11 @@ async def mailbox(key: str) -> MailboxState | None:
 
 async def save_mailbox(state: MailboxState) -> None:
     await state.save()
+
+
+async def reseal() -> pii.Resealed:
+    """Seal every reply's sender under the current key."""
+    return await pii.reseal_collection(Response)
 
 
 async def minimise_customer(customer_id: str, *, session: AsyncClientSession) -> int:

@@ -10,11 +10,12 @@ from bson import ObjectId
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import DuplicateKeyError
 
-from backend.core import db
+from backend.core import db, pii
 from backend.core.errors import Forbidden
 from backend.core.logging import get_logger
 from backend.core.pagination import Page, object_id_cursor
 from backend.core.settings import get_settings
+from backend.customers import privacy
 from backend.customers import service as customers
 from backend.customers.models import Customer, Language
 from backend.dunning import service as dunning
@@ -152,7 +153,7 @@ async def _follow_up(response: Response, session: AsyncClientSession) -> None:
     received_on = response.received_at.date()
     if response.customer_id is None:
         kind, due = WorkKind.UNMATCHED_RESPONSE, received_on
-        title = f"Reply from {response.sender} matched no customer"
+        title = f"Reply from {pii.mask(response.sender)} matched no customer"
     elif response.intent is Intent.PROMISE:
         days = get_settings().responses.promise_follow_up_days
         kind = WorkKind.PROMISE_FOLLOW_UP
@@ -207,6 +208,9 @@ async def list_responses(
         query["customer_id"] = {"$ne": None} if filters.matched else None
     rows = await repository.page(query, after=object_id_cursor(cursor), limit=limit + 1)
     items = [read_of(r) for r in rows[:limit]]
+    await privacy.record_pii_reads(
+        actor=actor, customer_ids=[r.customer_id for r in items], via="responses"
+    )
     return Page(items=items, next_cursor=str(rows[limit - 1].id) if len(rows) > limit else None)
 
 
@@ -215,7 +219,13 @@ async def get_response(*, actor: User, response_id: str) -> ResponseRead:
     found = await repository.get(response_id)
     if found is None:
         raise ResponseNotFound(f"No response {response_id}")
+    await privacy.record_pii_reads(actor=actor, customer_ids=[found.customer_id], via="response")
     return read_of(found)
+
+
+async def reseal_pii() -> pii.Resealed:
+    """Seal every stored reply's sender under the current key."""
+    return await repository.reseal()
 
 
 async def minimise_customer(customer_id: str, *, session: AsyncClientSession) -> int:

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from backend.auth.deps import CurrentUser, InternalCaller, StaffWithTeams
+from backend.auth.deps import CurrentUser, InternalCaller, StaffWithTeams, UserRateLimited
 from backend.core.errors import problem_responses
 from backend.core.pagination import Cursor, Limit, ObjectIdCursor, Page
 from backend.syncing import outbox, service
@@ -28,7 +28,8 @@ def _settings(request: Request):
 @router.post(
     "/push",
     summary="Apply the app's queued mutations",
-    responses=problem_responses(426),
+    responses=problem_responses(426, 429),
+    dependencies=[UserRateLimited("sync_push")],
 )
 async def push(batch: PushBatch, actor: CurrentUser, settings=Depends(_settings)) -> PushResults:
     """One result per mutation, in the order sent: applied, merged, rejected, quarantined

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from pymongo import UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from backend.core import audiences, db
+from backend.core import audiences, db, pii
 from backend.core.pagination import (
     InvalidCursor,
     Page,
@@ -29,7 +29,7 @@ from backend.users.models import Role, User
 from sync import inbox
 from sync.engine import Engine, Refusal, Retryable, run
 from sync.errors import ClientOutdated, UnknownMutation
-from sync.models import InboxItem, InboxKind, InboxStatus, MutationRecord, Review
+from sync.models import DeadLetter, InboxItem, InboxKind, InboxStatus, MutationRecord, Review
 from sync.protocol import Mutation, PullPage, Result, Status
 from sync.pull import pull as pull_changes
 from sync.registry import AfterCommit, Audiences, Registry
@@ -246,3 +246,9 @@ async def keep_inbox_audiences() -> int:
     if updates:
         await items.bulk_write(updates, ordered=False)
     return len(updates)
+
+
+async def reseal_pii() -> list[pii.Resealed]:
+    """Seal what the review inbox and the ledger keep of officers' values (arguments,
+    both sides of a conflict), and the mirror's refused documents, under the current key."""
+    return [await pii.reseal_collection(m) for m in (InboxItem, MutationRecord, DeadLetter)]

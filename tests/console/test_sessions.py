@@ -12,6 +12,7 @@ from backend.console.security import safe_next
 from backend.console.sessions import COOKIE, Session, SessionCodec
 from backend.core.settings import Settings
 from backend.users.models import Role
+from tests.backend.core.test_settings import REAL_PII, REAL_REST
 from tests.console.conftest import csrf_of, form, make_team, sign_in
 from tests.factories import make_user
 
@@ -36,14 +37,7 @@ async def test_the_sign_in_page_starts_a_session_cookie_fit_for_a_browser(app, c
 
 
 def test_production_cookies_are_secure():
-    settings = Settings(
-        _env_file=None,
-        env="production",
-        internal_token=REAL_SECRET,
-        console={"session_secret": REAL_SECRET},
-        responses={"sms_webhook_secret": REAL_SECRET},
-        oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
-    )
+    settings = Settings(_env_file=None, env="production", pii=REAL_PII, **REAL_REST)
     response = Response()
     SessionCodec(settings).write(response, Session.anonymous())
     assert "secure" in response.headers["set-cookie"].lower()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from pydantic import ValidationError
 
 from backend.core.settings import Settings
 
 REAL_SECRET = "s" * 40
+REAL_PII = {"keys": {"2026-12": "k" * 40}, "current_key_id": "2026-12", "index_key": "x" * 40}
 REAL_MPESA = {
     "consumer_key": "app-key",
     "consumer_secret": "app-secret",
@@ -118,12 +121,48 @@ def test_production_accepts_real_settings():
         console={"session_secret": REAL_SECRET},
         responses={"sms_webhook_secret": REAL_SECRET},
         oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+        pii=REAL_PII,
         bank={"client_secret": REAL_SECRET, "webhook_secret": REAL_SECRET},
         billing={"webhook_secret": REAL_SECRET},
         cards={"api_key": REAL_SECRET, "webhook_secret": REAL_SECRET},
         mpesa=REAL_MPESA,
     )
     assert settings.is_production
+
+
+REAL_REST = {
+    "internal_token": REAL_SECRET,
+    "console": {"session_secret": REAL_SECRET},
+    "responses": {"sms_webhook_secret": REAL_SECRET},
+    "oss": {"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+    "bank": {"client_secret": REAL_SECRET, "webhook_secret": REAL_SECRET},
+    "billing": {"webhook_secret": REAL_SECRET},
+    "cards": {"api_key": REAL_SECRET, "webhook_secret": REAL_SECRET},
+    "mpesa": REAL_MPESA,
+}
+
+
+@pytest.mark.parametrize(
+    ("pii", "complaint"),
+    [
+        ({}, "PII__KEYS must hold real secrets"),
+        ({**REAL_PII, "keys": {"2026-12": "k" * 40, "old": "dev-insecure-pii"}}, "PII__KEYS"),
+        ({**REAL_PII, "index_key": "short"}, "PII__INDEX_KEY must be a real secret"),
+        ({**REAL_PII, "index_key": "k" * 40}, "INDEX_KEY must differ"),
+    ],
+    ids=["placeholder_key", "placeholder_old_key", "short_index_key", "shared_key"],
+)
+def test_production_refuses_placeholder_pii_keys(pii, complaint):
+    with pytest.raises(ValidationError, match=complaint):
+        Settings(_env_file=None, env="production", pii=pii, **REAL_REST)
+
+
+def test_the_current_pii_key_must_be_in_the_ring(monkeypatch):
+    monkeypatch.setenv("DEBTX_PII__KEYS", json.dumps({"a": "a" * 40, "b": "b" * 40}))
+    monkeypatch.setenv("DEBTX_PII__CURRENT_KEY_ID", "b")
+    assert Settings(_env_file=None).pii.current_key_id == "b"
+    with pytest.raises(ValidationError, match="not in KEYS"):
+        Settings(_env_file=None, pii={"current_key_id": "c"})
 
 
 def test_production_refuses_placeholder_bank_secrets():
@@ -163,6 +202,7 @@ async def test_production_refuses_a_mongodb_that_is_not_a_replica_set(tmp_path):
             console={"session_secret": REAL_SECRET},
             responses={"sms_webhook_secret": REAL_SECRET},
             oss={"signing_secret": REAL_SECRET, "callback_secret": REAL_SECRET},
+            pii=REAL_PII,
             bank={"client_secret": REAL_SECRET, "webhook_secret": REAL_SECRET},
             billing={"webhook_secret": REAL_SECRET},
             cards={"api_key": REAL_SECRET, "webhook_secret": REAL_SECRET},

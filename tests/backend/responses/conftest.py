@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from backend.core.settings import ResponseSettings
+from backend.responses.models import Response
 from backend.responses.sms import SIGNATURE_HEADER, signature
 from tests.backend.notifications.conftest import (  # noqa: F401  (fixtures)
     edges,
@@ -67,3 +68,8 @@ def mailbox_settings(dovecot: DovecotServer) -> ResponseSettings:
         imap_password=PASSWORD,
         imap_tls=False,
     )
+
+
+async def by_sender(sender: str) -> list[Response]:
+    """Stored replies from `sender` (stored sealed, so compared once read)."""
+    return [r for r in await Response.find({}).sort("_id").to_list() if r.sender == sender]

@@ -16,6 +16,7 @@ from backend.notifications.models import OptOut
 from backend.responses import mailbox
 from backend.responses.models import Intent, MailboxState, Response, ResponseChannel
 from backend.worklist.models import WorkItem, WorkKind
+from tests.backend.responses.conftest import by_sender
 from tests.factories import make_case
 from tests.harness import settings_env
 
@@ -85,7 +86,7 @@ async def test_an_unknown_sender_is_stored_unmatched_with_a_worklist_item(
 ):
     dovecot.deliver(_mail("stranger@example.org", "Who are you", "Please explain this letter"))
     assert await mailbox.read_mailbox(mailbox_settings) == 1
-    reply = await Response.find_one({"sender": "stranger@example.org"})
+    reply = (await by_sender("stranger@example.org"))[0]
     assert reply.customer_id is None
     item = await WorkItem.get(reply.work_item_id)
     assert item.kind is WorkKind.UNMATCHED_RESPONSE
@@ -121,7 +122,7 @@ async def test_the_task_run_twice_stores_the_message_once(settings, dovecot, mai
     dovecot.deliver(_mail("sunil@example.lk", "Re: reminder", "STOP"))
     assert await asyncio.to_thread(_run_task, settings, mailbox_settings) == 1
     assert await asyncio.to_thread(_run_task, settings, mailbox_settings) == 0
-    [reply] = await Response.find({"sender": "sunil@example.lk"}).to_list()
+    [reply] = await by_sender("sunil@example.lk")
     assert reply.customer_id == customer.id and reply.intent is Intent.STOP
     assert await OptOut.get(f"{customer.id}|email") is not None
 

@@ -12,7 +12,7 @@ from backend.notifications.models import Channel, Delivery, DeliveryStatus, OptO
 from backend.responses.models import Intent, Response
 from backend.worklist.models import WorkItem, WorkKind, WorkStatus
 from tests.backend.notifications.conftest import send_waiting
-from tests.backend.responses.conftest import post_signed, reply
+from tests.backend.responses.conftest import by_sender, post_signed, reply
 from tests.factories import make_case
 
 
@@ -97,7 +97,7 @@ async def test_the_local_day_decides_what_tomorrow_means(client):
 async def test_an_unmatched_reply_is_stored_with_a_worklist_item(client):
     answer = await reply(client, "+94719999999", "who is this?")
     assert answer.status_code == 200
-    stored = await Response.find_one({"sender": "+94719999999"})
+    stored = (await by_sender("+94719999999"))[0]
     assert stored.customer_id is None and stored.intent is Intent.OTHER
     item = await WorkItem.get(stored.work_item_id)
     assert item.kind is WorkKind.UNMATCHED_RESPONSE and item.customer_id is None
@@ -166,7 +166,7 @@ async def test_stop_from_a_shared_number_opts_out_each_customer_holding_it(clien
     await second.save()
     answer = await reply(client, shared, "STOP")
     assert answer.json()["reply"]
-    stored = await Response.find_one({"sender": shared})
+    stored = (await by_sender(shared))[0]
     assert stored.customer_id is None and sorted(stored.candidates) == sorted([first.id, second.id])
     assert {o.customer_id async for o in OptOut.find_all()} == {first.id, second.id}
     assert (await WorkItem.get(stored.work_item_id)).kind is WorkKind.UNMATCHED_RESPONSE

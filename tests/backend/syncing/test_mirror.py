@@ -263,7 +263,9 @@ async def test_a_write_firestore_refuses_goes_to_the_dead_letters(firestore):
     assert (tally.written, tally.dead) == (1, 1)
     assert await _doc(firestore, good) == {"version": 1}
     [letter] = await DeadLetter.find_all().to_list()
-    assert letter.path == bad and letter.error
+    assert letter.path == bad and letter.error and letter.data["version"] == 1
+    stored = await DeadLetter.get_pymongo_collection().find_one({})
+    assert list(stored["data"]) == ["sealed_json"]  # a case document holds personal data
 
 
 async def test_a_partial_write_keeps_the_other_fields(firestore):
