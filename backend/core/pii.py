@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -153,8 +154,32 @@ Pii = Annotated[
 ]
 """A personal value: plain in memory and in every API shape, sealed where it is stored."""
 
-SEALING: dict[type, Callable[[Any], Any]] = {PiiText: seal}
-"""`bson_encoders` for a document with `Pii` fields."""
+
+
+class PiiBody(dict[str, Any]):
+    """A body a provider sent, personal values among its fields; sealed whole as JSON."""
+
+
+def _open_body(value: Any) -> Any:
+    return json.loads(reveal(value)) if isinstance(value, str) else value
+
+
+def _seal_body(body: PiiBody) -> str:
+    return seal(json.dumps(body, default=str, separators=(",", ":")))
+
+
+PiiDocument = Annotated[
+    dict[str, Any],
+    BeforeValidator(_open_body),
+    AfterValidator(PiiBody),
+    PlainSerializer(dict, return_type=dict),
+    _MARK,
+]
+"""A provider's body as received (a payer's phone and name in it): plain in memory,
+sealed whole where it is stored."""
+
+SEALING: dict[type, Callable[[Any], Any]] = {PiiText: seal, PiiBody: _seal_body}
+"""`bson_encoders` for a document with `Pii` or `PiiDocument` fields."""
 
 
 def encode(value: Any) -> Any:
@@ -174,6 +199,8 @@ def mark(value: Any) -> Any:
             field = getattr(value, name)
             if name in personal and isinstance(field, str) and not isinstance(field, PiiText):
                 object.__setattr__(value, name, PiiText(field))
+            elif name in personal and isinstance(field, dict) and not isinstance(field, PiiBody):
+                object.__setattr__(value, name, PiiBody(field))
             elif isinstance(field, BaseModel | list):
                 mark(field)
     return value

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from beanie import Document
 from pydantic import BaseModel, Field
 from pymongo import ASCENDING, IndexModel
 
-from backend.core import clock
+from backend.core import clock, pii
 from backend.core.money import Money
+from backend.core.pii import Pii, PiiDocument
 
 
 class StkStatus(StrEnum):
@@ -31,8 +31,8 @@ class Booking(BaseModel):
     source: str  # receipts' Source: callback or status_query
     amount: Money
     paid_at: datetime
-    phone: str | None = None
-    raw: dict[str, Any] = {}
+    phone: Pii | None = None
+    raw: PiiDocument = {}
 
 
 class StkRequest(Document):
@@ -42,7 +42,7 @@ class StkRequest(Document):
     case_id: str | None = None
     account_id: str
     drc_id: str | None = None
-    phone: str  # E.164, +2547...
+    phone: Pii  # E.164, +2547...; sealed where stored
     amount: Money
     reference: str  # AccountReference shown on the customer's phone
     requested_by: str
@@ -63,6 +63,7 @@ class StkRequest(Document):
 
     class Settings:
         name = "stk_requests"
+        bson_encoders = pii.SEALING
         indexes = [
             IndexModel([("checkout_request_id", ASCENDING)]),
             IndexModel([("status", ASCENDING), ("created_at", ASCENDING)]),
@@ -76,12 +77,13 @@ class StkCallback(Document):
 
     checkout_request_id: str
     result_code: str
-    body: dict[str, Any]
+    body: PiiDocument  # the payer's phone is in it
     applied: bool = False
     received_at: datetime = Field(default_factory=clock.now)
 
     class Settings:
         name = "stk_callbacks"
+        bson_encoders = pii.SEALING
         indexes = [IndexModel([("checkout_request_id", ASCENDING), ("applied", ASCENDING)])]
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from beanie.odm.utils.encoder import Encoder
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from backend.core import db
+from backend.core import db, pii
 from backend.core.errors import Conflict
 from backend.mpesa.models import StkCallback, StkRequest, StkStatus
 
@@ -46,7 +45,7 @@ async def recent_of_cases(case_ids: list[str], *, since: datetime) -> list[StkRe
 async def update_if(request_id: str, match: dict[str, Any], fields: dict[str, Any]) -> bool:
     """Set `fields` only while the stored request still matches `match`; True if it did."""
     result = await StkRequest.get_pymongo_collection().update_one(
-        {"_id": request_id, **match}, {"$set": Encoder().encode(fields)}
+        {"_id": request_id, **match}, {"$set": pii.encode(fields)}
     )
     return result.modified_count == 1
 
@@ -69,7 +68,7 @@ async def close(request_id: str, *, open_in: set[StkStatus], fields: dict[str, A
 
 
 async def set_fields(request_id: str, fields: dict[str, Any]) -> None:
-    await db.set_fields(StkRequest, request_id, Encoder().encode(fields))
+    await db.set_fields(StkRequest, request_id, pii.encode(fields))
 
 
 async def ids_where(query: dict[str, Any]) -> list[str]:

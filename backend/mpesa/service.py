@@ -17,7 +17,7 @@ from backend.cases.errors import CaseClosed, CaseNotFound
 from backend.cases.models import Case
 from backend.cases.phases import Phase
 from backend.cases.sections import Section
-from backend.core import clock
+from backend.core import clock, pii
 from backend.core.logging import get_logger
 from backend.core.settings import MpesaSettings, get_settings
 from backend.customers import service as customers
@@ -125,7 +125,7 @@ async def _audit(
 def _summary(request: StkRequest) -> dict[str, object]:
     return {
         "stk_request_id": request.id,
-        "phone": request.phone,
+        "phone": pii.mask(request.phone),  # the audit trail shows people a masked number
         "amount": request.amount.model_dump(),
         "account_id": request.account_id,
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from backend.cases import service as cases
+from backend.core import pii
 from backend.core.settings import ReceiptSettings
 from backend.payments import service as payments
 from backend.receipts import repository
@@ -22,15 +23,18 @@ def amount_mismatch(receipt: Receipt, reported: str) -> ReceiptFlag:
 
 async def velocity(receipt: Receipt, settings: ReceiptSettings) -> ReceiptFlag | None:
     """More than the limit of receipts from this phone within the minutes before it."""
-    if not receipt.phone:
+    if not receipt.phone or not receipt.phone_key:
         return None
     since = receipt.paid_at - timedelta(minutes=settings.velocity_minutes)
-    count = await repository.count_from_phone(receipt.phone, since=since, until=receipt.paid_at)
+    count = await repository.count_from_phone(receipt.phone_key, since=since, until=receipt.paid_at)
     if count <= settings.velocity_limit:
         return None
     return ReceiptFlag(
         kind=FlagKind.VELOCITY,
-        detail=f"{count} receipts from {receipt.phone} within {settings.velocity_minutes} min",
+        detail=(
+            f"{count} receipts from {pii.mask(receipt.phone)}"
+            f" within {settings.velocity_minutes} min"
+        ),
     )
 
 

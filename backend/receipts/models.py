@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Self
 
 from beanie import Document
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from backend.core import clock
+from backend.core import clock, pii
 from backend.core.money import Money
+from backend.core.pii import Pii, PiiDocument
 
 
 class Provider(StrEnum):
@@ -74,11 +75,18 @@ class Reported(BaseModel):
     amount: Money
     paid_at: datetime
     reference: str | None = None
-    phone: str | None = None
+    phone: Pii | None = None  # sealed where stored; `phone_key` finds it
+    phone_key: str | None = None
     payer: str | None = None
     account_hint: str | None = None
     case_hint: str | None = None
     received_at: datetime = Field(default_factory=clock.now)
+
+    @model_validator(mode="after")
+    def _keyed(self) -> Self:
+        if self.phone and self.phone_key is None:
+            self.phone_key = pii.index("phone", self.phone)
+        return self
 
 
 class ProviderRecord(Document, Reported):
@@ -86,10 +94,11 @@ class ProviderRecord(Document, Reported):
 
     receipt_id: str
     statement_id: str | None = None
-    raw: dict[str, Any] = {}
+    raw: PiiDocument = {}
 
     class Settings:
         name = "provider_records"
+        bson_encoders = pii.SEALING
         indexes = [
             IndexModel([("receipt_id", ASCENDING)]),
             IndexModel([("provider", ASCENDING), ("paid_at", ASCENDING)]),
@@ -118,11 +127,12 @@ class Receipt(Document, Reported):
 
     class Settings:
         name = "receipts"
+        bson_encoders = pii.SEALING
         indexes = [
             IndexModel([("status", ASCENDING), ("received_at", DESCENDING), ("_id", DESCENDING)]),
             IndexModel([("flagged", ASCENDING), ("received_at", DESCENDING), ("_id", DESCENDING)]),
             IndexModel([("received_at", DESCENDING), ("_id", DESCENDING)]),
-            IndexModel([("phone", ASCENDING), ("paid_at", ASCENDING)], sparse=True),
+            IndexModel([("phone_key", ASCENDING), ("paid_at", ASCENDING)], sparse=True),
             IndexModel([("account_id", ASCENDING), ("paid_at", DESCENDING)]),
         ]
 

@@ -90,10 +90,10 @@ async def stalled(*, before: datetime, limit: int) -> list[Receipt]:
     return await Receipt.find(query).sort("received_at").limit(limit).to_list()
 
 
-async def count_from_phone(phone: str, *, since: datetime, until: datetime) -> int:
-    """Receipts from this phone paid between `since` and `until`."""
+async def count_from_phone(phone_key: str, *, since: datetime, until: datetime) -> int:
+    """Receipts from the phone with this keyed hash paid between `since` and `until`."""
     return await Receipt.get_pymongo_collection().count_documents(
-        {"phone": phone, "paid_at": {"$gte": since, "$lte": until}}
+        {"phone_key": phone_key, "paid_at": {"$gte": since, "$lte": until}}
     )
 
 

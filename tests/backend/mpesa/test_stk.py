@@ -64,6 +64,17 @@ async def test_an_officer_s_push_from_the_field_books_a_payment_that_keeps_the_p
     assert await StkRequest.count() == 1
     assert await mpesa.send(request_id) is None
     assert len(mpesa.server.sessions) == 1
+    assert await _stored_with("712345678") == []
+
+
+async def _stored_with(text: str) -> list[str]:
+    """The collections with a stored document holding `text` (the raw documents)."""
+    database = StkRequest.get_pymongo_collection().database
+    return [
+        name
+        for name in await database.list_collection_names()
+        if any([text in repr(row) async for row in database[name].find({})])
+    ]
 
 
 async def test_a_callback_delivered_twice_books_once(client, signing_key, mpesa):

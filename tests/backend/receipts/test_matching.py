@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from backend.core.money import Money
-from backend.customers.models import Customer
+from backend.customers.models import Contact, ContactKind, Customer
 from backend.negotiations.models import Promise, PromiseState
 from backend.payments import service as payments
 from backend.payments.schemas import PaymentCreate
@@ -113,9 +113,9 @@ async def test_one_customer_s_accounts_are_narrowed_to_the_one_with_an_open_case
 async def test_a_phone_on_two_customers_with_open_cases_is_suspense():
     first, second = await open_case(50_000), await open_case(50_000)
     phone = await mobile_of(first)
-    await Customer.find_one({"_id": second.customer_id}).update(
-        {"$set": {"contacts": [{"kind": "mobile", "value": phone, "primary": True}]}}
-    )
+    other = await Customer.get(second.customer_id)
+    other.contacts = [Contact(id="m1", kind=ContactKind.MOBILE, value=phone, primary=True)]
+    await other.save()
     held = await receipts.receive(report(10_000, phone=phone))
     assert held.status is ReceiptStatus.SUSPENSE
     assert held.suspense_reason == "the phone is a contact on 2 accounts"
