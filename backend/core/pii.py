@@ -155,7 +155,6 @@ Pii = Annotated[
 """A personal value: plain in memory and in every API shape, sealed where it is stored."""
 
 
-
 class PiiBody(dict[str, Any]):
     """A body a provider sent, personal values among its fields; sealed whole as JSON."""
 
