@@ -9,20 +9,15 @@ transaction, so the same notification twice books once (the second is a sighting
 
 from __future__ import annotations
 
-import json
-import time
-
-from pydantic import ValidationError
-
 from backend.banking.errors import WebhookRefused
 from backend.banking.models import LineOutcome
 from backend.banking.schemas import BankNotification, NotificationAccepted
 from backend.banking.service import outcome_of
-from backend.core.errors import ValidationFailed, field_errors
+from backend.core import signing
+from backend.core.errors import ValidationFailed
 from backend.core.logging import get_logger
 from backend.core.money import Money, major_units
 from backend.core.settings import BankSettings
-from backend.oss import signing
 from backend.receipts import service as receipts
 from backend.receipts.models import Provider, Source
 from backend.receipts.schemas import ProviderReport
@@ -42,17 +37,16 @@ def verify(
     *, body: bytes, timestamp: str | None, signature: str | None, settings: BankSettings
 ) -> BankNotification:
     """The notification, once its signature and timestamp are accepted."""
-    if not timestamp or not signature or not timestamp.isdigit():
-        raise WebhookRefused("the notification lacks its timestamp or signature")
-    if not signing.valid(settings.webhook_secret.get_secret_value(), timestamp, body, signature):
-        raise WebhookRefused("the notification's signature does not match its content")
-    if abs(time.time() - int(timestamp)) > settings.webhook_window_seconds:
-        raise WebhookRefused("the notification's timestamp is outside the accepted window")
-    try:
-        return BankNotification.model_validate(json.loads(body))
-    except ValueError as exc:
-        errors = field_errors(exc.errors()) if isinstance(exc, ValidationError) else []
-        raise ValidationFailed("the notification's body is not valid", errors=errors) from exc
+    problem = signing.refusal(
+        settings.webhook_secret.get_secret_value(),
+        timestamp=timestamp,
+        signature=signature,
+        body=body,
+        window_seconds=settings.webhook_window_seconds,
+    )
+    if problem is not None:
+        raise WebhookRefused(problem.about("the notification"))
+    return signing.parse_body(BankNotification, body, "the notification")
 
 
 async def accept(

@@ -5,22 +5,17 @@ taken, so the same push delivered again changes nothing (its records are unchang
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import AsyncIterator
 from decimal import Decimal
-
-from pydantic import ValidationError
 
 from backend.billing import feeds, repository
 from backend.billing.errors import WebhookRefused
 from backend.billing.models import FeedBatch, FeedOrigin
 from backend.billing.schemas import WebhookBody
-from backend.core import clock
-from backend.core.errors import ValidationFailed, field_errors
+from backend.core import clock, signing
+from backend.core.errors import ValidationFailed
 from backend.core.logging import get_logger
 from backend.core.settings import BillingSettings
-from backend.oss import signing
 
 log = get_logger(__name__)
 TIMESTAMP = "x-bss-timestamp"
@@ -31,18 +26,16 @@ def verify(
     *, body: bytes, timestamp: str | None, signature: str | None, settings: BillingSettings
 ) -> WebhookBody:
     """The push's content, once its signature and timestamp are accepted."""
-    if not timestamp or not signature or not timestamp.isdigit():
-        raise WebhookRefused("the push lacks its timestamp or signature")
-    secret = settings.webhook_secret.get_secret_value()
-    if not signing.valid(secret, timestamp, body, signature):
-        raise WebhookRefused("the push's signature does not match its content")
-    if abs(time.time() - int(timestamp)) > settings.webhook_window_seconds:
-        raise WebhookRefused("the push's timestamp is outside the accepted window")
-    try:
-        data = WebhookBody.model_validate(json.loads(body, parse_float=Decimal))
-    except ValueError as exc:
-        errors = field_errors(exc.errors()) if isinstance(exc, ValidationError) else []
-        raise ValidationFailed("the push's body is not valid", errors=errors) from exc
+    problem = signing.refusal(
+        settings.webhook_secret.get_secret_value(),
+        timestamp=timestamp,
+        signature=signature,
+        body=body,
+        window_seconds=settings.webhook_window_seconds,
+    )
+    if problem is not None:
+        raise WebhookRefused(problem.about("the push"))
+    data = signing.parse_body(WebhookBody, body, "the push", parse_float=Decimal)
     if len(data.records) > settings.webhook_max_records:
         raise ValidationFailed(f"at most {settings.webhook_max_records} records per push")
     return data

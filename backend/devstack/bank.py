@@ -37,6 +37,7 @@ from backend.banking import notifications
 from backend.banking.parsing import CSV_COLUMNS
 from backend.core.money import major_text
 from backend.core.settings import BankSettings
+from backend.devstack.local import QuietHandler, serve_until_interrupted
 
 CAMT_NS = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
 
@@ -167,9 +168,7 @@ def _is_file(path: str, status: int) -> bool:
 
 
 def _handler(bank: LocalBank) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
             url = urlsplit(self.path)
             if url.path == "/healthz":
@@ -196,14 +195,7 @@ def _handler(bank: LocalBank) -> type[BaseHTTPRequestHandler]:
         def _send(self, status: int, body: bytes, kind: str) -> None:
             with bank._lock:
                 bank.requests.append((self.path, status))
-            self.send_response(status)
-            self.send_header("content-type", kind)
-            self.send_header("content-length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *_: object) -> None:
-            pass
+            self.send_body(status, body, kind)
 
     return Handler
 
@@ -279,11 +271,9 @@ def main() -> None:
         folder=args.folder,
         port=args.port,
     )
-    print(f"local bank on {bank.base_url}, statements from {args.folder}/<date>/", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        bank.close()
+    serve_until_interrupted(
+        bank, f"local bank on {bank.base_url}, statements from {args.folder}/<date>/"
+    )
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import httpx
 
 from backend.cards import signing
 from backend.core.settings import CardSettings
+from backend.devstack.local import QuietHandler, serve_until_interrupted
 
 
 class LocalCardPay:
@@ -131,20 +132,9 @@ class LocalCardPay:
 
 
 def _handler(provider: LocalCardPay) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
+    class Handler(QuietHandler):
         def do_GET(self) -> None:
-            status, answer = provider.answer(self.path, self.headers.get("authorization"))
-            payload = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, *_: object) -> None:
-            pass
+            self.send_json(*provider.answer(self.path, self.headers.get("authorization")))
 
     return Handler
 
@@ -163,11 +153,9 @@ def main() -> None:
         webhook_url=args.webhook_url,
         port=args.port,
     )
-    print(f"card provider on {provider.base_url}, webhooks to {args.webhook_url}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        provider.close()
+    serve_until_interrupted(
+        provider, f"card provider on {provider.base_url}, webhooks to {args.webhook_url}"
+    )
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 
 from backend.core.settings import MpesaSettings
+from backend.devstack.local import QuietHandler, serve_until_interrupted
 
 EAT = timezone(timedelta(hours=3))
 TOKEN_SECONDS = 3599
@@ -354,8 +355,7 @@ def _handler(daraja: LocalDaraja) -> type[BaseHTTPRequestHandler]:
     return type("Handler", (_Handler,), {"daraja": daraja})
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(QuietHandler):
     daraja: LocalDaraja
 
     def do_GET(self) -> None:
@@ -418,18 +418,7 @@ class _Handler(BaseHTTPRequestHandler):
         )
 
     def _answer(self, status: int, answer: dict[str, Any]) -> None:
-        payload = json.dumps(answer).encode()
-        try:
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-    def log_message(self, *_: object) -> None:
-        pass
+        self.send_json(status, answer)
 
 
 def main() -> None:
@@ -450,11 +439,9 @@ def main() -> None:
             "ValidationURL": urls.callback_url(settings, urls.C2B_VALIDATION),
             "ResponseType": "Cancelled",
         }
-    print(f"local Daraja on {daraja.base_url}, paybill {daraja.shortcode}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        daraja.close()
+    serve_until_interrupted(
+        daraja, f"local Daraja on {daraja.base_url}, paybill {daraja.shortcode}"
+    )
 
 
 if __name__ == "__main__":

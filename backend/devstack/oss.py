@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 
 from backend.core.settings import OssSettings
+from backend.devstack.local import QuietHandler, serve_until_interrupted
 from backend.oss import signing
 
 WINDOW_SECONDS = 300
@@ -153,9 +154,7 @@ class LocalOss:
 
 
 def _handler(oss: LocalOss) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
+    class Handler(QuietHandler):
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("content-length", 0)))
             headers = {k.lower(): v for k, v in self.headers.items()}
@@ -166,23 +165,12 @@ def _handler(oss: LocalOss) -> type[BaseHTTPRequestHandler]:
             request.status = status
             if oss.delay:
                 time.sleep(oss.delay)
-            payload = json.dumps(answer).encode()
-            try:
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the caller gave up waiting (a timeout test)
+            self.send_json(status, answer)
 
         def do_GET(self) -> None:
             self.send_response(200 if self.path == "/healthz" else 404)
             self.send_header("content-length", "0")
             self.end_headers()
-
-        def log_message(self, *_: object) -> None:
-            pass
 
     return Handler
 
@@ -205,11 +193,9 @@ def main() -> None:
         port=args.port,
         auto_ack_seconds=args.ack_after if args.ack_after >= 0 else None,
     )
-    print(f"local OSS on {oss.base_url}, acknowledging to {args.callback_url}", flush=True)
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        oss.close()
+    serve_until_interrupted(
+        oss, f"local OSS on {oss.base_url}, acknowledging to {args.callback_url}"
+    )
 
 
 if __name__ == "__main__":

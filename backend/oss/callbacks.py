@@ -3,18 +3,14 @@ fresh, and new. A tampered, stale or replayed callback is refused and changes no
 
 from __future__ import annotations
 
-import json
-import time
 from typing import Any
 
-from pydantic import ValidationError
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.audit import service as audit
-from backend.core import clock, db
-from backend.core.errors import ValidationFailed, field_errors
+from backend.core import clock, db, signing
 from backend.core.settings import OssSettings
-from backend.oss import cure, repository, service, signing
+from backend.oss import cure, repository, service
 from backend.oss.errors import CallbackRefused, CallbackReplayed, EventNotFound
 from backend.oss.models import EventKind, EventStatus, OssCallback, OssEvent, ServiceStatus
 from backend.oss.schemas import CallbackAccepted, CallbackBody
@@ -29,18 +25,16 @@ def verify(
     *, body: bytes, timestamp: str | None, signature: str | None, settings: OssSettings
 ) -> CallbackBody:
     """The callback's content, once its signature and timestamp are accepted."""
-    if not timestamp or not signature or not timestamp.isdigit():
-        raise CallbackRefused("the callback lacks its timestamp or signature")
     secret = settings.callback_secret.get_secret_value()
-    if not signing.valid(secret, timestamp, body, signature):
-        raise CallbackRefused("the callback's signature does not match its content")
-    if abs(time.time() - int(timestamp)) > settings.callback_window_seconds:
-        raise CallbackReplayed("the callback's timestamp is outside the accepted window")
-    try:
-        return CallbackBody.model_validate(json.loads(body))
-    except ValueError as exc:
-        errors = field_errors(exc.errors()) if isinstance(exc, ValidationError) else []
-        raise ValidationFailed("the callback's body is not valid", errors=errors) from exc
+    window = settings.callback_window_seconds
+    problem = signing.refusal(
+        secret, timestamp=timestamp, signature=signature, body=body, window_seconds=window
+    )
+    if problem is signing.Refusal.STALE:
+        raise CallbackReplayed(problem.about("the callback"))
+    if problem is not None:
+        raise CallbackRefused(problem.about("the callback"))
+    return signing.parse_body(CallbackBody, body, "the callback")
 
 
 async def accept(

@@ -1,0 +1,62 @@
+"""HMAC-SHA256 signatures over `timestamp.body`, the scheme DebtX's webhooks and the
+pushes and callbacks signed for it share (each sender with its own secret)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from backend.core.errors import ValidationFailed, field_errors
+
+SCHEME = "sha256="
+M = TypeVar("M", bound=BaseModel)
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """The signature header's value for `body` sent at `timestamp` (Unix seconds)."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return SCHEME + mac.hexdigest()
+
+
+def valid(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
+    """Whether `signature` is ours for this timestamp and body, compared in constant time."""
+    return hmac.compare_digest(sign(secret, timestamp, body), signature)
+
+
+class Refusal(StrEnum):
+    """Why a signed request is refused, said of what it is ("the push")."""
+
+    UNSIGNED = "{} lacks its timestamp or signature"
+    FORGED = "{}'s signature does not match its content"
+    STALE = "{}'s timestamp is outside the accepted window"
+
+    def about(self, subject: str) -> str:
+        return self.value.format(subject)
+
+
+def refusal(
+    secret: str, *, timestamp: str | None, signature: str | None, body: bytes, window_seconds: int
+) -> Refusal | None:
+    """Why this signed request is refused; None when its signature and timestamp hold."""
+    if not timestamp or not signature or not timestamp.isdigit():
+        return Refusal.UNSIGNED
+    if not valid(secret, timestamp, body, signature):
+        return Refusal.FORGED
+    if abs(time.time() - int(timestamp)) > window_seconds:
+        return Refusal.STALE
+    return None
+
+
+def parse_body(model: type[M], body: bytes, subject: str, **json_options: Any) -> M:
+    """The signed body as `model`; a body that is not JSON or not its shape is a 422."""
+    try:
+        return model.model_validate(json.loads(body, **json_options))
+    except ValueError as exc:
+        errors = field_errors(exc.errors()) if isinstance(exc, ValidationError) else []
+        raise ValidationFailed(f"{subject}'s body is not valid", errors=errors) from exc
