@@ -118,15 +118,28 @@ async def _isolate(request: pytest.FixtureRequest) -> AsyncIterator[None]:
 def live_server(
     app: FastAPI, settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    """The API under uvicorn in its own process, on the session's services."""
+    """The API under uvicorn in its own process, on the session's services, with a local
+    card provider and a local bank to answer its charge lookups and statement fetches."""
+    from backend.devstack.bank import LocalBank
+    from backend.devstack.cardpay import LocalCardPay
     from tests.harness import settings_env
 
+    provider = LocalCardPay(
+        api_key=settings.cards.api_key.get_secret_value(),
+        webhook_secret=settings.cards.webhook_secret.get_secret_value(),
+    )
+    bank = LocalBank(
+        client_id=settings.bank.client_id,
+        client_secret=settings.bank.client_secret.get_secret_value(),
+        webhook_secret=settings.bank.webhook_secret.get_secret_value(),
+    )
+    providers = {"DEBTX_CARDS__BASE_URL": provider.base_url, "DEBTX_BANK__BASE_URL": bank.base_url}
     server = c.uvicorn(
         "api",
         "backend.main:create_app",
         c.free_port(),
         tmp_path_factory.mktemp("live"),
-        settings_env(settings),
+        settings_env(settings) | providers,
     )
     try:
         server.start().wait_ready(60)
@@ -134,3 +147,5 @@ def live_server(
         pytest.fail(f"The API did not start under uvicorn: {exc}", pytrace=False)
     yield f"http://{server.address}"
     server.stop()
+    provider.close()
+    bank.close()

@@ -103,7 +103,7 @@ async def get_statement(_: OperatorStaff, statement_id: StatementId) -> Statemen
     return await service.get_statement(statement_id=statement_id)
 
 
-@router.post("/bank/statements/fetch", summary="Fetch the bank's new statements now (operator)")
+@router.post("/bank/statement-fetches", summary="Fetch the bank's new statements now (operator)")
 async def fetch_now(_: OperatorStaff, request: Request, settings: Settings) -> FetchReport:
     """What the schedule does: every new file of today and the days before, imported once."""
     http = request.app.state.resources.http

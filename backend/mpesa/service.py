@@ -13,7 +13,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from backend.audit import service as audit
 from backend.cases import service as cases
-from backend.cases.errors import CaseClosed, CaseNotFound
+from backend.cases.errors import CaseClosed
 from backend.cases.models import Case
 from backend.cases.phases import Phase
 from backend.cases.sections import Section
@@ -213,10 +213,7 @@ async def get_request(*, actor: User, request_id: str) -> StkRequestRead:
 
 async def of_case(*, actor: User, case_id: str) -> list[StkRequestRead]:
     """The case's STK requests, newest first."""
-    try:
-        await cases.get_for(actor=actor, case_id=case_id)
-    except CaseNotFound as exc:
-        raise StkRequestNotFound(f"No case {case_id}") from exc
+    await cases.get_for(actor=actor, case_id=case_id)  # out of reach: the case's 404
     return [read_of(r) for r in await repository.of_case(case_id)]
 
 

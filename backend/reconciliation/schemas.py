@@ -6,10 +6,11 @@ from typing import Annotated
 from fastapi import Path
 from pydantic import BaseModel
 
+from backend.core.schemas import Day as CalendarDay
 from backend.reconciliation.models import BalanceDifference, ProviderSection
 
 MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
-Day = Annotated[date, Path(description="The day reconciled (UTC), YYYY-MM-DD")]
+Day = Annotated[CalendarDay, Path(description="The day reconciled (UTC), YYYY-MM-DD")]
 Month = Annotated[str, Path(pattern=MONTH_PATTERN, description="YYYY-MM")]
 
 

@@ -62,7 +62,7 @@ async def get_archived(*, actor: User, case_id: str) -> ArchivedCaseRead:
 async def list_archived(
     *, customer_id: str | None, account_id: str | None, limit: int
 ) -> list[ArchivedCaseSummary]:
-    """A customer's or an account's archived cases, latest closed first."""
+    """Archived cases (a customer's, an account's, or all), latest closed first."""
     filters = {
         key: value
         for key, value in (("customer_id", customer_id), ("account_id", account_id))

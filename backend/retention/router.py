@@ -5,7 +5,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from backend.auth.deps import CurrentUser, OperatorAdmin, OperatorStaff
-from backend.core.errors import ValidationFailed
 from backend.core.pagination import Limit, ObjectIdCursor, Page, object_id_cursor
 from backend.retention import archive, service
 from backend.retention.schemas import ArchivedCaseRead, ArchivedCaseSummary, RetentionRunRead
@@ -24,15 +23,11 @@ async def get_archived_case(actor: CurrentUser, case_id: CaseId) -> ArchivedCase
     return await archive.get_archived(actor=actor, case_id=case_id)
 
 
-@router.get("/archive/cases", summary="A customer's or account's archived cases (operator)")
+@router.get("/archive/cases", summary="Archived cases, a customer's or an account's (operator)")
 async def list_archived_cases(
     _: OperatorStaff, customer_id: Key = None, account_id: Key = None, limit: Limit = 50
 ) -> list[ArchivedCaseSummary]:
-    """Latest closed first; give `customer_id`, `account_id` or both."""
-    if customer_id is None and account_id is None:
-        reason = "give customer_id or account_id"
-        problem = {"in": "query", "field": "customer_id", "reason": reason, "type": "missing"}
-        raise ValidationFailed(reason, errors=[problem])
+    """Latest closed first: every archived case, or a customer's, an account's or both."""
     return await archive.list_archived(customer_id=customer_id, account_id=account_id, limit=limit)
 
 

@@ -128,10 +128,10 @@ async def test_operator_staff_fetch_now_through_the_api(
     bank.server.publish(clock.now().date(), "today.csv", csv_statement([transaction()]))
     monkeypatch.setattr(app.state.settings, "bank", bank.settings)
     operator = await make_user(Role.OPERATOR_OFFICER)
-    answer = await client.post("/bank/statements/fetch", headers=bearer(signing_key, operator))
+    answer = await client.post("/bank/statement-fetches", headers=bearer(signing_key, operator))
     assert answer.status_code == 200, answer.text
     assert answer.json()["listed"] == 1 and len(answer.json()["imported"]) == 1
-    again = await client.post("/bank/statements/fetch", headers=bearer(signing_key, operator))
+    again = await client.post("/bank/statement-fetches", headers=bearer(signing_key, operator))
     assert again.json()["imported"] == [] and again.json()["known"] == 1
 
 
