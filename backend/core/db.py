@@ -324,7 +324,7 @@ async def upsert_if_newer(
     raise WriteConflict(f"{collection.name} {item.key} kept changing; retry")
 
 
-async def _stamps(collection: AsyncCollection[Raw], keys: list[Any], stamp: str) -> dict:
+async def _stamps(collection: AsyncCollection[Raw], keys: list[Any], stamp: str) -> dict[Any, Any]:
     """The stamp each of these documents holds, in one query."""
     if not keys:
         return {}
