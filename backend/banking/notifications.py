@@ -37,16 +37,16 @@ def verify(
     *, body: bytes, timestamp: str | None, signature: str | None, settings: BankSettings
 ) -> BankNotification:
     """The notification, once its signature and timestamp are accepted."""
-    problem = signing.refusal(
-        settings.webhook_secret.get_secret_value(),
+    return signing.verified(
+        BankNotification,
+        body,
+        subject="the notification",
+        secret=settings.webhook_secret,
+        window_seconds=settings.webhook_window_seconds,
         timestamp=timestamp,
         signature=signature,
-        body=body,
-        window_seconds=settings.webhook_window_seconds,
+        refused=WebhookRefused,
     )
-    if problem is not None:
-        raise WebhookRefused(problem.about("the notification"))
-    return signing.parse_body(BankNotification, body, "the notification")
 
 
 async def accept(

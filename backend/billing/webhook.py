@@ -26,16 +26,17 @@ def verify(
     *, body: bytes, timestamp: str | None, signature: str | None, settings: BillingSettings
 ) -> WebhookBody:
     """The push's content, once its signature and timestamp are accepted."""
-    problem = signing.refusal(
-        settings.webhook_secret.get_secret_value(),
+    data = signing.verified(
+        WebhookBody,
+        body,
+        subject="the push",
+        secret=settings.webhook_secret,
+        window_seconds=settings.webhook_window_seconds,
         timestamp=timestamp,
         signature=signature,
-        body=body,
-        window_seconds=settings.webhook_window_seconds,
+        refused=WebhookRefused,
+        parse_float=Decimal,
     )
-    if problem is not None:
-        raise WebhookRefused(problem.about("the push"))
-    data = signing.parse_body(WebhookBody, body, "the push", parse_float=Decimal)
     if len(data.records) > settings.webhook_max_records:
         raise ValidationFailed(f"at most {settings.webhook_max_records} records per push")
     return data

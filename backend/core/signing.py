@@ -10,9 +10,9 @@ import time
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
-from backend.core.errors import ValidationFailed, field_errors
+from backend.core.errors import DomainError, ValidationFailed, field_errors
 
 SCHEME = "sha256="
 M = TypeVar("M", bound=BaseModel)
@@ -60,3 +60,31 @@ def parse_body(model: type[M], body: bytes, subject: str, **json_options: Any) -
     except ValueError as exc:
         errors = field_errors(exc.errors()) if isinstance(exc, ValidationError) else []
         raise ValidationFailed(f"{subject}'s body is not valid", errors=errors) from exc
+
+
+def verified(
+    model: type[M],
+    body: bytes,
+    *,
+    subject: str,
+    secret: SecretStr,
+    window_seconds: int,
+    timestamp: str | None,
+    signature: str | None,
+    refused: type[DomainError],
+    stale: type[DomainError] | None = None,
+    **json_options: Any,
+) -> M:
+    """The signed body as `model`, once its signature and timestamp hold; else `refused`
+    (or `stale`, when given, for a timestamp outside the window) said of `subject`."""
+    problem = refusal(
+        secret.get_secret_value(),
+        timestamp=timestamp,
+        signature=signature,
+        body=body,
+        window_seconds=window_seconds,
+    )
+    if problem is not None:
+        error = stale if stale is not None and problem is Refusal.STALE else refused
+        raise error(problem.about(subject))
+    return parse_body(model, body, subject, **json_options)

@@ -25,16 +25,17 @@ def verify(
     *, body: bytes, timestamp: str | None, signature: str | None, settings: OssSettings
 ) -> CallbackBody:
     """The callback's content, once its signature and timestamp are accepted."""
-    secret = settings.callback_secret.get_secret_value()
-    window = settings.callback_window_seconds
-    problem = signing.refusal(
-        secret, timestamp=timestamp, signature=signature, body=body, window_seconds=window
+    return signing.verified(
+        CallbackBody,
+        body,
+        subject="the callback",
+        secret=settings.callback_secret,
+        window_seconds=settings.callback_window_seconds,
+        timestamp=timestamp,
+        signature=signature,
+        refused=CallbackRefused,
+        stale=CallbackReplayed,
     )
-    if problem is signing.Refusal.STALE:
-        raise CallbackReplayed(problem.about("the callback"))
-    if problem is not None:
-        raise CallbackRefused(problem.about("the callback"))
-    return signing.parse_body(CallbackBody, body, "the callback")
 
 
 async def accept(
