@@ -312,6 +312,30 @@ async def balance_figures(*, limit: int) -> tuple[int, list[dict[str, Any]]]:
     return (counted[0]["n"] if counted else 0), differing
 
 
+async def provider_days(first: str, last: str) -> list[dict[str, Any]]:
+    """Each provider's figures on each day reconciled from `first` to `last` (YYYY-MM-DD,
+    both included), oldest first: the stored reports' counts, without their items."""
+    pipeline = [
+        {"$match": {"_id": {"$gte": first, "$lte": last}}},
+        {"$unwind": "$providers"},
+        {
+            "$project": {
+                "_id": 0,
+                "day": "$_id",
+                "provider": "$providers.provider",
+                "transactions": "$providers.transactions",
+                "matched": "$providers.matched",
+                "statement_lines": "$providers.statement_lines",
+                "callbacks": "$providers.callbacks",
+                "counts": "$providers.counts",
+            }
+        },
+        {"$sort": {"day": 1, "provider": 1}},
+    ]
+    collection = DailyReport.get_pymongo_collection()
+    return await (await collection.aggregate(pipeline)).to_list(None)
+
+
 async def save_report(report: DailyReport) -> DailyReport:
     return await report.save()
 

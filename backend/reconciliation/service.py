@@ -145,6 +145,15 @@ async def latest_reports(*, limit: int) -> list[ReportSummary]:
     ]
 
 
+async def provider_days(*, first: date, last: date) -> list[dict[str, Any]]:
+    """Per day reconciled in [first, last] and provider: transactions, matched, statement
+    lines, callbacks and the count of each section (`SECTIONS`)."""
+    rows = await repository.provider_days(first.isoformat(), last.isoformat())
+    return [
+        {**row, **{name: row.get("counts", {}).get(name, 0) for name in SECTIONS}} for row in rows
+    ]
+
+
 def _money_text(item: Item) -> str:
     return "; ".join(f"{m.currency} {major_text(m.amount)}" for m in item.amounts)
 

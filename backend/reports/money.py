@@ -1,10 +1,13 @@
-"""Money in: payment trends by channel, and commission by DRC and month."""
+"""Money in: payment trends by channel, commission by DRC and month, and the daily
+reconciliation summed up per day and provider."""
 
 from __future__ import annotations
 
 from backend.commission import service as commission
 from backend.commission.models import EntryKind
 from backend.payments import service as payments
+from backend.reconciliation import service as reconciliation
+from backend.reconciliation.models import SECTIONS
 from backend.reports.registry import Built, Context, by_key, columns, report
 from backend.reports.schemas import Cell, Chart, ReportName
 
@@ -75,3 +78,32 @@ async def commission_by_month(ctx: Context) -> Built:
         ("net", "Net", "money"),
     )
     return Built(spec, rows, Chart(kind="bar", label="month", values=["net"]))
+
+
+@report(
+    ReportName.RECONCILIATION,
+    "Reconciliation summary",
+    "Each day reconciled in the window, per provider: transactions seen, matched, "
+    "statement lines and callbacks, and how many were missing, duplicated, of another "
+    "amount, on another day, in suspense, or booked to invoices for another amount.",
+    operator_only=True,
+)
+async def reconciliation_summary(ctx: Context) -> Built:
+    found = await reconciliation.provider_days(first=ctx.filters.from_day, last=ctx.filters.to_day)
+    keys = ("day", "provider", "transactions", "matched", "statement_lines", "callbacks")
+    rows: list[dict[str, Cell]] = [{key: row[key] for key in (*keys, *SECTIONS)} for row in found]
+    spec = columns(
+        ("day", "Day", "text"),
+        ("provider", "Provider", "text"),
+        ("transactions", "Transactions", "count"),
+        ("matched", "Matched", "count"),
+        ("statement_lines", "Statement lines", "count"),
+        ("callbacks", "Callbacks", "count"),
+        ("missing", "Missing", "count"),
+        ("duplicated", "Duplicated", "count"),
+        ("amount_mismatches", "Amount mismatches", "count"),
+        ("timing_differences", "Timing differences", "count"),
+        ("suspense", "In suspense", "count"),
+        ("invoice_differences", "Invoice differences", "count"),
+    )
+    return Built(spec, rows, Chart(kind="bar", label="day", values=["matched", "missing"]))

@@ -26,6 +26,7 @@ class ReportName(StrEnum):
     STRATEGIES = "strategies"
     PAYMENT_TRENDS = "payment-trends"
     COMMISSION = "commission"
+    RECONCILIATION = "reconciliation"
 
 
 class Period(StrEnum):
