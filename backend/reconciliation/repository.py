@@ -315,7 +315,7 @@ async def balance_figures(*, limit: int) -> tuple[int, list[dict[str, Any]]]:
 async def provider_days(first: str, last: str) -> list[dict[str, Any]]:
     """Each provider's figures on each day reconciled from `first` to `last` (YYYY-MM-DD,
     both included), oldest first: the stored reports' counts, without their items."""
-    pipeline = [
+    pipeline: list[dict[str, Any]] = [
         {"$match": {"_id": {"$gte": first, "$lte": last}}},
         {"$unwind": "$providers"},
         {
