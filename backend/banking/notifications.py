@@ -26,6 +26,7 @@ log = get_logger("debtx.banking")
 
 TIMESTAMP = "x-bank-timestamp"
 SIGNATURE = "x-bank-signature"
+_CHECK = signing.Check(BankNotification, "the notification", WebhookRefused)
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -37,15 +38,8 @@ def verify(
     *, body: bytes, timestamp: str | None, signature: str | None, settings: BankSettings
 ) -> BankNotification:
     """The notification, once its signature and timestamp are accepted."""
-    return signing.verified(
-        BankNotification,
-        body,
-        subject="the notification",
-        secret=settings.webhook_secret,
-        window_seconds=settings.webhook_window_seconds,
-        timestamp=timestamp,
-        signature=signature,
-        refused=WebhookRefused,
+    return _CHECK.verified(
+        body, timestamp, signature, settings.webhook_secret, settings.webhook_window_seconds
     )
 
 

@@ -20,22 +20,17 @@ from backend.core.settings import BillingSettings
 log = get_logger(__name__)
 TIMESTAMP = "x-bss-timestamp"
 SIGNATURE = "x-bss-signature"
+_CHECK = signing.Check(
+    WebhookBody, "the push", WebhookRefused, json_options={"parse_float": Decimal}
+)
 
 
 def verify(
     *, body: bytes, timestamp: str | None, signature: str | None, settings: BillingSettings
 ) -> WebhookBody:
     """The push's content, once its signature and timestamp are accepted."""
-    data = signing.verified(
-        WebhookBody,
-        body,
-        subject="the push",
-        secret=settings.webhook_secret,
-        window_seconds=settings.webhook_window_seconds,
-        timestamp=timestamp,
-        signature=signature,
-        refused=WebhookRefused,
-        parse_float=Decimal,
+    data = _CHECK.verified(
+        body, timestamp, signature, settings.webhook_secret, settings.webhook_window_seconds
     )
     if len(data.records) > settings.webhook_max_records:
         raise ValidationFailed(f"at most {settings.webhook_max_records} records per push")

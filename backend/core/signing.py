@@ -7,8 +7,9 @@ import hashlib
 import hmac
 import json
 import time
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, SecretStr, ValidationError
 
@@ -62,29 +63,35 @@ def parse_body(model: type[M], body: bytes, subject: str, **json_options: Any) -
         raise ValidationFailed(f"{subject}'s body is not valid", errors=errors) from exc
 
 
-def verified(
-    model: type[M],
-    body: bytes,
-    *,
-    subject: str,
-    secret: SecretStr,
-    window_seconds: int,
-    timestamp: str | None,
-    signature: str | None,
-    refused: type[DomainError],
-    stale: type[DomainError] | None = None,
-    **json_options: Any,
-) -> M:
-    """The signed body as `model`, once its signature and timestamp hold; else `refused`
-    (or `stale`, when given, for a timestamp outside the window) said of `subject`."""
-    problem = refusal(
-        secret.get_secret_value(),
-        timestamp=timestamp,
-        signature=signature,
-        body=body,
-        window_seconds=window_seconds,
-    )
-    if problem is not None:
-        error = stale if stale is not None and problem is Refusal.STALE else refused
-        raise error(problem.about(subject))
-    return parse_body(model, body, subject, **json_options)
+@dataclass(frozen=True)
+class Check(Generic[M]):
+    """How one kind of signed request is checked: its body's model, what it is called in
+    a refusal ("the push"), and the errors a refusal raises (`stale`, when given, for a
+    timestamp outside the window; else `refused` for every refusal)."""
+
+    model: type[M]
+    subject: str
+    refused: type[DomainError]
+    stale: type[DomainError] | None = None
+    json_options: dict[str, Any] = field(default_factory=dict)
+
+    def verified(
+        self,
+        body: bytes,
+        timestamp: str | None,
+        signature: str | None,
+        secret: SecretStr,
+        window_seconds: int,
+    ) -> M:
+        """The body as the model, once its signature and timestamp hold."""
+        problem = refusal(
+            secret.get_secret_value(),
+            timestamp=timestamp,
+            signature=signature,
+            body=body,
+            window_seconds=window_seconds,
+        )
+        if problem is not None:
+            error = self.stale if self.stale and problem is Refusal.STALE else self.refused
+            raise error(problem.about(self.subject))
+        return parse_body(self.model, body, self.subject, **self.json_options)

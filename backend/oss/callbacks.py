@@ -15,6 +15,7 @@ from backend.oss.errors import CallbackRefused, CallbackReplayed, EventNotFound
 from backend.oss.models import EventKind, EventStatus, OssCallback, OssEvent, ServiceStatus
 from backend.oss.schemas import CallbackAccepted, CallbackBody
 
+_CHECK = signing.Check(CallbackBody, "the callback", CallbackRefused, stale=CallbackReplayed)
 _DONE = {
     EventKind.SUSPENSION: ServiceStatus.SUSPENDED,
     EventKind.REINSTATEMENT: ServiceStatus.REINSTATED,
@@ -25,16 +26,8 @@ def verify(
     *, body: bytes, timestamp: str | None, signature: str | None, settings: OssSettings
 ) -> CallbackBody:
     """The callback's content, once its signature and timestamp are accepted."""
-    return signing.verified(
-        CallbackBody,
-        body,
-        subject="the callback",
-        secret=settings.callback_secret,
-        window_seconds=settings.callback_window_seconds,
-        timestamp=timestamp,
-        signature=signature,
-        refused=CallbackRefused,
-        stale=CallbackReplayed,
+    return _CHECK.verified(
+        body, timestamp, signature, settings.callback_secret, settings.callback_window_seconds
     )
 
 
