@@ -213,7 +213,8 @@ async def _escalate(reading: standing.Reading, ladder: Ladder, last: Step, now: 
     cycle (the item's key is the account and cycle; the ladder keeps its id)."""
     if ladder.escalation_item_id is not None:
         return
-    try:
+
+    async def commit() -> None:
         async with db.transaction() as session:
             item = await worklist.open_item(
                 kind=WorkKind.ESCALATION,
@@ -226,6 +227,9 @@ async def _escalate(reading: standing.Reading, ladder: Ladder, last: Step, now: 
             )
             ladder.escalation_item_id = str(item.id)
             await repository.save_ladder(ladder, session=session)
+
+    try:
+        await db.retry_conflicts(commit)
     except DuplicateKeyError:  # another evaluation opened it at the same moment
         return
     log.info("dunning.escalated", account_id=ladder.id, cycle=ladder.cycle)
@@ -255,13 +259,14 @@ async def take(
     ladder: Ladder, strategy: Strategy, step: Step, reading: standing.Reading, now: datetime
 ) -> str:
     """Take `step` once: its ledger entry, its effect and the ladder's move commit together."""
-    pending = notifications.Pending()
     outcome = _OUTCOMES[step.kind]
     entry = ledger_entry(ladder, strategy, step, outcome, now)
     ladder.next_step += 1
     ladder.last_step_at = now
     ladder.updated_at = now
-    try:
+
+    async def commit() -> notifications.Pending:
+        pending = notifications.Pending()
         async with db.transaction() as session:
             if step.kind in MESSAGE_KINDS:
                 pending = await _message(step, reading, ladder, session)
@@ -273,6 +278,11 @@ async def take(
                 entry.oss_event_id = event.id
             await repository.insert_entries([entry], session=session)
             await repository.save_ladder(ladder, session=session)
+        return pending
+
+    try:
+        # a conflict with another account's transaction is tried again (nothing of it stayed)
+        pending = await db.retry_conflicts(commit)
     except DuplicateKeyError:
         return Result.WAITING  # taken already in this cycle
     await notifications.dispatch(pending)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from backend.core import db
-from backend.dunning import service
+from backend.dunning import repository, service, tasks
 from backend.dunning.models import LedgerEntry, Standing
 from tests.backend.dunning.conftest import configure
 from tests.factories import make_account
@@ -91,3 +91,41 @@ async def test_the_cli_evaluates_every_account_once(app, settings, client, as_op
         "chunks=2",
     ]
     assert await LedgerEntry.find({}).count() == 2
+
+
+async def test_a_step_that_loses_a_write_conflict_is_taken_on_the_next_try(
+    app, client, as_operator, monkeypatch
+):
+    await configure(client, as_operator())
+    ids = sorted([(await make_account(arrears=a)).id for a in (30_000, 40_000, 50_000)])
+    save = repository.save_ladder
+    lost: list[str] = []
+
+    async def conflicting(ladder, *, session=None):
+        if session is not None and not lost:  # the first step's transaction loses once
+            lost.append(ladder.id)
+            raise db.WriteConflict("The data changed concurrently; retry the request")
+        await save(ladder, session=session)
+
+    monkeypatch.setattr(repository, "save_ladder", conflicting)
+    summary = await service.evaluate_accounts(ids)
+
+    assert lost == ids[:1] and (summary.evaluated, summary.steps_taken) == (3, 3)
+    _, ledger = await _outcome()
+    assert [entry[0] for entry in ledger] == ids  # one step each, the conflicted one too
+
+
+def test_a_chunk_that_still_loses_a_conflict_runs_again(monkeypatch):
+    runs: list[str] = []
+
+    def run(coro):
+        coro.close()
+        runs.append("run")
+        if len(runs) == 1:
+            raise db.WriteConflict("The data changed concurrently; retry the request")
+        return {"evaluated": 2}
+
+    monkeypatch.setattr(tasks.runtime, "run", run)
+    result = tasks.evaluate_chunk.apply(kwargs={"account_ids": ["A-1", "A-2"]})
+
+    assert result.get() == {"evaluated": 2} and runs == ["run", "run"]
