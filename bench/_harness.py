@@ -321,6 +321,14 @@ def group_cpu_seconds(pgid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_seconds(groups: dict[str, int | None]) -> dict[str, float]:
+    """CPU seconds so far of each named process group; None names this process."""
+    return {
+        name: time.process_time() if pgid is None else group_cpu_seconds(pgid)
+        for name, pgid in groups.items()
+    }
+
+
 # --------------------------------------------------------------------------- report
 
 

@@ -24,8 +24,10 @@ from pathlib import Path
 
 from _harness import (
     Row,
+    Stack,
     console,
     console_cookie,
+    cpu_seconds,
     drive,
     print_table,
     sign_in,
@@ -35,6 +37,7 @@ from _harness import (
 )
 from bson import ObjectId
 from pymongo import AsyncMongoClient
+from rich.table import Table
 
 from backend.cases import repository
 from backend.cases.models import Action, Case, PartStatus
@@ -57,6 +60,7 @@ PHASES = (
     ]
 )
 GOAL_P95_MS = 500.0
+WARM_UP = 2  # requests per client before the measured ones (the harness's default)
 
 
 def _officers() -> list[tuple[str, str]]:
@@ -143,26 +147,61 @@ def _targets(base_url: str) -> list[Target]:
     ]
 
 
-def _measure(targets: list[Target], base_url: str, bare: str, args, cases: int) -> list[Row]:
-    """Each target alone (one client: what a request costs), then at the concurrency."""
-    rows = []
+@dataclasses.dataclass(frozen=True)
+class Cpu:
+    """CPU per request of one concurrent run, in ms: the API's, SecantusDB's and the
+    load generator's (this process)."""
+
+    target: str
+    api_ms: float
+    db_ms: float
+    client_ms: float
+
+
+def _groups(stack: Stack) -> dict[str, int | None]:
+    """The process groups whose CPU is measured (each component leads its own)."""
+    named = {c.name: c.process.pid for c in stack.components if c.process is not None}
+    return {"api": named["api"], "db": named["mongodb"], "client": None}
+
+
+def _measure(
+    targets: list[Target], stack: Stack, bare: str, args, cases: int
+) -> tuple[list[Row], list[Cpu]]:
+    """Each target alone (one client: what a request costs), then at the concurrency,
+    with the CPU each process spent per request of the concurrent run."""
+    rows, cpus, groups = [], [], _groups(stack)
     for target in targets:
-        alone = drive(f"{base_url}{target.path}", target.headers, 1, 20, max_seconds=10)
+        alone = drive(f"{stack.base_url}{target.path}", target.headers, 1, 20, max_seconds=10)
         rows.append(summarize(f"{target.name} (1 client) @ {cases:,}", 1, alone))
     for target in targets:
+        before = cpu_seconds(groups)
         result = drive(
-            f"{base_url}{target.path}",
+            f"{stack.base_url}{target.path}",
             target.headers,
             args.concurrency,
             args.requests_per_client,
             max_seconds=args.max_seconds,
         )
-        rows.append(summarize(f"{target.name} @ {cases:,}", args.concurrency, result))
+        after = cpu_seconds(groups)
+        row = summarize(f"{target.name} @ {cases:,}", args.concurrency, result)
+        sent = row.requests + WARM_UP * args.concurrency  # the warm-up's requests count too
+        per = {name: 1000 * (after[name] - before[name]) / sent for name in groups}
+        cpus.append(Cpu(row.target, *(round(per[name], 2) for name in ("api", "db", "client"))))
+        rows.append(row)
     bare_result = drive(
         f"{bare}/", {}, args.concurrency, args.requests_per_client, max_seconds=args.max_seconds
     )
     rows.append(summarize(f"bare @ {cases:,}", args.concurrency, bare_result))
-    return rows
+    return rows, cpus
+
+
+def _print_cpu(cpus: list[Cpu]) -> None:
+    table = Table(title="CPU per request at the concurrency, ms")
+    for name in ("target", "API", "SecantusDB", "load generator"):
+        table.add_column(name, justify="left" if name == "target" else "right")
+    for cpu in cpus:
+        table.add_row(cpu.target, f"{cpu.api_ms:.2f}", f"{cpu.db_ms:.2f}", f"{cpu.client_ms:.2f}")
+    console.print(table)
 
 
 def main() -> int:
@@ -176,6 +215,7 @@ def main() -> int:
     args = parser.parse_args()
     sizes = sorted(args.cases or [10_000, 100_000])
     rows: list[Row] = []
+    cpus: list[Cpu] = []
     with start_stack() as stack, start_app("bare", "bench.bare_app:create_app") as bare:
         targets = _targets(stack.base_url)
         loaded = 0
@@ -184,11 +224,17 @@ def main() -> int:
             console.print(f"loaded {size - loaded:,} cases ({size:,} in all) in {seconds:.1f} s")
             loaded = size
             time.sleep(args.settle_seconds)  # let the server write out the load first
-            rows += _measure(targets, stack.base_url, bare, args, size)
+            measured, used = _measure(targets, stack, bare, args, size)
+            rows, cpus = rows + measured, cpus + used
     print_table(rows, title="Case lists and counts, 100 concurrent clients")
+    _print_cpu(cpus)
     failed = _verdicts(rows)
     if args.json:
-        args.json.write_text(json.dumps([dataclasses.asdict(r) for r in rows], indent=2))
+        found = {
+            "rows": [dataclasses.asdict(r) for r in rows],
+            "cpu": [dataclasses.asdict(c) for c in cpus],
+        }
+        args.json.write_text(json.dumps(found, indent=2))
     return 1 if failed else 0
 
 

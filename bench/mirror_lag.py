@@ -52,7 +52,7 @@ from _harness import (
     ROOT,
     bench_env,
     console,
-    group_cpu_seconds,
+    cpu_seconds,
     percentile,
 )
 from bson import ObjectId
@@ -528,14 +528,6 @@ class Throughput:
     @property
     def docs_per_s(self) -> float:
         return self.documents / self.seconds if self.seconds else 0.0
-
-
-def cpu_seconds(groups: dict[str, int | None]) -> dict[str, float]:
-    """CPU seconds so far of each named process group; None names this process."""
-    return {
-        name: time.process_time() if pgid is None else group_cpu_seconds(pgid)
-        for name, pgid in groups.items()
-    }
 
 
 async def metered(groups: dict[str, int | None], work: Any) -> tuple[Any, dict[str, float]]:
